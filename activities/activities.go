@@ -1,0 +1,121 @@
+// Package activities holds every side effect of taskrelay's workflows: delivering
+// notices and starting task workflows. Each activity is idempotent, because the engine
+// retries it after any failure.
+package activities
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"taskrelay/notify"
+	"taskrelay/relay"
+)
+
+// Notifier delivers one notice; delivering the same notice twice must be harmless.
+type Notifier interface {
+	Deliver(ctx context.Context, n relay.Notice) error
+}
+
+// Activities are registered on the worker; their dependencies are injected.
+type Activities struct {
+	Notifier Notifier
+	Client   client.Client
+	// TaskConfig is the deadline watch fixed into every task this worker starts.
+	TaskConfig relay.TaskConfig
+	// StartConcurrency bounds parallel starts inside one StartTasks call.
+	StartConcurrency int
+}
+
+// Deliver sends one notice through the notifier.
+func (a *Activities) Deliver(ctx context.Context, n relay.Notice) error {
+	if err := a.Notifier.Deliver(ctx, n); err != nil {
+		if errors.Is(err, notify.ErrPermanent) {
+			return temporal.NewNonRetryableApplicationError(fmt.Sprintf("notice %s: %v", n.ID, err), "PermanentDelivery", err)
+		}
+		return fmt.Errorf("notice %s: %w", n.ID, err)
+	}
+	return nil
+}
+
+// StartTasks starts the task workflows of a batch. A task that already exists (a retry,
+// or a relay restarted after a crash) is left as it is: the workflow id is the task's
+// business key, so a task can never be started twice.
+func (a *Activities) StartTasks(ctx context.Context, batch []relay.TaskInput) (int, error) {
+	conc := a.StartConcurrency
+	if conc <= 0 {
+		conc = 16
+	}
+	sem := make(chan struct{}, conc)
+	var (
+		mu       sync.Mutex
+		firstErr error
+		started  int
+		wg       sync.WaitGroup
+	)
+	for i := range batch {
+		in := batch[i]
+		in.Config = a.TaskConfig
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			fresh, err := a.startTask(ctx, in)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil && firstErr == nil {
+				firstErr = err
+			}
+			if fresh {
+				started++
+			}
+		}()
+		activity.RecordHeartbeat(ctx, i)
+	}
+	wg.Wait()
+	return started, firstErr
+}
+
+func (a *Activities) startTask(ctx context.Context, in relay.TaskInput) (bool, error) {
+	deadline, err := relay.DeadlineEnd(in.Item.Deadline)
+	if err != nil {
+		return false, temporal.NewNonRetryableApplicationError("task "+in.TaskID+": "+err.Error(), "BadDeadline", err)
+	}
+	units := append([]string{in.Item.Lead}, in.Item.Co...)
+	opts := client.StartWorkflowOptions{
+		ID:                                       relay.TaskWorkflowID(in.TaskID),
+		TaskQueue:                                relay.TaskQueue,
+		WorkflowIDReusePolicy:                    enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowIDConflictPolicy:                 enums.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+		WorkflowExecutionErrorWhenAlreadyStarted: true,
+		// The memo lets list views (the console's board, reports) show a task
+		// without querying it; the workflow keeps it current.
+		Memo: relay.TaskMemo(in),
+		TypedSearchAttributes: temporal.NewSearchAttributes(
+			relay.SAMeeting.ValueSet(in.Meeting.ID),
+			relay.SALeadUnit.ValueSet(in.Item.Lead),
+			relay.SAUnits.ValueSet(units),
+			relay.SADeputy.ValueSet(in.Item.Deputy),
+			relay.SADeadline.ValueSet(deadline),
+			relay.SAState.ValueSet(string(relay.StateDispatched)),
+			relay.SALight.ValueSet(string(relay.Green)),
+		),
+	}
+	_, err = a.Client.ExecuteWorkflow(ctx, opts, relay.TaskWorkflowName, in)
+	var already *serviceerror.WorkflowExecutionAlreadyStarted
+	if errors.As(err, &already) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("start task %s: %w", in.TaskID, err)
+	}
+	return true, nil
+}

@@ -1,0 +1,314 @@
+// Package api is what people's tools call: the command line today, the console
+// tomorrow. It turns submit, adopt, act and read into Temporal starts, updates and
+// queries, and turns the engine's errors into one readable line.
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/temporal"
+
+	"taskrelay/relay"
+)
+
+// Client wraps a Temporal client with taskrelay's operations.
+type Client struct {
+	T client.Client
+	// QueryConcurrency bounds parallel task queries in Status.
+	QueryConcurrency int
+}
+
+// Dial connects to a Temporal frontend.
+func Dial(ctx context.Context, addr, namespace string, opts client.Options) (*Client, error) {
+	opts.HostPort = addr
+	opts.Namespace = namespace
+	c, err := client.DialContext(ctx, opts)
+	if err != nil {
+		return nil, fmt.Errorf("连接引擎 %s 失败（工作进程是否已启动？）: %w", addr, err)
+	}
+	return &Client{T: c}, nil
+}
+
+// Close releases the connection.
+func (c *Client) Close() { c.T.Close() }
+
+// Submit starts a meeting's relay. Submitting a meeting that already exists changes
+// nothing and reports created=false: one relay per meeting id.
+func (c *Client) Submit(ctx context.Context, plan relay.Plan) (created bool, err error) {
+	_, err = c.T.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                                       relay.MeetingWorkflowID(plan.Meeting.ID),
+		TaskQueue:                                relay.TaskQueue,
+		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+		WorkflowExecutionErrorWhenAlreadyStarted: true,
+		TypedSearchAttributes: temporal.NewSearchAttributes(
+			relay.SAMeeting.ValueSet(plan.Meeting.ID),
+			relay.SAState.ValueSet(relay.MeetingProposed),
+		),
+	}, relay.MeetingWorkflowName, relay.MeetingInput{Plan: plan})
+	var already *serviceerror.WorkflowExecutionAlreadyStarted
+	if errors.As(err, &already) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("提交会议 %s: %w", plan.Meeting.ID, err)
+	}
+	return true, nil
+}
+
+// Meeting reads a meeting's relay.
+func (c *Client) Meeting(ctx context.Context, meetingID string) (relay.MeetingView, error) {
+	var v relay.MeetingView
+	resp, err := c.T.QueryWorkflow(ctx, relay.MeetingWorkflowID(meetingID), "", relay.QueryMeeting)
+	if err != nil {
+		return v, notFound(err, "会议", meetingID)
+	}
+	return v, resp.Get(&v)
+}
+
+// Adopt records the executive meeting's adoption, optionally changing deputies. A
+// meeting already adopted is reported as it is (and refused if deputies would change).
+func (c *Client) Adopt(ctx context.Context, meetingID string, req relay.AdoptRequest) (relay.MeetingView, error) {
+	var v relay.MeetingView
+	h, err := c.T.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID:   relay.MeetingWorkflowID(meetingID),
+		UpdateName:   relay.UpdateAdopt,
+		Args:         []interface{}{req},
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	if err == nil {
+		err = h.Get(ctx, &v)
+	}
+	if err != nil {
+		if isClosed(err) {
+			// The relay finishes once dispatched: adoption has happened.
+			if v, qerr := c.Meeting(ctx, meetingID); qerr == nil && v.State == relay.MeetingAdopted {
+				if len(req.Deputies) > 0 {
+					return v, errors.New("会议任务清单已通过，不能再调整分管县领导")
+				}
+				return v, nil
+			}
+		}
+		return v, notFound(err, "会议", meetingID)
+	}
+	return v, nil
+}
+
+// WaitDispatched waits until every task of an adopted meeting is started and every
+// notice sent.
+func (c *Client) WaitDispatched(ctx context.Context, meetingID string) (relay.MeetingView, error) {
+	for {
+		v, err := c.Meeting(ctx, meetingID)
+		if err != nil {
+			return v, err
+		}
+		if v.DispatchedAt != nil {
+			return v, nil
+		}
+		select {
+		case <-ctx.Done():
+			return v, fmt.Errorf("等待会议 %s 交办完成: %w", meetingID, ctx.Err())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// Task reads one task with its timeline.
+func (c *Client) Task(ctx context.Context, taskID string) (relay.TaskView, error) {
+	var v relay.TaskView
+	resp, err := c.T.QueryWorkflow(ctx, relay.TaskWorkflowID(taskID), "", relay.QueryTask)
+	if err != nil {
+		return v, notFound(err, "任务", taskID)
+	}
+	return v, resp.Get(&v)
+}
+
+// Status reads a meeting and all its tasks. Before adoption the tasks are the proposed
+// decomposition (state "proposed").
+func (c *Client) Status(ctx context.Context, meetingID string) (relay.MeetingView, []relay.TaskView, error) {
+	m, err := c.Meeting(ctx, meetingID)
+	if err != nil {
+		return m, nil, err
+	}
+	tasks := make([]relay.TaskView, len(m.Items))
+	if m.DispatchedAt == nil {
+		for i, it := range m.Items {
+			tasks[i] = proposedView(m, it)
+		}
+		return m, tasks, nil
+	}
+	conc := c.QueryConcurrency
+	if conc <= 0 {
+		conc = 16
+	}
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		firstErr error
+		sem      = make(chan struct{}, conc)
+	)
+	for i, it := range m.Items {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			v, err := c.Task(ctx, relay.TaskID(meetingID, it.No))
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil && firstErr == nil {
+				firstErr = err
+			}
+			tasks[i] = v
+		}()
+	}
+	wg.Wait()
+	return m, tasks, firstErr
+}
+
+func proposedView(m relay.MeetingView, it relay.Item) relay.TaskView {
+	v := relay.TaskView{
+		ID: relay.TaskID(m.Meeting.ID, it.No), No: it.No, Meeting: m.Meeting.ID,
+		Title: it.Title, Requirements: it.Requirements,
+		LeadUnit: it.Lead, LeadUnitName: unitName(m, it.Lead),
+		CoUnits: append([]string{}, it.Co...), CoUnitNames: []string{},
+		Deputy: it.Deputy, Deadline: it.Deadline, State: "proposed",
+	}
+	for _, co := range it.Co {
+		v.CoUnitNames = append(v.CoUnitNames, unitName(m, co))
+	}
+	for _, l := range m.Leaders {
+		if l.ID == it.Deputy {
+			v.DeputyName = l.Name
+		}
+	}
+	return v
+}
+
+func unitName(m relay.MeetingView, id string) string {
+	for _, u := range m.Units {
+		if u.ID == id {
+			return u.Name
+		}
+	}
+	return id
+}
+
+// Act sends one action to a task (ack, progress, extend, decide-extension, complete,
+// verify). A refusal comes back as an error and changes nothing.
+func (c *Client) Act(ctx context.Context, taskID, action string, req relay.ActionRequest) (relay.TaskView, error) {
+	return c.ActOnce(ctx, taskID, action, uuid.NewString(), req)
+}
+
+// ActOnce is Act with the caller's request id: the engine applies one update id at
+// most once, so a form submitted twice (a double click, a retried request) acts once.
+func (c *Client) ActOnce(ctx context.Context, taskID, action, requestID string, req relay.ActionRequest) (relay.TaskView, error) {
+	var v relay.TaskView
+	h, err := c.T.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		UpdateID:     requestID,
+		WorkflowID:   relay.TaskWorkflowID(taskID),
+		UpdateName:   action,
+		Args:         []interface{}{req},
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	if err == nil {
+		err = h.Get(ctx, &v)
+	}
+	if err != nil {
+		if isClosed(err) {
+			return v, fmt.Errorf("任务 %s 已办结，不能再操作", taskID)
+		}
+		return v, notFound(err, "任务", taskID)
+	}
+	return v, nil
+}
+
+// Notices lists the dispatch notices of a meeting, by unit.
+func (c *Client) Notices(ctx context.Context, meetingID string) ([]relay.DispatchNotice, error) {
+	m, err := c.Meeting(ctx, meetingID)
+	if err != nil {
+		return nil, err
+	}
+	out := append([]relay.DispatchNotice{}, m.Notices...)
+	sort.Slice(out, func(i, j int) bool { return out[i].Unit < out[j].Unit })
+	return out, nil
+}
+
+func isClosed(err error) bool {
+	var nf *serviceerror.NotFound
+	return errors.As(err, &nf) && strings.Contains(strings.ToLower(nf.Error()), "completed")
+}
+
+func notFound(err error, what, id string) error {
+	var nf *serviceerror.NotFound
+	if errors.As(err, &nf) {
+		return fmt.Errorf("找不到%s %s", what, id)
+	}
+	return Reason(err)
+}
+
+// Reason strips the engine's wrapping from a refusal so a person reads one line.
+func Reason(err error) error {
+	if err == nil {
+		return nil
+	}
+	var app *temporal.ApplicationError
+	if errors.As(err, &app) {
+		return errors.New(app.Message())
+	}
+	return err
+}
+
+// Tasks lists task summaries from the visibility store (eventually consistent, and
+// cheap for thousands of tasks). query is a Temporal list filter on the Relay* search
+// attributes, e.g. "RelayMeeting = 'cwh-2026-12' AND RelayLight = 'red'"; empty means
+// every task.
+func (c *Client) Tasks(ctx context.Context, query string) ([]relay.TaskSummary, error) {
+	q := "WorkflowType = '" + relay.TaskWorkflowName + "'"
+	if strings.TrimSpace(query) != "" {
+		q += " AND (" + query + ")"
+	}
+	var out []relay.TaskSummary
+	var token []byte
+	for {
+		resp, err := c.T.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
+			Query: q, NextPageToken: token, PageSize: 1000,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("列出任务（%s）: %w", q, err)
+		}
+		for _, e := range resp.GetExecutions() {
+			p, ok := e.GetMemo().GetFields()[relay.MemoSummary]
+			if !ok {
+				continue
+			}
+			var s relay.TaskSummary
+			if err := converter.GetDefaultDataConverter().FromPayload(p, &s); err != nil {
+				return nil, fmt.Errorf("任务 %s 的摘要: %w", e.GetExecution().GetWorkflowId(), err)
+			}
+			out = append(out, s)
+		}
+		if token = resp.GetNextPageToken(); len(token) == 0 {
+			break
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Meeting != out[j].Meeting {
+			return out[i].Meeting < out[j].Meeting
+		}
+		return out[i].No < out[j].No
+	})
+	return out, nil
+}

@@ -1,0 +1,47 @@
+package config
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestDefaults(t *testing.T) {
+	for _, k := range []string{"TEMPORAL_ADDRESS", "TASKRELAY_DATA", "TASKRELAY_REMINDER_DAYS", "TASKRELAY_ENGINE_ADDR"} {
+		t.Setenv(k, "")
+	}
+	c, err := FromEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.ClientAddress() != "127.0.0.1:7233" || c.DataDir != "data" || !reflect.DeepEqual(c.Task.ReminderDays, []int{7, 1}) {
+		t.Errorf("defaults: %+v", c)
+	}
+}
+
+func TestReminderOffsetsAreConfiguration(t *testing.T) {
+	t.Setenv("TASKRELAY_REMINDER_DAYS", "14, 7d,1,0")
+	t.Setenv("TASKRELAY_REMINDER_HOUR", "8")
+	c, err := FromEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(c.Task.ReminderDays, []int{14, 7, 1, 0}) || c.Task.ReminderHour != 8 {
+		t.Errorf("got %+v", c.Task)
+	}
+}
+
+func TestBadValuesAreAllNamed(t *testing.T) {
+	t.Setenv("TASKRELAY_REMINDER_DAYS", "7,soon")
+	t.Setenv("TASKRELAY_REMINDER_HOUR", "25")
+	t.Setenv("TASKRELAY_WEBHOOK_URL", "ftp://x")
+	_, err := FromEnv()
+	if err == nil {
+		t.Fatal("want error")
+	}
+	for _, name := range []string{"TASKRELAY_REMINDER_DAYS", "TASKRELAY_REMINDER_HOUR", "TASKRELAY_WEBHOOK_URL"} {
+		if !strings.Contains(err.Error(), name) {
+			t.Errorf("error does not name %s: %v", name, err)
+		}
+	}
+}

@@ -1,0 +1,238 @@
+// Package e2e drives taskrelay end to end: a real Temporal server inside the test
+// process (the same embedded engine the worker runs), the real worker, and the real
+// starter binary, run as a person would run it.
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"go.temporal.io/api/temporalproto"
+	"go.temporal.io/api/workflowservice/v1"
+	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/sdk/client"
+	"go.uber.org/zap"
+
+	"taskrelay/config"
+	"taskrelay/node"
+	"taskrelay/relay"
+)
+
+var starterBin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "taskrelay-e2e")
+	if err != nil {
+		panic(err)
+	}
+	starterBin = filepath.Join(dir, "starter")
+	build := exec.Command("go", "build", "-o", starterBin, "taskrelay/starter")
+	build.Stdout, build.Stderr = os.Stdout, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "build starter:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// county is one engine's data folder and address, kept across restarts.
+type county struct {
+	t    *testing.T
+	data string
+	addr string
+	node *node.Node
+}
+
+func newCounty(t *testing.T) *county {
+	t.Helper()
+	return &county{t: t, data: t.TempDir(), addr: freeAddr(t)}
+}
+
+func freeAddr(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+func (c *county) config() config.Config {
+	cfg, err := config.FromEnv()
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	cfg.TemporalAddress = ""
+	cfg.DataDir = c.data
+	cfg.EngineAddr = c.addr
+	cfg.Namespace = "default"
+	return cfg
+}
+
+func (c *county) start() {
+	c.t.Helper()
+	n, err := node.Start(context.Background(), c.config(), zap.NewNop())
+	if err != nil {
+		c.t.Fatalf("start node: %v", err)
+	}
+	c.node = n
+	c.t.Cleanup(c.stop)
+}
+
+func (c *county) stop() {
+	if c.node != nil {
+		c.node.Stop()
+		c.node = nil
+	}
+}
+
+// result of one starter command.
+type result struct {
+	out, err string
+	code     int
+}
+
+func (c *county) starter(args ...string) result {
+	c.t.Helper()
+	cmd := exec.Command(starterBin, args...)
+	cmd.Env = append(os.Environ(), "TEMPORAL_ADDRESS="+c.addr, "TEMPORAL_NAMESPACE=default", "TASKRELAY_DIRECTORY=")
+	cmd.Dir = repoRoot(c.t)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		code = exit.ExitCode()
+	} else if err != nil {
+		c.t.Fatalf("run starter: %v", err)
+	}
+	return result{out.String(), errb.String(), code}
+}
+
+// ok runs a command that must succeed.
+func (c *county) ok(args ...string) string {
+	c.t.Helper()
+	r := c.starter(args...)
+	if r.code != 0 {
+		c.t.Fatalf("starter %s: exit %d\nstdout: %s\nstderr: %s", strings.Join(args, " "), r.code, r.out, r.err)
+	}
+	return r.out
+}
+
+// refused runs a command that must be refused with one line on stderr.
+func (c *county) refused(want string, args ...string) {
+	c.t.Helper()
+	r := c.starter(args...)
+	if r.code == 0 {
+		c.t.Fatalf("starter %s: want refusal, got success: %s", strings.Join(args, " "), r.out)
+	}
+	if lines := strings.Count(strings.TrimSpace(r.err), "\n") + 1; lines != 1 {
+		c.t.Errorf("starter %s: want one line on stderr, got %d: %s", strings.Join(args, " "), lines, r.err)
+	}
+	if !strings.Contains(r.err, want) {
+		c.t.Errorf("starter %s: stderr %q does not contain %q", strings.Join(args, " "), r.err, want)
+	}
+}
+
+func (c *county) jsonOf(v any, args ...string) {
+	c.t.Helper()
+	out := c.ok(args...)
+	if err := json.Unmarshal([]byte(out), v); err != nil {
+		c.t.Fatalf("starter %s: bad JSON: %v\n%s", strings.Join(args, " "), err, out)
+	}
+}
+
+func repoRoot(t *testing.T) string {
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return filepath.Dir(wd)
+}
+
+// workflows lists every workflow execution in the namespace, open or closed.
+func (c *county) workflows(query string) []string {
+	c.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var ids []string
+	var token []byte
+	for {
+		resp, err := c.node.Client.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
+			Namespace: "default", Query: query, NextPageToken: token, PageSize: 1000})
+		if err != nil {
+			c.t.Fatalf("list workflows %q: %v", query, err)
+		}
+		for _, e := range resp.Executions {
+			ids = append(ids, e.Execution.WorkflowId)
+		}
+		if token = resp.NextPageToken; len(token) == 0 {
+			return ids
+		}
+	}
+}
+
+// eventually retries a check of the (eventually consistent) visibility store.
+func eventually(t *testing.T, what string, f func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for !f() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// record writes a workflow's history as JSON into workflows/testdata for replay
+// tests, when TASKRELAY_RECORD=1.
+func (c *county) record(workflowID, name string) {
+	c.t.Helper()
+	if os.Getenv("TASKRELAY_RECORD") != "1" {
+		return
+	}
+	ctx := context.Background()
+	it := c.node.Client.GetWorkflowHistory(ctx, workflowID, "", false, 0)
+	h := &historypb.History{}
+	for it.HasNext() {
+		e, err := it.Next()
+		if err != nil {
+			c.t.Fatal(err)
+		}
+		h.Events = append(h.Events, e)
+	}
+	b, err := temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(h)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	path := filepath.Join(repoRoot(c.t), "workflows", "testdata", name+".json")
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		c.t.Fatal(err)
+	}
+	c.t.Logf("recorded %s (%d events) to %s", workflowID, len(h.Events), path)
+}
+
+var _ client.Client // the node's client is a client.Client
+
+func taskState(t *testing.T, tasks []relay.TaskView, no int) relay.TaskView {
+	for _, x := range tasks {
+		if x.No == no {
+			return x
+		}
+	}
+	t.Fatalf("no task %d", no)
+	return relay.TaskView{}
+}

@@ -1,0 +1,82 @@
+package relay
+
+import (
+	"strconv"
+	"strings"
+
+	"go.temporal.io/sdk/temporal"
+)
+
+// TaskQueue is the one task queue the worker polls.
+const TaskQueue = "taskrelay"
+
+// Workflow, query and update names, shared by the worker and every client.
+const (
+	MeetingWorkflowName = "MeetingRelay"
+	TaskWorkflowName    = "Task"
+
+	QueryMeeting = "meeting"
+	QueryTask    = "task"
+
+	UpdateAdopt           = "adopt"
+	UpdateAck             = "ack"
+	UpdateProgress        = "progress"
+	UpdateExtend          = "extend"
+	UpdateDecideExtension = "decide-extension"
+	UpdateComplete        = "complete"
+	UpdateVerify          = "verify"
+)
+
+// MeetingWorkflowID is the business key of a meeting's relay: one relay per meeting.
+func MeetingWorkflowID(meetingID string) string { return "meeting:" + meetingID }
+
+// TaskID names item no of a meeting; it is what the command line takes.
+func TaskID(meetingID string, no int) string { return meetingID + ":" + strconv.Itoa(no) }
+
+// TaskWorkflowID is the business key of a task's workflow.
+func TaskWorkflowID(taskID string) string { return "task:" + taskID }
+
+// MeetingOfTask returns the meeting id part of a task id.
+func MeetingOfTask(taskID string) string {
+	if i := strings.LastIndex(taskID, ":"); i > 0 {
+		return taskID[:i]
+	}
+	return ""
+}
+
+// Search attributes set on task workflows so list views and the Temporal UI can filter.
+var (
+	SAMeeting  = temporal.NewSearchAttributeKeyKeyword("RelayMeeting")
+	SALeadUnit = temporal.NewSearchAttributeKeyKeyword("RelayLeadUnit")
+	SAUnits    = temporal.NewSearchAttributeKeyKeywordList("RelayUnits")
+	SADeputy   = temporal.NewSearchAttributeKeyKeyword("RelayDeputy")
+	SADeadline = temporal.NewSearchAttributeKeyTime("RelayDeadline")
+	SAState    = temporal.NewSearchAttributeKeyKeyword("RelayState")
+	SALight    = temporal.NewSearchAttributeKeyKeyword("RelayLight")
+)
+
+// SearchAttributeKeys lists every custom search attribute, for registration.
+func SearchAttributeKeys() []temporal.SearchAttributeKey {
+	return []temporal.SearchAttributeKey{SAMeeting, SALeadUnit, SAUnits, SADeputy, SADeadline, SAState, SALight}
+}
+
+// TaskMemo is the memo a task workflow starts with.
+func TaskMemo(in TaskInput) map[string]interface{} {
+	it := in.Item
+	return map[string]interface{}{MemoSummary: TaskSummary{
+		TaskView: TaskView{
+			ID: in.TaskID, No: it.No, Meeting: in.Meeting.ID, Title: it.Title, Requirements: it.Requirements,
+			LeadUnit: it.Lead, LeadUnitName: in.LeadName, CoUnits: nonNil(it.Co), CoUnitNames: nonNil(in.CoNames),
+			Deputy: it.Deputy, DeputyName: in.DeputyName, Deadline: it.Deadline,
+			State: StateDispatched, Light: Green,
+		},
+		DispatchedAt: in.DispatchedAt,
+	}}
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}

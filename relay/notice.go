@@ -1,0 +1,52 @@
+package relay
+
+import "time"
+
+// Notice kinds.
+const (
+	NoticeDispatch          = "dispatch"           // 交办单: one per unit per meeting
+	NoticeReminder          = "reminder"           // 提醒: deadline approaching
+	NoticeOverdue           = "overdue"            // 逾期: to the lead unit when the deadline passes
+	NoticeEscalation        = "escalation"         // 督办: to the deputy in charge when overdue
+	NoticeExtensionRequest  = "extension_request"  // 延期申请: to the deputy and the inspection office
+	NoticeExtensionDecision = "extension_decision" // 延期批复: to the units
+	NoticeReturned          = "returned"           // 退回: completion sent back to the units
+	NoticeClosed            = "closed"             // 办结: completion accepted
+)
+
+// Recipient kinds.
+const (
+	ToUnit       = "unit"
+	ToLeader     = "leader"
+	ToInspection = "inspection"
+)
+
+// Notice is one message the engine issues. ID is stable for the same notice, so a
+// retried delivery is recognised as the same one (file name, Idempotency-Key).
+type Notice struct {
+	ID          string       `json:"id"`
+	Kind        string       `json:"kind"`
+	MeetingID   string       `json:"meeting_id"`
+	MeetingName string       `json:"meeting_name"`
+	ToKind      string       `json:"to_kind"`
+	To          string       `json:"to"` // unit or leader id, or "inspection"
+	ToName      string       `json:"to_name"`
+	TaskID      string       `json:"task_id,omitempty"`
+	Subject     string       `json:"subject"` // one line, Chinese
+	Body        string       `json:"body"`    // a few lines, Chinese
+	Items       []NoticeItem `json:"items,omitempty"`
+	IssuedAt    time.Time    `json:"issued_at"`
+}
+
+// NoticeItem is one task a notice lists, with the recipient's role in it.
+type NoticeItem struct {
+	No           int      `json:"no"`
+	TaskID       string   `json:"task_id"`
+	Title        string   `json:"title"`
+	Requirements string   `json:"requirements,omitempty"`
+	Role         string   `json:"role"` // lead or co
+	Deadline     string   `json:"deadline"`
+	DeputyName   string   `json:"deputy_name,omitempty"`
+	CoUnitNames  []string `json:"co_unit_names,omitempty"`
+	LeadUnitName string   `json:"lead_unit_name,omitempty"`
+}

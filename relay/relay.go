@@ -1,0 +1,107 @@
+// Package relay holds the vocabulary of taskrelay: the committee's meeting and its
+// items, the decomposition the executive meeting adopts, the tasks that carry it out,
+// and the one place that names what the engine knows (task queue, workflow ids,
+// search attributes).
+package relay
+
+import (
+	"fmt"
+	"time"
+)
+
+// County is the county's local time zone. China keeps one offset all year, so a fixed
+// zone avoids depending on the machine's tz database.
+var County = time.FixedZone("CST", 8*3600)
+
+// DateLayout is how dates are written everywhere: files, flags and JSON.
+const DateLayout = "2006-01-02"
+
+// ParseDate reads a county-local date (YYYY-MM-DD).
+func ParseDate(s string) (time.Time, error) {
+	t, err := time.ParseInLocation(DateLayout, s, County)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("日期 %q 无法识别，应为 YYYY-MM-DD", s)
+	}
+	return t, nil
+}
+
+// DeadlineEnd is the instant a deadline passes: the end of its county-local day.
+func DeadlineEnd(date string) (time.Time, error) {
+	d, err := ParseDate(date)
+	if err != nil {
+		return time.Time{}, err
+	}
+	return d.AddDate(0, 0, 1), nil
+}
+
+// Meeting identifies the standing committee meeting that adopted a task list.
+type Meeting struct {
+	ID   string `json:"id" yaml:"id"`
+	Name string `json:"name" yaml:"name"`
+	Date string `json:"date" yaml:"date"` // YYYY-MM-DD
+}
+
+// Unit is a responsible unit (责任单位), named by its directory id.
+type Unit struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// Leader is a deputy county head (分管副县长).
+type Leader struct {
+	ID    string `json:"id"`
+	Name  string `json:"name"`
+	Title string `json:"title"`
+}
+
+// Item is one decomposed item of a meeting's task list: the committee's text plus
+// the responsibility the executive meeting assigns, all as directory ids.
+type Item struct {
+	No           int      `json:"no"`
+	Title        string   `json:"title"`
+	Requirements string   `json:"requirements,omitempty"`
+	Lead         string   `json:"lead"`             // unit id
+	Co           []string `json:"co,omitempty"`     // unit ids
+	Deputy       string   `json:"deputy"`           // leader id
+	Deadline     string   `json:"deadline"`         // YYYY-MM-DD
+	Source       Source   `json:"source,omitempty"` // the item as the committee wrote it
+}
+
+// Source keeps the committee's original wording of an item, before names were
+// resolved to ids, so what was adopted can always be shown as it was written.
+type Source struct {
+	Lead   string   `json:"lead,omitempty"`
+	Co     []string `json:"co,omitempty"`
+	Leader string   `json:"leader,omitempty"`
+}
+
+// Plan is a validated task list with every name resolved: what `submit` hands to the
+// engine and the executive meeting adopts. It carries the names of the units and
+// leaders it mentions so that the engine never needs the directory file.
+type Plan struct {
+	Meeting    Meeting  `json:"meeting"`
+	Items      []Item   `json:"items"`
+	Units      []Unit   `json:"units"`   // every unit the items name
+	Leaders    []Leader `json:"leaders"` // every deputy of the directory (adoption may pick any)
+	SourceFile string   `json:"source_file,omitempty"`
+}
+
+// UnitName returns a unit's name, or its id when the plan does not know it.
+func (p *Plan) UnitName(id string) string {
+	for _, u := range p.Units {
+		if u.ID == id {
+			return u.Name
+		}
+	}
+	return id
+}
+
+// Leader returns the deputy with the given id.
+func (p *Plan) Leader(id string) (Leader, bool) {
+	for _, l := range p.Leaders {
+		if l.ID == id {
+			return l, true
+		}
+	}
+	return Leader{}, false
+}

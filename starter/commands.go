@@ -1,0 +1,399 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"taskrelay/api"
+	"taskrelay/directory"
+	"taskrelay/examples"
+	"taskrelay/relay"
+	"taskrelay/tasklist"
+)
+
+func connect(ctx context.Context) (*api.Client, error) {
+	addr := os.Getenv("TEMPORAL_ADDRESS")
+	if addr == "" {
+		addr = "127.0.0.1:7233"
+	}
+	ns := os.Getenv("TEMPORAL_NAMESPACE")
+	if ns == "" {
+		ns = "default"
+	}
+	return api.Dial(ctx, addr, ns, clientOptions())
+}
+
+func loadDirectory(path string) (*directory.Directory, error) {
+	if path == "" {
+		path = os.Getenv("TASKRELAY_DIRECTORY")
+	}
+	if path == "" {
+		return directory.Parse(examples.DirectoryFile, examples.Directory)
+	}
+	return directory.Load(path)
+}
+
+// problemsError prints one problem per line.
+type problemsError struct{ lines []string }
+
+func (p problemsError) Error() string { return strings.Join(p.lines, "\n") }
+
+func printJSON(v any) error {
+	enc := json.NewEncoder(os.Stdout)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+func cmdSubmit(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("submit", flag.ContinueOnError)
+	adopt := fs.Bool("adopt", false, "adopt at once (the executive meeting's decision)")
+	var mf tasklist.MeetingFlags
+	fs.StringVar(&mf.ID, "meeting-id", "", "meeting id (required for .xlsx)")
+	fs.StringVar(&mf.Name, "meeting-name", "", "meeting name")
+	fs.StringVar(&mf.Date, "meeting-date", "", "meeting date YYYY-MM-DD")
+	dirPath := fs.String("directory", "", "county directory file")
+	asJSON := fs.Bool("json", false, "print JSON")
+	pos, err := parse(fs, args, 1, "任务清单文件 FILE")
+	if err != nil {
+		return err
+	}
+	dir, err := loadDirectory(*dirPath)
+	if err != nil {
+		return asProblems(err)
+	}
+	plan, err := tasklist.ParseFile(pos[0], dir, mf)
+	if err != nil {
+		return asProblems(err)
+	}
+	c, err := connect(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	t0 := time.Now()
+	created, err := c.Submit(ctx, *plan)
+	if err != nil {
+		return err
+	}
+	if !*asJSON {
+		if created {
+			fmt.Printf("已提交：%s（%s），%d 项任务，待县政府常务会议通过。\n", plan.Meeting.Name, plan.Meeting.ID, len(plan.Items))
+		} else {
+			fmt.Printf("会议 %s 已提交过，未重复创建。\n", plan.Meeting.ID)
+		}
+	}
+	if !*adopt {
+		if *asJSON {
+			return printJSON(map[string]any{"meeting": plan.Meeting.ID, "created": created, "items": len(plan.Items)})
+		}
+		m, tasks, err := c.Status(ctx, plan.Meeting.ID)
+		if err != nil {
+			return err
+		}
+		printStatus(m, tasks)
+		fmt.Printf("\n通过并交办：starter adopt %s [--deputy 序号=县领导]...\n", plan.Meeting.ID)
+		return nil
+	}
+	return adoptAndWait(ctx, c, plan.Meeting.ID, relay.AdoptRequest{By: "office"}, t0, *asJSON)
+}
+
+func adoptAndWait(ctx context.Context, c *api.Client, meetingID string, req relay.AdoptRequest, t0 time.Time, asJSON bool) error {
+	if _, err := c.Adopt(ctx, meetingID, req); err != nil {
+		return err
+	}
+	m, err := c.WaitDispatched(ctx, meetingID)
+	if err != nil {
+		return err
+	}
+	took := time.Since(t0)
+	if asJSON {
+		return printJSON(map[string]any{"meeting": m.Meeting, "state": m.State, "tasks": len(m.Items),
+			"notices": len(m.Notices), "seconds": took.Seconds()})
+	}
+	fmt.Printf("已通过并交办：%d 项任务已启动，%d 个单位各收到一份交办单（用时 %.2f 秒）。\n", len(m.Items), len(m.Notices), took.Seconds())
+	for _, f := range m.FailedNotices {
+		fmt.Printf("注意：通知投递被拒绝：%s\n", f)
+	}
+	fmt.Printf("查看：starter status %s\n", meetingID)
+	return nil
+}
+
+func cmdAdopt(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("adopt", flag.ContinueOnError)
+	d := deputies{}
+	fs.Var(d, "deputy", "NO=LEADER: change the deputy in charge of item NO (repeatable)")
+	asJSON := fs.Bool("json", false, "print JSON")
+	pos, err := parse(fs, args, 1, "会议编号 MEETING")
+	if err != nil {
+		return err
+	}
+	c, err := connect(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	return adoptAndWait(ctx, c, pos[0], relay.AdoptRequest{Deputies: d, By: "office"}, time.Now(), *asJSON)
+}
+
+// statusJSON is the shape `status --json` prints.
+type statusJSON struct {
+	Meeting struct {
+		relay.Meeting
+		State string `json:"state"`
+	} `json:"meeting"`
+	Tasks []taskLine `json:"tasks"`
+}
+
+type taskLine struct {
+	ID           string      `json:"id"`
+	No           int         `json:"no"`
+	Title        string      `json:"title"`
+	LeadUnit     string      `json:"lead_unit"`
+	LeadUnitName string      `json:"lead_unit_name"`
+	CoUnits      []string    `json:"co_units"`
+	Deputy       string      `json:"deputy"`
+	Deadline     string      `json:"deadline"`
+	State        relay.State `json:"state"`
+	Progress     int         `json:"progress"`
+	Light        relay.Light `json:"light"`
+}
+
+func cmdStatus(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("status", flag.ContinueOnError)
+	asJSON := fs.Bool("json", false, "print JSON")
+	pos, err := parse(fs, args, 1, "会议编号 MEETING")
+	if err != nil {
+		return err
+	}
+	c, err := connect(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	m, tasks, err := c.Status(ctx, pos[0])
+	if err != nil {
+		return err
+	}
+	if !*asJSON {
+		printStatus(m, tasks)
+		return nil
+	}
+	var out statusJSON
+	out.Meeting.Meeting = m.Meeting
+	out.Meeting.State = m.State
+	out.Tasks = []taskLine{}
+	for _, t := range tasks {
+		out.Tasks = append(out.Tasks, taskLine{ID: t.ID, No: t.No, Title: t.Title, LeadUnit: t.LeadUnit,
+			LeadUnitName: t.LeadUnitName, CoUnits: t.CoUnits, Deputy: t.Deputy, Deadline: t.Deadline,
+			State: t.State, Progress: t.Progress, Light: t.Light})
+	}
+	return printJSON(out)
+}
+
+func cmdTask(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("task", flag.ContinueOnError)
+	asJSON := fs.Bool("json", false, "print JSON")
+	pos, err := parse(fs, args, 1, "任务编号 TASK")
+	if err != nil {
+		return err
+	}
+	c, err := connect(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	t, err := c.Task(ctx, pos[0])
+	if err != nil {
+		return err
+	}
+	if t.Timeline == nil {
+		t.Timeline = []relay.Event{}
+	}
+	if *asJSON {
+		return printJSON(t)
+	}
+	printTask(t)
+	return nil
+}
+
+// noticeJSON is the shape `notices --json` prints.
+type noticeJSON struct {
+	Unit     string            `json:"unit"`
+	UnitName string            `json:"unit_name"`
+	NoticeID string            `json:"notice_id"`
+	Items    []relay.NoticeRef `json:"items"`
+}
+
+func cmdNotices(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("notices", flag.ContinueOnError)
+	asJSON := fs.Bool("json", false, "print JSON")
+	pos, err := parse(fs, args, 1, "会议编号 MEETING")
+	if err != nil {
+		return err
+	}
+	c, err := connect(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	ns, err := c.Notices(ctx, pos[0])
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		out := []noticeJSON{}
+		for _, n := range ns {
+			out = append(out, noticeJSON(n))
+		}
+		return printJSON(out)
+	}
+	if len(ns) == 0 {
+		fmt.Println("尚未交办（会议任务清单未通过）。")
+		return nil
+	}
+	for _, n := range ns {
+		var parts []string
+		for _, it := range n.Items {
+			parts = append(parts, fmt.Sprintf("第%d项(%s)", it.No, roleCN(it.Role)))
+		}
+		fmt.Printf("%s（%s）：交办单 1 份，%d 项：%s\n", n.UnitName, n.Unit, len(n.Items), strings.Join(parts, "、"))
+	}
+	return nil
+}
+
+// resolveUnit lets people name a unit by id, name or any of its plaques.
+func resolveUnit(name string) string {
+	dir, err := loadDirectory("")
+	if err != nil {
+		return name
+	}
+	if u, ok := dir.ResolveUnit(name); ok {
+		return u.ID
+	}
+	return name
+}
+
+func resolveLeader(name string) string {
+	if name == relay.Inspection || name == "督查室" || name == "县政府督查室" {
+		return relay.Inspection
+	}
+	dir, err := loadDirectory("")
+	if err != nil {
+		return name
+	}
+	if l, ok := dir.ResolveLeader(name); ok {
+		return l.ID
+	}
+	return name
+}
+
+func cmdUnitAction(ctx context.Context, cmd string, args []string) error {
+	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
+	var req relay.ActionRequest
+	fs.StringVar(&req.Unit, "unit", "", "acting unit (id, name or alias)")
+	fs.StringVar(&req.User, "user", "", "the person acting")
+	asJSON := fs.Bool("json", false, "print JSON")
+	switch cmd {
+	case "progress":
+		fs.IntVar(&req.Percent, "percent", -1, "progress in per cent")
+		fs.StringVar(&req.Note, "note", "", "progress note")
+	case "extend":
+		fs.StringVar(&req.Until, "until", "", "new deadline YYYY-MM-DD")
+		fs.StringVar(&req.Note, "reason", "", "reason")
+	case "complete":
+		fs.StringVar(&req.Note, "note", "", "completion note")
+	}
+	pos, err := parse(fs, args, 1, "任务编号 TASK")
+	if err != nil {
+		return err
+	}
+	if req.Unit == "" {
+		return exitError{cmd + ": 需要 --unit 指明操作单位"}
+	}
+	if cmd == "progress" && req.Percent < 0 {
+		return exitError{"progress: 需要 --percent（0 到 100）"}
+	}
+	req.Unit = resolveUnit(req.Unit)
+	return act(ctx, pos[0], cmd, req, *asJSON)
+}
+
+func cmdDecide(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("decide-extension", flag.ContinueOnError)
+	approve := fs.Bool("approve", false, "approve the extension")
+	deny := fs.Bool("deny", false, "deny the extension")
+	var req relay.ActionRequest
+	fs.StringVar(&req.By, "by", "", "deciding leader id, or inspection")
+	fs.StringVar(&req.Note, "note", "", "opinion")
+	fs.StringVar(&req.User, "user", "", "the person acting")
+	asJSON := fs.Bool("json", false, "print JSON")
+	pos, err := parse(fs, args, 1, "任务编号 TASK")
+	if err != nil {
+		return err
+	}
+	if *approve == *deny {
+		return exitError{"decide-extension: 需要 --approve 或 --deny 之一"}
+	}
+	if req.By == "" {
+		return exitError{"decide-extension: 需要 --by（分管县领导编号或 inspection）"}
+	}
+	req.By = resolveLeader(req.By)
+	req.Approve = *approve
+	return act(ctx, pos[0], relay.UpdateDecideExtension, req, *asJSON)
+}
+
+func cmdVerify(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
+	accept := fs.Bool("accept", false, "accept the completion")
+	reject := fs.Bool("reject", false, "send the completion back")
+	var req relay.ActionRequest
+	fs.StringVar(&req.Note, "note", "", "opinion (required to reject)")
+	fs.StringVar(&req.User, "user", "", "the person acting")
+	asJSON := fs.Bool("json", false, "print JSON")
+	pos, err := parse(fs, args, 1, "任务编号 TASK")
+	if err != nil {
+		return err
+	}
+	if *accept == *reject {
+		return exitError{"verify: 需要 --accept 或 --reject 之一"}
+	}
+	req.By = relay.Inspection
+	req.Approve = *accept
+	return act(ctx, pos[0], relay.UpdateVerify, req, *asJSON)
+}
+
+func act(ctx context.Context, taskID, action string, req relay.ActionRequest, asJSON bool) error {
+	c, err := connect(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	t, err := c.Act(ctx, taskID, action, req)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return printJSON(t)
+	}
+	fmt.Printf("已完成：%s %s → 状态 %s，进度 %d%%，%s，时限 %s\n", actionCN(action), t.ID, stateCN(t.State), t.Progress, lightCN(t.Light), t.Deadline)
+	return nil
+}
+
+// asProblems turns a validation error into one line per problem.
+func asProblems(err error) error {
+	var lines []string
+	for _, l := range strings.Split(err.Error(), "\n") {
+		if strings.TrimSpace(l) != "" {
+			lines = append(lines, l)
+		}
+	}
+	if len(lines) > 1 {
+		lines = append([]string{fmt.Sprintf("任务清单未通过校验，共 %d 个问题，未启动任何流程：", len(lines))}, lines...)
+	}
+	return problemsError{lines}
+}

@@ -1,0 +1,85 @@
+// Command starter is the command line of taskrelay: submit a committee's task list,
+// adopt it, act on tasks and read their state. It reaches the engine at
+// TEMPORAL_ADDRESS (default 127.0.0.1:7233). A refused command exits non-zero with a
+// one-line reason on stderr.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+)
+
+const usage = `用法 (usage):
+  starter submit FILE [--adopt] [--meeting-id ID --meeting-name N --meeting-date D] [--directory F] [--json]
+  starter adopt MEETING [--deputy NO=LEADER]...
+  starter status MEETING [--json]
+  starter task TASK [--json]
+  starter notices MEETING [--json]
+  starter ack TASK --unit U
+  starter progress TASK --unit U --percent N --note TEXT
+  starter extend TASK --unit U --until DATE --reason TEXT
+  starter decide-extension TASK (--approve|--deny) --by LEADER_OR_inspection [--note TEXT]
+  starter complete TASK --unit U --note TEXT
+  starter verify TASK (--accept|--reject) --note TEXT
+环境变量: TEMPORAL_ADDRESS (默认 127.0.0.1:7233), TEMPORAL_NAMESPACE (默认 default),
+          TASKRELAY_DIRECTORY (默认: 内置示例县)`
+
+// exitError carries a refusal: printed as one line, exit status 1.
+type exitError struct{ msg string }
+
+func (e exitError) Error() string { return e.msg }
+
+func main() {
+	if len(os.Args) < 2 || os.Args[1] == "-h" || os.Args[1] == "--help" || os.Args[1] == "help" {
+		fmt.Fprintln(os.Stderr, usage)
+		if len(os.Args) < 2 {
+			os.Exit(2)
+		}
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	err := run(ctx, os.Args[1], os.Args[2:])
+	if err == nil {
+		return
+	}
+	var multi problemsError
+	if errors.As(err, &multi) {
+		for _, line := range multi.lines {
+			fmt.Fprintln(os.Stderr, line)
+		}
+		os.Exit(1)
+	}
+	fmt.Fprintln(os.Stderr, "错误: "+oneLine(err.Error()))
+	os.Exit(1)
+}
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", "；")), " ")
+}
+
+func run(ctx context.Context, cmd string, args []string) error {
+	switch cmd {
+	case "submit":
+		return cmdSubmit(ctx, args)
+	case "adopt":
+		return cmdAdopt(ctx, args)
+	case "status":
+		return cmdStatus(ctx, args)
+	case "task":
+		return cmdTask(ctx, args)
+	case "notices":
+		return cmdNotices(ctx, args)
+	case "ack", "progress", "extend", "complete":
+		return cmdUnitAction(ctx, cmd, args)
+	case "decide-extension":
+		return cmdDecide(ctx, args)
+	case "verify":
+		return cmdVerify(ctx, args)
+	}
+	return exitError{fmt.Sprintf("未知命令 %q；运行 starter help 查看用法", cmd)}
+}

@@ -1,0 +1,426 @@
+package workflows
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/workflow"
+
+	"taskrelay/relay"
+)
+
+// continueAsNewEvents bounds a task's history: a task that lives a year with weekly
+// progress and many reminders continues as new long before the engine's limits.
+const continueAsNewEvents = 2000
+
+// Timeline actions.
+const (
+	ActDispatched          = "dispatched"
+	ActAcknowledged        = "acknowledged"
+	ActProgress            = "progress"
+	ActExtensionRequested  = "extension_requested"
+	ActExtensionApproved   = "extension_approved"
+	ActExtensionDenied     = "extension_denied"
+	ActCompletionSubmitted = "completion_submitted"
+	ActCompletionAccepted  = "completion_accepted"
+	ActCompletionRejected  = "completion_rejected"
+	ActReminder            = "reminder"
+	ActOverdue             = "overdue"
+	ActEscalation          = "escalation"
+	ActNoticeFailed        = "notice_failed"
+)
+
+// System is the actor name of the engine's own timeline entries.
+const System = "system"
+
+type task struct {
+	in    relay.TaskInput
+	c     relay.TaskCarry
+	dirty bool // set by handlers to wake the main loop
+	// attributes last written to search attributes
+	saState relay.State
+	saLight relay.Light
+	saDead  string
+	// the summary last written to the memo
+	memo relay.TaskSummary
+}
+
+// Task is one item of an adopted list, alive until the inspection office accepts its
+// completion. Units act on it through updates (refused synchronously when not allowed);
+// timers remind before the deadline and escalate when it passes.
+func Task(ctx workflow.Context, in relay.TaskInput) (relay.TaskView, error) {
+	t := &task{in: in}
+	if in.Carry != nil {
+		t.c = *in.Carry
+		t.saState, t.saLight, t.saDead = t.c.State, t.c.Light, t.c.Deadline
+	} else {
+		t.c = relay.TaskCarry{
+			State:    relay.StateDispatched,
+			Deadline: in.Item.Deadline,
+			Light:    relay.Green,
+			Fired:    map[string]bool{},
+		}
+		t.saState, t.saLight, t.saDead = relay.StateDispatched, relay.Green, in.Item.Deadline
+		t.record(ctx, System, "", ActDispatched, fmt.Sprintf("经%s交办", in.Meeting.Name))
+	}
+	if t.c.Fired == nil {
+		t.c.Fired = map[string]bool{}
+	}
+	t.in.Carry = nil
+	t.memo = t.summary() // what the memo holds already (relay.TaskMemo, or carried over)
+	if err := t.register(ctx); err != nil {
+		return t.view(), err
+	}
+
+	for {
+		// Cleared before the work below: a handler that runs while this iteration
+		// is blocked (delivering a notice) sets it again, and the wait then returns
+		// at once instead of leaving its notice queued.
+		t.dirty = false
+		t.tick(ctx)
+		t.flush(ctx)
+		t.c.Light = t.light(workflow.Now(ctx))
+		t.publish(ctx)
+		if t.c.State == relay.StateClosed {
+			break
+		}
+		info := workflow.GetInfo(ctx)
+		if info.GetContinueAsNewSuggested() || info.GetCurrentHistoryLength() > continueAsNewEvents {
+			if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+				return t.view(), err
+			}
+			if len(t.c.Pending) == 0 {
+				next := t.in
+				carry := t.c
+				next.Carry = &carry
+				return t.view(), workflow.NewContinueAsNewError(ctx, relay.TaskWorkflowName, next)
+			}
+			continue
+		}
+		wake := t.nextWake(workflow.Now(ctx))
+		if wake.IsZero() {
+			if err := workflow.Await(ctx, func() bool { return t.dirty }); err != nil {
+				return t.view(), err
+			}
+		} else if _, err := workflow.AwaitWithTimeout(ctx, wake.Sub(workflow.Now(ctx)), func() bool { return t.dirty }); err != nil {
+			return t.view(), err
+		}
+	}
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return t.view(), err
+	}
+	t.flush(ctx)
+	return t.view(), nil
+}
+
+func (t *task) register(ctx workflow.Context) error {
+	if err := workflow.SetQueryHandler(ctx, relay.QueryTask, func() (relay.TaskView, error) {
+		v := t.view()
+		v.Timeline = t.c.Timeline
+		return v, nil
+	}); err != nil {
+		return err
+	}
+	handlers := []struct {
+		name     string
+		validate func(workflow.Context, relay.ActionRequest) error
+		apply    func(workflow.Context, relay.ActionRequest)
+	}{
+		{relay.UpdateAck, t.validateUnit, t.ack},
+		{relay.UpdateProgress, t.validateProgress, t.progress},
+		{relay.UpdateExtend, t.validateExtend, t.extend},
+		{relay.UpdateDecideExtension, t.validateDecide, t.decide},
+		{relay.UpdateComplete, t.validateComplete, t.complete},
+		{relay.UpdateVerify, t.validateVerify, t.verify},
+	}
+	for _, h := range handlers {
+		h := h
+		err := workflow.SetUpdateHandlerWithOptions(ctx, h.name,
+			func(ctx workflow.Context, req relay.ActionRequest) (relay.TaskView, error) {
+				h.apply(ctx, req)
+				t.c.Light = t.light(workflow.Now(ctx))
+				t.dirty = true
+				return t.view(), nil
+			},
+			workflow.UpdateHandlerOptions{Validator: h.validate})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// view is the task without its timeline (queries add it).
+func (t *task) view() relay.TaskView {
+	it := t.in.Item
+	return relay.TaskView{
+		ID: t.in.TaskID, No: it.No, Meeting: t.in.Meeting.ID,
+		Title: it.Title, Requirements: it.Requirements,
+		LeadUnit: it.Lead, LeadUnitName: t.in.LeadName,
+		CoUnits: nonNil(it.Co), CoUnitNames: nonNil(t.in.CoNames),
+		Deputy: it.Deputy, DeputyName: t.in.DeputyName,
+		Deadline: t.c.Deadline, State: t.c.State, Progress: t.c.Progress, Light: t.c.Light,
+		Extension: t.c.Extension,
+	}
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func (t *task) record(ctx workflow.Context, by, user, action, note string) {
+	t.c.Timeline = append(t.c.Timeline, relay.Event{At: workflow.Now(ctx), By: by, User: user, Action: action, Note: note})
+}
+
+// --- validators: read-only; a refusal changes nothing and writes no history ---
+
+var errClosed = errors.New("任务已办结，不能再操作")
+
+func (t *task) isUnit(u string) bool {
+	if u == t.in.Item.Lead {
+		return true
+	}
+	for _, c := range t.in.Item.Co {
+		if c == u {
+			return true
+		}
+	}
+	return false
+}
+
+func (t *task) validateUnit(_ workflow.Context, req relay.ActionRequest) error {
+	if req.Unit == "" {
+		return errors.New("未指明操作单位")
+	}
+	if !t.isUnit(req.Unit) {
+		return fmt.Errorf("单位 %s 不是任务 %s 的牵头或配合单位，无权操作", req.Unit, t.in.TaskID)
+	}
+	if t.c.State == relay.StateClosed {
+		return errClosed
+	}
+	return nil
+}
+
+func (t *task) validateProgress(ctx workflow.Context, req relay.ActionRequest) error {
+	if err := t.validateUnit(ctx, req); err != nil {
+		return err
+	}
+	if req.Percent < 0 || req.Percent > 100 {
+		return fmt.Errorf("进度 %d%% 无效，应在 0 到 100 之间", req.Percent)
+	}
+	if req.Note == "" {
+		return errors.New("请填写进展情况")
+	}
+	return nil
+}
+
+func (t *task) validateExtend(ctx workflow.Context, req relay.ActionRequest) error {
+	if err := t.validateUnit(ctx, req); err != nil {
+		return err
+	}
+	if t.c.Extension != nil {
+		return errors.New("已有延期申请待批复")
+	}
+	end, err := relay.DeadlineEnd(t.c.Deadline)
+	if err != nil {
+		return err
+	}
+	if !workflow.Now(ctx).Before(end) {
+		return fmt.Errorf("完成时限 %s 已过，不能再申请延期", t.c.Deadline)
+	}
+	if _, err := relay.ParseDate(req.Until); err != nil {
+		return fmt.Errorf("延期至：%v", err)
+	}
+	if req.Until <= t.c.Deadline {
+		return fmt.Errorf("延期至 %s 不晚于现完成时限 %s", req.Until, t.c.Deadline)
+	}
+	if req.Note == "" {
+		return errors.New("请填写延期理由")
+	}
+	return nil
+}
+
+func (t *task) validateDecide(_ workflow.Context, req relay.ActionRequest) error {
+	if t.c.State == relay.StateClosed {
+		return errClosed
+	}
+	if t.c.Extension == nil {
+		return errors.New("没有待批复的延期申请")
+	}
+	if req.By != t.in.Item.Deputy && req.By != relay.Inspection {
+		return fmt.Errorf("%s 无权批复：延期申请由分管县领导 %s 或县政府督查室批复", req.By, t.in.Item.Deputy)
+	}
+	return nil
+}
+
+func (t *task) validateComplete(ctx workflow.Context, req relay.ActionRequest) error {
+	if err := t.validateUnit(ctx, req); err != nil {
+		return err
+	}
+	if t.c.State == relay.StateCompletionSubmitted {
+		return errors.New("已报送办结，等待督查室审核")
+	}
+	if req.Note == "" {
+		return errors.New("请填写办结情况")
+	}
+	return nil
+}
+
+func (t *task) validateVerify(_ workflow.Context, req relay.ActionRequest) error {
+	if req.By != relay.Inspection {
+		return fmt.Errorf("%s 无权审核：办结由县政府督查室审核", req.By)
+	}
+	if t.c.State != relay.StateCompletionSubmitted {
+		return fmt.Errorf("任务当前状态为 %s，没有待审核的办结报告", t.c.State)
+	}
+	if !req.Approve && req.Note == "" {
+		return errors.New("退回须写明理由")
+	}
+	return nil
+}
+
+// --- handlers: the state changes ---
+
+func (t *task) acknowledge(ctx workflow.Context, req relay.ActionRequest) {
+	if t.c.State == relay.StateDispatched {
+		t.c.State = relay.StateAcknowledged
+		if req.Unit != "" {
+			t.record(ctx, req.Unit, req.User, ActAcknowledged, "签收")
+		}
+	}
+}
+
+func (t *task) ack(ctx workflow.Context, req relay.ActionRequest) {
+	if t.c.State != relay.StateDispatched {
+		t.record(ctx, req.Unit, req.User, ActAcknowledged, "签收")
+		return
+	}
+	t.acknowledge(ctx, req)
+}
+
+func (t *task) progress(ctx workflow.Context, req relay.ActionRequest) {
+	t.acknowledge(ctx, req)
+	if t.c.State == relay.StateAcknowledged {
+		t.c.State = relay.StateInProgress
+	}
+	t.c.Progress = req.Percent
+	t.record(ctx, req.Unit, req.User, ActProgress, fmt.Sprintf("进度 %d%%：%s", req.Percent, req.Note))
+}
+
+func (t *task) extend(ctx workflow.Context, req relay.ActionRequest) {
+	t.acknowledge(ctx, req)
+	t.c.Extension = &relay.Extension{Unit: req.Unit, Until: req.Until, Reason: req.Note, RequestedAt: workflow.Now(ctx)}
+	t.record(ctx, req.Unit, req.User, ActExtensionRequested, fmt.Sprintf("申请延期至 %s：%s", req.Until, req.Note))
+	subject := fmt.Sprintf("延期申请：第%d项 %s", t.in.Item.No, t.in.Item.Title)
+	body := fmt.Sprintf("%s申请将完成时限由 %s 延至 %s，理由：%s。请审批。", t.unitName(req.Unit), t.c.Deadline, req.Until, req.Note)
+	t.notify(ctx, relay.NoticeExtensionRequest, relay.ToLeader, t.in.Item.Deputy, t.in.DeputyName, subject, body)
+	t.notify(ctx, relay.NoticeExtensionRequest, relay.ToInspection, relay.Inspection, "县政府督查室", subject, body)
+}
+
+func (t *task) decide(ctx workflow.Context, req relay.ActionRequest) {
+	ext := *t.c.Extension
+	t.c.Extension = nil
+	var action, body string
+	if req.Approve {
+		old := t.c.Deadline
+		t.c.Deadline = ext.Until
+		action = ActExtensionApproved
+		body = fmt.Sprintf("同意延期：完成时限由 %s 调整为 %s。", old, ext.Until)
+	} else {
+		action = ActExtensionDenied
+		body = fmt.Sprintf("不同意延期，完成时限仍为 %s。", t.c.Deadline)
+	}
+	if req.Note != "" {
+		body += "意见：" + req.Note
+	}
+	t.record(ctx, req.By, req.User, action, body)
+	t.notify(ctx, relay.NoticeExtensionDecision, relay.ToUnit, ext.Unit, t.unitName(ext.Unit),
+		fmt.Sprintf("延期批复：第%d项 %s", t.in.Item.No, t.in.Item.Title), body)
+}
+
+func (t *task) complete(ctx workflow.Context, req relay.ActionRequest) {
+	t.acknowledge(ctx, req)
+	now := workflow.Now(ctx)
+	t.c.State = relay.StateCompletionSubmitted
+	t.c.SubmittedAt = &now
+	t.record(ctx, req.Unit, req.User, ActCompletionSubmitted, req.Note)
+	t.notify(ctx, relay.NoticeClosed, relay.ToInspection, relay.Inspection, "县政府督查室",
+		fmt.Sprintf("办结待审核：第%d项 %s", t.in.Item.No, t.in.Item.Title),
+		fmt.Sprintf("%s报送办结：%s", t.unitName(req.Unit), req.Note))
+}
+
+func (t *task) verify(ctx workflow.Context, req relay.ActionRequest) {
+	if req.Approve {
+		now := workflow.Now(ctx)
+		t.c.State = relay.StateClosed
+		t.c.Progress = 100
+		t.c.ClosedAt = &now
+		t.record(ctx, req.By, req.User, ActCompletionAccepted, noteOr(req.Note, "审核通过，予以销号"))
+		t.notify(ctx, relay.NoticeClosed, relay.ToUnit, t.in.Item.Lead, t.in.LeadName,
+			fmt.Sprintf("办结确认：第%d项 %s", t.in.Item.No, t.in.Item.Title), noteOr(req.Note, "经督查室审核，该事项已办结销号。"))
+		return
+	}
+	t.c.State = relay.StateInProgress
+	t.c.SubmittedAt = nil
+	t.record(ctx, req.By, req.User, ActCompletionRejected, req.Note)
+	t.notify(ctx, relay.NoticeReturned, relay.ToUnit, t.in.Item.Lead, t.in.LeadName,
+		fmt.Sprintf("办结退回：第%d项 %s", t.in.Item.No, t.in.Item.Title), "退回理由："+req.Note)
+}
+
+func noteOr(note, def string) string {
+	if note == "" {
+		return def
+	}
+	return note
+}
+
+func (t *task) unitName(id string) string {
+	if id == t.in.Item.Lead {
+		return t.in.LeadName
+	}
+	for i, c := range t.in.Item.Co {
+		if c == id && i < len(t.in.CoNames) {
+			return t.in.CoNames[i]
+		}
+	}
+	return id
+}
+
+// notify queues a notice; the main loop delivers queued notices in order. The id is
+// derived from the task and a per-task sequence, so a retried delivery keeps it.
+func (t *task) notify(ctx workflow.Context, kind, toKind, to, toName, subject, body string) {
+	t.c.Seq++
+	t.queue(ctx, fmt.Sprintf("%s:%s:%d", kind, t.in.TaskID, t.c.Seq), kind, toKind, to, toName, subject, body)
+}
+
+func (t *task) queue(ctx workflow.Context, id, kind, toKind, to, toName, subject, body string) {
+	it := t.in.Item
+	t.c.Pending = append(t.c.Pending, relay.Notice{
+		ID: id, Kind: kind, MeetingID: t.in.Meeting.ID, MeetingName: t.in.Meeting.Name,
+		ToKind: toKind, To: to, ToName: toName, TaskID: t.in.TaskID,
+		Subject: subject, Body: body,
+		Items: []relay.NoticeItem{{
+			No: it.No, TaskID: t.in.TaskID, Title: it.Title, Requirements: it.Requirements,
+			Role: relay.RoleLead, Deadline: t.c.Deadline, DeputyName: t.in.DeputyName,
+			LeadUnitName: t.in.LeadName, CoUnitNames: t.in.CoNames,
+		}},
+		IssuedAt: workflow.Now(ctx),
+	})
+}
+
+func (t *task) flush(ctx workflow.Context) {
+	actx := activityOptions(ctx, time.Minute)
+	for len(t.c.Pending) > 0 {
+		n := t.c.Pending[0]
+		// Retries are unlimited, so an error here is one the sink called permanent
+		// (a rejected request): keep it on the timeline rather than fail the task.
+		if err := workflow.ExecuteActivity(actx, a.Deliver, n).Get(ctx, nil); err != nil {
+			t.record(ctx, System, "", ActNoticeFailed, fmt.Sprintf("通知 %s 投递失败：%v", n.ID, err))
+		}
+		t.c.Pending = t.c.Pending[1:]
+	}
+}
