@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1
-# taskrelay image: the worker (default entrypoint) and the starter CLI.
+# taskrelay image: the worker (default entrypoint), the starter CLI and consoled (the web console).
 # The embedded Temporal engine's SQLite driver (modernc.org/sqlite) is pure Go,
 # so both binaries build with CGO_ENABLED=0 and run on distroless/static.
 
@@ -13,10 +13,11 @@ COPY . .
 RUN --mount=type=cache,target=/root/.cache/go-build \
     go build -ldflags="-s -w" -o /out/worker ./worker && \
     go build -ldflags="-s -w" -o /out/starter ./starter && \
+    go build -ldflags="-s -w" -o /out/consoled ./consoled && \
     mkdir -p /out/data
 
 FROM gcr.io/distroless/static-debian12:nonroot
-COPY --from=build /out/worker /out/starter /usr/local/bin/
+COPY --from=build /out/worker /out/starter /out/consoled /usr/local/bin/
 # /data belongs to the nonroot user (65532) so a fresh named volume mounted there is writable.
 COPY --from=build --chown=65532:65532 /out/data /data
 WORKDIR /data

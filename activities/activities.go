@@ -36,6 +36,9 @@ type Activities struct {
 
 // Deliver sends one notice through the notifier.
 func (a *Activities) Deliver(ctx context.Context, n relay.Notice) error {
+	if n.Hash == "" {
+		n.Hash = relay.SealNotice(n) // every notice on record is sealed for the audit
+	}
 	if err := a.Notifier.Deliver(ctx, n); err != nil {
 		if errors.Is(err, notify.ErrPermanent) {
 			return temporal.NewNonRetryableApplicationError(fmt.Sprintf("notice %s: %v", n.ID, err), "PermanentDelivery", err)

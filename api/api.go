@@ -20,7 +20,9 @@ import (
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 
+	"taskrelay/parts"
 	"taskrelay/relay"
+	"taskrelay/report"
 )
 
 // Client wraps a Temporal client with taskrelay's operations.
@@ -45,8 +47,27 @@ func Dial(ctx context.Context, addr, namespace string, opts client.Options) (*Cl
 func (c *Client) Close() { c.T.Close() }
 
 // Submit starts a meeting's relay. Submitting a meeting that already exists changes
-// nothing and reports created=false: one relay per meeting id.
+// nothing and reports created=false: one relay per meeting id. A big list is stored
+// in parts first (package parts) and the relay gets only their references.
 func (c *Client) Submit(ctx context.Context, plan relay.Plan) (created bool, err error) {
+	in := relay.MeetingInput{Plan: plan}
+	if parts.Needed(plan) {
+		// Checked first so that submitting an existing meeting again writes nothing.
+		_, err := c.T.DescribeWorkflowExecution(ctx, relay.MeetingWorkflowID(plan.Meeting.ID), "")
+		var nf *serviceerror.NotFound
+		switch {
+		case err == nil:
+			return false, nil
+		case !errors.As(err, &nf):
+			return false, fmt.Errorf("提交会议 %s: %w", plan.Meeting.ID, err)
+		}
+		header, ps := parts.Split(plan)
+		refs, err := parts.Store(ctx, c.T, ps)
+		if err != nil {
+			return false, fmt.Errorf("提交会议 %s: %w", plan.Meeting.ID, err)
+		}
+		in = relay.MeetingInput{Plan: header, Parts: refs}
+	}
 	_, err = c.T.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:                                       relay.MeetingWorkflowID(plan.Meeting.ID),
 		TaskQueue:                                relay.TaskQueue,
@@ -57,7 +78,7 @@ func (c *Client) Submit(ctx context.Context, plan relay.Plan) (created bool, err
 			relay.SAMeeting.ValueSet(plan.Meeting.ID),
 			relay.SAState.ValueSet(relay.MeetingProposed),
 		),
-	}, relay.MeetingWorkflowName, relay.MeetingInput{Plan: plan})
+	}, relay.MeetingWorkflowName, in)
 	var already *serviceerror.WorkflowExecutionAlreadyStarted
 	if errors.As(err, &already) {
 		return false, nil
@@ -68,8 +89,36 @@ func (c *Client) Submit(ctx context.Context, plan relay.Plan) (created bool, err
 	return true, nil
 }
 
-// Meeting reads a meeting's relay.
+// Meeting reads a meeting's relay with all its items and notices. For a list kept in
+// parts, the items are read from the parts and the notices' item refs rebuilt from
+// them (the same function built the notices that were sent).
 func (c *Client) Meeting(ctx context.Context, meetingID string) (relay.MeetingView, error) {
+	v, err := c.meetingHeader(ctx, meetingID)
+	if err != nil || len(v.Parts) == 0 {
+		return v, err
+	}
+	items, err := parts.ReadAll(ctx, c.T, v.Parts)
+	if err != nil {
+		return v, err
+	}
+	v.Items = relay.ApplyDeputies(items, v.Deputies)
+	if len(v.Notices) > 0 {
+		h := relay.Plan{Meeting: v.Meeting, Units: v.Units, Leaders: v.Leaders}
+		_, full := h.DispatchNotices(v.Items, time.Time{})
+		refs := map[string][]relay.NoticeRef{}
+		for _, n := range full {
+			refs[n.Unit] = n.Items
+		}
+		for i := range v.Notices {
+			v.Notices[i].Items = refs[v.Notices[i].Unit]
+		}
+	}
+	return v, nil
+}
+
+// meetingHeader is the engine's view of a meeting: without items when the list is
+// kept in parts.
+func (c *Client) meetingHeader(ctx context.Context, meetingID string) (relay.MeetingView, error) {
 	var v relay.MeetingView
 	resp, err := c.T.QueryWorkflow(ctx, relay.MeetingWorkflowID(meetingID), "", relay.QueryMeeting)
 	if err != nil {
@@ -110,12 +159,12 @@ func (c *Client) Adopt(ctx context.Context, meetingID string, req relay.AdoptReq
 // notice sent.
 func (c *Client) WaitDispatched(ctx context.Context, meetingID string) (relay.MeetingView, error) {
 	for {
-		v, err := c.Meeting(ctx, meetingID)
+		v, err := c.meetingHeader(ctx, meetingID) // polled: without reading the parts
 		if err != nil {
 			return v, err
 		}
 		if v.DispatchedAt != nil {
-			return v, nil
+			return c.Meeting(ctx, meetingID)
 		}
 		select {
 		case <-ctx.Done():
@@ -136,7 +185,10 @@ func (c *Client) Task(ctx context.Context, taskID string) (relay.TaskView, error
 }
 
 // Status reads a meeting and all its tasks. Before adoption the tasks are the proposed
-// decomposition (state "proposed").
+// decomposition (state "proposed"). A small list's tasks are queried one by one
+// (exact to the last action); a list kept in parts is read from the visibility store
+// (one call per 1,000 tasks, each task's memo summary, which can lag an action by a
+// moment), and only the tasks missing there are queried.
 func (c *Client) Status(ctx context.Context, meetingID string) (relay.MeetingView, []relay.TaskView, error) {
 	m, err := c.Meeting(ctx, meetingID)
 	if err != nil {
@@ -149,6 +201,30 @@ func (c *Client) Status(ctx context.Context, meetingID string) (relay.MeetingVie
 		}
 		return m, tasks, nil
 	}
+	missing := make([]int, 0, len(m.Items)) // indexes into m.Items
+	if len(m.Parts) > 0 {
+		sums, err := c.Tasks(ctx, "RelayMeeting = '"+meetingID+"'")
+		if err != nil {
+			return m, nil, err
+		}
+		byNo := make(map[int]relay.TaskView, len(sums))
+		for _, s := range sums {
+			if s.Meeting == meetingID {
+				byNo[s.No] = s.TaskView
+			}
+		}
+		for i, it := range m.Items {
+			if v, ok := byNo[it.No]; ok {
+				tasks[i] = v
+			} else {
+				missing = append(missing, i)
+			}
+		}
+	} else {
+		for i := range m.Items {
+			missing = append(missing, i)
+		}
+	}
 	conc := c.QueryConcurrency
 	if conc <= 0 {
 		conc = 16
@@ -159,13 +235,13 @@ func (c *Client) Status(ctx context.Context, meetingID string) (relay.MeetingVie
 		firstErr error
 		sem      = make(chan struct{}, conc)
 	)
-	for i, it := range m.Items {
+	for _, i := range missing {
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			v, err := c.Task(ctx, relay.TaskID(meetingID, it.No))
+			v, err := c.Task(ctx, relay.TaskID(meetingID, m.Items[i].No))
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil && firstErr == nil {
@@ -311,4 +387,109 @@ func (c *Client) Tasks(ctx context.Context, query string) ([]relay.TaskSummary, 
 		return out[i].No < out[j].No
 	})
 	return out, nil
+}
+
+// MeetingRef is a meeting's relay as the visibility store lists it.
+type MeetingRef struct {
+	ID        string    `json:"id"`
+	StartedAt time.Time `json:"started_at"`
+}
+
+// Meetings lists every meeting relay, newest first (from the visibility store, so a
+// meeting submitted a moment ago may take a moment to appear).
+func (c *Client) Meetings(ctx context.Context) ([]MeetingRef, error) {
+	q := "WorkflowType = '" + relay.MeetingWorkflowName + "'"
+	var out []MeetingRef
+	var token []byte
+	for {
+		resp, err := c.T.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
+			Query: q, NextPageToken: token, PageSize: 1000,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("列出会议: %w", err)
+		}
+		for _, e := range resp.GetExecutions() {
+			id, ok := strings.CutPrefix(e.GetExecution().GetWorkflowId(), relay.MeetingWorkflowID(""))
+			if !ok {
+				continue
+			}
+			out = append(out, MeetingRef{ID: id, StartedAt: e.GetStartTime().AsTime()})
+		}
+		if token = resp.GetNextPageToken(); len(token) == 0 {
+			break
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].StartedAt.Equal(out[j].StartedAt) {
+			return out[i].StartedAt.After(out[j].StartedAt)
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out, nil
+}
+
+// RunReport runs the monthly inspection now for req.Month (state as of req.AsOf, by
+// default the month's last day or today): the same workflow the Schedule runs. It
+// waits for the reports to be archived and returns where they are.
+func (c *Client) RunReport(ctx context.Context, req report.Request) (report.Result, error) {
+	var res report.Result
+	r, err := report.Resolve(req, time.Now(), time.Now())
+	if err != nil {
+		return res, err
+	}
+	run, err := c.T.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                       relay.ReportWorkflowID(r.Month, r.AsOf),
+		TaskQueue:                relay.TaskQueue,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING, // the same report running: wait for it
+	}, relay.MonthlyWorkflowName, report.Request{Month: req.Month, AsOf: req.AsOf})
+	if err != nil {
+		return res, fmt.Errorf("启动月度报告: %w", err)
+	}
+	if err := run.Get(ctx, &res); err != nil {
+		return res, fmt.Errorf("生成月度报告: %w", Reason(err))
+	}
+	return res, nil
+}
+
+// TasksPage lists one page of task summaries from the visibility store, in its own
+// order, from token (nil: the first page); it returns the next page's token, nil after
+// the last. Listing costs per row returned, so pages keep big boards fast.
+func (c *Client) TasksPage(ctx context.Context, query string, pageSize int, token []byte) ([]relay.TaskSummary, []byte, error) {
+	q := "WorkflowType = '" + relay.TaskWorkflowName + "'"
+	if strings.TrimSpace(query) != "" {
+		q += " AND (" + query + ")"
+	}
+	resp, err := c.T.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
+		Query: q, NextPageToken: token, PageSize: int32(pageSize),
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("列出任务（%s）: %w", q, err)
+	}
+	out := make([]relay.TaskSummary, 0, len(resp.GetExecutions()))
+	for _, e := range resp.GetExecutions() {
+		p, ok := e.GetMemo().GetFields()[relay.MemoSummary]
+		if !ok {
+			continue
+		}
+		var s relay.TaskSummary
+		if err := converter.GetDefaultDataConverter().FromPayload(p, &s); err != nil {
+			return nil, nil, fmt.Errorf("任务 %s 的摘要: %w", e.GetExecution().GetWorkflowId(), err)
+		}
+		out = append(out, s)
+	}
+	return out, resp.GetNextPageToken(), nil
+}
+
+// CountTasks counts the tasks a visibility filter matches (see Tasks).
+func (c *Client) CountTasks(ctx context.Context, query string) (int, error) {
+	q := "WorkflowType = '" + relay.TaskWorkflowName + "'"
+	if strings.TrimSpace(query) != "" {
+		q += " AND (" + query + ")"
+	}
+	resp, err := c.T.CountWorkflow(ctx, &workflowservice.CountWorkflowExecutionsRequest{Query: q})
+	if err != nil {
+		return 0, fmt.Errorf("统计任务（%s）: %w", q, err)
+	}
+	return int(resp.GetCount()), nil
 }

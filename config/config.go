@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
+	_ "time/tzdata" // zones without a system tz database
 
 	"taskrelay/relay"
 )
@@ -27,7 +29,15 @@ type Config struct {
 	WebhookURL string
 	Task       relay.TaskConfig
 	LogLevel   string
+	// ReportSchedule is when the monthly inspection runs (cron: minute hour day month
+	// weekday, in ReportTimeZone); "off" creates no Schedule. It applies when the
+	// Schedule is created; later changes are made on the Schedule (Temporal UI).
+	ReportSchedule string
+	ReportTimeZone string
 }
+
+// ReportsDir is the monthly reports' archive (<data>/reports/YYYY-MM).
+func (c Config) ReportsDir() string { return filepath.Join(c.DataDir, "reports") }
 
 // OutboxDir is where notices are written as files.
 func (c Config) OutboxDir() string { return filepath.Join(c.DataDir, "outbox") }
@@ -51,6 +61,8 @@ func FromEnv() (Config, error) {
 		WebhookURL:      os.Getenv("TASKRELAY_WEBHOOK_URL"),
 		Task:            relay.DefaultTaskConfig(),
 		LogLevel:        envOr("TASKRELAY_LOG_LEVEL", "info"),
+		ReportSchedule:  strings.Join(strings.Fields(envOr("TASKRELAY_REPORT_SCHEDULE", "0 9 1 * *")), " "),
+		ReportTimeZone:  envOr("TASKRELAY_REPORT_TZ", "Asia/Shanghai"),
 	}
 	var errs []error
 	if v := os.Getenv("TASKRELAY_REMINDER_DAYS"); v != "" {
@@ -73,6 +85,31 @@ func FromEnv() (Config, error) {
 			errs = append(errs, fmt.Errorf("TASKRELAY_YELLOW_DAYS=%q: want days 0-365", v))
 		}
 		c.Task.YellowDays = d
+	}
+	for _, v := range []struct {
+		name     string
+		min, max int
+		dst      *int
+		want     string
+	}{
+		{"TASKRELAY_FEEDBACK_DAY", 1, 28, &c.Task.FeedbackDay, "a day of the month 1-28"},
+		{"TASKRELAY_ESCALATE_DEPUTY_DAYS", 0, 365, &c.Task.EscalateDeputyDays, "days 0-365"},
+		{"TASKRELAY_REPORT_LIST_DAYS", 0, 365, &c.Task.ReportListDays, "days 0-365"},
+	} {
+		if s := os.Getenv(v.name); s != "" {
+			n, err := strconv.Atoi(strings.TrimSpace(s))
+			if err != nil || n < v.min || n > v.max {
+				errs = append(errs, fmt.Errorf("%s=%q: want %s", v.name, s, v.want))
+				continue
+			}
+			*v.dst = n
+		}
+	}
+	if c.ReportSchedule != "off" && len(strings.Fields(c.ReportSchedule)) != 5 {
+		errs = append(errs, fmt.Errorf("TASKRELAY_REPORT_SCHEDULE=%q: want a cron spec of 5 fields (minute hour day month weekday), e.g. \"0 9 1 * *\", or off", c.ReportSchedule))
+	}
+	if _, err := time.LoadLocation(c.ReportTimeZone); err != nil {
+		errs = append(errs, fmt.Errorf("TASKRELAY_REPORT_TZ=%q: not a time zone", c.ReportTimeZone))
 	}
 	if c.WebhookURL != "" && !strings.HasPrefix(c.WebhookURL, "http://") && !strings.HasPrefix(c.WebhookURL, "https://") {
 		errs = append(errs, fmt.Errorf("TASKRELAY_WEBHOOK_URL=%q: want an http(s) URL", c.WebhookURL))

@@ -45,3 +45,31 @@ func TestBadValuesAreAllNamed(t *testing.T) {
 		}
 	}
 }
+
+func TestFollowUpSettings(t *testing.T) {
+	for _, k := range []string{"TASKRELAY_FEEDBACK_DAY", "TASKRELAY_ESCALATE_DEPUTY_DAYS", "TASKRELAY_REPORT_LIST_DAYS"} {
+		t.Setenv(k, "")
+	}
+	c, err := FromEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Task.FeedbackDay != 25 || c.Task.EscalateDeputyDays != 7 || c.Task.ReportListDays != 14 {
+		t.Errorf("defaults: %+v", c.Task)
+	}
+	t.Setenv("TASKRELAY_FEEDBACK_DAY", "20")
+	t.Setenv("TASKRELAY_ESCALATE_DEPUTY_DAYS", "5")
+	t.Setenv("TASKRELAY_REPORT_LIST_DAYS", "10")
+	if c, err = FromEnv(); err != nil || c.Task.FeedbackDay != 20 || c.Task.EscalateDeputyDays != 5 || c.Task.ReportListDays != 10 {
+		t.Errorf("set: %+v %v", c.Task, err)
+	}
+	t.Setenv("TASKRELAY_FEEDBACK_DAY", "31")
+	t.Setenv("TASKRELAY_ESCALATE_DEPUTY_DAYS", "-1")
+	t.Setenv("TASKRELAY_REPORT_LIST_DAYS", "两周")
+	_, err = FromEnv()
+	for _, name := range []string{"TASKRELAY_FEEDBACK_DAY", "TASKRELAY_ESCALATE_DEPUTY_DAYS", "TASKRELAY_REPORT_LIST_DAYS"} {
+		if err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("error does not name %s: %v", name, err)
+		}
+	}
+}

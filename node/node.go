@@ -74,6 +74,14 @@ func Start(ctx context.Context, cfg config.Config, log *zap.Logger) (*Node, erro
 	}
 	w := worker.New(c, relay.TaskQueue, worker.Options{})
 	Register(w, &activities.Activities{Notifier: sinks, Client: c, TaskConfig: cfg.Task})
+	if err := startFollowUp(ctx, w, c, cfg, sinks, log); err != nil {
+		n.Stop()
+		return nil, err
+	}
+	if err := startReports(ctx, w, c, cfg, log); err != nil {
+		n.Stop()
+		return nil, err
+	}
 	if err := w.Start(); err != nil {
 		n.Stop()
 		return nil, fmt.Errorf("worker start: %w", err)
@@ -86,6 +94,9 @@ func Start(ctx context.Context, cfg config.Config, log *zap.Logger) (*Node, erro
 func Register(r worker.Registry, acts *activities.Activities) {
 	r.RegisterWorkflowWithOptions(workflows.MeetingRelay, workflow.RegisterOptions{Name: relay.MeetingWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.Task, workflow.RegisterOptions{Name: relay.TaskWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.MeetingPlanPart, workflow.RegisterOptions{Name: relay.PartWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.FollowUp, workflow.RegisterOptions{Name: relay.FollowUpWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.MonthlyInspection, workflow.RegisterOptions{Name: relay.MonthlyWorkflowName})
 	if acts != nil {
 		r.RegisterActivity(acts)
 	}

@@ -11,12 +11,41 @@ type TaskConfig struct {
 	ReminderHour int   `json:"reminder_hour"`
 	// YellowDays: the light turns yellow this many days before the deadline passes.
 	YellowDays int `json:"yellow_days"`
+	// FeedbackDay: a `feedback: monthly` task's lead unit reports progress by this day
+	// of every month (1-28); a unit that has not is reminded once for the month.
+	FeedbackDay int `json:"feedback_day,omitempty"`
+	// Escalation tiers (蓝/黄/红 督办单): the overdue notice goes to the lead unit
+	// (blue); still open EscalateDeputyDays later, a notice goes to the deputy in
+	// charge (yellow); still open ReportListDays after that, the task is listed by
+	// name in the monthly report (red).
+	EscalateDeputyDays int `json:"escalate_deputy_days,omitempty"`
+	ReportListDays     int `json:"report_list_days,omitempty"`
 }
+
+// Follow-up defaults: report by the 25th; the deputy 7 days after the overdue notice,
+// the monthly report 14 days after the deputy.
+const (
+	DefaultFeedbackDay        = 25
+	DefaultEscalateDeputyDays = 7
+	DefaultReportListDays     = 14
+)
 
 // DefaultTaskConfig reminds 7 and 1 days before and warns 7 days ahead; the notice
 // on the day the deadline passes is always sent.
 func DefaultTaskConfig() TaskConfig {
-	return TaskConfig{ReminderDays: []int{7, 1}, ReminderHour: 9, YellowDays: 7}
+	return TaskConfig{ReminderDays: []int{7, 1}, ReminderHour: 9, YellowDays: 7,
+		FeedbackDay: DefaultFeedbackDay, EscalateDeputyDays: DefaultEscalateDeputyDays, ReportListDays: DefaultReportListDays}
+}
+
+// WithFollowUpDefaults fills the follow-up settings of a config written before they
+// existed (a task carried over by continue-as-new): FeedbackDay is never 0 once set.
+func (c TaskConfig) WithFollowUpDefaults() TaskConfig {
+	if c.FeedbackDay == 0 {
+		c.FeedbackDay = DefaultFeedbackDay
+		c.EscalateDeputyDays = DefaultEscalateDeputyDays
+		c.ReportListDays = DefaultReportListDays
+	}
+	return c
 }
 
 // TaskInput starts one task workflow.
@@ -46,6 +75,14 @@ type TaskCarry struct {
 	SubmittedAt *time.Time      `json:"submitted_at,omitempty"`
 	ClosedAt    *time.Time      `json:"closed_at,omitempty"`
 	Pending     []Notice        `json:"pending,omitempty"`
+	// Follow-up: the escalation tier reached and when, whether the task is listed
+	// for the monthly report, the milestone it is behind, the last month (YYYY-MM)
+	// its lead unit was reminded to report.
+	Tier             string     `json:"tier,omitempty"`
+	TierAt           *time.Time `json:"tier_at,omitempty"`
+	Listed           bool       `json:"listed,omitempty"`
+	Behind           *Milestone `json:"behind,omitempty"`
+	FeedbackReminded string     `json:"feedback_reminded,omitempty"`
 }
 
 // ActionRequest is the argument of every task update.
@@ -57,6 +94,7 @@ type ActionRequest struct {
 	Note    string `json:"note,omitempty"`
 	Until   string `json:"until,omitempty"`   // extension: new deadline
 	Approve bool   `json:"approve,omitempty"` // decide-extension, verify
+	Cycle   string `json:"cycle,omitempty"`   // feedback-reminded: the month, YYYY-MM
 }
 
 // AdoptRequest is the executive meeting's adoption, with optional changes of deputy.
@@ -80,6 +118,12 @@ type MeetingView struct {
 	Notices      []DispatchNotice `json:"notices,omitempty"`
 	// FailedNotices are deliveries a sink refused for good (never retried ones).
 	FailedNotices []string `json:"failed_notices,omitempty"`
+	// A list kept in parts (see PlanPart): the engine's view then holds no items
+	// and no notice refs (api.Client.Meeting fills both from the parts), only their
+	// count, the parts, and the deputies the adoption changed.
+	ItemCount int            `json:"item_count,omitempty"`
+	Parts     []PlanPart     `json:"parts,omitempty"`
+	Deputies  map[int]string `json:"deputies,omitempty"`
 }
 
 // DispatchNotice is the one consolidated notice (交办单) a unit receives for a meeting.
@@ -99,4 +143,6 @@ type NoticeRef struct {
 // MeetingInput starts a meeting's relay.
 type MeetingInput struct {
 	Plan Plan `json:"plan"`
+	// Parts hold the items of a big list; Plan.Items is then empty.
+	Parts []PlanPart `json:"parts,omitempty"`
 }

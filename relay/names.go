@@ -27,6 +27,19 @@ const (
 	UpdateVerify          = "verify"
 )
 
+// The monthly inspection: a Temporal Schedule starts MonthlyInspection (ids
+// "monthly-inspection-<time>"); `starter report` starts it as ReportWorkflowID.
+const (
+	MonthlyWorkflowName = "MonthlyInspection"
+	MonthlyScheduleID   = "taskrelay-monthly-report"
+	MonthlyWorkflowID   = "monthly-inspection"
+	// NoticeReportReady tells the inspection office that a month's reports are archived.
+	NoticeReportReady = "report_ready"
+)
+
+// ReportWorkflowID is the id of an on-demand report: one run at a time per month and day.
+func ReportWorkflowID(month, asOf string) string { return "report:" + month + ":" + asOf }
+
 // MeetingWorkflowID is the business key of a meeting's relay: one relay per meeting.
 func MeetingWorkflowID(meetingID string) string { return "meeting:" + meetingID }
 
@@ -69,6 +82,7 @@ func TaskMemo(in TaskInput) map[string]interface{} {
 			LeadUnit: it.Lead, LeadUnitName: in.LeadName, CoUnits: nonNil(it.Co), CoUnitNames: nonNil(in.CoNames),
 			Deputy: it.Deputy, DeputyName: in.DeputyName, Deadline: it.Deadline,
 			State: StateDispatched, Light: Green,
+			Feedback: it.Feedback, FeedbackDay: feedbackDay(in), Milestones: it.Milestones,
 		},
 		DispatchedAt: in.DispatchedAt,
 	}}
@@ -79,4 +93,12 @@ func nonNil(s []string) []string {
 		return []string{}
 	}
 	return s
+}
+
+// feedbackDay is the day a monthly task reports by, as the task workflow shows it.
+func feedbackDay(in TaskInput) int {
+	if in.Item.Feedback != FeedbackMonthly {
+		return 0
+	}
+	return in.Config.WithFollowUpDefaults().FeedbackDay
 }

@@ -36,6 +36,11 @@ type Notice struct {
 	Body        string       `json:"body"`    // a few lines, Chinese
 	Items       []NoticeItem `json:"items,omitempty"`
 	IssuedAt    time.Time    `json:"issued_at"`
+	// Chain is the hash chain head of the task's timeline when the notice was
+	// issued (task notices): an anchor outside the engine that the audit checks the
+	// timeline against. Hash seals the notice's own content (see SealNotice).
+	Chain string `json:"chain,omitempty"`
+	Hash  string `json:"hash,omitempty"`
 }
 
 // NoticeItem is one task a notice lists, with the recipient's role in it.
@@ -49,4 +54,7 @@ type NoticeItem struct {
 	DeputyName   string   `json:"deputy_name,omitempty"`
 	CoUnitNames  []string `json:"co_unit_names,omitempty"`
 	LeadUnitName string   `json:"lead_unit_name,omitempty"`
+	// ItemHash is the hash of the committee's original item (see ItemRoot), so a
+	// unit can prove it received exactly the text the committee adopted.
+	ItemHash string `json:"item_hash,omitempty"`
 }

@@ -65,6 +65,11 @@ type Item struct {
 	Deputy       string   `json:"deputy"`           // leader id
 	Deadline     string   `json:"deadline"`         // YYYY-MM-DD
 	Source       Source   `json:"source,omitempty"` // the item as the committee wrote it
+	// Feedback is the follow-up cadence: FeedbackMonthly (a continuing task, progress
+	// reported every month) or empty.
+	Feedback string `json:"feedback,omitempty"`
+	// Milestones are the nodes of a one-off task (序时进度), by date.
+	Milestones []Milestone `json:"milestones,omitempty"`
 }
 
 // Source keeps the committee's original wording of an item, before names were

@@ -44,6 +44,9 @@ type Event struct {
 	Action string    `json:"action"`
 	Note   string    `json:"note"`
 	User   string    `json:"user,omitempty"` // the person, when known (console accounts)
+	// Hash chains this entry to the one before it, back to the committee's original
+	// item text (see ChainEvent).
+	Hash string `json:"hash,omitempty"`
 }
 
 // Extension is a unit's request to move a deadline.
@@ -73,6 +76,17 @@ type TaskView struct {
 	Light        Light      `json:"light"`
 	Extension    *Extension `json:"extension,omitempty"`
 	Timeline     []Event    `json:"timeline,omitempty"`
+
+	// Follow-up (see relay/followup.go).
+	Feedback         string      `json:"feedback,omitempty"`          // FeedbackMonthly or empty
+	FeedbackDay      int         `json:"feedback_day,omitempty"`      // monthly: report by this day
+	FeedbackReminded string      `json:"feedback_reminded,omitempty"` // last month (YYYY-MM) the lead unit was reminded
+	Milestones       []Milestone `json:"milestones,omitempty"`
+	BehindMilestone  *Milestone  `json:"behind_milestone,omitempty"`  // the passed node not reached (light yellow)
+	OverdueSince     *time.Time  `json:"overdue_since,omitempty"`     // the deadline passing, while red
+	EscalationTier   string      `json:"escalation_tier,omitempty"`   // TierBlue, TierYellow, TierRed
+	EscalatedAt      *time.Time  `json:"escalated_at,omitempty"`      // when that tier was reached
+	ListedForReport  bool        `json:"listed_for_report,omitempty"` // red: to be named in the monthly report
 }
 
 // IsUnitOf reports whether unit is the task's lead or one of its supporting units.
@@ -100,7 +114,31 @@ type TaskSummary struct {
 	LastProgressNote  string     `json:"last_progress_note,omitempty"`
 	ExtensionsGranted int        `json:"extensions_granted"`
 	Rejections        int        `json:"rejections"`
+	// Grants and RejectedCompletions date the two counts above, so the monthly report
+	// can tell what happened in a month and what the deadline was on a past day.
+	Grants              []Grant     `json:"grants,omitempty"`
+	RejectedCompletions []Rejection `json:"rejected_completions,omitempty"`
+}
+
+// Grant is one approved extension: the deadline moved from From to To at At.
+type Grant struct {
+	At   time.Time `json:"at"`
+	By   string    `json:"by"`
+	From string    `json:"from"`
+	To   string    `json:"to"`
+}
+
+// Rejection is one completion the inspection office sent back, with its reason.
+type Rejection struct {
+	At   time.Time `json:"at"`
+	Note string    `json:"note"`
 }
 
 // MemoSummary is the memo key holding a task's TaskSummary.
 const MemoSummary = "summary"
+
+// ValidDate reports whether s is a date in DateLayout.
+func ValidDate(s string) bool {
+	_, err := time.Parse(DateLayout, s)
+	return err == nil
+}

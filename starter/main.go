@@ -25,8 +25,16 @@ const usage = `用法 (usage):
   starter decide-extension TASK (--approve|--deny) --by LEADER_OR_inspection [--note TEXT]
   starter complete TASK --unit U --note TEXT
   starter verify TASK (--accept|--reject) --note TEXT
+  starter audit MEETING [--outbox DIR] [--json]
+  starter report --month YYYY-MM [--as-of DATE] [--out DIR] [--json]
+  starter reports [--json]
+  starter schedule (describe|trigger|pause|unpause) [--json] [--note TEXT]
+  starter schedule backfill --month YYYY-MM
+  starter user add NAME --role office|inspection|unit|leader|admin [--unit U | --leader L] [--name 姓名] --password-stdin
+  starter user list [--json]
+  starter user passwd NAME --password-stdin
 环境变量: TEMPORAL_ADDRESS (默认 127.0.0.1:7233), TEMPORAL_NAMESPACE (默认 default),
-          TASKRELAY_DIRECTORY (默认: 内置示例县)`
+          TASKRELAY_DIRECTORY (默认: 内置示例县), TASKRELAY_DATA (用户文件所在目录，默认 ./data)`
 
 // exitError carries a refusal: printed as one line, exit status 1.
 type exitError struct{ msg string }
@@ -80,6 +88,16 @@ func run(ctx context.Context, cmd string, args []string) error {
 		return cmdDecide(ctx, args)
 	case "verify":
 		return cmdVerify(ctx, args)
+	case "audit":
+		return cmdAudit(ctx, args)
+	case "report":
+		return cmdReport(ctx, args)
+	case "reports":
+		return cmdReports(ctx, args)
+	case "schedule":
+		return cmdSchedule(ctx, args)
+	case "user":
+		return cmdUser(args, os.Stdin)
 	}
 	return exitError{fmt.Sprintf("未知命令 %q；运行 starter help 查看用法", cmd)}
 }

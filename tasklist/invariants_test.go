@@ -64,5 +64,16 @@ func checkPlan(t testing.TB, p *relay.Plan) {
 		} else if dl.Before(meeting) {
 			t.Errorf("item %d: deadline %s before meeting", it.No, it.Deadline)
 		}
+		if it.Feedback != "" && it.Feedback != relay.FeedbackMonthly {
+			t.Errorf("item %d: feedback %q", it.No, it.Feedback)
+		}
+		prevDate, prevPct := p.Meeting.Date, 0
+		for _, m := range it.Milestones {
+			if _, err := relay.ParseDate(m.Date); err != nil || m.Date < prevDate || m.Date > it.Deadline ||
+				m.Goal == "" || m.Percent < prevPct || m.Percent < 1 || m.Percent > 100 {
+				t.Errorf("item %d: milestone %+v after %s %d%%", it.No, m, prevDate, prevPct)
+			}
+			prevDate, prevPct = m.Date, m.Percent
+		}
 	}
 }

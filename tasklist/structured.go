@@ -16,7 +16,7 @@ import (
 // YAML and JSON share one shape:
 //
 //	meeting: {id, name, date}
-//	items:   [{no, title, requirements, lead, co, leader, deadline}]
+//	items:   [{no, title, requirements, lead, co, leader, deadline, feedback, milestones}]
 //
 // Both are decoded strictly by their libraries, one field at a time, so that an
 // unknown or mistyped field is reported with the item and field it belongs to and
@@ -35,7 +35,7 @@ type object struct {
 var (
 	topFields     = []string{"meeting", "items"}
 	meetingFields = []string{"id", "name", "date"}
-	itemFields    = []string{"no", "title", "requirements", "lead", "co", "leader", "deadline"}
+	itemFields    = []string{"no", "title", "requirements", "lead", "co", "leader", "deadline", "feedback", "milestones"}
 )
 
 func known(fields []string, k string) bool {
@@ -132,6 +132,10 @@ func structured(c *collector, top object, nItems int, itemAt func(int) (object, 
 		it.lead = c.itemStr(&it, o, "lead")
 		it.leader = c.itemStr(&it, o, "leader")
 		it.deadline = c.itemStr(&it, o, "deadline")
+		it.feedback = c.itemStr(&it, o, "feedback")
+		if v, ok := o.vals["milestones"]; ok {
+			c.decodeMilestones(&it, v)
+		}
 		if v, ok := o.vals["co"]; ok {
 			var list []string
 			if err := v(&list); err == nil {

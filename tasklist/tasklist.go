@@ -155,6 +155,8 @@ type rawItem struct {
 	co           []string
 	leader       string
 	deadline     string
+	feedback     string
+	milestones   []rawMilestone
 	failed       map[string]bool // fields whose value could not be decoded (already reported)
 }
 
@@ -363,6 +365,7 @@ func build(c *collector, m rawMeeting, items []rawItem, dir *directory.Directory
 				item.Deadline = d
 			}
 		}
+		c.buildFollowUp(it, &item, meetingDate, item.Deadline)
 		plan.Items = append(plan.Items, item)
 	}
 	for _, u := range dir.Units {

@@ -28,6 +28,8 @@ var columns = []column{
 	{"co", []string{"配合单位", "协办单位"}, false},
 	{"leader", []string{"牵头县领导", "分管县领导", "责任县领导", "牵头领导"}, false},
 	{"deadline", []string{"完成时限", "完成时间", "时限"}, true},
+	{"feedback", []string{"反馈要求", "反馈频次", "反馈方式"}, false},
+	{"milestones", []string{"节点目标", "时间节点", "节点"}, false},
 }
 
 // headerScanRows is how many rows above the header (a title, a note) are tolerated.
@@ -241,6 +243,8 @@ func xlsxItem(cells []string, col map[string]int, row, pos int, date1904 bool) r
 	it.co = splitUnits(get("co"))
 	it.leader = get("leader")
 	it.deadline = cellDate(get("deadline"), date1904)
+	it.feedback = get("feedback")
+	it.milestones = parseMilestoneText(get("milestones"))
 	return it
 }
 

@@ -1,6 +1,6 @@
 // Command worker runs taskrelay: with no TEMPORAL_ADDRESS it starts a Temporal engine
-// inside the process (SQLite files in TASKRELAY_DATA), then the worker, and runs until
-// interrupted.
+// inside the process (SQLite files in TASKRELAY_DATA), then the worker and the web
+// console (TASKRELAY_HTTP_ADDR, default 127.0.0.1:8080), and runs until interrupted.
 package main
 
 import (
@@ -11,7 +11,9 @@ import (
 	"go.temporal.io/sdk/worker"
 	"go.uber.org/zap"
 
+	"taskrelay/api"
 	"taskrelay/config"
+	"taskrelay/console"
 	"taskrelay/logging"
 	"taskrelay/node"
 )
@@ -43,8 +45,29 @@ func run() error {
 		where = fmt.Sprintf("embedded engine %s (data in %s, started in %.2fs)", n.Engine.Addr(), cfg.DataDir, n.EngineStart.Seconds())
 	}
 	log.Info("taskrelay worker running", zap.String("on", where), zap.String("namespace", cfg.Namespace), zap.String("outbox", cfg.OutboxDir()))
-	fmt.Printf("taskrelay 已启动：%s\n通知写入 %s\n按 Ctrl+C 停止。\n", where, cfg.OutboxDir())
-	<-worker.InterruptCh()
+	fmt.Printf("taskrelay 已启动：%s\n通知写入 %s\n", where, cfg.OutboxDir())
+	// The console in the same process, on the same client (TASKRELAY_HTTP_ADDR;
+	// "off" when it runs as its own process, consoled).
+	var consoleDone <-chan error
+	if env := console.EnvFrom(cfg.DataDir, cfg.Directory); env.Addr != "off" {
+		con, err := console.Start(env, &api.Client{T: n.Client}, log.Named("console"))
+		if err != nil {
+			return err
+		}
+		defer con.Stop()
+		consoleDone = con.Done()
+		log.Info("console running", zap.String("url", con.URL))
+		fmt.Printf("控制台：%s\n", con.URL)
+		if con.AdminPassword != "" {
+			fmt.Printf("已创建管理员账号：用户名 admin，一次性密码 %s（只显示这一次；首次登录后须修改）\n", con.AdminPassword)
+		}
+	}
+	fmt.Println("按 Ctrl+C 停止。")
+	select {
+	case <-worker.InterruptCh():
+	case err := <-consoleDone:
+		return fmt.Errorf("控制台停止: %w", err)
+	}
 	log.Info("stopping")
 	return nil
 }

@@ -68,8 +68,96 @@ func (t *task) tick(ctx workflow.Context) {
 			t.c.Fired[t.overdueKey()] = true
 			t.overdue(ctx)
 		}
+		if t.tiers {
+			t.escalate(ctx, now)
+		}
+	}
+	if t.c.Tier != "" && now.Before(end) {
+		// An extension decided after the deadline passed: no longer overdue.
+		t.c.Tier, t.c.TierAt, t.c.Listed = "", nil, false
+	}
+	t.setLight(now)
+	if t.tiers {
+		t.recordBehind(ctx)
+	}
+}
+
+// setLight computes the milestone the task is behind (a tiered run only) and the light.
+func (t *task) setLight(now time.Time) {
+	if t.tiers {
+		t.c.Behind = t.behindAt(now)
 	}
 	t.c.Light = t.light(now)
+}
+
+// nextTier is when the task, still open, moves to the next escalation tier: the
+// deputy N days after the overdue notice, the monthly report M days after the deputy.
+// Zero when no tier is ahead.
+func (t *task) nextTier() time.Time {
+	if t.c.TierAt == nil {
+		return time.Time{}
+	}
+	switch t.c.Tier {
+	case relay.TierBlue:
+		return t.c.TierAt.AddDate(0, 0, t.in.Config.EscalateDeputyDays)
+	case relay.TierYellow:
+		return t.c.TierAt.AddDate(0, 0, t.in.Config.ReportListDays)
+	}
+	return time.Time{}
+}
+
+// escalate moves an overdue task up the tiers that are due, one at a time in order.
+func (t *task) escalate(ctx workflow.Context, now time.Time) {
+	for {
+		at := t.nextTier()
+		if at.IsZero() || at.After(now) {
+			return
+		}
+		switch t.c.Tier {
+		case relay.TierBlue:
+			t.escalateToDeputy(ctx, relay.TierYellow)
+		case relay.TierYellow:
+			t.listForReport(ctx)
+		}
+		n := now
+		t.c.TierAt = &n
+	}
+}
+
+// behindAt is the last milestone passed by now if the reported progress has not
+// reached it (nodes are in date order with non-decreasing percentages, so the last
+// one passed decides). Nil when on schedule, or when the deadline no longer concerns
+// the units.
+func (t *task) behindAt(now time.Time) *relay.Milestone {
+	if !t.watching() {
+		return nil
+	}
+	var last *relay.Milestone
+	for i := range t.in.Item.Milestones {
+		m := &t.in.Item.Milestones[i]
+		if end, err := relay.DeadlineEnd(m.Date); err == nil && !now.Before(end) {
+			last = m
+		}
+	}
+	if last == nil || t.c.Progress >= last.Percent {
+		return nil
+	}
+	b := *last
+	return &b
+}
+
+// recordBehind puts a missed node on the timeline once.
+func (t *task) recordBehind(ctx workflow.Context) {
+	if t.c.Behind == nil {
+		return
+	}
+	key := "milestone:" + t.c.Behind.Date
+	if t.c.Fired[key] {
+		return
+	}
+	t.c.Fired[key] = true
+	t.record(ctx, System, "", ActBehindMilestone, fmt.Sprintf("节点 %s“%s”已过，序时进度应达 %d%%，实际报送 %d%%",
+		t.c.Behind.Date, t.c.Behind.Goal, t.c.Behind.Percent, t.c.Progress))
 }
 
 func (t *task) remind(ctx workflow.Context, r reminder) {
@@ -86,19 +174,52 @@ func (t *task) remind(ctx workflow.Context, r reminder) {
 		fmt.Sprintf("你单位牵头的“%s”%s，请抓紧办理并及时报送进展。", it.Title, note))
 }
 
+// overdue is the deadline passing: the overdue notice to the lead unit. Before the
+// tiers (an old run) the deputy in charge was notified at the same moment; a tiered
+// run starts at the blue tier and notifies the deputy only if the task stays open.
 func (t *task) overdue(ctx workflow.Context) {
 	it := t.in.Item
+	now := workflow.Now(ctx)
 	t.record(ctx, System, "", ActOverdue, fmt.Sprintf("完成时限 %s 已过，未办结", t.c.Deadline))
+	subject := fmt.Sprintf("逾期通知：第%d项 %s", it.No, it.Title)
+	if t.tiers {
+		subject = fmt.Sprintf("蓝色督办单：第%d项 %s 已逾期", it.No, it.Title)
+	}
 	t.queue(ctx, fmt.Sprintf("overdue:%s:%s", t.in.TaskID, t.c.Deadline),
-		relay.NoticeOverdue, relay.ToUnit, it.Lead, t.in.LeadName,
-		fmt.Sprintf("逾期通知：第%d项 %s", it.No, it.Title),
+		relay.NoticeOverdue, relay.ToUnit, it.Lead, t.in.LeadName, subject,
 		fmt.Sprintf("你单位牵头的“%s”完成时限为 %s，现已逾期未办结，请立即办理并说明情况。", it.Title, t.c.Deadline))
-	t.record(ctx, System, "", ActEscalation, fmt.Sprintf("逾期督办：报分管县领导 %s", t.in.DeputyName))
+	t.c.Tier, t.c.TierAt, t.c.Listed = relay.TierBlue, &now, false
+	if !t.tiers {
+		t.escalateToDeputy(ctx, relay.TierYellow)
+	}
+}
+
+// escalateToDeputy sends the 督办单 to the deputy in charge.
+func (t *task) escalateToDeputy(ctx workflow.Context, tier string) {
+	it := t.in.Item
+	t.c.Tier = tier
+	if !t.tiers {
+		t.record(ctx, System, "", ActEscalation, fmt.Sprintf("逾期督办：报分管县领导 %s", t.in.DeputyName))
+		t.queue(ctx, fmt.Sprintf("escalation:%s:%s", t.in.TaskID, t.c.Deadline),
+			relay.NoticeEscalation, relay.ToLeader, it.Deputy, t.in.DeputyName,
+			fmt.Sprintf("督办单：第%d项 %s 已逾期", it.No, it.Title),
+			fmt.Sprintf("%s确定的“%s”由%s牵头，完成时限 %s，现已逾期未办结，请督促落实。",
+				t.in.Meeting.Name, it.Title, t.in.LeadName, t.c.Deadline))
+		return
+	}
+	days := t.in.Config.EscalateDeputyDays
+	t.record(ctx, System, "", ActEscalation, fmt.Sprintf("黄色督办：逾期通知后 %d 天仍未办结，报分管县领导 %s", days, t.in.DeputyName))
 	t.queue(ctx, fmt.Sprintf("escalation:%s:%s", t.in.TaskID, t.c.Deadline),
 		relay.NoticeEscalation, relay.ToLeader, it.Deputy, t.in.DeputyName,
-		fmt.Sprintf("督办单：第%d项 %s 已逾期", it.No, it.Title),
-		fmt.Sprintf("%s确定的“%s”由%s牵头，完成时限 %s，现已逾期未办结，请督促落实。",
-			t.in.Meeting.Name, it.Title, t.in.LeadName, t.c.Deadline))
+		fmt.Sprintf("黄色督办单：第%d项 %s 逾期未办结", it.No, it.Title),
+		fmt.Sprintf("%s确定的“%s”由%s牵头，完成时限 %s，逾期通知发出 %d 天后仍未办结，请督促落实。",
+			t.in.Meeting.Name, it.Title, t.in.LeadName, t.c.Deadline, days))
+}
+
+// listForReport is the red tier: no notice, the task is named in the monthly report.
+func (t *task) listForReport(ctx workflow.Context) {
+	t.c.Tier, t.c.Listed = relay.TierRed, true
+	t.record(ctx, System, "", ActListed, fmt.Sprintf("红色督办：报分管县领导后 %d 天仍未办结，列入月度通报点名", t.in.Config.ReportListDays))
 }
 
 func (t *task) light(now time.Time) relay.Light {
@@ -110,7 +231,7 @@ func (t *task) light(now time.Time) relay.Light {
 	if !now.Before(end) && !submittedInTime {
 		return relay.Red
 	}
-	if t.c.Extension != nil || !now.Before(t.yellowFrom()) {
+	if t.c.Extension != nil || !now.Before(t.yellowFrom()) || t.c.Behind != nil {
 		return relay.Yellow
 	}
 	return relay.Green
@@ -140,6 +261,14 @@ func (t *task) nextWake(now time.Time) time.Time {
 		for _, r := range t.reminders() {
 			if !t.c.Fired[r.key] {
 				consider(r.at)
+			}
+		}
+		if t.tiers {
+			consider(t.nextTier())
+			for _, m := range t.in.Item.Milestones {
+				if end, err := relay.DeadlineEnd(m.Date); err == nil {
+					consider(end)
+				}
 			}
 		}
 	}
@@ -179,6 +308,18 @@ func (t *task) summary() relay.TaskSummary {
 		SubmittedAt:  t.c.SubmittedAt,
 		ClosedAt:     t.c.ClosedAt,
 	}
+	// An approval's note reads "完成时限由 A 调整为 B": its last date is the new deadline.
+	// Grants and RejectedCompletions change exactly when the two counts do, so they add
+	// no memo upsert of their own (the command sequence of running tasks is unchanged).
+	lastDate := func(note string) string {
+		for i := len(note) - len(relay.DateLayout); i >= 0; i-- {
+			if d := note[i : i+len(relay.DateLayout)]; relay.ValidDate(d) {
+				return d
+			}
+		}
+		return ""
+	}
+	deadline := t.in.Item.Deadline
 	for i := range t.c.Timeline {
 		e := &t.c.Timeline[i]
 		switch e.Action {
@@ -186,9 +327,16 @@ func (t *task) summary() relay.TaskSummary {
 			s.LastProgressAt, s.LastProgressNote = &e.At, e.Note
 		case ActExtensionApproved:
 			s.ExtensionsGranted++
+			g := relay.Grant{At: e.At, By: e.By, From: deadline, To: lastDate(e.Note)}
+			s.Grants = append(s.Grants, g)
+			deadline = g.To
 		case ActCompletionRejected:
 			s.Rejections++
+			s.RejectedCompletions = append(s.RejectedCompletions, relay.Rejection{At: e.At, Note: e.Note})
 		}
+	}
+	if n := len(s.Grants); n > 0 {
+		s.Grants[n-1].To = t.c.Deadline // exact, whatever the note says
 	}
 	return s
 }

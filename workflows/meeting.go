@@ -6,7 +6,6 @@ package workflows
 import (
 	"errors"
 	"fmt"
-	"sort"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -18,6 +17,10 @@ import (
 
 // StartBatch is how many tasks one StartTasks activity starts.
 const StartBatch = 200
+
+// PartWindow is how many parts of a big list start their tasks at once: enough to
+// keep the engine busy, few enough to bound pending activities and the load.
+const PartWindow = 4
 
 // a is only used to name activity methods; the worker registers the real value.
 var a *activities.Activities
@@ -40,9 +43,24 @@ type meeting struct {
 	adopted bool
 }
 
+// parted reports whether the list is kept in parts (a big list, see relay.PlanPart).
+func (m *meeting) parted() bool { return len(m.view.Parts) > 0 }
+
+// header is the meeting as a plan without items: what names units and deputies.
+func (m *meeting) header() relay.Plan {
+	return relay.Plan{Meeting: m.view.Meeting, Units: m.view.Units, Leaders: m.view.Leaders, SourceFile: m.view.SourceFile}
+}
+
+// MeetingPlanPart keeps one part of a big list: its input is the record, read back by
+// the activities and the api; it has nothing to do and returns the part's size.
+func MeetingPlanPart(_ workflow.Context, in relay.PartInput) (int, error) {
+	return len(in.Items), nil
+}
+
 // MeetingRelay carries one committee meeting's task list: it waits, proposed, for the
 // executive meeting to adopt it; then starts one task per item and sends every unit
-// one consolidated dispatch notice (令出一家).
+// one consolidated dispatch notice (令出一家). A big list comes in parts (in.Parts):
+// the meeting's input, state, query and result then stay small whatever its size.
 func MeetingRelay(ctx workflow.Context, in relay.MeetingInput) (relay.MeetingView, error) {
 	m := &meeting{view: relay.MeetingView{
 		Meeting:     in.Plan.Meeting,
@@ -53,6 +71,13 @@ func MeetingRelay(ctx workflow.Context, in relay.MeetingInput) (relay.MeetingVie
 		SourceFile:  in.Plan.SourceFile,
 		SubmittedAt: workflow.Now(ctx),
 	}}
+	if len(in.Parts) > 0 {
+		m.view.Items = nil
+		m.view.Parts = in.Parts
+		for _, p := range in.Parts {
+			m.view.ItemCount += p.Count
+		}
+	}
 	if err := workflow.SetQueryHandler(ctx, relay.QueryMeeting, func() (relay.MeetingView, error) {
 		return m.view, nil
 	}); err != nil {
@@ -108,6 +133,11 @@ func (m *meeting) validateAdopt(ctx workflow.Context, req relay.AdoptRequest) er
 }
 
 func (m *meeting) hasItem(no int) bool {
+	for _, p := range m.view.Parts {
+		if p.Has(no) {
+			return true
+		}
+	}
 	for _, it := range m.view.Items {
 		if it.No == no {
 			return true
@@ -126,6 +156,15 @@ func (m *meeting) leader(idOrName string) (relay.Leader, bool) {
 }
 
 func (m *meeting) adopt(ctx workflow.Context, req relay.AdoptRequest) {
+	if m.parted() {
+		for _, no := range workflow.DeterministicKeys(req.Deputies) {
+			l, _ := m.leader(req.Deputies[no])
+			if m.view.Deputies == nil {
+				m.view.Deputies = map[int]string{}
+			}
+			m.view.Deputies[no] = l.ID
+		}
+	}
 	for i := range m.view.Items {
 		if leader, ok := req.Deputies[m.view.Items[i].No]; ok {
 			l, _ := m.leader(leader)
@@ -145,8 +184,13 @@ func (m *meeting) dispatch(ctx workflow.Context) error {
 	_ = workflow.UpsertTypedSearchAttributes(ctx,
 		relay.SAMeeting.ValueSet(m.view.Meeting.ID),
 		relay.SAState.ValueSet(relay.MeetingAdopted))
+	if m.parted() {
+		return m.dispatchParts(ctx)
+	}
 
-	startCtx := activityOptions(ctx, 10*time.Minute)
+	// A short heartbeat timeout: a batch lost with a crashed worker is retried
+	// within seconds instead of at its start-to-close timeout.
+	startCtx := workflow.WithHeartbeatTimeout(activityOptions(ctx, 10*time.Minute), 15*time.Second)
 	adopted := *m.view.AdoptedAt
 	var futures []workflow.Future
 	for lo := 0; lo < len(m.view.Items); lo += StartBatch {
@@ -164,7 +208,7 @@ func (m *meeting) dispatch(ctx workflow.Context) error {
 	}
 
 	notices := m.dispatchNotices(adopted)
-	noticeCtx := activityOptions(ctx, time.Minute)
+	noticeCtx := activityOptions(ctx, 30*time.Second)
 	futures = futures[:0]
 	for _, n := range notices {
 		futures = append(futures, workflow.ExecuteActivity(noticeCtx, a.Deliver, n))
@@ -183,81 +227,67 @@ func (m *meeting) dispatch(ctx workflow.Context) error {
 }
 
 func (m *meeting) taskInput(it relay.Item, adopted time.Time) relay.TaskInput {
-	in := relay.TaskInput{
-		TaskID:       relay.TaskID(m.view.Meeting.ID, it.No),
-		Meeting:      m.view.Meeting,
-		Item:         it,
-		LeadName:     m.unitName(it.Lead),
-		DispatchedAt: adopted,
-	}
-	for _, c := range it.Co {
-		in.CoNames = append(in.CoNames, m.unitName(c))
-	}
-	if l, ok := m.leader(it.Deputy); ok {
-		in.DeputyName = l.Name
-	}
-	return in
-}
-
-func (m *meeting) unitName(id string) string {
-	for _, u := range m.view.Units {
-		if u.ID == id {
-			return u.Name
-		}
-	}
-	return id
+	h := m.header()
+	return h.TaskInput(it, adopted)
 }
 
 // dispatchNotices builds one notice per unit listing every item it leads or supports.
 func (m *meeting) dispatchNotices(at time.Time) []relay.Notice {
-	byUnit := map[string][]relay.NoticeItem{}
-	for _, it := range m.view.Items {
-		in := m.taskInput(it, at)
-		ni := relay.NoticeItem{
-			No: it.No, TaskID: in.TaskID, Title: it.Title, Requirements: it.Requirements,
-			Deadline: it.Deadline, DeputyName: in.DeputyName,
-			LeadUnitName: in.LeadName, CoUnitNames: in.CoNames,
-		}
-		lead := ni
-		lead.Role = relay.RoleLead
-		byUnit[it.Lead] = append(byUnit[it.Lead], lead)
-		for _, c := range it.Co {
-			if c == it.Lead {
-				continue
-			}
-			co := ni
-			co.Role = relay.RoleCo
-			byUnit[c] = append(byUnit[c], co)
-		}
-	}
-	units := workflow.DeterministicKeys(byUnit)
-	notices := make([]relay.Notice, 0, len(units))
-	m.view.Notices = m.view.Notices[:0]
-	for _, u := range units {
-		items := byUnit[u]
-		sort.SliceStable(items, func(i, j int) bool { return items[i].No < items[j].No })
-		lead := 0
-		refs := make([]relay.NoticeRef, 0, len(items))
-		for _, it := range items {
-			if it.Role == relay.RoleLead {
-				lead++
-			}
-			refs = append(refs, relay.NoticeRef{No: it.No, Role: it.Role})
-		}
-		id := "dispatch:" + m.view.Meeting.ID + ":" + u
-		notices = append(notices, relay.Notice{
-			ID: id, Kind: relay.NoticeDispatch,
-			MeetingID: m.view.Meeting.ID, MeetingName: m.view.Meeting.Name,
-			ToKind: relay.ToUnit, To: u, ToName: m.unitName(u),
-			Subject: fmt.Sprintf("交办单：%s任务清单（%s）", m.view.Meeting.Name, m.unitName(u)),
-			Body: fmt.Sprintf("经县政府常务会议研究，%s确定的事项中，共%d项由你单位承办，其中牵头%d项、配合%d项。请按时限要求抓好落实，及时在系统中签收并报送进展。",
-				m.view.Meeting.Name, len(items), lead, len(items)-lead),
-			Items:    items,
-			IssuedAt: at,
-		})
-		m.view.Notices = append(m.view.Notices, relay.DispatchNotice{Unit: u, UnitName: m.unitName(u), NoticeID: id, Items: refs})
-	}
+	h := m.header()
+	notices, views := h.DispatchNotices(m.view.Items, at)
+	m.view.Notices = views
 	return notices
+}
+
+// dispatchParts starts the tasks of a big list part by part, at most PartWindow
+// parts at a time, then has every unit's notice built and delivered from the parts.
+// Only part references and counts pass through this history: about four events per
+// 500 items, with small payloads, so even a list of the maximum size stays far from
+// the engine's history limits without continuing as new.
+func (m *meeting) dispatchParts(ctx workflow.Context) error {
+	startCtx := activityOptions(ctx, 30*time.Minute)
+	adopted := *m.view.AdoptedAt
+	header := m.header()
+	sel := workflow.NewSelector(ctx)
+	var firstErr error
+	pending := 0
+	for _, p := range m.view.Parts {
+		if pending == PartWindow {
+			sel.Select(ctx)
+			pending--
+		}
+		req := activities.PartStart{Plan: header, Part: p, AdoptedAt: adopted}
+		for _, no := range workflow.DeterministicKeys(m.view.Deputies) {
+			if p.Has(no) {
+				if req.Deputies == nil {
+					req.Deputies = map[int]string{}
+				}
+				req.Deputies[no] = m.view.Deputies[no]
+			}
+		}
+		sel.AddFuture(workflow.ExecuteActivity(startCtx, a.StartPart, req), func(f workflow.Future) {
+			if err := f.Get(ctx, nil); err != nil && firstErr == nil {
+				firstErr = err
+			}
+		})
+		pending++
+	}
+	for ; pending > 0; pending-- {
+		sel.Select(ctx)
+	}
+	if firstErr != nil {
+		return fmt.Errorf("start tasks: %w", firstErr)
+	}
+	var done activities.Dispatched
+	req := activities.Dispatch{Plan: header, Parts: m.view.Parts, Deputies: m.view.Deputies, AdoptedAt: adopted}
+	if err := workflow.ExecuteActivity(startCtx, a.DeliverDispatch, req).Get(ctx, &done); err != nil {
+		return fmt.Errorf("dispatch notices: %w", err)
+	}
+	m.view.Notices = done.Notices
+	m.view.FailedNotices = append(m.view.FailedNotices, done.Failed...)
+	now := workflow.Now(ctx)
+	m.view.DispatchedAt = &now
+	return nil
 }
 
 func joinCN(parts []string) string {

@@ -26,6 +26,8 @@ func TestReplayRecordedHistories(t *testing.T) {
 			r := worker.NewWorkflowReplayer()
 			r.RegisterWorkflowWithOptions(MeetingRelay, workflow.RegisterOptions{Name: relay.MeetingWorkflowName})
 			r.RegisterWorkflowWithOptions(Task, workflow.RegisterOptions{Name: relay.TaskWorkflowName})
+			r.RegisterWorkflowWithOptions(MeetingPlanPart, workflow.RegisterOptions{Name: relay.PartWorkflowName})
+			r.RegisterWorkflowWithOptions(MonthlyInspection, workflow.RegisterOptions{Name: relay.MonthlyWorkflowName})
 			if err := r.ReplayWorkflowHistoryFromJSONFile(nil, f); err != nil {
 				t.Fatalf("replay %s: %v", f, err)
 			}

@@ -29,7 +29,16 @@ const (
 	ActOverdue             = "overdue"
 	ActEscalation          = "escalation"
 	ActNoticeFailed        = "notice_failed"
+	ActListed              = "listed"            // red tier: named in the monthly report
+	ActBehindMilestone     = "behind_milestone"  // a node passed with too little progress
+	ActFeedbackReminded    = "feedback_reminded" // the month's progress reminder sent
 )
+
+// followUpChange is the GetVersion change id of the follow-up tiers: from version 1 a
+// task escalates in tiers (the lead unit when overdue, the deputy N days later, the
+// monthly report M days after that) instead of notifying the deputy at once, and it
+// watches its milestones. Histories recorded before it replay with the old sequence.
+const followUpChange = "followup-tiers"
 
 // System is the actor name of the engine's own timeline entries.
 const System = "system"
@@ -44,6 +53,8 @@ type task struct {
 	saDead  string
 	// the summary last written to the memo
 	memo relay.TaskSummary
+	// tiers: this run escalates in tiers and watches milestones (followUpChange).
+	tiers bool
 }
 
 // Task is one item of an adopted list, alive until the inspection office accepts its
@@ -51,6 +62,10 @@ type task struct {
 // timers remind before the deadline and escalate when it passes.
 func Task(ctx workflow.Context, in relay.TaskInput) (relay.TaskView, error) {
 	t := &task{in: in}
+	t.tiers = workflow.GetVersion(ctx, followUpChange, workflow.DefaultVersion, 1) >= 1
+	if t.tiers {
+		t.in.Config = t.in.Config.WithFollowUpDefaults()
+	}
 	if in.Carry != nil {
 		t.c = *in.Carry
 		t.saState, t.saLight, t.saDead = t.c.State, t.c.Light, t.c.Deadline
@@ -80,7 +95,7 @@ func Task(ctx workflow.Context, in relay.TaskInput) (relay.TaskView, error) {
 		t.dirty = false
 		t.tick(ctx)
 		t.flush(ctx)
-		t.c.Light = t.light(workflow.Now(ctx))
+		t.setLight(workflow.Now(ctx))
 		t.publish(ctx)
 		if t.c.State == relay.StateClosed {
 			break
@@ -133,13 +148,14 @@ func (t *task) register(ctx workflow.Context) error {
 		{relay.UpdateDecideExtension, t.validateDecide, t.decide},
 		{relay.UpdateComplete, t.validateComplete, t.complete},
 		{relay.UpdateVerify, t.validateVerify, t.verify},
+		{relay.UpdateFeedbackReminded, t.validateFeedbackReminded, t.feedbackReminded},
 	}
 	for _, h := range handlers {
 		h := h
 		err := workflow.SetUpdateHandlerWithOptions(ctx, h.name,
 			func(ctx workflow.Context, req relay.ActionRequest) (relay.TaskView, error) {
 				h.apply(ctx, req)
-				t.c.Light = t.light(workflow.Now(ctx))
+				t.setLight(workflow.Now(ctx))
 				t.dirty = true
 				return t.view(), nil
 			},
@@ -154,7 +170,7 @@ func (t *task) register(ctx workflow.Context) error {
 // view is the task without its timeline (queries add it).
 func (t *task) view() relay.TaskView {
 	it := t.in.Item
-	return relay.TaskView{
+	v := relay.TaskView{
 		ID: t.in.TaskID, No: it.No, Meeting: t.in.Meeting.ID,
 		Title: it.Title, Requirements: it.Requirements,
 		LeadUnit: it.Lead, LeadUnitName: t.in.LeadName,
@@ -162,7 +178,19 @@ func (t *task) view() relay.TaskView {
 		Deputy: it.Deputy, DeputyName: t.in.DeputyName,
 		Deadline: t.c.Deadline, State: t.c.State, Progress: t.c.Progress, Light: t.c.Light,
 		Extension: t.c.Extension,
+
+		Feedback: it.Feedback, FeedbackReminded: t.c.FeedbackReminded,
+		Milestones: it.Milestones, BehindMilestone: t.c.Behind,
+		EscalationTier: t.c.Tier, EscalatedAt: t.c.TierAt, ListedForReport: t.c.Listed,
 	}
+	if it.Feedback == relay.FeedbackMonthly {
+		v.FeedbackDay = t.in.Config.FeedbackDay
+	}
+	if t.c.Light == relay.Red {
+		end := t.deadlineEnd()
+		v.OverdueSince = &end
+	}
+	return v
 }
 
 func nonNil(s []string) []string {
@@ -173,7 +201,18 @@ func nonNil(s []string) []string {
 }
 
 func (t *task) record(ctx workflow.Context, by, user, action, note string) {
-	t.c.Timeline = append(t.c.Timeline, relay.Event{At: workflow.Now(ctx), By: by, User: user, Action: action, Note: note})
+	e := relay.Event{At: workflow.Now(ctx), By: by, User: user, Action: action, Note: note}
+	e.Hash = relay.ChainEvent(t.chainHead(), e)
+	t.c.Timeline = append(t.c.Timeline, e)
+}
+
+// chainHead is the hash of the last timeline entry, or of the committee's original
+// item before the first.
+func (t *task) chainHead() string {
+	if n := len(t.c.Timeline); n > 0 && t.c.Timeline[n-1].Hash != "" {
+		return t.c.Timeline[n-1].Hash
+	}
+	return relay.ItemRoot(t.in.Meeting, t.in.Item)
 }
 
 // --- validators: read-only; a refusal changes nothing and writes no history ---
@@ -283,6 +322,24 @@ func (t *task) validateVerify(_ workflow.Context, req relay.ActionRequest) error
 	return nil
 }
 
+// validateFeedbackReminded admits the engine's own record that a monthly task's lead
+// unit was reminded for a month (the follow-up run, after delivering the reminder).
+func (t *task) validateFeedbackReminded(_ workflow.Context, req relay.ActionRequest) error {
+	if req.By != System {
+		return fmt.Errorf("%s 无权记录进展催报", req.By)
+	}
+	if t.in.Item.Feedback != relay.FeedbackMonthly {
+		return fmt.Errorf("任务 %s 不是按月反馈的任务", t.in.TaskID)
+	}
+	if _, err := relay.CycleStart(req.Cycle); err != nil {
+		return err
+	}
+	if t.c.State == relay.StateClosed {
+		return errClosed
+	}
+	return nil
+}
+
 // --- handlers: the state changes ---
 
 func (t *task) acknowledge(ctx workflow.Context, req relay.ActionRequest) {
@@ -371,6 +428,15 @@ func (t *task) verify(ctx workflow.Context, req relay.ActionRequest) {
 		fmt.Sprintf("办结退回：第%d项 %s", t.in.Item.No, t.in.Item.Title), "退回理由："+req.Note)
 }
 
+// feedbackReminded records the month's reminder once; a repeat changes nothing.
+func (t *task) feedbackReminded(ctx workflow.Context, req relay.ActionRequest) {
+	if req.Cycle <= t.c.FeedbackReminded {
+		return
+	}
+	t.c.FeedbackReminded = req.Cycle
+	t.record(ctx, System, "", ActFeedbackReminded, fmt.Sprintf("%s 月度进展尚未报送，已催报牵头单位（%s）", req.Cycle, req.Note))
+}
+
 func noteOr(note, def string) string {
 	if note == "" {
 		return def
@@ -407,9 +473,13 @@ func (t *task) queue(ctx workflow.Context, id, kind, toKind, to, toName, subject
 			No: it.No, TaskID: t.in.TaskID, Title: it.Title, Requirements: it.Requirements,
 			Role: relay.RoleLead, Deadline: t.c.Deadline, DeputyName: t.in.DeputyName,
 			LeadUnitName: t.in.LeadName, CoUnitNames: t.in.CoNames,
+			ItemHash: relay.ItemRoot(t.in.Meeting, it),
 		}},
 		IssuedAt: workflow.Now(ctx),
+		Chain:    t.chainHead(),
 	})
+	last := &t.c.Pending[len(t.c.Pending)-1]
+	last.Hash = relay.SealNotice(*last)
 }
 
 func (t *task) flush(ctx workflow.Context) {

@@ -1,5 +1,6 @@
-// Command genexample writes examples/tasklist.xlsx from examples/tasklist.yaml, so
-// the three sample task lists stay the same list. Run from the module root:
+// Command genexample writes examples/tasklist.xlsx and examples/tasklist.json from
+// examples/tasklist.yaml, so the three sample task lists stay the same list. Run from
+// the module root:
 //
 //	go run ./tasklist/internal/genexample
 //
@@ -10,6 +11,8 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"log"
 	"os"
@@ -37,13 +40,56 @@ func main() {
 	if err := os.WriteFile("examples/tasklist.xlsx", data, 0o644); err != nil {
 		log.Fatal(err)
 	}
+	js, err := JSON(plan)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := os.WriteFile("examples/tasklist.json", js, 0o644); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// JSON writes a plan as the sample JSON list, in the committee's wording.
+func JSON(plan *relay.Plan) ([]byte, error) {
+	type item struct {
+		No           int               `json:"no"`
+		Title        string            `json:"title"`
+		Requirements string            `json:"requirements,omitempty"`
+		Lead         string            `json:"lead"`
+		Co           []string          `json:"co,omitempty"`
+		Leader       string            `json:"leader,omitempty"`
+		Deadline     string            `json:"deadline"`
+		Feedback     string            `json:"feedback,omitempty"`
+		Milestones   []relay.Milestone `json:"milestones,omitempty"`
+	}
+	doc := struct {
+		Meeting relay.Meeting `json:"meeting"`
+		Items   []item        `json:"items"`
+	}{Meeting: plan.Meeting}
+	for _, it := range plan.Items {
+		doc.Items = append(doc.Items, item{it.No, it.Title, it.Requirements, it.Source.Lead, it.Source.Co,
+			it.Source.Leader, it.Deadline, it.Feedback, it.Milestones})
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	err := enc.Encode(doc)
+	return buf.Bytes(), err
+}
+
+func feedback(f string) string {
+	if f == relay.FeedbackMonthly {
+		return "每月"
+	}
+	return ""
 }
 
 // Rows lays a plan out as the sample spreadsheet, in the committee's wording.
 func Rows(plan *relay.Plan) [][]any {
 	rows := [][]any{
 		{plan.Meeting.Name + "任务清单"},
-		{"序号", "任务事项", "牵头单位", "配合单位", "牵头县领导", "具体要求", "完成时限", "备注"},
+		{"序号", "任务事项", "牵头单位", "配合单位", "牵头县领导", "具体要求", "完成时限", "反馈要求", "节点目标", "备注"},
 	}
 	seps := []string{"、", "，", ",", "；"}
 	for i, it := range plan.Items {
@@ -62,7 +108,7 @@ func Rows(plan *relay.Plan) [][]any {
 		}
 		rows = append(rows, []any{
 			it.No, it.Title, it.Source.Lead, strings.Join(it.Source.Co, seps[i%len(seps)]),
-			it.Source.Leader, it.Requirements, deadline, nil,
+			it.Source.Leader, it.Requirements, deadline, feedback(it.Feedback), tasklist.MilestoneText(it.Milestones), nil,
 		})
 		if i == 4 {
 			rows = append(rows, []any{nil, "", nil, "  "}) // an empty row in the middle

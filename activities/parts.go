@@ -1,0 +1,102 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"sync"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
+
+	"taskrelay/parts"
+	"taskrelay/relay"
+)
+
+// PartStart asks StartPart to start the tasks of one part of a big list. Plan is the
+// meeting's header (meeting, units, leaders), without items.
+type PartStart struct {
+	Plan      relay.Plan     `json:"plan"`
+	Part      relay.PlanPart `json:"part"`
+	Deputies  map[int]string `json:"deputies,omitempty"` // this part's items only
+	AdoptedAt time.Time      `json:"adopted_at"`
+}
+
+// Dispatch asks DeliverDispatch to send a big list's dispatch notices.
+type Dispatch struct {
+	Plan      relay.Plan       `json:"plan"`
+	Parts     []relay.PlanPart `json:"parts"`
+	Deputies  map[int]string   `json:"deputies,omitempty"`
+	AdoptedAt time.Time        `json:"adopted_at"`
+}
+
+// Dispatched is what DeliverDispatch did: one entry per unit (without the item refs,
+// which would make the result as big as the list) and the notices a sink refused.
+type Dispatched struct {
+	Notices []relay.DispatchNotice `json:"notices"`
+	Failed  []string               `json:"failed,omitempty"`
+}
+
+// StartPart reads one part of a list from the engine and starts its tasks.
+// Idempotent as StartTasks is.
+func (a *Activities) StartPart(ctx context.Context, req PartStart) (int, error) {
+	items, err := parts.Read(ctx, a.Client, req.Part)
+	if err != nil {
+		return 0, err
+	}
+	items = relay.ApplyDeputies(items, req.Deputies)
+	batch := make([]relay.TaskInput, 0, len(items))
+	for _, it := range items {
+		batch = append(batch, req.Plan.TaskInput(it, req.AdoptedAt))
+	}
+	return a.StartTasks(ctx, batch)
+}
+
+// DeliverDispatch reads the whole list, builds one dispatch notice per unit and
+// delivers them. A retry delivers again: the notifier recognises a notice by its
+// stable id. A notice the sink refuses for good is reported, not retried.
+func (a *Activities) DeliverDispatch(ctx context.Context, req Dispatch) (Dispatched, error) {
+	items, err := parts.ReadAll(ctx, a.Client, req.Parts)
+	if err != nil {
+		return Dispatched{}, err
+	}
+	notices, views := req.Plan.DispatchNotices(relay.ApplyDeputies(items, req.Deputies), req.AdoptedAt)
+	var (
+		wg        sync.WaitGroup
+		mu        sync.Mutex
+		out       Dispatched
+		transient error
+		sem       = make(chan struct{}, 8)
+	)
+	for i := range notices {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			err := a.Deliver(ctx, notices[i])
+			mu.Lock()
+			defer mu.Unlock()
+			var app *temporal.ApplicationError
+			switch {
+			case err == nil:
+			case errors.As(err, &app) && app.NonRetryable():
+				out.Failed = append(out.Failed, notices[i].ID+": "+err.Error())
+			case transient == nil:
+				transient = err
+			}
+		}()
+		activity.RecordHeartbeat(ctx, i)
+	}
+	wg.Wait()
+	if transient != nil {
+		return Dispatched{}, transient
+	}
+	sort.Strings(out.Failed)
+	for _, v := range views {
+		v.Items = nil
+		out.Notices = append(out.Notices, v)
+	}
+	return out, nil
+}

@@ -1,0 +1,145 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
+
+	"taskrelay/api"
+	"taskrelay/notify"
+	"taskrelay/relay"
+	"taskrelay/report"
+)
+
+// Reports are the monthly inspection's activities: gather the tasks' states, compute
+// the figures and write both reports into the archive. Idempotent: a retry gathers and
+// writes the same month's files again, replacing them whole.
+type Reports struct {
+	API *api.Client
+	// DataDir holds the archive (<DataDir>/reports/YYYY-MM); OutboxDir the notices the
+	// engine issued, which the reform figure counts.
+	DataDir   string
+	OutboxDir string
+	County    string
+	Options   report.Options
+	// QueryConcurrency bounds parallel timeline queries.
+	QueryConcurrency int
+}
+
+// ReportSnapshot gathers what the month's reports are computed from, keeps it in the
+// archive and returns the figures.
+func (r *Reports) ReportSnapshot(ctx context.Context, req report.Request) (report.Figures, error) {
+	in, err := r.Gather(ctx, req)
+	if err != nil {
+		return report.Figures{}, err
+	}
+	if _, err := report.WriteSnapshot(r.DataDir, in); err != nil {
+		return report.Figures{}, err
+	}
+	rep, err := report.Compute(*in)
+	if err != nil {
+		return report.Figures{}, temporal.NewNonRetryableApplicationError(err.Error(), "BadReportRequest", err)
+	}
+	return rep.Figures, nil
+}
+
+// ReportRender writes the month's 通报, 向县委报告 (Markdown and HTML) and ledger from
+// the archived snapshot, and returns the paths written.
+func (r *Reports) ReportRender(ctx context.Context, month string) ([]string, error) {
+	in, err := report.ReadSnapshot(r.DataDir, month)
+	if err != nil {
+		return nil, err
+	}
+	rep, err := report.Compute(*in)
+	if err != nil {
+		return nil, temporal.NewNonRetryableApplicationError(err.Error(), "BadReportRequest", err)
+	}
+	return rep.Write(r.DataDir)
+}
+
+// Gather reads every task's summary from the visibility store, and the timeline of each
+// task whose state on the report's day may differ from its summary now (a task still
+// open, or closed after that day). A report as of now needs no timeline at all.
+func (r *Reports) Gather(ctx context.Context, req report.Request) (*report.Input, error) {
+	sums, err := r.API.Tasks(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	in := &report.Input{Request: req, County: r.County, Options: r.Options, Tasks: make([]report.Task, len(sums))}
+	for i, s := range sums {
+		in.Tasks[i].TaskSummary = s
+	}
+	if req.AsOfTime.Before(req.Now) { // a past day; as of now the summaries are the state
+		if err := r.timelines(ctx, in.Tasks, req.AsOfTime); err != nil {
+			return nil, err
+		}
+	}
+	seen := map[string]bool{}
+	for _, t := range sums {
+		if seen[t.Meeting] {
+			continue
+		}
+		seen[t.Meeting] = true
+		m := relay.Meeting{ID: t.Meeting, Name: t.Meeting}
+		if v, err := r.API.Meeting(ctx, t.Meeting); err == nil {
+			m = v.Meeting
+		}
+		in.Meetings = append(in.Meetings, m)
+	}
+	notices, err := notify.NewOutbox(r.OutboxDir).List(func(n relay.Notice) bool { return report.Counted(n.Kind) })
+	if err != nil {
+		return nil, fmt.Errorf("读取已发通知: %w", err)
+	}
+	in.Notices = make([]report.Notice, 0, len(notices))
+	for _, n := range notices {
+		in.Notices = append(in.Notices, report.Notice{ID: n.ID, Kind: n.Kind, To: n.To, IssuedAt: n.IssuedAt, Items: len(n.Items)})
+	}
+	return in, nil
+}
+
+func (r *Reports) timelines(ctx context.Context, tasks []report.Task, at time.Time) error {
+	conc := r.QueryConcurrency
+	if conc <= 0 {
+		conc = 16
+	}
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		firstErr error
+		sem      = make(chan struct{}, conc)
+	)
+	for i := range tasks {
+		t := &tasks[i]
+		if t.State == relay.StateClosed && t.ClosedAt != nil && !t.ClosedAt.After(at) {
+			continue // settled before that day: the summary is its state
+		}
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			v, err := r.API.Task(ctx, t.ID)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				if firstErr == nil {
+					firstErr = fmt.Errorf("读取任务 %s 的过程记录: %w", t.ID, err)
+				}
+				return
+			}
+			t.Timeline = v.Timeline
+			if t.Timeline == nil {
+				t.Timeline = []relay.Event{}
+			}
+		}()
+		if i%100 == 0 && activity.IsActivity(ctx) {
+			activity.RecordHeartbeat(ctx, i)
+		}
+	}
+	wg.Wait()
+	return firstErr
+}

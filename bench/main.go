@@ -1,0 +1,741 @@
+// Command bench measures taskrelay on the embedded engine, in one run and side by
+// side: the relay of an N-item list against N empty workflows on the same engine,
+// unit actions under 20 concurrent clients, and the worker's peak memory.
+//
+//	go run ./bench [--sizes 100,1000,10000] [--json] [--memory] [--profile DIR]
+//
+// The engine runs in this process (SQLite in a temporary folder, or in memory); the
+// worker, exactly the one `go run ./worker` runs (node.Start), runs in a child process
+// so that its memory is its own; it also polls a second task queue for the empty
+// workflows of the baseline.
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime/pprof"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	taskqueuepb "go.temporal.io/api/taskqueue/v1"
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+	"go.uber.org/zap"
+
+	"taskrelay/activities"
+	"taskrelay/api"
+	"taskrelay/config"
+	"taskrelay/directory"
+	"taskrelay/engine"
+	"taskrelay/examples"
+	"taskrelay/node"
+	"taskrelay/relay"
+	"taskrelay/report"
+	"taskrelay/tasklist"
+)
+
+const (
+	childEnv       = "TASKRELAY_BENCH_WORKER"
+	childProfEnv   = "TASKRELAY_BENCH_CPUPROFILE"
+	baselineQueue  = "bench-baseline"
+	emptyWorkflow  = "BenchEmpty"
+	actionClients  = 20
+	actionTasks    = 1000
+	memoryOpenGoal = 10000
+)
+
+// Output is what --json prints.
+type Output struct {
+	Relay   []RelayRow `json:"relay"`
+	Actions Actions    `json:"actions"`
+	Report  []Report   `json:"report"`
+	RSSMB   float64    `json:"worker_peak_rss_mb"`
+}
+
+type RelayRow struct {
+	N         int     `json:"n"`
+	RelayS    float64 `json:"relay_s"`
+	BaselineS float64 `json:"baseline_s"`
+	Ratio     float64 `json:"ratio"`
+}
+
+type Actions struct {
+	PerS  float64 `json:"per_s"`
+	P50MS float64 `json:"p50_ms"`
+	P99MS float64 `json:"p99_ms"`
+}
+
+type Report struct {
+	Tasks   int     `json:"tasks"`
+	Seconds float64 `json:"seconds"`
+}
+
+func main() {
+	if os.Getenv(childEnv) == "1" {
+		if err := runWorker(); err != nil {
+			fmt.Fprintln(os.Stderr, "bench worker:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+type options struct {
+	sizes      []int
+	json       bool
+	profile    string
+	actionsFor time.Duration
+	baseConc   int
+}
+
+func parseFlags() (options, error) {
+	var o options
+	sizes := flag.String("sizes", "100,1000,10000", "list sizes to relay, comma separated")
+	flag.BoolVar(&o.json, "json", false, "print the figures as JSON")
+	flag.StringVar(&o.profile, "profile", "", "write CPU profiles of the engine process and of the worker into this folder")
+	flag.DurationVar(&o.actionsFor, "actions-for", 15*time.Second, "how long the 20 clients report progress")
+	flag.IntVar(&o.baseConc, "baseline-concurrency", 64, "concurrent clients starting the baseline's empty workflows")
+	flag.Parse()
+	for _, s := range strings.Split(*sizes, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n <= 0 || n > tasklist.MaxItems {
+			return o, fmt.Errorf("--sizes: %q is not a list size (1..%d)", s, tasklist.MaxItems)
+		}
+		o.sizes = append(o.sizes, n)
+	}
+	return o, nil
+}
+
+func run() error {
+	o, err := parseFlags()
+	if err != nil {
+		return err
+	}
+	ctx := context.Background()
+	tmp, err := os.MkdirTemp("", "taskrelay-bench")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	ui := newUI(!o.json)
+
+	if o.profile != "" {
+		if err := os.MkdirAll(o.profile, 0o755); err != nil {
+			return err
+		}
+		f, err := os.Create(filepath.Join(o.profile, "engine.pprof"))
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer func() { pprof.StopCPUProfile(); f.Close() }()
+	}
+
+	ui.phase("启动引擎")
+	eng, err := engine.Start(engine.Options{DataDir: filepath.Join(tmp, "engine"), Addr: "127.0.0.1:0", Namespace: "default"})
+	if err != nil {
+		return err
+	}
+	defer eng.Stop()
+
+	child, err := startWorker(eng.Addr(), filepath.Join(tmp, "worker"), o.profile)
+	if err != nil {
+		return err
+	}
+	defer child.stop()
+
+	c, err := client.Dial(client.Options{HostPort: eng.Addr(), Namespace: "default", Logger: quiet{}})
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	ac := &api.Client{T: c}
+	dir, err := directory.Parse(examples.DirectoryFile, examples.Directory)
+	if err != nil {
+		return err
+	}
+
+	var out Output
+	out.Report = []Report{}
+	var actionPlan *relay.Plan
+	var settledS []float64 // until every new task has run its first workflow task too
+	open := 0
+	for round, n := range o.sizes {
+		if err := settle(ctx, c); err != nil {
+			return err
+		}
+		ui.phase(fmt.Sprintf("基准：%d 个空工作流", n))
+		base, err := baseline(ctx, c, round, n, o.baseConc, ui)
+		if err != nil {
+			return err
+		}
+		plan, err := makePlan(dir, fmt.Sprintf("bench-%d-%d", round, n), n)
+		if err != nil {
+			return err
+		}
+		if err := settle(ctx, c); err != nil {
+			return err
+		}
+		ui.phase(fmt.Sprintf("流转：%d 项任务清单", n))
+		took, settled, err := relayList(ctx, ac, plan, ui)
+		if err != nil {
+			return err
+		}
+		settledS = append(settledS, settled.Seconds())
+		open += n
+		if actionPlan == nil && n >= actionTasks {
+			actionPlan = plan
+		}
+		row := RelayRow{N: n, RelayS: round3(took.Seconds()), BaselineS: round3(base.Seconds()), Ratio: round3(took.Seconds() / base.Seconds())}
+		out.Relay = append(out.Relay, row)
+		ui.done(fmt.Sprintf("N=%d：流转 %.2f 秒（至全部任务首次执行完毕 %.2f 秒），基准 %.2f 秒，比值 %.2f", n, row.RelayS, settled.Seconds(), row.BaselineS, row.Ratio))
+		if ui.on {
+			if s, err := historyStats(ctx, c, relay.MeetingWorkflowID(plan.Meeting.ID)); err == nil {
+				ui.done(fmt.Sprintf("  会议流程历史：%s", s))
+			}
+		}
+		if err := settle(ctx, c); err != nil {
+			return err
+		}
+		ui.phase(fmt.Sprintf("月报：%d 项任务", open))
+		r, err := monthlyReport(ctx, ac, tmp)
+		if err != nil {
+			return err
+		}
+		out.Report = append(out.Report, r)
+		ui.done(fmt.Sprintf("月报（通报与向县委报告，Markdown、HTML 与台账）：%d 项任务，%.2f 秒", r.Tasks, r.Seconds))
+	}
+
+	if actionPlan == nil {
+		plan, err := makePlan(dir, "bench-actions", actionTasks)
+		if err != nil {
+			return err
+		}
+		ui.phase("准备 1000 项在办任务")
+		if _, _, err := relayList(ctx, ac, plan, ui); err != nil {
+			return err
+		}
+		open += actionTasks
+		actionPlan = plan
+	}
+	if err := settle(ctx, c); err != nil {
+		return err
+	}
+	ui.phase(fmt.Sprintf("单位操作：%d 个客户端，%d 项在办任务", actionClients, actionTasks))
+	out.Actions, err = actions(ctx, ac, actionPlan.Items[:actionTasks], actionPlan.Meeting.ID, o.actionsFor, ui)
+	if err != nil {
+		return err
+	}
+	ui.done(fmt.Sprintf("单位操作：%.1f 次/秒，p50 %.1f 毫秒，p99 %.1f 毫秒", out.Actions.PerS, out.Actions.P50MS, out.Actions.P99MS))
+
+	rss, err := child.peakRSSMB()
+	if err != nil {
+		return err
+	}
+	out.RSSMB = round3(rss)
+	ui.done(fmt.Sprintf("工作进程峰值内存：%.1f MB（%d 项在办任务）", rss, open))
+	if open < memoryOpenGoal {
+		ui.done(fmt.Sprintf("  注意：在办任务少于 %d 项，内存数字不代表 10000 项的情形", memoryOpenGoal))
+	}
+
+	if o.json {
+		enc := json.NewEncoder(os.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	}
+	printTable(out, settledS, open)
+	return nil
+}
+
+func round3(f float64) float64 { return float64(int64(f*1000+0.5)) / 1000 }
+
+// --- the worker, in a child process ---
+
+type workerProc struct {
+	cmd   *exec.Cmd
+	stdin io.WriteCloser
+}
+
+func startWorker(addr, data, profile string) (*workerProc, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(exe)
+	cmd.Env = append(os.Environ(), childEnv+"=1", "TEMPORAL_ADDRESS="+addr, "TEMPORAL_NAMESPACE=default",
+		"TASKRELAY_DATA="+data, "TASKRELAY_LOG_LEVEL=error", "TASKRELAY_DIRECTORY=", "TASKRELAY_WEBHOOK_URL=")
+	if profile != "" {
+		cmd.Env = append(cmd.Env, childProfEnv+"="+filepath.Join(profile, "worker.pprof"))
+	}
+	cmd.Stderr = os.Stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, err
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start worker: %w", err)
+	}
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil || strings.TrimSpace(line) != "ready" {
+		_ = cmd.Process.Kill()
+		return nil, fmt.Errorf("worker did not start: %q %v", line, err)
+	}
+	return &workerProc{cmd: cmd, stdin: stdin}, nil
+}
+
+// peakRSSMB reads the worker's high-water mark of resident memory (VmHWM).
+func (w *workerProc) peakRSSMB() (float64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", w.cmd.Process.Pid))
+	if err != nil {
+		return 0, fmt.Errorf("worker memory: %w", err)
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(l); len(f) >= 2 && f[0] == "VmHWM:" {
+			kb, err := strconv.Atoi(f[1])
+			return float64(kb) / 1024, err
+		}
+	}
+	return 0, errors.New("worker memory: no VmHWM in /proc status")
+}
+
+func (w *workerProc) stop() {
+	_ = w.stdin.Close() // the child stops when its stdin closes
+	done := make(chan struct{})
+	go func() { _ = w.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		_ = w.cmd.Process.Kill()
+	}
+}
+
+func runWorker() error {
+	cfg, err := config.FromEnv()
+	if err != nil {
+		return err
+	}
+	if p := os.Getenv(childProfEnv); p != "" {
+		f, err := os.Create(p)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer func() { pprof.StopCPUProfile(); f.Close() }()
+	}
+	n, err := node.Start(context.Background(), cfg, zap.NewNop())
+	if err != nil {
+		return err
+	}
+	defer n.Stop()
+	bw := worker.New(n.Client, baselineQueue, worker.Options{})
+	bw.RegisterWorkflowWithOptions(func(workflow.Context) error { return nil }, workflow.RegisterOptions{Name: emptyWorkflow})
+	if err := bw.Start(); err != nil {
+		return err
+	}
+	defer bw.Stop()
+	fmt.Println("ready")
+	_, _ = io.Copy(io.Discard, os.Stdin)
+	return nil
+}
+
+// --- the measures ---
+
+// baseline starts n empty workflows from conc concurrent clients, as fast as the
+// engine accepts them, and waits until every one has completed: the engine's own
+// speed for a start and a workflow task, the floor of any relay.
+func baseline(ctx context.Context, c client.Client, round, n, conc int, ui *ui) (time.Duration, error) {
+	var done atomic.Int64
+	stopBar := ui.bar(n, func() int { return int(done.Load()) })
+	defer stopBar()
+	runs := make([]client.WorkflowRun, n)
+	t0 := time.Now()
+	err := parallel(n, conc, func(i int) (err error) {
+		runs[i], err = c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+			ID: fmt.Sprintf("bench-empty-%d-%d", round, i), TaskQueue: baselineQueue,
+		}, emptyWorkflow)
+		return err
+	})
+	if err == nil {
+		err = parallel(n, conc, func(i int) error {
+			defer done.Add(1)
+			return runs[i].Get(ctx, nil)
+		})
+	}
+	if err != nil {
+		return 0, fmt.Errorf("baseline: %w", err)
+	}
+	return time.Since(t0), nil
+}
+
+// parallel runs f(0..n-1) on conc goroutines and returns the first error.
+func parallel(n, conc int, f func(i int) error) error {
+	jobs := make(chan int)
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		first error
+	)
+	for w := 0; w < conc; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				if err := f(i); err != nil {
+					mu.Lock()
+					if first == nil {
+						first = err
+					}
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	for i := 0; i < n; i++ {
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+	return first
+}
+
+// makePlan writes an n-item list the way an office would (every item a lead unit and
+// two supporting units, by name) and validates it as `starter submit` does.
+func makePlan(dir *directory.Directory, id string, n int) (*relay.Plan, error) {
+	var leads []directory.Unit
+	for _, u := range dir.Units {
+		if _, ok := dir.DeputyOf(u.ID); ok {
+			leads = append(leads, u)
+		}
+	}
+	if len(leads) == 0 || len(dir.Units) < 3 {
+		return nil, errors.New("the sample directory has too few units")
+	}
+	today := time.Now().In(relay.County)
+	type item struct {
+		No           int      `json:"no"`
+		Title        string   `json:"title"`
+		Requirements string   `json:"requirements"`
+		Lead         string   `json:"lead"`
+		Co           []string `json:"co"`
+		Deadline     string   `json:"deadline"`
+	}
+	list := struct {
+		Meeting relay.Meeting `json:"meeting"`
+		Items   []item        `json:"items"`
+	}{Meeting: relay.Meeting{ID: id, Name: "县委常委会性能测试会议（" + id + "）", Date: today.Format(relay.DateLayout)}}
+	for i := 1; i <= n; i++ {
+		lead := leads[i%len(leads)]
+		var co []string
+		for k := 1; len(co) < 2; k++ {
+			u := dir.Units[(i*7+k*3)%len(dir.Units)]
+			if u.ID != lead.ID && (len(co) == 0 || co[0] != u.Name) {
+				co = append(co, u.Name)
+			}
+		}
+		list.Items = append(list.Items, item{
+			No: i, Title: fmt.Sprintf("第%d项：推进县域重点改革任务落地见效", i),
+			Requirements: "按照县委常委会会议要求细化工作方案，明确时间节点和责任人，按月报送进展，年底前全面完成。",
+			Lead:         lead.Name, Co: co,
+			Deadline: today.AddDate(0, 3, i%60).Format(relay.DateLayout),
+		})
+	}
+	data, err := json.Marshal(list)
+	if err != nil {
+		return nil, err
+	}
+	return tasklist.Parse(id+".json", data, dir, tasklist.MeetingFlags{})
+}
+
+// relayList submits and adopts a list and waits until every task is started and
+// every dispatch notice written; then checks that the engine holds exactly n tasks.
+func relayList(ctx context.Context, ac *api.Client, plan *relay.Plan, ui *ui) (took, settled time.Duration, err error) {
+	id := plan.Meeting.ID
+	n := len(plan.Items)
+	q := "WorkflowType = '" + relay.TaskWorkflowName + "' AND RelayMeeting = '" + id + "'"
+	var seen atomic.Int64
+	stopPoll := make(chan struct{})
+	if ui.on {
+		go func() {
+			for {
+				select {
+				case <-stopPoll:
+					return
+				case <-time.After(2 * time.Second):
+				}
+				if r, err := ac.T.CountWorkflow(ctx, &workflowservice.CountWorkflowExecutionsRequest{Query: q}); err == nil {
+					seen.Store(r.GetCount())
+				}
+			}
+		}()
+	}
+	stopBar := ui.bar(n, func() int { return int(seen.Load()) })
+	t0 := time.Now()
+	created, err := ac.Submit(ctx, *plan)
+	if err == nil && !created {
+		err = fmt.Errorf("meeting %s existed already", id)
+	}
+	if err == nil {
+		_, err = ac.Adopt(ctx, id, relay.AdoptRequest{By: "bench"})
+	}
+	var m relay.MeetingView
+	if err == nil {
+		m, err = ac.WaitDispatched(ctx, id)
+	}
+	took = time.Since(t0)
+	if err == nil {
+		var at time.Time
+		at, err = settledAt(ctx, ac.T)
+		settled = at.Sub(t0)
+	}
+	close(stopPoll)
+	stopBar()
+	if err != nil {
+		return 0, 0, fmt.Errorf("relay %s: %w", id, err)
+	}
+	units := map[string]bool{}
+	for _, it := range plan.Items {
+		units[it.Lead] = true
+		for _, c := range it.Co {
+			units[c] = true
+		}
+	}
+	if len(m.Items) != n || len(m.Notices) != len(units) || len(m.FailedNotices) > 0 {
+		return 0, 0, fmt.Errorf("relay %s: %d items, %d notices for %d units, %d failed", id, len(m.Items), len(m.Notices), len(units), len(m.FailedNotices))
+	}
+	for i := 0; ; i++ {
+		r, err := ac.T.CountWorkflow(ctx, &workflowservice.CountWorkflowExecutionsRequest{Query: q})
+		if err == nil && r.GetCount() == int64(n) {
+			break
+		}
+		if i == 300 {
+			return 0, 0, fmt.Errorf("relay %s: the engine lists %d tasks, want %d (%v)", id, r.GetCount(), n, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return took, settled, nil
+}
+
+// actions has 20 clients report progress on 1,000 open tasks for a while.
+func actions(ctx context.Context, ac *api.Client, items []relay.Item, meetingID string, d time.Duration, ui *ui) (Actions, error) {
+	var (
+		mu    sync.Mutex
+		lat   []time.Duration
+		first error
+		count atomic.Int64
+		wg    sync.WaitGroup
+	)
+	t0 := time.Now()
+	stopBar := ui.bar(int(d/time.Second), func() int { return int(time.Since(t0) / time.Second) })
+	for w := 0; w < actionClients; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rng := rand.New(rand.NewPCG(uint64(w), 7))
+			for k := 0; time.Since(t0) < d; k++ {
+				it := items[rng.IntN(len(items))]
+				s := time.Now()
+				_, err := ac.Act(ctx, relay.TaskID(meetingID, it.No), relay.UpdateProgress,
+					relay.ActionRequest{Unit: it.Lead, Percent: k % 100, Note: fmt.Sprintf("性能测试进展 %d", k)})
+				e := time.Since(s)
+				mu.Lock()
+				if err != nil && first == nil {
+					first = fmt.Errorf("progress on %s: %w", relay.TaskID(meetingID, it.No), err)
+				}
+				lat = append(lat, e)
+				mu.Unlock()
+				count.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(t0)
+	stopBar()
+	if first != nil {
+		return Actions{}, first
+	}
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	pct := func(p float64) float64 {
+		return round3(float64(lat[min(len(lat)-1, int(p*float64(len(lat))))]) / float64(time.Millisecond))
+	}
+	return Actions{PerS: round3(float64(count.Load()) / elapsed.Seconds()), P50MS: pct(0.50), P99MS: pct(0.99)}, nil
+}
+
+// monthlyReport produces the month's two reports in every format the way the monthly
+// workflow's activities do: gather every task's summary from the engine, snapshot,
+// compute, and write 通报 and 向县委报告 as Markdown and HTML plus the ledger.
+func monthlyReport(ctx context.Context, ac *api.Client, tmp string) (Report, error) {
+	now := time.Now()
+	req, err := report.Resolve(report.Request{Month: now.In(relay.County).Format(report.MonthLayout)}, now, now)
+	if err != nil {
+		return Report{}, err
+	}
+	r := &activities.Reports{API: ac, DataDir: filepath.Join(tmp, "reports"), OutboxDir: filepath.Join(tmp, "worker", "outbox"),
+		County: "示例县", Options: report.DefaultOptions()}
+	t0 := time.Now()
+	figs, err := r.ReportSnapshot(ctx, req)
+	if err != nil {
+		return Report{}, fmt.Errorf("monthly report: %w", err)
+	}
+	files, err := r.ReportRender(ctx, req.Month)
+	if err != nil {
+		return Report{}, fmt.Errorf("monthly report: %w", err)
+	}
+	took := time.Since(t0)
+	if len(files) < 5 {
+		return Report{}, fmt.Errorf("monthly report: %d files written, want both reports in Markdown and HTML and the ledger", len(files))
+	}
+	return Report{Tasks: figs.Totals.Tasks, Seconds: round3(took.Seconds())}, nil
+}
+
+// settle waits until the worker has caught up: no workflow or activity task waits in
+// taskrelay's task queue (a relay returns once its tasks are started; their first
+// workflow tasks run after), so that one measure does not pay for the last one.
+func settle(ctx context.Context, c client.Client) error {
+	_, err := settledAt(ctx, c)
+	return err
+}
+
+// settledAt is settle returning when the backlog was first seen empty for good.
+func settledAt(ctx context.Context, c client.Client) (time.Time, error) {
+	quietFor := 0
+	var since time.Time
+	for i := 0; i < 3000; i++ {
+		backlog := int64(0)
+		for _, typ := range []enumspb.TaskQueueType{enumspb.TASK_QUEUE_TYPE_WORKFLOW, enumspb.TASK_QUEUE_TYPE_ACTIVITY} {
+			r, err := c.WorkflowService().DescribeTaskQueue(ctx, &workflowservice.DescribeTaskQueueRequest{
+				Namespace: "default", TaskQueue: &taskqueuepb.TaskQueue{Name: relay.TaskQueue}, TaskQueueType: typ, ReportStats: true,
+			})
+			if err != nil {
+				return since, fmt.Errorf("task queue backlog: %w", err)
+			}
+			backlog += r.GetStats().GetApproximateBacklogCount()
+		}
+		if backlog == 0 {
+			if quietFor == 0 {
+				since = time.Now()
+			}
+			if quietFor++; quietFor == 3 {
+				return since, nil
+			}
+		} else {
+			quietFor = 0
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	return since, errors.New("the worker did not catch up within 10 minutes")
+}
+
+// historyStats describes a workflow's history: events and payload bytes.
+func historyStats(ctx context.Context, c client.Client, id string) (string, error) {
+	it := c.GetWorkflowHistory(ctx, id, "", false, 0)
+	events, size := 0, 0
+	for it.HasNext() {
+		e, err := it.Next()
+		if err != nil {
+			return "", err
+		}
+		events++
+		size += e.Size()
+	}
+	return fmt.Sprintf("%d 个事件，%.1f KB", events, float64(size)/1024), nil
+}
+
+// --- output ---
+
+type ui struct {
+	on bool
+	mu sync.Mutex
+}
+
+func newUI(on bool) *ui { return &ui{on: on} }
+
+func (u *ui) phase(s string) {
+	if u.on {
+		fmt.Fprintf(os.Stderr, "\r\033[K%s …\n", s)
+	}
+}
+
+func (u *ui) done(s string) {
+	if u.on {
+		fmt.Fprintf(os.Stderr, "\r\033[K  %s\n", s)
+	}
+}
+
+// bar draws a progress bar on stderr until the returned stop is called.
+func (u *ui) bar(total int, done func() int) func() {
+	if !u.on || total <= 0 {
+		return func() {}
+	}
+	stop := make(chan struct{})
+	finished := make(chan struct{})
+	t0 := time.Now()
+	go func() {
+		defer close(finished)
+		for {
+			d := min(done(), total)
+			const w = 40
+			fill := w * d / total
+			fmt.Fprintf(os.Stderr, "\r\033[K  [%s%s] %3d%%  %d/%d  %.1fs", strings.Repeat("█", fill), strings.Repeat("░", w-fill),
+				100*d/total, d, total, time.Since(t0).Seconds())
+			select {
+			case <-stop:
+				fmt.Fprint(os.Stderr, "\r\033[K")
+				return
+			case <-time.After(250 * time.Millisecond):
+			}
+		}
+	}()
+	return func() { close(stop); <-finished }
+}
+
+func printTable(out Output, settled []float64, open int) {
+	fmt.Printf("\ntaskrelay 性能测试（内嵌引擎，SQLite 文件；工作进程独立运行）\n\n")
+	fmt.Println("流转：提交到全部任务启动、交办单写出；基准：同一引擎上启动并完成同样多个空工作流。")
+	fmt.Println("全部就绪：流转至每个新任务的首个工作流任务也已执行（与基准同样的工作量）。")
+	fmt.Printf("%8s %10s %10s %8s %12s %10s\n", "项数", "流转(秒)", "基准(秒)", "比值", "全部就绪(秒)", "就绪比值")
+	for i, r := range out.Relay {
+		fmt.Printf("%8d %12.2f %12.2f %10.2f %16.2f %14.2f\n", r.N, r.RelayS, r.BaselineS, r.Ratio, settled[i], settled[i]/r.BaselineS)
+	}
+	fmt.Printf("\n单位操作（%d 个客户端，%d 项在办任务）：%.1f 次/秒，p50 %.1f 毫秒，p99 %.1f 毫秒\n",
+		actionClients, actionTasks, out.Actions.PerS, out.Actions.P50MS, out.Actions.P99MS)
+	for _, r := range out.Report {
+		fmt.Printf("月报（两份报告，全部格式）：%d 项任务，%.2f 秒\n", r.Tasks, r.Seconds)
+	}
+	fmt.Printf("工作进程峰值内存：%.1f MB（%d 项在办任务）\n", out.RSSMB, open)
+}
+
+// quiet silences the SDK client's logs.
+type quiet struct{}
+
+func (quiet) Debug(string, ...interface{}) {}
+func (quiet) Info(string, ...interface{})  {}
+func (quiet) Warn(string, ...interface{})  {}
+func (quiet) Error(string, ...interface{}) {}

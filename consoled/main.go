@@ -1,0 +1,87 @@
+// Command consoled runs the web console on its own, as a stateless process next to a
+// Temporal cluster and the taskrelay worker (production; `go run ./worker` already
+// includes the console). It reaches the engine at TEMPORAL_ADDRESS, listens on
+// TASKRELAY_HTTP_ADDR, and reads the users file and session key from TASKRELAY_DATA
+// (or TASKRELAY_SESSION_KEY), so several instances can serve the same county.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	"go.uber.org/zap"
+
+	"taskrelay/api"
+	"taskrelay/config"
+	"taskrelay/console"
+	"taskrelay/logging"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "consoled:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	cfg, err := config.FromEnv()
+	if err != nil {
+		return err
+	}
+	log, err := logging.New(cfg.LogLevel)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = log.Sync() }()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	dialCtx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	c, err := dial(dialCtx, cfg.ClientAddress(), cfg.Namespace, log)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	con, err := console.Start(console.EnvFrom(cfg.DataDir, cfg.Directory), c, log.Named("console"))
+	if err != nil {
+		return err
+	}
+	defer con.Stop()
+	log.Info("console running", zap.String("url", con.URL), zap.String("engine", cfg.ClientAddress()))
+	fmt.Printf("taskrelay 控制台：%s（引擎 %s）\n", con.URL, cfg.ClientAddress())
+	if con.AdminPassword != "" {
+		fmt.Printf("已创建管理员账号：用户名 admin，一次性密码 %s（只显示这一次；首次登录后须修改）\n", con.AdminPassword)
+	}
+	select {
+	case <-ctx.Done():
+		return nil
+	case err := <-con.Done():
+		return err
+	}
+}
+
+// dial retries while the engine comes up (containers start in any order).
+func dial(ctx context.Context, addr, ns string, log *zap.Logger) (*api.Client, error) {
+	for {
+		c, err := api.Dial(ctx, addr, ns, clientOptions(log))
+		if err == nil {
+			return c, nil
+		}
+		log.Warn("engine not reachable yet", zap.Error(err))
+		select {
+		case <-ctx.Done():
+			return nil, err
+		case <-time.After(2 * time.Second):
+		}
+	}
+}
+
+func clientOptions(log *zap.Logger) client.Options {
+	return client.Options{Logger: logging.SDK(log.Named("sdk"))}
+}

@@ -1,0 +1,451 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/log"
+
+	"taskrelay/api"
+	"taskrelay/directory"
+	"taskrelay/examples"
+	"taskrelay/notify"
+	"taskrelay/relay"
+)
+
+var (
+	workerOnce sync.Once
+	workerBin  string
+	workerErr  error
+)
+
+// workerBinary builds the real worker command once, for tests that kill its process.
+func workerBinary(t *testing.T) string {
+	t.Helper()
+	workerOnce.Do(func() {
+		workerBin = filepath.Join(filepath.Dir(starterBin), "worker")
+		cmd := exec.Command("go", "build", "-o", workerBin, "taskrelay/worker")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			workerErr = fmt.Errorf("build worker: %v\n%s", err, out)
+		}
+	})
+	if workerErr != nil {
+		t.Fatal(workerErr)
+	}
+	return workerBin
+}
+
+// bigList writes an n-item list: each item with a lead and two supporting units,
+// deadlines far enough ahead that only dispatch notices are sent.
+func bigList(t *testing.T, dir, meetingID string, n int) (path string, units map[string]bool) {
+	t.Helper()
+	d, err := directory.Parse(examples.DirectoryFile, examples.Directory)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, u := range d.Units {
+		if _, ok := d.DeputyOf(u.ID); ok {
+			ids = append(ids, u.ID)
+		}
+	}
+	units = map[string]bool{}
+	var b strings.Builder
+	fmt.Fprintf(&b, "meeting: {id: %s, name: 县委常委会压力测试会议, date: 2026-09-15}\nitems:\n", meetingID)
+	for i := 1; i <= n; i++ {
+		lead, co1, co2 := ids[i%len(ids)], ids[(i+1)%len(ids)], ids[(i+2)%len(ids)]
+		units[lead], units[co1], units[co2] = true, true, true
+		fmt.Fprintf(&b, "  - {no: %d, title: 压力测试事项%d, lead: %s, co: [%s, %s], deadline: 2027-12-31}\n", i, i, lead, co1, co2)
+	}
+	path = filepath.Join(dir, meetingID+".yaml")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path, units
+}
+
+// receiver is a webhook endpoint that counts deliveries by Idempotency-Key and can be
+// told to fail.
+type receiver struct {
+	mu      sync.Mutex
+	byKey   map[string]int
+	bodies  map[string]string
+	failing bool
+	refused int
+	srv     *httptest.Server
+}
+
+func newReceiver(t *testing.T) *receiver {
+	r := &receiver{byKey: map[string]int{}, bodies: map[string]string{}}
+	r.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		body, _ := io.ReadAll(req.Body)
+		key := req.Header.Get("Idempotency-Key")
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		if r.failing {
+			r.refused++
+			http.Error(w, "down for maintenance", http.StatusInternalServerError)
+			return
+		}
+		if prev, ok := r.bodies[key]; ok && prev != string(body) {
+			t.Errorf("key %s delivered with two different bodies", key)
+		}
+		r.byKey[key]++
+		r.bodies[key] = string(body)
+	}))
+	t.Cleanup(r.srv.Close)
+	return r
+}
+
+func (r *receiver) setFailing(f bool) {
+	r.mu.Lock()
+	r.failing = f
+	r.mu.Unlock()
+}
+
+// keys returns the distinct keys received with a prefix, and how many deliveries
+// repeated a key already received (the at-least-once retries a receiver dedups).
+func (r *receiver) keys(prefix string) (distinct []string, repeats int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for k, n := range r.byKey {
+		if strings.HasPrefix(k, prefix) {
+			distinct = append(distinct, k)
+			repeats += n - 1
+		}
+	}
+	sort.Strings(distinct)
+	return distinct, repeats
+}
+
+// workerProc is the real worker command with its embedded engine, as a process.
+type workerProc struct {
+	t    *testing.T
+	cmd  *exec.Cmd
+	data string
+	addr string
+	hook string
+	log  *os.File
+}
+
+func (w *workerProc) start() {
+	w.t.Helper()
+	cmd := exec.Command(workerBinary(w.t))
+	cmd.Env = append(os.Environ(), "TASKRELAY_DATA="+w.data, "TASKRELAY_ENGINE_ADDR="+w.addr,
+		"TEMPORAL_ADDRESS=", "TASKRELAY_LOG_LEVEL=warn", "TASKRELAY_WEBHOOK_URL="+w.hook,
+		"TASKRELAY_HTTP_ADDR=127.0.0.1:0")
+	cmd.Stdout, cmd.Stderr = w.log, w.log
+	if err := cmd.Start(); err != nil {
+		w.t.Fatal(err)
+	}
+	w.cmd = cmd
+	w.t.Cleanup(func() { w.kill() })
+}
+
+func (w *workerProc) kill() {
+	if w.cmd != nil && w.cmd.Process != nil {
+		_ = w.cmd.Process.Signal(syscall.SIGKILL)
+		_ = w.cmd.Wait()
+		w.cmd = nil
+	}
+}
+
+func clientQuiet() client.Options {
+	return client.Options{Logger: log.NewStructuredLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))}
+}
+
+// dialWait dials the worker's engine, waiting until it answers.
+func dialWait(t *testing.T, addr string) *api.Client {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		c, err := api.Dial(ctx, addr, "default", clientQuiet())
+		cancel()
+		if err == nil {
+			return c
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("engine at %s did not come up: %v", addr, err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// checkRelay asserts the outcome every fault must leave: n tasks, one dispatch notice
+// per unit in the outbox, and at the webhook one distinct key per unit.
+func checkRelay(t *testing.T, c *api.Client, outboxDir, meetingID string, n int, units map[string]bool, hook *receiver) (repeats int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	m, err := c.WaitDispatched(ctx, meetingID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Items) != n || len(m.Notices) != len(units) {
+		t.Fatalf("meeting: %d items, %d notices; want %d, %d", len(m.Items), len(m.Notices), n, len(units))
+	}
+	// Every task exists exactly once, and answers.
+	for _, it := range m.Items {
+		if _, err := c.Task(ctx, relay.TaskID(meetingID, it.No)); err != nil {
+			t.Fatalf("task %d: %v", it.No, err)
+		}
+	}
+	eventually(t, "all tasks listed", func() bool {
+		s, err := c.Tasks(ctx, "RelayMeeting = '"+meetingID+"'")
+		return err == nil && len(s) == n
+	})
+	ob := notify.NewOutbox(outboxDir)
+	got, err := ob.List(func(x relay.Notice) bool { return x.MeetingID == meetingID && x.Kind == relay.NoticeDispatch })
+	if err != nil {
+		t.Fatal(err)
+	}
+	perUnit := map[string]int{}
+	items := 0
+	for _, x := range got {
+		perUnit[x.To]++
+		items += len(x.Items)
+	}
+	for u := range units {
+		if perUnit[u] != 1 {
+			t.Errorf("unit %s holds %d dispatch notices, want exactly 1", u, perUnit[u])
+		}
+	}
+	if len(perUnit) != len(units) || items != 3*n {
+		t.Errorf("outbox: notices for %d units (want %d) listing %d item roles (want %d)", len(perUnit), len(units), items, 3*n)
+	}
+	if hook != nil {
+		eventually(t, "webhook deliveries", func() bool {
+			keys, _ := hook.keys("dispatch:" + meetingID + ":")
+			return len(keys) == len(units)
+		})
+		_, repeats = hook.keys("dispatch:" + meetingID + ":")
+	}
+	return repeats
+}
+
+// TestWorkerKilledMidAdoption: SIGKILL the worker process (engine and worker in it)
+// while a 300-item list is being adopted, start it again: exactly 300 tasks, one
+// dispatch notice per unit, nothing lost, nothing duplicated.
+func TestWorkerKilledMidAdoption(t *testing.T) {
+	if testing.Short() {
+		t.Skip("kills processes")
+	}
+	const n = 300
+	// Kill while the tasks are being started, and while the notices are being written.
+	for round, when := range []string{"starting tasks", "writing notices"} {
+		t.Run("kill while "+when, func(t *testing.T) {
+			dir := t.TempDir()
+			hook := newReceiver(t)
+			logf, _ := os.Create(filepath.Join(dir, "worker.log"))
+			defer logf.Close()
+			w := &workerProc{t: t, data: filepath.Join(dir, "data"), addr: freeAddr(t), hook: hook.srv.URL, log: logf}
+			w.start()
+			c := dialWait(t, w.addr)
+			meetingID := fmt.Sprintf("cwh-kill-%d", round)
+			list, units := bigList(t, dir, meetingID, n)
+			cty := &county{t: t, addr: w.addr}
+			cty.ok("submit", list)
+
+			adopt := exec.Command(starterBin, "adopt", meetingID)
+			adopt.Env = append(os.Environ(), "TEMPORAL_ADDRESS="+w.addr)
+			if err := adopt.Start(); err != nil {
+				t.Fatal(err)
+			}
+			t0 := time.Now()
+			if round == 0 {
+				time.Sleep(700 * time.Millisecond)
+			} else {
+				for countFiles(t, filepath.Join(w.data, "outbox")) == 0 && time.Since(t0) < time.Minute {
+					time.Sleep(5 * time.Millisecond)
+				}
+			}
+			killAfter := time.Since(t0).Round(time.Millisecond)
+			w.kill()
+			_ = adopt.Wait() // it may have failed with the engine gone: the office runs it again
+			c.Close()
+			started := countFiles(t, filepath.Join(w.data, "outbox"))
+			t.Logf("killed after %v: %d notice files written before the kill", killAfter, started)
+
+			w.start()
+			c = dialWait(t, w.addr)
+			defer c.Close()
+			cty.ok("adopt", meetingID)
+			repeats := checkRelay(t, c, filepath.Join(w.data, "outbox"), meetingID, n, units, hook)
+			t.Logf("after restart: %d tasks, %d units notified once each; webhook repeats of a key (deduplicated by Idempotency-Key): %d", n, len(units), repeats)
+		})
+	}
+}
+
+// TestEngineRestartMidAdoption: stop the embedded engine and worker in the middle of
+// adopting a 300-item list and start them on the same data.
+func TestEngineRestartMidAdoption(t *testing.T) {
+	if testing.Short() {
+		t.Skip("restarts the engine")
+	}
+	const n = 300
+	c := newCounty(t)
+	c.start()
+	list, units := bigList(t, t.TempDir(), "cwh-restart", n)
+	c.ok("submit", list)
+	done := make(chan result, 1)
+	go func() { done <- c.starterNoFail("adopt", "cwh-restart") }()
+	time.Sleep(1500 * time.Millisecond)
+	c.stop()
+	<-done
+	c.start()
+	c.ok("adopt", "cwh-restart")
+	checkRelay(t, &api.Client{T: c.node.Client}, filepath.Join(c.data, "outbox"), "cwh-restart", n, units, nil)
+}
+
+// TestWebhookDownThenBack: the receiver answers 500 for a while; notices are retried
+// with backoff and each arrives (once per key) when it returns; meanwhile the tasks
+// are started and units can act on them.
+func TestWebhookDownThenBack(t *testing.T) {
+	hook := newReceiver(t)
+	hook.setFailing(true)
+	t.Setenv("TASKRELAY_WEBHOOK_URL", hook.srv.URL)
+	c := newCounty(t)
+	c.start()
+	c.ok("submit", sample)
+	ac := &api.Client{T: c.node.Client}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if _, err := ac.Adopt(ctx, "cwh-2026-12", relay.AdoptRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	// While the receiver is down, every task is there and takes actions.
+	eventually(t, "tasks started while the webhook is down", func() bool {
+		_, err := ac.Task(ctx, "cwh-2026-12:9")
+		return err == nil
+	})
+	if _, err := ac.Act(ctx, "cwh-2026-12:9", relay.UpdateAck, relay.ActionRequest{Unit: "lcj"}); err != nil {
+		t.Fatalf("acting while the webhook is down: %v", err)
+	}
+	time.Sleep(3 * time.Second)
+	hook.mu.Lock()
+	refused := hook.refused
+	hook.mu.Unlock()
+	if refused == 0 {
+		t.Fatal("the receiver was never tried while down")
+	}
+	hook.setFailing(false)
+	m, err := ac.WaitDispatched(ctx, "cwh-2026-12")
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "every dispatch notice at the webhook", func() bool {
+		keys, _ := hook.keys("dispatch:cwh-2026-12:")
+		return len(keys) == len(m.Notices)
+	})
+	keys, repeats := hook.keys("dispatch:cwh-2026-12:")
+	t.Logf("webhook down: %d refused attempts; after it returned: %d notices delivered, %d repeated keys", refused, len(keys), repeats)
+}
+
+// TestConcurrentSubmitsAndActions: two clients submit the same list at once (one
+// relay); two units act on the same task at once (both kept, in order).
+func TestConcurrentSubmitsAndActions(t *testing.T) {
+	c := newCounty(t)
+	c.start()
+	var wg sync.WaitGroup
+	results := make([]result, 2)
+	for i := range results {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i] = c.starterNoFail("submit", sample)
+		}()
+	}
+	wg.Wait()
+	created := 0
+	for _, r := range results {
+		if r.code != 0 {
+			t.Fatalf("concurrent submit failed: %s", r.err)
+		}
+		if strings.Contains(r.out, "已提交：") {
+			created++
+		}
+	}
+	if ids := c.workflows(""); created != 1 || len(ids) != 1 {
+		t.Fatalf("two submits at once: %d created, workflows %v", created, ids)
+	}
+	c.ok("adopt", "cwh-2026-12")
+	for i := range results {
+		wg.Add(1)
+		unit := []string{"rsj", "czj"}[i]
+		go func() {
+			defer wg.Done()
+			results[i] = c.starterNoFail("progress", "cwh-2026-12:1", "--unit", unit, "--percent", fmt.Sprint(20+10*i), "--note", "同时报送"+unit)
+		}()
+	}
+	wg.Wait()
+	for _, r := range results {
+		if r.code != 0 {
+			t.Fatalf("concurrent action refused: %s", r.err)
+		}
+	}
+	var tv relay.TaskView
+	c.jsonOf(&tv, "task", "cwh-2026-12:1", "--json")
+	var seen []string
+	for i, e := range tv.Timeline {
+		if e.Action == "progress" {
+			seen = append(seen, e.By)
+			if i > 0 && e.At.Before(tv.Timeline[i-1].At) {
+				t.Errorf("timeline out of order at %d", i)
+			}
+		}
+	}
+	sort.Strings(seen)
+	if strings.Join(seen, ",") != "czj,rsj" {
+		t.Errorf("both actions must be kept: %v", seen)
+	}
+}
+
+func countFiles(t *testing.T, dir string) int {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return 0
+	}
+	n := 0
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".json") {
+			n++
+		}
+	}
+	return n
+}
+
+// starterNoFail runs a command from any goroutine and returns its result.
+func (c *county) starterNoFail(args ...string) result {
+	cmd := exec.Command(starterBin, args...)
+	cmd.Env = append(os.Environ(), "TEMPORAL_ADDRESS="+c.addr, "TEMPORAL_NAMESPACE=default", "TASKRELAY_DIRECTORY=")
+	if wd, err := os.Getwd(); err == nil {
+		cmd.Dir = filepath.Dir(wd)
+	}
+	var out, errb strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		code = -1
+		errb.WriteString(err.Error())
+	}
+	return result{out.String(), errb.String(), code}
+}

@@ -1,0 +1,48 @@
+package relay
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"time"
+)
+
+// The audit chain: every item's committee text is hashed (ItemRoot); every timeline
+// entry of its task is hashed together with the entry before it (ChainEvent), so a
+// change to any entry breaks every hash after it; every notice is sealed (SealNotice)
+// and lists the ItemRoot of each item it carries. The functions are pure, so
+// workflow code can call them.
+
+func sum(parts ...any) string {
+	h := sha256.New()
+	enc := json.NewEncoder(h)
+	for _, p := range parts {
+		_ = enc.Encode(p) // plain structs and strings: cannot fail
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// ItemRoot hashes the committee's original item: meeting, number, text, deadline and
+// the names of the responsible units as the committee wrote them.
+func ItemRoot(m Meeting, it Item) string {
+	return sum("item/v1", m.ID, m.Name, m.Date, it.No, it.Title, it.Requirements, it.Deadline,
+		it.Source.Lead, it.Source.Co, it.Source.Leader)
+}
+
+// ChainEvent is the hash of e following prev (the previous entry's hash, or the
+// item's root for the first entry). e.Hash itself is not part of it.
+func ChainEvent(prev string, e Event) string {
+	return sum("event/v1", prev, e.At.UTC().Format(time.RFC3339Nano), e.By, e.User, e.Action, e.Note)
+}
+
+// SealNotice returns the hash of a notice's content (everything but Hash).
+func SealNotice(n Notice) string {
+	n.Hash = ""
+	n.IssuedAt = n.IssuedAt.UTC()
+	return sum("notice/v1", n)
+}
+
+func sealed(n Notice) Notice {
+	n.Hash = SealNotice(n)
+	return n
+}

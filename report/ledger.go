@@ -1,0 +1,122 @@
+package report
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// Ledger sheet names and the columns of the task sheet.
+const (
+	LedgerSheet  = "台账"
+	SummarySheet = "汇总"
+)
+
+// LedgerHeader is the first row of the ledger sheet.
+var LedgerHeader = []string{"序号", "会议", "任务事项", "牵头单位", "配合单位", "分管县领导", "完成时限", "进展情况", "状态", "灯"}
+
+// Ledger renders the .xlsx ledger (台账): one row per task, and a summary sheet.
+func (r *Report) Ledger() ([]byte, error) {
+	f := excelize.NewFile()
+	defer f.Close()
+	if err := f.SetSheetName("Sheet1", LedgerSheet); err != nil {
+		return nil, err
+	}
+	if _, err := f.NewSheet(SummarySheet); err != nil {
+		return nil, err
+	}
+	head, _ := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDDDDD"}},
+		Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "center", WrapText: true}})
+	wrap, _ := f.NewStyle(&excelize.Style{Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}})
+	set := func(sheet string, col, row int, v any) error {
+		cell, err := excelize.CoordinatesToCellName(col, row)
+		if err != nil {
+			return err
+		}
+		if s, ok := v.(string); ok {
+			// Always a string cell: text from units is never evaluated as a formula.
+			return f.SetCellStr(sheet, cell, s)
+		}
+		return f.SetCellValue(sheet, cell, v)
+	}
+	for i, h := range LedgerHeader {
+		if err := set(LedgerSheet, i+1, 1, h); err != nil {
+			return nil, err
+		}
+	}
+	for i, t := range r.Rows {
+		row := i + 2
+		vals := []any{t.No, t.MeetingName, t.Title, t.UnitName, strings.Join(t.CoNames, "、"), t.DeputyName,
+			t.Deadline, progressText(t), StateLabel(t.State), LightLabel(t.Light)}
+		for c, v := range vals {
+			if err := set(LedgerSheet, c+1, row, v); err != nil {
+				return nil, fmt.Errorf("台账第%d行: %w", row, err)
+			}
+		}
+	}
+	last := len(r.Rows) + 1
+	_ = f.SetCellStyle(LedgerSheet, "A1", "J1", head)
+	if last > 1 {
+		_ = f.SetCellStyle(LedgerSheet, "B2", fmt.Sprintf("H%d", last), wrap)
+	}
+	for col, w := range map[string]float64{"A": 6, "B": 24, "C": 36, "D": 20, "E": 28, "F": 10, "G": 12, "H": 40, "I": 8, "J": 6} {
+		_ = f.SetColWidth(LedgerSheet, col, col, w)
+	}
+	_ = f.SetPanes(LedgerSheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
+	if last > 1 {
+		_ = f.AutoFilter(LedgerSheet, fmt.Sprintf("A1:J%d", last), nil)
+	}
+
+	// Summary sheet: the figures, then one row per lead unit.
+	rows := [][]any{
+		{"统计月份", r.Figures.Month},
+		{"截至日期", r.AsOf},
+		{"确定事项", r.Totals.Tasks},
+		{"已办结", r.Totals.Closed()},
+		{"其中按时办结", r.Totals.ClosedOnTime},
+		{"其中逾期办结", r.Totals.ClosedLate},
+		{"正在办理", r.Totals.Open()},
+		{"其中未到时限", r.Totals.OpenNotDue},
+		{"其中逾期未办结", r.Totals.OpenOverdue},
+		{"办结率(%)", r.Totals.CompletionRate},
+		{"上月结转", r.Period.CarriedOver},
+		{"本月新交办", r.Period.New},
+		{"本月办结", r.Period.ClosedMonth},
+		{"本月发出通知", r.Notices.Issued},
+		{"本月按一事项一单位一通知测算", r.Notices.OnePerItem},
+		{"本月减少(%)", r.Notices.ReductionPct},
+		{"今年以来发出通知", r.NoticesYTD.Issued},
+		{"今年以来按一事项一单位一通知测算", r.NoticesYTD.OnePerItem},
+		{"今年以来减少(%)", r.NoticesYTD.ReductionPct},
+	}
+	for i, kv := range rows {
+		for c, v := range kv {
+			if err := set(SummarySheet, c+1, i+1, v); err != nil {
+				return nil, err
+			}
+		}
+	}
+	base := len(rows) + 2
+	unitHead := []string{"牵头单位", "牵头事项", "已办结", "按时办结", "逾期办结", "正在办理", "逾期未办结", "办结率(%)"}
+	for c, h := range unitHead {
+		_ = set(SummarySheet, c+1, base, h)
+	}
+	for i, u := range r.Units {
+		for c, v := range []any{u.Name, u.Tasks, u.Closed(), u.ClosedOnTime, u.ClosedLate, u.Open(), u.OpenOverdue, u.CompletionRate} {
+			if err := set(SummarySheet, c+1, base+1+i, v); err != nil {
+				return nil, err
+			}
+		}
+	}
+	hc, _ := excelize.CoordinatesToCellName(len(unitHead), base)
+	_ = f.SetCellStyle(SummarySheet, fmt.Sprintf("A%d", base), hc, head)
+	_ = f.SetColWidth(SummarySheet, "A", "A", 34)
+	f.SetActiveSheet(0)
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		return nil, fmt.Errorf("写台账: %w", err)
+	}
+	return buf.Bytes(), nil
+}

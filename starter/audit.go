@@ -1,0 +1,75 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"taskrelay/audit"
+	"taskrelay/notify"
+	"taskrelay/relay"
+)
+
+// cmdAudit verifies a meeting's record: `starter audit MEETING [--outbox DIR] [--json]`.
+func cmdAudit(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("audit", flag.ContinueOnError)
+	data := os.Getenv("TASKRELAY_DATA")
+	if data == "" {
+		data = "data"
+	}
+	outbox := fs.String("outbox", filepath.Join(data, "outbox"), "the notices on record")
+	asJSON := fs.Bool("json", false, "print JSON")
+	pos, err := parse(fs, args, 1, "会议编号 MEETING")
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(*outbox); err != nil {
+		return exitError{fmt.Sprintf("audit: 找不到通知记录目录 %s（用 --outbox 指定）", *outbox)}
+	}
+	c, err := connect(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	m, tasks, err := c.Status(ctx, pos[0])
+	if err != nil {
+		return err
+	}
+	if m.DispatchedAt == nil {
+		return exitError{fmt.Sprintf("audit: 会议 %s 尚未交办", pos[0])}
+	}
+	notices, err := notify.NewOutbox(*outbox).List(func(n relay.Notice) bool { return n.MeetingID == pos[0] })
+	if err != nil {
+		return err
+	}
+	r := audit.Check(m, tasks, notices)
+	if *asJSON {
+		if err := printJSON(r); err != nil {
+			return err
+		}
+	} else {
+		fmt.Printf("审计 %s（%s）：核验任务 %d 项、办理记录 %d 条、通知 %d 份\n", m.Meeting.Name, m.Meeting.ID,
+			r.Checked.Tasks, r.Checked.Entries, r.Checked.Notices)
+		for _, u := range r.Units {
+			mark := "✓"
+			if !u.Intact {
+				mark = "✗"
+			}
+			fmt.Printf("  %s %s（%s）：交办单 %d 份，%d 项\n", mark, u.UnitName, u.Unit, u.Notices, u.Items)
+		}
+		if r.OK {
+			fmt.Println("结论：记录完整，各单位收到的内容与县委常委会通过的原文一致。")
+		}
+	}
+	if !r.OK {
+		if !*asJSON {
+			for _, p := range r.Problems {
+				fmt.Println("  问题：" + p)
+			}
+		}
+		return exitError{fmt.Sprintf("审计未通过：%d 处问题，首处：%s", len(r.Problems), r.Problems[0])}
+	}
+	return nil
+}

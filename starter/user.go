@@ -1,0 +1,180 @@
+package main
+
+import (
+	"bufio"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"taskrelay/accounts"
+)
+
+// usersPath is the console's users file: --file, else the data folder (TASKRELAY_DATA,
+// default ./data), the same place the worker and the console read it from.
+func usersPath(file string) string {
+	if file != "" {
+		return file
+	}
+	data := os.Getenv("TASKRELAY_DATA")
+	if data == "" {
+		data = "data"
+	}
+	return filepath.Join(data, accounts.UsersFile)
+}
+
+// cmdUser manages console accounts: user add | list | passwd.
+func cmdUser(args []string, stdin io.Reader) error {
+	if len(args) == 0 {
+		return exitError{"user: 需要子命令 add、list 或 passwd"}
+	}
+	switch args[0] {
+	case "add":
+		return cmdUserAdd(args[1:], stdin)
+	case "list":
+		return cmdUserList(args[1:])
+	case "passwd":
+		return cmdUserPasswd(args[1:], stdin)
+	}
+	return exitError{fmt.Sprintf("user: 未知子命令 %q，应为 add、list 或 passwd", args[0])}
+}
+
+// readPassword takes the first line of stdin (so `echo pw | starter ...` works).
+func readPassword(r io.Reader) (string, error) {
+	line, err := bufio.NewReader(io.LimitReader(r, 4096)).ReadString('\n')
+	if err != nil && err != io.EOF {
+		return "", fmt.Errorf("读取密码: %w", err)
+	}
+	pw := strings.TrimRight(line, "\r\n")
+	if pw == "" {
+		return "", exitError{"标准输入中没有密码"}
+	}
+	return pw, nil
+}
+
+func cmdUserAdd(args []string, stdin io.Reader) error {
+	fs := flag.NewFlagSet("user add", flag.ContinueOnError)
+	var u accounts.User
+	fs.StringVar(&u.Role, "role", "", "office|inspection|unit|leader|admin")
+	unit := fs.String("unit", "", "the unit (id, name or alias) for role unit")
+	leader := fs.String("leader", "", "the deputy (id or name) for role leader")
+	fs.StringVar(&u.Name, "name", "", "the person's name, shown on pages and the timeline")
+	pwStdin := fs.Bool("password-stdin", false, "read the password from the first line of stdin")
+	file := fs.String("file", "", "users file (default: TASKRELAY_DATA/users.json)")
+	pos, err := parse(fs, args, 1, "用户名 NAME")
+	if err != nil {
+		return err
+	}
+	u.Username = pos[0]
+	if !*pwStdin {
+		return exitError{"user add: 须用 --password-stdin 从标准输入提供密码（不在命令行上写密码）"}
+	}
+	if *unit != "" {
+		dir, err := loadDirectory("")
+		if err != nil {
+			return err
+		}
+		x, ok := dir.ResolveUnit(*unit)
+		if !ok {
+			return exitError{fmt.Sprintf("user add: 机构目录中没有单位 %q", *unit)}
+		}
+		u.Unit = x.ID
+	}
+	if *leader != "" {
+		dir, err := loadDirectory("")
+		if err != nil {
+			return err
+		}
+		l, ok := dir.ResolveLeader(*leader)
+		if !ok {
+			return exitError{fmt.Sprintf("user add: 机构目录中没有县领导 %q", *leader)}
+		}
+		u.Leader = l.ID
+	}
+	if err := u.Check(); err != nil {
+		return exitError{"user add: " + oneLine(err.Error())}
+	}
+	pw, err := readPassword(stdin)
+	if err != nil {
+		return err
+	}
+	store, err := accounts.Open(usersPath(*file))
+	if err != nil {
+		return err
+	}
+	if err := store.Add(u, pw); err != nil {
+		return exitError{"user add: " + oneLine(err.Error())}
+	}
+	scope := ""
+	if u.Unit != "" {
+		scope = "，单位 " + u.Unit
+	}
+	if u.Leader != "" {
+		scope = "，县领导 " + u.Leader
+	}
+	fmt.Printf("已添加用户 %s（%s%s），写入 %s\n", u.Username, accounts.RoleName(u.Role), scope, store.Path())
+	return nil
+}
+
+func cmdUserList(args []string) error {
+	fs := flag.NewFlagSet("user list", flag.ContinueOnError)
+	file := fs.String("file", "", "users file (default: TASKRELAY_DATA/users.json)")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if _, err := parse(fs, args, 0, "无参数"); err != nil {
+		return err
+	}
+	store, err := accounts.Open(usersPath(*file))
+	if err != nil {
+		return err
+	}
+	users, err := store.List()
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		type line struct {
+			Username string `json:"username"`
+			Name     string `json:"name"`
+			Role     string `json:"role"`
+			Unit     string `json:"unit,omitempty"`
+			Leader   string `json:"leader,omitempty"`
+		}
+		out := []line{}
+		for _, u := range users {
+			out = append(out, line{u.Username, u.Name, u.Role, u.Unit, u.Leader})
+		}
+		return printJSON(out)
+	}
+	for _, u := range users {
+		fmt.Printf("%-16s %-10s %-12s %s%s\n", u.Username, u.Role, u.Name, u.Unit, u.Leader)
+	}
+	return nil
+}
+
+func cmdUserPasswd(args []string, stdin io.Reader) error {
+	fs := flag.NewFlagSet("user passwd", flag.ContinueOnError)
+	pwStdin := fs.Bool("password-stdin", false, "read the new password from the first line of stdin")
+	file := fs.String("file", "", "users file (default: TASKRELAY_DATA/users.json)")
+	pos, err := parse(fs, args, 1, "用户名 NAME")
+	if err != nil {
+		return err
+	}
+	if !*pwStdin {
+		return exitError{"user passwd: 须用 --password-stdin 从标准输入提供新密码"}
+	}
+	pw, err := readPassword(stdin)
+	if err != nil {
+		return err
+	}
+	store, err := accounts.Open(usersPath(*file))
+	if err != nil {
+		return err
+	}
+	if err := store.SetPassword(pos[0], pw); err != nil {
+		return exitError{"user passwd: " + oneLine(err.Error())}
+	}
+	fmt.Printf("已重设用户 %s 的密码\n", pos[0])
+	return nil
+}
