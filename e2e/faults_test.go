@@ -344,11 +344,17 @@ func TestWebhookDownThenBack(t *testing.T) {
 	if refused == 0 {
 		t.Fatal("the receiver was never tried while down")
 	}
-	hook.setFailing(false)
-	m, err := ac.WaitDispatched(ctx, "cwh-2026-12")
+	// The relay finished while the receiver was down: nothing waits for it.
+	waitCtx, cancelWait := context.WithTimeout(ctx, 30*time.Second)
+	m, err := ac.WaitDispatched(waitCtx, "cwh-2026-12")
+	cancelWait()
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("the relay waited for the webhook: %v", err)
 	}
+	if got, _ := hook.keys("dispatch:"); len(got) != 0 {
+		t.Fatalf("a down receiver accepted %d notices", len(got))
+	}
+	hook.setFailing(false)
 	eventually(t, "every dispatch notice at the webhook", func() bool {
 		keys, _ := hook.keys("dispatch:cwh-2026-12:")
 		return len(keys) == len(m.Notices)

@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"path/filepath"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -32,6 +33,9 @@ type Node struct {
 	Client client.Client
 	Worker worker.Worker
 	Outbox *notify.Outbox
+	// Pusher forwards notices to the webhook, when one is configured.
+	Pusher   *notify.Pusher
+	stopPush context.CancelFunc
 	// EngineStart is how long the embedded engine took to come up.
 	EngineStart time.Duration
 	log         *zap.Logger
@@ -68,9 +72,19 @@ func Start(ctx context.Context, cfg config.Config, log *zap.Logger) (*Node, erro
 	}
 
 	n.Outbox = notify.NewOutbox(cfg.OutboxDir())
-	sinks := notify.Multi{n.Outbox}
+	var sinks activities.Notifier = n.Outbox
 	if cfg.WebhookURL != "" {
-		sinks = append(sinks, notify.NewWebhook(cfg.WebhookURL, &http.Client{Timeout: notify.DefaultTimeout}))
+		// Notices are recorded in the outbox and spooled; the pusher forwards them to
+		// the webhook in the background, so a receiver that is down holds up nothing.
+		n.Pusher = notify.NewPusher(filepath.Join(cfg.DataDir, "webhook"),
+			notify.NewWebhook(cfg.WebhookURL, &http.Client{Timeout: notify.DefaultTimeout}))
+		n.Pusher.OnError = func(id string, err error) {
+			log.Warn("webhook push failed, will retry", zap.String("notice", id), zap.Error(err))
+		}
+		sinks = notify.Spooled{Outbox: n.Outbox, Pusher: n.Pusher}
+		pushCtx, stopPush := context.WithCancel(context.Background())
+		n.stopPush = stopPush
+		go n.Pusher.Run(pushCtx)
 	}
 	w := worker.New(c, relay.TaskQueue, worker.Options{})
 	Register(w, &activities.Activities{Notifier: sinks, Client: c, TaskConfig: cfg.Task})
@@ -104,6 +118,9 @@ func Register(r worker.Registry, acts *activities.Activities) {
 
 // Stop stops the worker, the client and the engine, in that order.
 func (n *Node) Stop() {
+	if n.stopPush != nil {
+		n.stopPush()
+	}
 	if n.Worker != nil {
 		n.Worker.Stop()
 	}
