@@ -2,6 +2,7 @@ package console
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -31,6 +32,9 @@ type Env struct {
 	// ReportsData holds the monthly reports' archive (TASKRELAY_REPORTS_DATA; by
 	// default DataDir, which is the worker's data folder when they share a process).
 	ReportsData string
+	// TLSCert and TLSKey (TASKRELAY_TLS_CERT, TASKRELAY_TLS_KEY): PEM files; when both
+	// are set the console serves HTTPS only, and its cookies are Secure.
+	TLSCert, TLSKey string
 }
 
 // EnvFrom reads the console's own variables; dataDir and directoryFile come from the
@@ -38,7 +42,8 @@ type Env struct {
 func EnvFrom(dataDir, directoryFile string) Env {
 	e := Env{Addr: os.Getenv("TASKRELAY_HTTP_ADDR"), DataDir: dataDir, Directory: directoryFile,
 		SessionKey: os.Getenv("TASKRELAY_SESSION_KEY"), SecureCookies: os.Getenv("TASKRELAY_COOKIE_SECURE") == "1",
-		ReportsData: os.Getenv("TASKRELAY_REPORTS_DATA")}
+		ReportsData: os.Getenv("TASKRELAY_REPORTS_DATA"),
+		TLSCert:     os.Getenv("TASKRELAY_TLS_CERT"), TLSKey: os.Getenv("TASKRELAY_TLS_KEY")}
 	if e.Addr == "" {
 		e.Addr = DefaultAddr
 	}
@@ -86,8 +91,19 @@ func Start(env Env, c *api.Client, log *zap.Logger) (*Running, error) {
 	if err != nil {
 		return nil, err
 	}
+	if (env.TLSCert == "") != (env.TLSKey == "") {
+		return nil, errors.New("TASKRELAY_TLS_CERT 与 TASKRELAY_TLS_KEY 须同时设置")
+	}
+	var tlsCfg *tls.Config
+	if env.TLSCert != "" {
+		cert, err := tls.LoadX509KeyPair(env.TLSCert, env.TLSKey)
+		if err != nil {
+			return nil, fmt.Errorf("控制台证书（TASKRELAY_TLS_CERT/TASKRELAY_TLS_KEY）: %w", err)
+		}
+		tlsCfg = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
 	s, err := New(Config{API: c, Users: users, Sessions: accounts.NewSessions(key, accounts.DefaultSessionTTL),
-		Directory: dir, SecureCookies: env.SecureCookies, ReportsData: reportsData, Log: log})
+		Directory: dir, SecureCookies: env.SecureCookies || tlsCfg != nil, ReportsData: reportsData, Log: log})
 	if err != nil {
 		return nil, err
 	}
@@ -95,7 +111,12 @@ func Start(env Env, c *api.Client, log *zap.Logger) (*Running, error) {
 	if err != nil {
 		return nil, fmt.Errorf("控制台无法监听 %s（TASKRELAY_HTTP_ADDR）: %w", env.Addr, err)
 	}
-	r := &Running{URL: "http://" + displayAddr(ln.Addr().String()) + "/", AdminPassword: pw, Server: s, done: make(chan error, 1),
+	scheme := "http://"
+	if tlsCfg != nil {
+		ln = tls.NewListener(ln, tlsCfg)
+		scheme = "https://"
+	}
+	r := &Running{URL: scheme + displayAddr(ln.Addr().String()) + "/", AdminPassword: pw, Server: s, done: make(chan error, 1),
 		srv: &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute,
 			WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute}}
 	go func() {
