@@ -76,6 +76,11 @@ items:
 			t.Errorf("%s: want refusal naming the file, got exit %d: %s", name, r.code, r.err)
 		}
 	}
+	// A 12 MB list is refused before it is parsed.
+	huge := write("huge.yaml", "meeting: {id: cwh-huge, name: 会议, date: 2026-09-15}\n# "+strings.Repeat("长", 4<<20)+"\n")
+	if r := c.starter("submit", huge); r.code == 0 || !strings.Contains(r.err, "文件过大") || !strings.Contains(r.err, "huge.yaml") {
+		t.Errorf("12 MB list: exit %d, %s", r.code, r.err)
+	}
 	if ids := c.workflows(""); len(ids) != 0 {
 		t.Fatalf("rejected lists left workflows behind: %v", ids)
 	}
