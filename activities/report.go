@@ -3,7 +3,6 @@ package activities
 import (
 	"context"
 	"fmt"
-	"sync"
 	"time"
 
 	"go.temporal.io/sdk/activity"
@@ -102,44 +101,39 @@ func (r *Reports) Gather(ctx context.Context, req report.Request) (*report.Input
 }
 
 func (r *Reports) timelines(ctx context.Context, tasks []report.Task, at time.Time) error {
-	conc := r.QueryConcurrency
-	if conc <= 0 {
-		conc = 16
-	}
-	var (
-		wg       sync.WaitGroup
-		mu       sync.Mutex
-		firstErr error
-		sem      = make(chan struct{}, conc)
-	)
+	var need []*report.Task
 	for i := range tasks {
 		t := &tasks[i]
 		if t.State == relay.StateClosed && t.ClosedAt != nil && !t.ClosedAt.After(at) {
 			continue // settled before that day: the summary is its state
 		}
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			v, err := r.API.Task(ctx, t.ID)
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil {
-				if firstErr == nil {
-					firstErr = fmt.Errorf("读取任务 %s 的过程记录: %w", t.ID, err)
-				}
-				return
-			}
-			t.Timeline = v.Timeline
+		need = append(need, t)
+	}
+	api := *r.API
+	if r.QueryConcurrency > 0 {
+		api.QueryConcurrency = r.QueryConcurrency
+	}
+	// In chunks, with a heartbeat after each, so a long read is not taken for a lost worker.
+	const chunk = 500
+	for lo := 0; lo < len(need); lo += chunk {
+		part := need[lo:min(lo+chunk, len(need))]
+		ids := make([]string, len(part))
+		for i, t := range part {
+			ids[i] = t.ID
+		}
+		views, err := api.TaskViews(ctx, ids)
+		if err != nil {
+			return fmt.Errorf("读取任务的过程记录: %w", err)
+		}
+		for i, t := range part {
+			t.Timeline = views[i].Timeline
 			if t.Timeline == nil {
 				t.Timeline = []relay.Event{}
 			}
-		}()
-		if i%100 == 0 && activity.IsActivity(ctx) {
-			activity.RecordHeartbeat(ctx, i)
+		}
+		if activity.IsActivity(ctx) {
+			activity.RecordHeartbeat(ctx, lo+len(part))
 		}
 	}
-	wg.Wait()
-	return firstErr
+	return nil
 }

@@ -225,33 +225,51 @@ func (c *Client) Status(ctx context.Context, meetingID string) (relay.MeetingVie
 			missing = append(missing, i)
 		}
 	}
+	ids := make([]string, len(missing))
+	for k, i := range missing {
+		ids[k] = relay.TaskID(meetingID, m.Items[i].No)
+	}
+	views, err := c.TaskViews(ctx, ids)
+	for k, i := range missing {
+		tasks[i] = views[k]
+	}
+	return m, tasks, err
+}
+
+// TaskViews queries tasks, with their timelines, QueryConcurrency at a time; views[i]
+// is ids[i] (zero where its query failed), err the first failure.
+func (c *Client) TaskViews(ctx context.Context, ids []string) ([]relay.TaskView, error) {
 	conc := c.QueryConcurrency
 	if conc <= 0 {
 		conc = 16
 	}
+	views := make([]relay.TaskView, len(ids))
 	var (
 		wg       sync.WaitGroup
 		mu       sync.Mutex
 		firstErr error
 		sem      = make(chan struct{}, conc)
 	)
-	for _, i := range missing {
+	for i, id := range ids {
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			v, err := c.Task(ctx, relay.TaskID(meetingID, m.Items[i].No))
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil && firstErr == nil {
-				firstErr = err
+			v, err := c.Task(ctx, id)
+			if err != nil {
+				mu.Lock()
+				if firstErr == nil {
+					firstErr = err
+				}
+				mu.Unlock()
+				return
 			}
-			tasks[i] = v
+			views[i] = v
 		}()
 	}
 	wg.Wait()
-	return m, tasks, firstErr
+	return views, firstErr
 }
 
 func proposedView(m relay.MeetingView, it relay.Item) relay.TaskView {

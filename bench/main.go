@@ -689,9 +689,10 @@ func (u *ui) done(s string) {
 	}
 }
 
-// bar draws a progress bar on stderr until the returned stop is called.
+// bar draws a progress bar on stderr until the returned stop is called; only on a
+// terminal (redirected to a file, the phases' lines are enough).
 func (u *ui) bar(total int, done func() int) func() {
-	if !u.on || total <= 0 {
+	if !u.on || total <= 0 || !isTerminal(os.Stderr) {
 		return func() {}
 	}
 	stop := make(chan struct{})
@@ -739,3 +740,8 @@ func (quiet) Debug(string, ...interface{}) {}
 func (quiet) Info(string, ...interface{})  {}
 func (quiet) Warn(string, ...interface{})  {}
 func (quiet) Error(string, ...interface{}) {}
+
+func isTerminal(f *os.File) bool {
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

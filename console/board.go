@@ -52,6 +52,22 @@ func parseCursor(s string) (cursor, error) {
 	return cursor{n, b}, nil
 }
 
+// signCursor and openCursor: a page position in a link carries the console's
+// signature, so the engine only gets back page tokens it issued (a made-up token can
+// stall a listing until the request times out).
+func (s *Server) signCursor(c cursor) string {
+	v := c.String()
+	return v + "." + s.cfg.Sessions.Sign("cursor", v)
+}
+
+func (s *Server) openCursor(p string) (cursor, error) {
+	i := strings.LastIndexByte(p, '.')
+	if i < 0 || !s.cfg.Sessions.Verify("cursor", p[:i], p[i+1:]) {
+		return cursor{}, fmt.Errorf("翻页位置 %q 无效，请从第一页重新浏览", p)
+	}
+	return parseCursor(p[:i])
+}
+
 var meetingIDRE = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
 var filterStates = []relay.State{relay.StateDispatched, relay.StateAcknowledged, relay.StateInProgress,
@@ -70,7 +86,7 @@ func (s *Server) readFilter(v url.Values) (Filter, error) {
 		f.Page = n
 	}
 	if at := v.Get("at"); at != "" {
-		c, err := parseCursor(at)
+		c, err := s.openCursor(at)
 		if err != nil {
 			return f, err
 		}
@@ -294,7 +310,7 @@ func (s *Server) list(q *req, path string, f Filter, fixed string) (Listing, err
 		v := f.values()
 		if c != nil {
 			v.Set("page", strconv.Itoa(page))
-			v.Set("at", c.String())
+			v.Set("at", s.signCursor(*c))
 		}
 		if len(v) == 0 {
 			return path
@@ -349,30 +365,14 @@ func (s *Server) attention(q *req, scope string) ([]relay.TaskSummary, error) {
 }
 
 func (s *Server) myTasks(q *req) {
-	f, err := s.readFilter(q.r.URL.Query())
-	if err != nil {
-		s.fail(q, http.StatusBadRequest, "筛选条件无效："+err.Error())
+	f, ok := s.scopeFilter(q)
+	if !ok {
 		return
 	}
 	f.Unit = q.user.Unit
-	var (
-		l    Listing
-		att  []relay.TaskSummary
-		errs [2]error
-		wg   sync.WaitGroup
-	)
-	wg.Add(2)
-	go func() { defer wg.Done(); l, errs[0] = s.list(q, "/my", f, "unit") }()
-	go func() {
-		defer wg.Done()
-		att, errs[1] = s.attention(q, fmt.Sprintf("%s = '%s'", relay.SAUnits.GetName(), f.Unit))
-	}()
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			s.fail(q, http.StatusBadGateway, err.Error())
-			return
-		}
+	l, att, ok := s.scoped(q, "/my", f, "unit", fmt.Sprintf("%s = '%s'", relay.SAUnits.GetName(), f.Unit))
+	if !ok {
+		return
 	}
 	d := boardData{Listing: l, ScopeName: s.unitName(q.user.Unit)}
 	for _, t := range att {
@@ -387,30 +387,14 @@ func (s *Server) myTasks(q *req) {
 }
 
 func (s *Server) leader(q *req) {
-	f, err := s.readFilter(q.r.URL.Query())
-	if err != nil {
-		s.fail(q, http.StatusBadRequest, "筛选条件无效："+err.Error())
+	f, ok := s.scopeFilter(q)
+	if !ok {
 		return
 	}
 	f.Deputy = q.user.Leader
-	var (
-		l    Listing
-		att  []relay.TaskSummary
-		errs [2]error
-		wg   sync.WaitGroup
-	)
-	wg.Add(2)
-	go func() { defer wg.Done(); l, errs[0] = s.list(q, "/leader", f, "deputy") }()
-	go func() {
-		defer wg.Done()
-		att, errs[1] = s.attention(q, fmt.Sprintf("%s = '%s'", relay.SADeputy.GetName(), f.Deputy))
-	}()
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			s.fail(q, http.StatusBadGateway, err.Error())
-			return
-		}
+	l, att, ok := s.scoped(q, "/leader", f, "deputy", fmt.Sprintf("%s = '%s'", relay.SADeputy.GetName(), f.Deputy))
+	if !ok {
+		return
 	}
 	d := boardData{Listing: l, ScopeName: s.leaderName(q.user.Leader)}
 	for _, t := range att {
@@ -422,6 +406,38 @@ func (s *Server) leader(q *req) {
 		}
 	}
 	s.render(q, http.StatusOK, "leader", "分管任务", d, "", "")
+}
+
+// scopeFilter reads the filter of a page scoped to a unit or a deputy.
+func (s *Server) scopeFilter(q *req) (Filter, bool) {
+	f, err := s.readFilter(q.r.URL.Query())
+	if err != nil {
+		s.fail(q, http.StatusBadRequest, "筛选条件无效："+err.Error())
+		return f, false
+	}
+	return f, true
+}
+
+// scoped reads, side by side, one page of a scope's tasks and the tasks in it that
+// need attention; on an error it has already answered.
+func (s *Server) scoped(q *req, path string, f Filter, fixed, scope string) (Listing, []relay.TaskSummary, bool) {
+	var (
+		l    Listing
+		att  []relay.TaskSummary
+		errs [2]error
+		wg   sync.WaitGroup
+	)
+	wg.Add(2)
+	go func() { defer wg.Done(); l, errs[0] = s.list(q, path, f, fixed) }()
+	go func() { defer wg.Done(); att, errs[1] = s.attention(q, scope) }()
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			s.fail(q, http.StatusBadGateway, err.Error())
+			return l, nil, false
+		}
+	}
+	return l, att, true
 }
 
 func (s *Server) unitName(id string) string {

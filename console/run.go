@@ -52,10 +52,7 @@ func EnvFrom(dataDir, directoryFile string) Env {
 
 // LoadDirectory reads the county directory, or the embedded sample county.
 func LoadDirectory(path string) (*directory.Directory, error) {
-	if path == "" {
-		return directory.Parse(examples.DirectoryFile, examples.Directory)
-	}
-	return directory.Load(path)
+	return directory.LoadOr(path, examples.DirectoryFile, examples.Directory)
 }
 
 // Running is a console listening for requests.

@@ -33,11 +33,39 @@ func LightName(l relay.Light) string {
 	case relay.Red:
 		return "红灯（逾期）"
 	case relay.Yellow:
-		return "黄灯（临期）"
+		return "黄灯（需关注）"
 	case relay.Green:
 		return "绿灯"
 	}
 	return "—"
+}
+
+// LightFor names a task's light with its reason: a yellow light is near its
+// deadline, waiting for an extension decision, or behind a milestone.
+func LightFor(v any) string {
+	var t relay.TaskView
+	switch x := v.(type) {
+	case relay.TaskView:
+		t = x
+	case *relay.TaskView:
+		t = *x
+	case relay.TaskSummary:
+		t = x.TaskView
+	case *relay.TaskSummary:
+		t = x.TaskView
+	default:
+		return "—"
+	}
+	if t.Light != relay.Yellow {
+		return LightName(t.Light)
+	}
+	switch {
+	case t.Extension != nil:
+		return "黄灯（延期待批）"
+	case t.BehindMilestone != nil:
+		return "黄灯（进度滞后）"
+	}
+	return "黄灯（临期）"
 }
 
 var actionNames = map[string]string{
@@ -84,6 +112,7 @@ func countyTime(t time.Time) string {
 var funcs = template.FuncMap{
 	"state":    StateName,
 	"light":    LightName,
+	"lightFor": LightFor,
 	"action":   ActionName,
 	"roleName": accounts.RoleName,
 	"itemRole": roleInItem,

@@ -107,6 +107,15 @@ func Load(path string) (*Directory, error) {
 
 var idPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
+// LoadOr reads the directory at path, or, when path is empty, the given default
+// (the embedded sample county: LoadOr(path, examples.DirectoryFile, examples.Directory)).
+func LoadOr(path, defaultFile string, defaultData []byte) (*Directory, error) {
+	if path == "" {
+		return Parse(defaultFile, defaultData)
+	}
+	return Load(path)
+}
+
 // Parse decodes and validates a directory. file is only used in messages. Every
 // problem is reported at once, as Problems.
 func Parse(file string, data []byte) (*Directory, error) {

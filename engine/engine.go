@@ -149,10 +149,10 @@ func Start(opts Options) (*Engine, error) {
 		temporal.WithLogger(logger),
 		temporal.WithAuthorizer(authorizer),
 		temporal.WithClaimMapper(func(*config.Config) authorization.ClaimMapper { return claimMapper }),
-		temporal.WithDynamicConfigClient(dynamicconfig.StaticClient{
-			// A single-node engine: let namespaces and search attributes be seen at once.
-			dynamicconfig.ForceSearchAttributesCacheRefreshOnRead.Key(): []dynamicconfig.ConstrainedValue{{Value: true}},
-		}),
+		// No forced search-attribute cache refresh: ours are in the namespace before the
+		// server starts, and a forced refresh reads the database once per listed row
+		// (about 1 ms a row: 3,000 tasks took 3.5 s to list with it on).
+		temporal.WithDynamicConfigClient(dynamicconfig.StaticClient{}),
 	)
 	if err != nil {
 		return nil, fmt.Errorf("engine: %w", err)

@@ -2,14 +2,12 @@ package node
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 	_ "time/tzdata" // the embedded engine resolves the Schedule's Asia/Shanghai without a system tz database
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/worker"
 	"go.uber.org/zap"
 
@@ -64,14 +62,7 @@ func FollowUpSchedule(cfg config.Config) client.ScheduleOptions {
 // reports whether this call made it. An existing Schedule is left as it is (paused,
 // or changed in the Temporal UI).
 func EnsureFollowUpSchedule(ctx context.Context, c client.Client, cfg config.Config) (created bool, err error) {
-	_, err = c.ScheduleClient().Create(ctx, FollowUpSchedule(cfg))
-	if errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("create schedule %s: %w", relay.FollowUpScheduleID, err)
-	}
-	return true, nil
+	return ensureSchedule(ctx, c, FollowUpSchedule(cfg))
 }
 
 // RunFollowUp runs one follow-up now, as of asOf (zero: now), and waits for its

@@ -43,14 +43,8 @@ func startReports(ctx context.Context, w worker.Worker, c client.Client, cfg con
 // countyName is the directory's county (示例县 for the sample), for the report's
 // salutation; empty when the directory cannot be read (the report then says 县委).
 func countyName(cfg config.Config) string {
-	var d *directory.Directory
-	var err error
-	if cfg.Directory == "" {
-		d, err = directory.Parse(examples.DirectoryFile, examples.Directory)
-	} else {
-		d, err = directory.Load(cfg.Directory)
-	}
-	if err != nil || d == nil {
+	d, err := directory.LoadOr(cfg.Directory, examples.DirectoryFile, examples.Directory)
+	if err != nil {
 		return ""
 	}
 	return d.County
@@ -86,12 +80,18 @@ func EnsureReportSchedule(ctx context.Context, c client.Client, cfg config.Confi
 	if cfg.ReportSchedule == "off" {
 		return false, nil
 	}
-	_, err = c.ScheduleClient().Create(ctx, ReportSchedule(cfg))
+	return ensureSchedule(ctx, c, ReportSchedule(cfg))
+}
+
+// ensureSchedule creates a Schedule unless one with its id exists, which it leaves as
+// it is; created reports whether this call made it.
+func ensureSchedule(ctx context.Context, c client.Client, opts client.ScheduleOptions) (created bool, err error) {
+	_, err = c.ScheduleClient().Create(ctx, opts)
 	if errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
 		return false, nil
 	}
 	if err != nil {
-		return false, fmt.Errorf("create schedule %s: %w", relay.MonthlyScheduleID, err)
+		return false, fmt.Errorf("create schedule %s: %w", opts.ID, err)
 	}
 	return true, nil
 }

@@ -35,6 +35,9 @@ type Pusher struct {
 
 	mu    sync.Mutex
 	retry map[string]backoff
+	// spool serialises Enqueue with the end of a push (marker written, entry removed),
+	// so a notice recorded again at that moment is neither lost nor pushed twice.
+	spool sync.Mutex
 }
 
 type backoff struct {
@@ -53,6 +56,8 @@ func NewPusher(dir string, hook *Webhook) *Pusher {
 
 // Enqueue spools a notice for the webhook unless it is spooled or pushed already.
 func (p *Pusher) Enqueue(n relay.Notice) error {
+	p.spool.Lock()
+	defer p.spool.Unlock()
 	stem := FileName(n.ID)
 	for _, dir := range []string{p.done, p.failed} {
 		if _, err := os.Lstat(filepath.Join(dir, stem)); err == nil {
@@ -157,6 +162,8 @@ func (p *Pusher) push(ctx context.Context, name string) error {
 		if mkErr := os.MkdirAll(p.failed, 0o755); mkErr != nil {
 			return mkErr
 		}
+		p.spool.Lock()
+		defer p.spool.Unlock()
 		_ = writeReplace(p.failed, stem+".err", []byte(err.Error()+"\n"))
 		if mvErr := os.Rename(path, filepath.Join(p.failed, stem)); mvErr != nil {
 			return mvErr
@@ -166,6 +173,8 @@ func (p *Pusher) push(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
+	p.spool.Lock()
+	defer p.spool.Unlock()
 	if err := os.MkdirAll(p.done, 0o755); err != nil {
 		return err
 	}

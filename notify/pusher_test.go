@@ -52,6 +52,16 @@ func waitFor(t *testing.T, what string, f func() bool) {
 	}
 }
 
+// runPusher runs p until the test ends, and waits for it to stop before the test's
+// folders are removed.
+func runPusher(t *testing.T, p *Pusher) context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { p.Run(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return ctx
+}
+
 func notice(id string) relay.Notice {
 	return relay.Notice{ID: id, Kind: relay.NoticeReminder, To: "rsj", ToName: "县人社局", Subject: "提醒", IssuedAt: time.Now()}
 }
@@ -64,9 +74,7 @@ func TestPusherRetriesUntilTheReceiverIsBackAndPushesOnce(t *testing.T) {
 	p := NewPusher(filepath.Join(dir, "webhook"), NewWebhook(srv.URL, nil))
 	p.MinBackoff, p.MaxBackoff = 5*time.Millisecond, 20*time.Millisecond
 	s := Spooled{Outbox: NewOutbox(filepath.Join(dir, "outbox")), Pusher: p}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go p.Run(ctx)
+	ctx := runPusher(t, p)
 	for _, id := range []string{"reminder:a:1", "reminder:a:2"} {
 		if err := s.Deliver(ctx, notice(id)); err != nil {
 			t.Fatal(err)
@@ -93,9 +101,7 @@ func TestPusherResumesAfterRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	second := NewPusher(dir, NewWebhook(srv.URL, nil))
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go second.Run(ctx)
+	runPusher(t, second)
 	waitFor(t, "pushed after restart", func() bool { return recv.count("escalation:b:3") == 1 })
 }
 
@@ -108,9 +114,7 @@ func TestPusherSetsAsideRefusedNotices(t *testing.T) {
 	if err := p.Enqueue(notice("dispatch:c:czj")); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go p.Run(ctx)
+	runPusher(t, p)
 	stem := FileName("dispatch:c:czj")
 	waitFor(t, "set aside", func() bool {
 		_, err := os.Stat(filepath.Join(dir, "failed", stem+".err"))

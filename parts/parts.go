@@ -53,7 +53,7 @@ func Split(p relay.Plan) (relay.Plan, []Part) {
 		}
 		k := len(out)
 		out = append(out, Part{
-			Ref: relay.PlanPart{WorkflowID: relay.PartWorkflowID(p.Meeting.ID, digest, k), Count: len(cur), Nos: relay.NoRanges(cur)},
+			Ref:   relay.PlanPart{WorkflowID: relay.PartWorkflowID(p.Meeting.ID, digest, k), Count: len(cur), Nos: relay.NoRanges(cur)},
 			Input: relay.PartInput{MeetingID: p.Meeting.ID, Index: k, Items: cur},
 		})
 		cur, size = nil, 0

@@ -32,10 +32,7 @@ func loadDirectory(path string) (*directory.Directory, error) {
 	if path == "" {
 		path = os.Getenv("TASKRELAY_DIRECTORY")
 	}
-	if path == "" {
-		return directory.Parse(examples.DirectoryFile, examples.Directory)
-	}
-	return directory.Load(path)
+	return directory.LoadOr(path, examples.DirectoryFile, examples.Directory)
 }
 
 // problemsError prints one problem per line.
