@@ -104,11 +104,7 @@ func Start(opts Options) (*Engine, error) {
 			return nil, err
 		}
 	}
-	if opts.DataDir == "" {
-		if err := sqliteschema.SetupSchema(sqlCfg); err != nil {
-			return nil, fmt.Errorf("engine schema: %w", err)
-		}
-	}
+	// In memory, the SQLite plugin builds the schema itself when it first connects.
 
 	ports, err := stablePorts(opts.DataDir, host, port)
 	if err != nil {
