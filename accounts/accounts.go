@@ -184,6 +184,10 @@ func (s *Store) reload() error {
 		if err := u.Check(); err != nil {
 			return fmt.Errorf("用户文件 %s 第 %d 个用户: %w", s.path, i+1, err)
 		}
+		// A repeated name would silently shadow an account (and the next save drop it).
+		if _, dup := users[u.Username]; dup {
+			return fmt.Errorf("用户文件 %s 第 %d 个用户: 用户名 %s 重复", s.path, i+1, u.Username)
+		}
 		users[u.Username] = u
 	}
 	s.users, s.mod, s.size = users, st.ModTime(), st.Size()
@@ -327,7 +331,9 @@ func (s *Store) Authenticate(username, password string) (User, error) {
 		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
 		return User{}, ErrBadLogin
 	}
-	if bcrypt.CompareHashAndPassword([]byte(u.Hash), []byte(password)) != nil {
+	// bcrypt reads only the first 72 bytes: a longer password (never one we set) must
+	// not sign in on its prefix.
+	if bcrypt.CompareHashAndPassword([]byte(u.Hash), []byte(password)) != nil || len(password) > 72 {
 		return User{}, ErrBadLogin
 	}
 	return u, nil

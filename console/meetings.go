@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"taskrelay/api"
 	"taskrelay/relay"
@@ -79,7 +80,7 @@ type noticeView struct {
 
 func (s *Server) meetingPage(q *req) {
 	id := q.r.PathValue("id")
-	v, err := s.cfg.API.Meeting(q.ctx, id)
+	v, err := s.meeting(q, id)
 	if err != nil {
 		status := http.StatusBadGateway
 		if strings.HasPrefix(err.Error(), "找不到") {
@@ -135,10 +136,19 @@ func (s *Server) renderMeeting(q *req, status int, v relay.MeetingView, flash, e
 	s.render(q, status, "meeting", v.Meeting.Name, d, flash, errMsg)
 }
 
+// meeting reads a meeting named in a path; the engine's calls refuse an id that is
+// not UTF-8 outright, and no such meeting exists.
+func (s *Server) meeting(q *req, id string) (relay.MeetingView, error) {
+	if !utf8.ValidString(id) {
+		return relay.MeetingView{}, fmt.Errorf("找不到会议 %s", strings.ToValidUTF8(id, "\uFFFD"))
+	}
+	return s.cfg.API.Meeting(q.ctx, id)
+}
+
 // adopt records the executive meeting's adoption with any change of deputy.
 func (s *Server) adopt(q *req) {
 	id := q.r.PathValue("id")
-	v, err := s.cfg.API.Meeting(q.ctx, id)
+	v, err := s.meeting(q, id)
 	if err != nil {
 		s.fail(q, http.StatusNotFound, err.Error())
 		return

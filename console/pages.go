@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strings"
 
+	"go.uber.org/zap"
+
 	"taskrelay/accounts"
 )
 
@@ -33,9 +35,12 @@ func (s *Server) loginPage(q *req) {
 	s.render(q, http.StatusOK, "login", "登录", loginData{Next: q.r.URL.Query().Get("next")}, flash, "")
 }
 
-// safeNext keeps a post-login redirect on this site.
+// safeNext keeps a post-login redirect on this site. Browsers drop tabs and newlines
+// from a URL and read '\' as '/', so "/\t/evil" would leave: no control characters
+// and no backslashes at all.
 func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") ||
+		strings.ContainsFunc(next, func(r rune) bool { return r < 0x20 || r == 0x7f || r == '\\' }) {
 		return "/"
 	}
 	return next
@@ -51,6 +56,9 @@ func (s *Server) login(q *req) {
 		if !errors.Is(err, accounts.ErrBadLogin) {
 			msg = "暂时无法登录：" + msg
 		}
+		// The name tried, never the password.
+		s.cfg.Log.Warn("console refused login", zap.Int("status", http.StatusUnauthorized), zap.String("user", username),
+			zap.String("method", q.r.Method), zap.String("path", q.r.URL.Path), zap.String("reason", msg))
 		s.render(q, http.StatusUnauthorized, "login", "登录", loginData{Username: username, Next: next}, "", msg)
 		return
 	}

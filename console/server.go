@@ -149,6 +149,8 @@ func (s *Server) routes() {
 	s.mux.Handle("GET /login", s.public(s.loginPage))
 	s.mux.Handle("POST /login", s.public(s.login))
 	s.mux.Handle("POST /logout", s.public(s.logout))
+	// Anything else: a refusal in Chinese, not the router's English one.
+	s.mux.Handle("/", s.public(func(q *req) { s.fail(q, http.StatusNotFound, "没有这个页面："+q.r.URL.Path) }))
 
 	s.mux.Handle("GET /{$}", s.auth(anyone, s.home))
 	s.mux.Handle("GET /password", s.auth(anyone, s.passwordPage))
@@ -289,6 +291,13 @@ func (s *Server) auth(rs roles, h handler) http.Handler {
 				if errors.Is(err, accounts.ErrSessionExpired) {
 					v.Set("expired", "1")
 				}
+				// A rejected cookie is a refusal (Warn); no cookie is a first visit (Info).
+				log := s.cfg.Log.Info
+				if value != "" {
+					log = s.cfg.Log.Warn
+				}
+				log("console sent to login", zap.String("method", r.Method), zap.String("path", r.URL.Path),
+					zap.String("reason", err.Error()))
 				http.Redirect(w, r, "/login?"+v.Encode(), http.StatusSeeOther)
 				return
 			}
@@ -405,9 +414,43 @@ func (s *Server) render(q *req, status int, name, title string, data any, flash,
 		zap.Int("status", status), zap.Duration("took", time.Since(q.start)))
 }
 
-// fail shows a refusal as a page of its own.
+// fail shows a refusal as a page of its own, and records it.
 func (s *Server) fail(q *req, status int, msg string) {
+	s.logRefusal(q, status, msg)
 	s.render(q, status, "error", http.StatusText(status), nil, "", msg)
+}
+
+// logRefusal records who was refused what and why: a refusal (4xx) at Warn, a failure
+// (5xx) at Error. Only names and ids go in: never a password, a cookie, a form token
+// or the session key. Before the session is read (a CSRF refusal) the user is taken
+// from a valid session cookie, if any.
+func (s *Server) logRefusal(q *req, status int, reason string) {
+	u := q.user
+	if u.Username == "" {
+		if c, err := q.r.Cookie(SessionCookie); err == nil {
+			u, _ = s.cfg.Sessions.Check(c.Value, s.cfg.Users)
+		}
+	}
+	fields := []zap.Field{zap.Int("status", status), zap.String("user", u.Username), zap.String("role", u.Role),
+		zap.String("method", q.r.Method), zap.String("path", q.r.URL.Path), zap.String("reason", reason)}
+	if u.Unit != "" {
+		fields = append(fields, zap.String("unit", u.Unit))
+	}
+	if u.Leader != "" {
+		fields = append(fields, zap.String("leader", u.Leader))
+	}
+	if id := q.r.PathValue("id"); id != "" {
+		key := "task"
+		if strings.HasPrefix(q.r.URL.Path, "/meetings/") {
+			key = "meeting"
+		}
+		fields = append(fields, zap.String(key, id))
+	}
+	if status >= 500 {
+		s.cfg.Log.Error("console request failed", fields...)
+		return
+	}
+	s.cfg.Log.Warn("console refused", fields...)
 }
 
 func (s *Server) redirect(q *req, to string) {

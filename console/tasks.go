@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"taskrelay/accounts"
 	"taskrelay/api"
@@ -36,6 +37,10 @@ type taskData struct {
 }
 
 func (s *Server) loadTask(q *req, id string) (relay.TaskView, bool) {
+	if !utf8.ValidString(id) { // the engine's calls refuse such ids outright
+		s.fail(q, http.StatusNotFound, "找不到任务 "+strings.ToValidUTF8(id, "\uFFFD"))
+		return relay.TaskView{}, false
+	}
 	t, err := s.cfg.API.Task(q.ctx, id)
 	if err != nil {
 		if strings.HasPrefix(err.Error(), "找不到") {
