@@ -16,26 +16,6 @@ import (
 	"taskrelay/relay"
 )
 
-// followUpSchedules counts the follow-up Schedules in the namespace.
-func (c *county) followUpSchedules(ctx context.Context) int {
-	c.t.Helper()
-	it, err := c.node.Client.ScheduleClient().List(ctx, client.ScheduleListOptions{})
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	n := 0
-	for it.HasNext() {
-		e, err := it.Next()
-		if err != nil {
-			c.t.Fatal(err)
-		}
-		if e.ID == relay.FollowUpScheduleID {
-			n++
-		}
-	}
-	return n
-}
-
 // TestFollowUpOnTheRealServer: the daily follow-up Schedule is created once however
 // often the worker restarts, it runs the follow-up, and a follow-up run sends each lead
 // unit one reminder listing all its monthly tasks not reported on, once per month.
@@ -59,7 +39,7 @@ func TestFollowUpOnTheRealServer(t *testing.T) {
 		c.stop()
 		c.start()
 	}
-	eventually(t, "one follow-up schedule", func() bool { return c.followUpSchedules(ctx) == 1 })
+	eventually(t, "one follow-up schedule", func() bool { return c.schedules(ctx, relay.FollowUpScheduleID) == 1 })
 	h = c.node.Client.ScheduleClient().GetHandle(ctx, relay.FollowUpScheduleID)
 	if d, err = h.Describe(ctx); err != nil || !d.Info.CreatedAt.Equal(created) {
 		t.Fatalf("after two restarts: %v, created %v then %v", err, created, d.Info.CreatedAt)

@@ -225,8 +225,6 @@ func (c *county) record(workflowID, name string) {
 	c.t.Logf("recorded %s (%d events) to %s", workflowID, len(h.Events), path)
 }
 
-var _ client.Client // the node's client is a client.Client
-
 func taskState(t *testing.T, tasks []relay.TaskView, no int) relay.TaskView {
 	for _, x := range tasks {
 		if x.No == no {
@@ -235,4 +233,24 @@ func taskState(t *testing.T, tasks []relay.TaskView, no int) relay.TaskView {
 	}
 	t.Fatalf("no task %d", no)
 	return relay.TaskView{}
+}
+
+// schedules counts the Schedules with the given id in the namespace.
+func (c *county) schedules(ctx context.Context, id string) int {
+	c.t.Helper()
+	it, err := c.node.Client.ScheduleClient().List(ctx, client.ScheduleListOptions{})
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	n := 0
+	for it.HasNext() {
+		e, err := it.Next()
+		if err != nil {
+			c.t.Fatal(err)
+		}
+		if e.ID == id {
+			n++
+		}
+	}
+	return n
 }

@@ -12,33 +12,12 @@ import (
 	"time"
 
 	"github.com/xuri/excelize/v2"
-	"go.temporal.io/sdk/client"
 
 	"taskrelay/api"
 	"taskrelay/notify"
 	"taskrelay/relay"
 	"taskrelay/report"
 )
-
-// reportSchedules counts the monthly report Schedules in the namespace.
-func (c *county) reportSchedules(ctx context.Context) int {
-	c.t.Helper()
-	it, err := c.node.Client.ScheduleClient().List(ctx, client.ScheduleListOptions{})
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	n := 0
-	for it.HasNext() {
-		e, err := it.Next()
-		if err != nil {
-			c.t.Fatal(err)
-		}
-		if e.ID == relay.MonthlyScheduleID {
-			n++
-		}
-	}
-	return n
-}
 
 // TestMonthlyReportsOnTheRealServer: the monthly Schedule is created once however often
 // the worker restarts; `schedule trigger` runs the inspection and archives both reports
@@ -68,7 +47,7 @@ func TestMonthlyReportsOnTheRealServer(t *testing.T) {
 		c.stop()
 		c.start()
 	}
-	if n := c.reportSchedules(ctx); n != 1 {
+	if n := c.schedules(ctx, relay.MonthlyScheduleID); n != 1 {
 		t.Fatalf("%d report schedules after restarts, want 1", n)
 	}
 	d, err = c.node.Client.ScheduleClient().GetHandle(ctx, relay.MonthlyScheduleID).Describe(ctx)
