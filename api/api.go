@@ -239,37 +239,44 @@ func (c *Client) Status(ctx context.Context, meetingID string) (relay.MeetingVie
 // TaskViews queries tasks, with their timelines, QueryConcurrency at a time; views[i]
 // is ids[i] (zero where its query failed), err the first failure.
 func (c *Client) TaskViews(ctx context.Context, ids []string) ([]relay.TaskView, error) {
+	views := make([]relay.TaskView, len(ids))
+	errs := make([]error, len(ids))
+	c.each(len(ids), func(i int) { views[i], errs[i] = c.Task(ctx, ids[i]) })
+	for _, err := range errs {
+		if err != nil {
+			return views, err
+		}
+	}
+	return views, nil
+}
+
+// MeetingViews reads meetings, QueryConcurrency at a time; views[i] and errs[i] answer
+// ids[i].
+func (c *Client) MeetingViews(ctx context.Context, ids []string) ([]relay.MeetingView, []error) {
+	views := make([]relay.MeetingView, len(ids))
+	errs := make([]error, len(ids))
+	c.each(len(ids), func(i int) { views[i], errs[i] = c.Meeting(ctx, ids[i]) })
+	return views, errs
+}
+
+// each runs f(0..n-1), QueryConcurrency (default 16) at a time, and waits.
+func (c *Client) each(n int, f func(i int)) {
 	conc := c.QueryConcurrency
 	if conc <= 0 {
 		conc = 16
 	}
-	views := make([]relay.TaskView, len(ids))
-	var (
-		wg       sync.WaitGroup
-		mu       sync.Mutex
-		firstErr error
-		sem      = make(chan struct{}, conc)
-	)
-	for i, id := range ids {
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, conc)
+	for i := 0; i < n; i++ {
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			v, err := c.Task(ctx, id)
-			if err != nil {
-				mu.Lock()
-				if firstErr == nil {
-					firstErr = err
-				}
-				mu.Unlock()
-				return
-			}
-			views[i] = v
+			f(i)
 		}()
 	}
 	wg.Wait()
-	return views, firstErr
 }
 
 func proposedView(m relay.MeetingView, it relay.Item) relay.TaskView {

@@ -480,40 +480,29 @@ func (s *Server) notices(q *req) {
 		s.fail(q, http.StatusBadGateway, err.Error())
 		return
 	}
-	rows := make([]*noticeRow, len(ms))
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, 8)
+	ids := make([]string, len(ms))
 	for i, m := range ms {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			v, err := s.cfg.API.Meeting(q.ctx, m.ID)
-			if err != nil {
-				return
-			}
-			for _, n := range v.Notices {
-				if n.Unit != q.user.Unit {
-					continue
-				}
-				row := &noticeRow{MeetingID: m.ID, MeetingName: v.Meeting.Name, NoticeID: n.NoticeID, At: v.DispatchedAt}
-				titles := map[int]string{}
-				for _, it := range v.Items {
-					titles[it.No] = it.Title
-				}
-				for _, it := range n.Items {
-					row.Items = append(row.Items, noticeItem{it.No, relay.TaskID(m.ID, it.No), titles[it.No], it.Role})
-				}
-				rows[i] = row
-			}
-		}()
+		ids[i] = m.ID
 	}
-	wg.Wait()
+	views, errs := s.cfg.API.MeetingViews(q.ctx, ids)
 	var out []*noticeRow
-	for _, r := range rows {
-		if r != nil {
-			out = append(out, r)
+	for i, v := range views {
+		if errs[i] != nil {
+			continue
+		}
+		for _, n := range v.Notices {
+			if n.Unit != q.user.Unit {
+				continue
+			}
+			row := &noticeRow{MeetingID: ids[i], MeetingName: v.Meeting.Name, NoticeID: n.NoticeID, At: v.DispatchedAt}
+			titles := map[int]string{}
+			for _, it := range v.Items {
+				titles[it.No] = it.Title
+			}
+			for _, it := range n.Items {
+				row.Items = append(row.Items, noticeItem{it.No, relay.TaskID(ids[i], it.No), titles[it.No], it.Role})
+			}
+			out = append(out, row)
 		}
 	}
 	s.render(q, http.StatusOK, "notices", "收到的通知", struct {

@@ -10,7 +10,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"unicode/utf8"
 
 	"taskrelay/api"
@@ -33,24 +32,18 @@ func (s *Server) meetings(q *req) {
 		s.fail(q, http.StatusBadGateway, err.Error())
 		return
 	}
-	rows := make([]meetingRow, len(ms))
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, 8)
+	ids := make([]string, len(ms))
 	for i, m := range ms {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			rows[i].MeetingRef = m
-			v, err := s.cfg.API.Meeting(q.ctx, m.ID)
-			if err != nil {
-				rows[i].Err = err.Error()
-			}
-			rows[i].View = v
-		}()
+		ids[i] = m.ID
 	}
-	wg.Wait()
+	views, errs := s.cfg.API.MeetingViews(q.ctx, ids)
+	rows := make([]meetingRow, len(ms))
+	for i, m := range ms {
+		rows[i] = meetingRow{MeetingRef: m, View: views[i]}
+		if errs[i] != nil {
+			rows[i].Err = errs[i].Error()
+		}
+	}
 	s.render(q, http.StatusOK, "meetings", "任务清单", struct {
 		Meetings []meetingRow
 		CanAdopt bool
