@@ -475,32 +475,27 @@ type noticeItem struct {
 }
 
 func (s *Server) notices(q *req) {
-	ms, err := s.cfg.API.Meetings(q.ctx)
-	if err != nil {
-		s.fail(q, http.StatusBadGateway, err.Error())
+	ms, views, errs, ok := s.allMeetings(q)
+	if !ok {
 		return
 	}
-	ids := make([]string, len(ms))
-	for i, m := range ms {
-		ids[i] = m.ID
-	}
-	views, errs := s.cfg.API.MeetingViews(q.ctx, ids)
 	var out []*noticeRow
 	for i, v := range views {
 		if errs[i] != nil {
 			continue
 		}
+		id := ms[i].ID
 		for _, n := range v.Notices {
 			if n.Unit != q.user.Unit {
 				continue
 			}
-			row := &noticeRow{MeetingID: ids[i], MeetingName: v.Meeting.Name, NoticeID: n.NoticeID, At: v.DispatchedAt}
+			row := &noticeRow{MeetingID: id, MeetingName: v.Meeting.Name, NoticeID: n.NoticeID, At: v.DispatchedAt}
 			titles := map[int]string{}
 			for _, it := range v.Items {
 				titles[it.No] = it.Title
 			}
 			for _, it := range n.Items {
-				row.Items = append(row.Items, noticeItem{it.No, relay.TaskID(ids[i], it.No), titles[it.No], it.Role})
+				row.Items = append(row.Items, noticeItem{it.No, relay.TaskID(id, it.No), titles[it.No], it.Role})
 			}
 			out = append(out, row)
 		}

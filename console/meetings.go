@@ -20,6 +20,22 @@ import (
 // uploadLimit bounds an upload's request body: the task list's own limit plus the form.
 const uploadLimit = tasklist.MaxFileSize + 64<<10
 
+// allMeetings lists every meeting and reads their views side by side; errs[i] is
+// meeting i's read error. On a listing error it has already answered.
+func (s *Server) allMeetings(q *req) ([]api.MeetingRef, []relay.MeetingView, []error, bool) {
+	ms, err := s.cfg.API.Meetings(q.ctx)
+	if err != nil {
+		s.fail(q, http.StatusBadGateway, err.Error())
+		return nil, nil, nil, false
+	}
+	ids := make([]string, len(ms))
+	for i, m := range ms {
+		ids[i] = m.ID
+	}
+	views, errs := s.cfg.API.MeetingViews(q.ctx, ids)
+	return ms, views, errs, true
+}
+
 type meetingRow struct {
 	api.MeetingRef
 	View relay.MeetingView
@@ -27,16 +43,10 @@ type meetingRow struct {
 }
 
 func (s *Server) meetings(q *req) {
-	ms, err := s.cfg.API.Meetings(q.ctx)
-	if err != nil {
-		s.fail(q, http.StatusBadGateway, err.Error())
+	ms, views, errs, ok := s.allMeetings(q)
+	if !ok {
 		return
 	}
-	ids := make([]string, len(ms))
-	for i, m := range ms {
-		ids[i] = m.ID
-	}
-	views, errs := s.cfg.API.MeetingViews(q.ctx, ids)
 	rows := make([]meetingRow, len(ms))
 	for i, m := range ms {
 		rows[i] = meetingRow{MeetingRef: m, View: views[i]}

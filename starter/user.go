@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"taskrelay/accounts"
+	"taskrelay/directory"
 )
 
 // usersPath is the console's users file: --file, else the data folder (TASKRELAY_DATA,
@@ -71,27 +72,14 @@ func cmdUserAdd(args []string, stdin io.Reader) error {
 	if !*pwStdin {
 		return exitError{"user add: 须用 --password-stdin 从标准输入提供密码（不在命令行上写密码）"}
 	}
-	if *unit != "" {
+	if *unit != "" || *leader != "" {
 		dir, err := loadDirectory("")
 		if err != nil {
 			return err
 		}
-		x, ok := dir.ResolveUnit(*unit)
-		if !ok {
-			return exitError{fmt.Sprintf("user add: 机构目录中没有单位 %q", *unit)}
-		}
-		u.Unit = x.ID
-	}
-	if *leader != "" {
-		dir, err := loadDirectory("")
-		if err != nil {
+		if err := resolveAccountScope(&u, dir, *unit, *leader); err != nil {
 			return err
 		}
-		l, ok := dir.ResolveLeader(*leader)
-		if !ok {
-			return exitError{fmt.Sprintf("user add: 机构目录中没有县领导 %q", *leader)}
-		}
-		u.Leader = l.ID
 	}
 	if err := u.Check(); err != nil {
 		return exitError{"user add: " + oneLine(err.Error())}
@@ -176,5 +164,24 @@ func cmdUserPasswd(args []string, stdin io.Reader) error {
 		return exitError{"user passwd: " + oneLine(err.Error())}
 	}
 	fmt.Printf("已重设用户 %s 的密码\n", pos[0])
+	return nil
+}
+
+// resolveAccountScope sets an account's unit or leader from any of its names.
+func resolveAccountScope(u *accounts.User, dir *directory.Directory, unit, leader string) error {
+	if unit != "" {
+		x, ok := dir.ResolveUnit(unit)
+		if !ok {
+			return exitError{fmt.Sprintf("user add: 机构目录中没有单位 %q", unit)}
+		}
+		u.Unit = x.ID
+	}
+	if leader != "" {
+		l, ok := dir.ResolveLeader(leader)
+		if !ok {
+			return exitError{fmt.Sprintf("user add: 机构目录中没有县领导 %q", leader)}
+		}
+		u.Leader = l.ID
+	}
 	return nil
 }
