@@ -15,8 +15,8 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
-	"taskrelay/notify"
-	"taskrelay/relay"
+	"taskrelay/internal/notify"
+	"taskrelay/internal/relay"
 )
 
 // Notifier delivers one notice; delivering the same notice twice must be harmless.

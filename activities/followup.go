@@ -11,8 +11,8 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
-	"taskrelay/notify"
-	"taskrelay/relay"
+	"taskrelay/internal/notify"
+	"taskrelay/internal/relay"
 )
 
 // TaskStore is how the follow-up reads task summaries (the visibility store) and

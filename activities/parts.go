@@ -10,8 +10,8 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
-	"taskrelay/parts"
-	"taskrelay/relay"
+	"taskrelay/internal/parts"
+	"taskrelay/internal/relay"
 )
 
 // PartStart asks StartPart to start the tasks of one part of a big list. Plan is the

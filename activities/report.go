@@ -8,17 +8,17 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
-	"taskrelay/api"
-	"taskrelay/notify"
-	"taskrelay/relay"
-	"taskrelay/report"
+	"taskrelay/internal/notify"
+	"taskrelay/internal/relay"
+	"taskrelay/internal/relayclient"
+	"taskrelay/internal/report"
 )
 
 // Reports are the monthly inspection's activities: gather the tasks' states, compute
 // the figures and write both reports into the archive. Idempotent: a retry gathers and
 // writes the same month's files again, replacing them whole.
 type Reports struct {
-	API *api.Client
+	API *relayclient.Client
 	// DataDir holds the archive (<DataDir>/reports/YYYY-MM); OutboxDir the notices the
 	// engine issued, which the reform figure counts.
 	DataDir   string
@@ -109,9 +109,9 @@ func (r *Reports) timelines(ctx context.Context, tasks []report.Task, at time.Ti
 		}
 		need = append(need, t)
 	}
-	api := *r.API
+	rc := *r.API
 	if r.QueryConcurrency > 0 {
-		api.QueryConcurrency = r.QueryConcurrency
+		rc.QueryConcurrency = r.QueryConcurrency
 	}
 	// In chunks, with a heartbeat after each, so a long read is not taken for a lost worker.
 	const chunk = 500
@@ -121,7 +121,7 @@ func (r *Reports) timelines(ctx context.Context, tasks []report.Task, at time.Ti
 		for i, t := range part {
 			ids[i] = t.ID
 		}
-		views, err := api.TaskViews(ctx, ids)
+		views, err := rc.TaskViews(ctx, ids)
 		if err != nil {
 			return fmt.Errorf("读取任务的过程记录: %w", err)
 		}

@@ -5,7 +5,7 @@
 //	go run ./bench [--sizes 100,1000,10000] [--json] [--memory] [--profile DIR]
 //
 // The engine runs in this process (SQLite in a temporary folder, or in memory); the
-// worker, exactly the one `go run ./worker` runs (node.Start), runs in a child process
+// worker, exactly the one `go run ./worker` runs (app.Start), runs in a child process
 // so that its memory is its own; it also polls a second task queue for the empty
 // workflows of the baseline.
 package main
@@ -39,15 +39,15 @@ import (
 	"go.uber.org/zap"
 
 	"taskrelay/activities"
-	"taskrelay/api"
-	"taskrelay/config"
-	"taskrelay/directory"
-	"taskrelay/engine"
 	"taskrelay/examples"
-	"taskrelay/node"
-	"taskrelay/relay"
-	"taskrelay/report"
-	"taskrelay/tasklist"
+	"taskrelay/internal/app"
+	"taskrelay/internal/config"
+	"taskrelay/internal/directory"
+	"taskrelay/internal/engine"
+	"taskrelay/internal/relay"
+	"taskrelay/internal/relayclient"
+	"taskrelay/internal/report"
+	"taskrelay/internal/tasklist"
 )
 
 const (
@@ -171,7 +171,7 @@ func run() error {
 		return err
 	}
 	defer c.Close()
-	ac := &api.Client{T: c}
+	ac := &relayclient.Client{T: c}
 	dir, err := directory.Parse(examples.DirectoryFile, examples.Directory)
 	if err != nil {
 		return err
@@ -350,7 +350,7 @@ func runWorker() error {
 		}
 		defer func() { pprof.StopCPUProfile(); f.Close() }()
 	}
-	n, err := node.Start(context.Background(), cfg, zap.NewNop())
+	n, err := app.Start(context.Background(), cfg, zap.NewNop())
 	if err != nil {
 		return err
 	}
@@ -476,7 +476,7 @@ func makePlan(dir *directory.Directory, id string, n int) (*relay.Plan, error) {
 
 // relayList submits and adopts a list and waits until every task is started and
 // every dispatch notice written; then checks that the engine holds exactly n tasks.
-func relayList(ctx context.Context, ac *api.Client, plan *relay.Plan, ui *ui) (took, settled time.Duration, err error) {
+func relayList(ctx context.Context, ac *relayclient.Client, plan *relay.Plan, ui *ui) (took, settled time.Duration, err error) {
 	id := plan.Meeting.ID
 	n := len(plan.Items)
 	q := "WorkflowType = '" + relay.TaskWorkflowName + "' AND RelayMeeting = '" + id + "'"
@@ -544,7 +544,7 @@ func relayList(ctx context.Context, ac *api.Client, plan *relay.Plan, ui *ui) (t
 }
 
 // actions has 20 clients report progress on 1,000 open tasks for a while.
-func actions(ctx context.Context, ac *api.Client, items []relay.Item, meetingID string, d time.Duration, ui *ui) (Actions, error) {
+func actions(ctx context.Context, ac *relayclient.Client, items []relay.Item, meetingID string, d time.Duration, ui *ui) (Actions, error) {
 	var (
 		mu    sync.Mutex
 		lat   []time.Duration
@@ -591,7 +591,7 @@ func actions(ctx context.Context, ac *api.Client, items []relay.Item, meetingID 
 // monthlyReport produces the month's two reports in every format the way the monthly
 // workflow's activities do: gather every task's summary from the engine, snapshot,
 // compute, and write 通报 and 向县委报告 as Markdown and HTML plus the ledger.
-func monthlyReport(ctx context.Context, ac *api.Client, tmp string) (Report, error) {
+func monthlyReport(ctx context.Context, ac *relayclient.Client, tmp string) (Report, error) {
 	now := time.Now()
 	req, err := report.Resolve(report.Request{Month: now.In(relay.County).Format(report.MonthLayout)}, now, now)
 	if err != nil {

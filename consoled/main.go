@@ -16,10 +16,10 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.uber.org/zap"
 
-	"taskrelay/api"
-	"taskrelay/config"
-	"taskrelay/console"
-	"taskrelay/logging"
+	"taskrelay/internal/config"
+	"taskrelay/internal/console"
+	"taskrelay/internal/logging"
+	"taskrelay/internal/relayclient"
 )
 
 func main() {
@@ -67,9 +67,9 @@ func run() error {
 }
 
 // dial retries while the engine comes up (containers start in any order).
-func dial(ctx context.Context, addr, ns string, log *zap.Logger) (*api.Client, error) {
+func dial(ctx context.Context, addr, ns string, log *zap.Logger) (*relayclient.Client, error) {
 	for {
-		c, err := api.Dial(ctx, addr, ns, clientOptions(log))
+		c, err := relayclient.Dial(ctx, addr, ns, clientOptions(log))
 		if err == nil {
 			return c, nil
 		}

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"taskrelay/notify"
+	"taskrelay/internal/notify"
 )
 
 // TestAuditDetectsAnEditedRecord: the audit passes on the record the engine wrote,

@@ -20,11 +20,11 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/log"
 
-	"taskrelay/api"
-	"taskrelay/directory"
 	"taskrelay/examples"
-	"taskrelay/notify"
-	"taskrelay/relay"
+	"taskrelay/internal/directory"
+	"taskrelay/internal/notify"
+	"taskrelay/internal/relay"
+	"taskrelay/internal/relayclient"
 )
 
 var (
@@ -170,12 +170,12 @@ func clientQuiet() client.Options {
 }
 
 // dialWait dials the worker's engine, waiting until it answers.
-func dialWait(t *testing.T, addr string) *api.Client {
+func dialWait(t *testing.T, addr string) *relayclient.Client {
 	t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		c, err := api.Dial(ctx, addr, "default", clientQuiet())
+		c, err := relayclient.Dial(ctx, addr, "default", clientQuiet())
 		cancel()
 		if err == nil {
 			return c
@@ -189,7 +189,7 @@ func dialWait(t *testing.T, addr string) *api.Client {
 
 // checkRelay asserts the outcome every fault must leave: n tasks, one dispatch notice
 // per unit in the outbox, and at the webhook one distinct key per unit.
-func checkRelay(t *testing.T, c *api.Client, outboxDir, meetingID string, n int, units map[string]bool, hook *receiver) (repeats int) {
+func checkRelay(t *testing.T, c *relayclient.Client, outboxDir, meetingID string, n int, units map[string]bool, hook *receiver) (repeats int) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
@@ -310,7 +310,7 @@ func TestEngineRestartMidAdoption(t *testing.T) {
 	<-done
 	c.start()
 	c.ok("adopt", "cwh-restart")
-	checkRelay(t, &api.Client{T: c.node.Client}, filepath.Join(c.data, "outbox"), "cwh-restart", n, units, nil)
+	checkRelay(t, &relayclient.Client{T: c.node.Client}, filepath.Join(c.data, "outbox"), "cwh-restart", n, units, nil)
 }
 
 // TestWebhookDownThenBack: the receiver answers 500 for a while; notices are retried
@@ -323,7 +323,7 @@ func TestWebhookDownThenBack(t *testing.T) {
 	c := newCounty(t)
 	c.start()
 	c.ok("submit", sample)
-	ac := &api.Client{T: c.node.Client}
+	ac := &relayclient.Client{T: c.node.Client}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	if _, err := ac.Adopt(ctx, "cwh-2026-12", relay.AdoptRequest{}); err != nil {

@@ -10,10 +10,10 @@ import (
 
 	"go.temporal.io/sdk/client"
 
-	"taskrelay/api"
-	"taskrelay/node"
-	"taskrelay/notify"
-	"taskrelay/relay"
+	"taskrelay/internal/app"
+	"taskrelay/internal/notify"
+	"taskrelay/internal/relay"
+	"taskrelay/internal/relayclient"
 )
 
 // TestFollowUpOnTheRealServer: the daily follow-up Schedule is created once however
@@ -31,7 +31,7 @@ func TestFollowUpOnTheRealServer(t *testing.T) {
 		t.Fatalf("describe the follow-up schedule: %v", err)
 	}
 	cal := d.Schedule.Spec.Calendars
-	if len(cal) != 1 || len(cal[0].Hour) != 1 || cal[0].Hour[0].Start != 9 || d.Schedule.Spec.TimeZoneName != node.FollowUpTimeZone {
+	if len(cal) != 1 || len(cal[0].Hour) != 1 || cal[0].Hour[0].Start != 9 || d.Schedule.Spec.TimeZoneName != app.FollowUpTimeZone {
 		t.Errorf("spec %+v", d.Schedule.Spec)
 	}
 	created := d.Info.CreatedAt
@@ -56,7 +56,7 @@ func TestFollowUpOnTheRealServer(t *testing.T) {
 	// The sample list: items 5 and 7 are led by zfb, item 9 by lcj, all monthly.
 	c.ok("submit", sample, "--adopt")
 	c.ok("complete", "cwh-2026-12:9", "--unit", "lcj", "--note", "示范基地建成") // waiting for verification: not reminded
-	ac := &api.Client{T: c.node.Client}
+	ac := &relayclient.Client{T: c.node.Client}
 	eventually(t, "task summaries", func() bool {
 		sums, err := ac.Tasks(ctx, "RelayMeeting = 'cwh-2026-12'")
 		return err == nil && len(sums) == 10 && sums[8].State == relay.StateCompletionSubmitted && sums[4].Feedback == relay.FeedbackMonthly
@@ -66,7 +66,7 @@ func TestFollowUpOnTheRealServer(t *testing.T) {
 	now := time.Now().In(relay.County)
 	asOf := time.Date(now.Year(), now.Month()+1, 26, 10, 0, 0, 0, relay.County)
 	cycle := relay.Cycle(asOf)
-	res, err := node.RunFollowUp(ctx, c.node.Client, asOf)
+	res, err := app.RunFollowUp(ctx, c.node.Client, asOf)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +108,7 @@ func TestFollowUpOnTheRealServer(t *testing.T) {
 	if five.FeedbackReminded != cycle || five.Timeline[len(five.Timeline)-1].Action != "feedback_reminded" {
 		t.Errorf("task 5: reminded %q, last event %+v", five.FeedbackReminded, five.Timeline[len(five.Timeline)-1])
 	}
-	again, err := node.RunFollowUp(ctx, c.node.Client, asOf.Add(24*time.Hour))
+	again, err := app.RunFollowUp(ctx, c.node.Client, asOf.Add(24*time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}

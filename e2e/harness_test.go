@@ -23,9 +23,9 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.uber.org/zap"
 
-	"taskrelay/config"
-	"taskrelay/node"
-	"taskrelay/relay"
+	"taskrelay/internal/app"
+	"taskrelay/internal/config"
+	"taskrelay/internal/relay"
 )
 
 var starterBin string
@@ -52,7 +52,7 @@ type county struct {
 	t    *testing.T
 	data string
 	addr string
-	node *node.Node
+	node *app.App
 }
 
 func newCounty(t *testing.T) *county {
@@ -83,7 +83,7 @@ func (c *county) config() config.Config {
 
 func (c *county) start() {
 	c.t.Helper()
-	n, err := node.Start(context.Background(), c.config(), zap.NewNop())
+	n, err := app.Start(context.Background(), c.config(), zap.NewNop())
 	if err != nil {
 		c.t.Fatalf("start node: %v", err)
 	}

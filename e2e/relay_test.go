@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"taskrelay/api"
-	"taskrelay/notify"
-	"taskrelay/relay"
+	"taskrelay/internal/notify"
+	"taskrelay/internal/relay"
+	"taskrelay/internal/relayclient"
 )
 
 type statusOut struct {
@@ -185,7 +185,7 @@ func TestRelaySurvivesRestart(t *testing.T) {
 		return red > 0 && len(c.workflows("RelayMeeting = 'cwh-2026-12' AND RelayLight = 'red'")) == red
 	})
 	// The memo summary serves list views without a query per task.
-	ac := &api.Client{T: c.node.Client}
+	ac := &relayclient.Client{T: c.node.Client}
 	eventually(t, "task summaries in visibility", func() bool {
 		sums, err := ac.Tasks(context.Background(), "RelayMeeting = 'cwh-2026-12'")
 		if err != nil || len(sums) != 10 {
@@ -221,7 +221,7 @@ func TestRelaySurvivesRestart(t *testing.T) {
 		t.Errorf("task 2 after restart: %s %d%%", p.State, p.Progress)
 	}
 	// The same request sent twice (a double click, a retried form) acts once.
-	ac = &api.Client{T: c.node.Client}
+	ac = &relayclient.Client{T: c.node.Client}
 	req := relay.ActionRequest{Unit: "zzb", Percent: 50, Note: "过半单位完成整合", User: "张三"}
 	first, err := ac.ActOnce(context.Background(), "cwh-2026-12:2", relay.UpdateProgress, "form-42", req)
 	if err != nil {

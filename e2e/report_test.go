@@ -13,10 +13,10 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"taskrelay/api"
-	"taskrelay/notify"
-	"taskrelay/relay"
-	"taskrelay/report"
+	"taskrelay/internal/notify"
+	"taskrelay/internal/relay"
+	"taskrelay/internal/relayclient"
+	"taskrelay/internal/report"
 )
 
 // TestMonthlyReportsOnTheRealServer: the monthly Schedule is created once however often
@@ -207,7 +207,7 @@ func TestMonthlyReportsOnTheRealServer(t *testing.T) {
 }
 
 func (c *county) summaries(ctx context.Context) []relay.TaskSummary {
-	ac := &api.Client{T: c.node.Client}
+	ac := &relayclient.Client{T: c.node.Client}
 	s, err := ac.Tasks(ctx, "RelayMeeting = 'cwh-2026-12'")
 	if err != nil {
 		c.t.Fatal(err)

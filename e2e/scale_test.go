@@ -10,10 +10,10 @@ import (
 	"testing"
 	"time"
 
-	"taskrelay/directory"
 	"taskrelay/examples"
-	"taskrelay/notify"
-	"taskrelay/relay"
+	"taskrelay/internal/directory"
+	"taskrelay/internal/notify"
+	"taskrelay/internal/relay"
 )
 
 // TestBigListRelays relays a 2,100-item list (past 2,000 pending children, and over

@@ -7,9 +7,9 @@ import (
 	"os"
 	"path/filepath"
 
-	"taskrelay/audit"
-	"taskrelay/notify"
-	"taskrelay/relay"
+	"taskrelay/internal/audit"
+	"taskrelay/internal/notify"
+	"taskrelay/internal/relay"
 )
 
 // cmdAudit verifies a meeting's record: `starter audit MEETING [--outbox DIR] [--json]`.

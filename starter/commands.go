@@ -9,14 +9,14 @@ import (
 	"strings"
 	"time"
 
-	"taskrelay/api"
-	"taskrelay/directory"
 	"taskrelay/examples"
-	"taskrelay/relay"
-	"taskrelay/tasklist"
+	"taskrelay/internal/directory"
+	"taskrelay/internal/relay"
+	"taskrelay/internal/relayclient"
+	"taskrelay/internal/tasklist"
 )
 
-func connect(ctx context.Context) (*api.Client, error) {
+func connect(ctx context.Context) (*relayclient.Client, error) {
 	addr := os.Getenv("TEMPORAL_ADDRESS")
 	if addr == "" {
 		addr = "127.0.0.1:7233"
@@ -25,7 +25,7 @@ func connect(ctx context.Context) (*api.Client, error) {
 	if ns == "" {
 		ns = "default"
 	}
-	return api.Dial(ctx, addr, ns, clientOptions())
+	return relayclient.Dial(ctx, addr, ns, clientOptions())
 }
 
 func loadDirectory(path string) (*directory.Directory, error) {
@@ -100,7 +100,7 @@ func cmdSubmit(ctx context.Context, args []string) error {
 	return adoptAndWait(ctx, c, plan.Meeting.ID, relay.AdoptRequest{By: "office"}, t0, *asJSON)
 }
 
-func adoptAndWait(ctx context.Context, c *api.Client, meetingID string, req relay.AdoptRequest, t0 time.Time, asJSON bool) error {
+func adoptAndWait(ctx context.Context, c *relayclient.Client, meetingID string, req relay.AdoptRequest, t0 time.Time, asJSON bool) error {
 	if _, err := c.Adopt(ctx, meetingID, req); err != nil {
 		return err
 	}

@@ -6,7 +6,7 @@ import (
 
 	"go.temporal.io/sdk/client"
 
-	"taskrelay/relay"
+	"taskrelay/internal/relay"
 )
 
 func clientOptions() client.Options {

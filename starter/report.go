@@ -15,9 +15,9 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
-	"taskrelay/api"
-	"taskrelay/relay"
-	"taskrelay/report"
+	"taskrelay/internal/relay"
+	"taskrelay/internal/relayclient"
+	"taskrelay/internal/report"
 )
 
 // cmdReport runs the monthly inspection now, for a named month: the same workflow the
@@ -59,7 +59,7 @@ func cmdReport(ctx context.Context, args []string) error {
 func finishReport(ctx context.Context, run client.WorkflowRun, out string, asJSON bool) error {
 	var res report.Result
 	if err := run.Get(ctx, &res); err != nil {
-		return fmt.Errorf("生成月度报告: %w", api.Reason(err))
+		return fmt.Errorf("生成月度报告: %w", relayclient.Reason(err))
 	}
 	if out != "" {
 		if err := copyFiles(res.Files, out); err != nil {

@@ -9,8 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 
-	"taskrelay/accounts"
-	"taskrelay/directory"
+	"taskrelay/internal/accounts"
+	"taskrelay/internal/directory"
 )
 
 // usersPath is the console's users file: --file, else the data folder (TASKRELAY_DATA,

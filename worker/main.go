@@ -11,11 +11,11 @@ import (
 	"go.temporal.io/sdk/worker"
 	"go.uber.org/zap"
 
-	"taskrelay/api"
-	"taskrelay/config"
-	"taskrelay/console"
-	"taskrelay/logging"
-	"taskrelay/node"
+	"taskrelay/internal/app"
+	"taskrelay/internal/config"
+	"taskrelay/internal/console"
+	"taskrelay/internal/logging"
+	"taskrelay/internal/relayclient"
 )
 
 func main() {
@@ -35,7 +35,7 @@ func run() error {
 		return err
 	}
 	defer func() { _ = log.Sync() }()
-	n, err := node.Start(context.Background(), cfg, log)
+	n, err := app.Start(context.Background(), cfg, log)
 	if err != nil {
 		return err
 	}
@@ -50,7 +50,7 @@ func run() error {
 	// "off" when it runs as its own process, consoled).
 	var consoleDone <-chan error
 	if env := console.EnvFrom(cfg.DataDir, cfg.Directory); env.Addr != "off" {
-		con, err := console.Start(env, &api.Client{T: n.Client}, log.Named("console"))
+		con, err := console.Start(env, &relayclient.Client{T: n.Client}, log.Named("console"))
 		if err != nil {
 			return err
 		}

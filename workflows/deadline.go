@@ -8,7 +8,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"taskrelay/relay"
+	"taskrelay/internal/relay"
 )
 
 // watching reports whether the deadline still concerns the units: not once the task is

@@ -8,7 +8,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"taskrelay/activities"
-	"taskrelay/relay"
+	"taskrelay/internal/relay"
 )
 
 // fu is only used to name the follow-up's activity methods.

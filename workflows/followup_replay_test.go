@@ -7,7 +7,7 @@ import (
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
-	"taskrelay/relay"
+	"taskrelay/internal/relay"
 )
 
 // TestReplayFollowUpHistories replays the follow-up runs recorded from the real server

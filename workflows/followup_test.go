@@ -14,7 +14,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"taskrelay/activities"
-	"taskrelay/relay"
+	"taskrelay/internal/relay"
 )
 
 // --- the task's side: tiers and milestones ---

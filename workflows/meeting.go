@@ -12,7 +12,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"taskrelay/activities"
-	"taskrelay/relay"
+	"taskrelay/internal/relay"
 )
 
 // StartBatch is how many tasks one StartTasks activity starts.

@@ -12,7 +12,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"taskrelay/activities"
-	"taskrelay/relay"
+	"taskrelay/internal/relay"
 )
 
 func samplePlan(n int) relay.Plan {

@@ -7,8 +7,8 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"taskrelay/activities"
-	"taskrelay/relay"
-	"taskrelay/report"
+	"taskrelay/internal/relay"
+	"taskrelay/internal/report"
 )
 
 // ra is only used to name the report activities; the worker registers the real value.

@@ -13,8 +13,8 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"taskrelay/activities"
-	"taskrelay/relay"
-	"taskrelay/report"
+	"taskrelay/internal/relay"
+	"taskrelay/internal/report"
 )
 
 // monthlyRun runs MonthlyInspection with mocked report activities and keeps what they

@@ -7,7 +7,7 @@ import (
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
-	"taskrelay/relay"
+	"taskrelay/internal/relay"
 )
 
 // TestReplayRecordedHistories replays histories recorded from real runs (see

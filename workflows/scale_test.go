@@ -15,8 +15,8 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"taskrelay/activities"
-	"taskrelay/parts"
-	"taskrelay/relay"
+	"taskrelay/internal/parts"
+	"taskrelay/internal/relay"
 )
 
 // bigPlan is an n-item list where every item has a lead and two supporting units out

@@ -7,7 +7,7 @@ import (
 
 	"go.temporal.io/sdk/workflow"
 
-	"taskrelay/relay"
+	"taskrelay/internal/relay"
 )
 
 // continueAsNewEvents bounds a task's history: a task that lives a year with weekly

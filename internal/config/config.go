@@ -1,0 +1,146 @@
+// Package config reads taskrelay's settings from the environment, with the defaults
+// that make the embedded engine work on a fresh machine.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+	_ "time/tzdata" // zones without a system tz database
+
+	"taskrelay/internal/relay"
+)
+
+// Config is every setting of the worker and the command line.
+type Config struct {
+	// TemporalAddress is a Temporal cluster's frontend; empty means embed an engine.
+	TemporalAddress string
+	Namespace       string
+	// EngineAddr is where the embedded engine listens.
+	EngineAddr string
+	// DataDir holds the embedded engine's database and the outbox.
+	DataDir string
+	// Directory is the county directory file; empty means the embedded sample.
+	Directory  string
+	WebhookURL string
+	Task       relay.TaskConfig
+	LogLevel   string
+	// ReportSchedule is when the monthly inspection runs (cron: minute hour day month
+	// weekday, in ReportTimeZone); "off" creates no Schedule. It applies when the
+	// Schedule is created; later changes are made on the Schedule (Temporal UI).
+	ReportSchedule string
+	ReportTimeZone string
+}
+
+// ReportsDir is the monthly reports' archive (<data>/reports/YYYY-MM).
+func (c Config) ReportsDir() string { return filepath.Join(c.DataDir, "reports") }
+
+// OutboxDir is where notices are written as files.
+func (c Config) OutboxDir() string { return filepath.Join(c.DataDir, "outbox") }
+
+// ClientAddress is where clients reach the engine: the cluster, or the embedded one.
+func (c Config) ClientAddress() string {
+	if c.TemporalAddress != "" {
+		return c.TemporalAddress
+	}
+	return c.EngineAddr
+}
+
+// FromEnv reads the environment. Every bad value is reported at once, by name.
+func FromEnv() (Config, error) {
+	c := Config{
+		TemporalAddress: os.Getenv("TEMPORAL_ADDRESS"),
+		Namespace:       envOr("TEMPORAL_NAMESPACE", "default"),
+		EngineAddr:      envOr("TASKRELAY_ENGINE_ADDR", "127.0.0.1:7233"),
+		DataDir:         envOr("TASKRELAY_DATA", "data"),
+		Directory:       os.Getenv("TASKRELAY_DIRECTORY"),
+		WebhookURL:      os.Getenv("TASKRELAY_WEBHOOK_URL"),
+		Task:            relay.DefaultTaskConfig(),
+		LogLevel:        envOr("TASKRELAY_LOG_LEVEL", "info"),
+		ReportSchedule:  strings.Join(strings.Fields(envOr("TASKRELAY_REPORT_SCHEDULE", "0 9 1 * *")), " "),
+		ReportTimeZone:  envOr("TASKRELAY_REPORT_TZ", "Asia/Shanghai"),
+	}
+	var errs []error
+	if v := os.Getenv("TASKRELAY_REMINDER_DAYS"); v != "" {
+		days, err := parseDays(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("TASKRELAY_REMINDER_DAYS=%q: %w", v, err))
+		}
+		c.Task.ReminderDays = days
+	}
+	if v := os.Getenv("TASKRELAY_REMINDER_HOUR"); v != "" {
+		h, err := strconv.Atoi(v)
+		if err != nil || h < 0 || h > 23 {
+			errs = append(errs, fmt.Errorf("TASKRELAY_REMINDER_HOUR=%q: want an hour 0-23", v))
+		}
+		c.Task.ReminderHour = h
+	}
+	if v := os.Getenv("TASKRELAY_YELLOW_DAYS"); v != "" {
+		d, err := strconv.Atoi(v)
+		if err != nil || d < 0 || d > 365 {
+			errs = append(errs, fmt.Errorf("TASKRELAY_YELLOW_DAYS=%q: want days 0-365", v))
+		}
+		c.Task.YellowDays = d
+	}
+	for _, v := range []struct {
+		name     string
+		min, max int
+		dst      *int
+		want     string
+	}{
+		{"TASKRELAY_FEEDBACK_DAY", 1, 28, &c.Task.FeedbackDay, "a day of the month 1-28"},
+		{"TASKRELAY_ESCALATE_DEPUTY_DAYS", 0, 365, &c.Task.EscalateDeputyDays, "days 0-365"},
+		{"TASKRELAY_REPORT_LIST_DAYS", 0, 365, &c.Task.ReportListDays, "days 0-365"},
+	} {
+		if s := os.Getenv(v.name); s != "" {
+			n, err := strconv.Atoi(strings.TrimSpace(s))
+			if err != nil || n < v.min || n > v.max {
+				errs = append(errs, fmt.Errorf("%s=%q: want %s", v.name, s, v.want))
+				continue
+			}
+			*v.dst = n
+		}
+	}
+	if c.ReportSchedule != "off" && len(strings.Fields(c.ReportSchedule)) != 5 {
+		errs = append(errs, fmt.Errorf("TASKRELAY_REPORT_SCHEDULE=%q: want a cron spec of 5 fields (minute hour day month weekday), e.g. \"0 9 1 * *\", or off", c.ReportSchedule))
+	}
+	if _, err := time.LoadLocation(c.ReportTimeZone); err != nil {
+		errs = append(errs, fmt.Errorf("TASKRELAY_REPORT_TZ=%q: not a time zone", c.ReportTimeZone))
+	}
+	if c.WebhookURL != "" && !strings.HasPrefix(c.WebhookURL, "http://") && !strings.HasPrefix(c.WebhookURL, "https://") {
+		errs = append(errs, fmt.Errorf("TASKRELAY_WEBHOOK_URL=%q: want an http(s) URL", c.WebhookURL))
+	}
+	return c, errors.Join(errs...)
+}
+
+// parseDays reads "7,1,0": reminder offsets in days before the deadline day.
+func parseDays(s string) ([]int, error) {
+	var days []int
+	seen := map[int]bool{}
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(f), "d"))
+		if f == "" {
+			continue
+		}
+		d, err := strconv.Atoi(f)
+		if err != nil || d < 0 || d > 365 {
+			return nil, fmt.Errorf("%q is not a number of days 0-365", f)
+		}
+		if !seen[d] {
+			seen[d] = true
+			days = append(days, d)
+		}
+	}
+	return days, nil
+}
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}

@@ -1,0 +1,161 @@
+package console
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"taskrelay/internal/accounts"
+	"taskrelay/internal/relay"
+	"taskrelay/internal/report"
+)
+
+// The monthly reports: the archive the MonthlyInspection workflow writes into the
+// worker's data folder (Config.ReportsData), listed, viewed and downloaded here, and
+// a report run now on request.
+
+var (
+	reportViewRoles = roles{accounts.RoleInspection, accounts.RoleOffice, accounts.RoleAdmin, accounts.RoleLeader}
+	reportRunRoles  = roles{accounts.RoleInspection, accounts.RoleAdmin}
+)
+
+func init() {
+	extraNav = append(extraNav, struct {
+		href, label string
+		roles       roles
+	}{"/reports", "月度报告", reportViewRoles})
+}
+
+func (s *Server) reportRoutes() {
+	s.mux.Handle("GET /reports", s.auth(reportViewRoles, s.reportsPage))
+	s.mux.Handle("POST /reports", s.auth(reportRunRoles, s.runReport))
+	s.mux.Handle("GET /reports/{month}/{file}", s.auth(reportViewRoles, s.reportFile))
+}
+
+type reportLink struct {
+	Label, Href string
+	Download    bool
+}
+
+type reportEntry struct {
+	report.Entry
+	Links []reportLink
+}
+
+type reportsData struct {
+	Entries []reportEntry
+	CanRun  bool
+	Month   string
+	AsOf    string
+}
+
+// reportFiles is every file of a month the console serves, with its label.
+func reportFiles(month string) []reportLink {
+	exMD, exHTML, coMD, coHTML, ledger := report.Files(month)
+	base := "/reports/" + month + "/"
+	return []reportLink{
+		{"督查通报（网页）", base + exHTML, false},
+		{"向县委报告（网页）", base + coHTML, false},
+		{"督查台账（.xlsx）", base + ledger, true},
+		{"督查通报（Markdown）", base + exMD, true},
+		{"向县委报告（Markdown）", base + coMD, true},
+	}
+}
+
+func (s *Server) reportsPage(q *req) {
+	flash := ""
+	if m := q.r.URL.Query().Get("done"); m != "" {
+		flash = "已生成 " + m + " 月度报告。"
+	}
+	s.renderReports(q, http.StatusOK, "", "", flash, "")
+}
+
+func (s *Server) renderReports(q *req, status int, month, asOf, flash, errMsg string) {
+	list, err := report.List(s.cfg.ReportsData)
+	if err != nil {
+		s.fail(q, http.StatusInternalServerError, err.Error())
+		return
+	}
+	d := reportsData{CanRun: reportRunRoles.allow(q.user.Role), Month: month, AsOf: asOf}
+	if d.Month == "" {
+		d.Month = s.cfg.Now().In(relay.County).Format(report.MonthLayout)
+	}
+	for _, e := range list {
+		re := reportEntry{Entry: e}
+		have := map[string]bool{}
+		for _, f := range e.Files {
+			have[f] = true
+		}
+		for _, l := range reportFiles(e.Month) {
+			if have[filepath.Base(l.Href)] {
+				re.Links = append(re.Links, l)
+			}
+		}
+		d.Entries = append(d.Entries, re)
+	}
+	s.render(q, status, "reports", "月度报告", d, flash, errMsg)
+}
+
+// runReport runs the monthly inspection now and waits for the archive (seconds).
+func (s *Server) runReport(q *req) {
+	month := strings.TrimSpace(q.r.PostFormValue("month"))
+	asOf := strings.TrimSpace(q.r.PostFormValue("as_of"))
+	if _, err := report.ParseMonth(month); err != nil {
+		s.renderReports(q, http.StatusUnprocessableEntity, month, asOf, "", err.Error())
+		return
+	}
+	ctx := q.ctx
+	res, err := s.cfg.API.RunReport(ctx, report.Request{Month: month, AsOf: asOf})
+	if err != nil {
+		s.renderReports(q, http.StatusUnprocessableEntity, month, asOf, "", err.Error())
+		return
+	}
+	s.redirect(q, "/reports?done="+url.QueryEscape(res.Figures.Month))
+}
+
+// reportFile serves one archived file: only the names report.Files gives for a valid
+// month, so no path can leave the archive.
+func (s *Server) reportFile(q *req) {
+	month, file := q.r.PathValue("month"), q.r.PathValue("file")
+	if _, err := report.ParseMonth(month); err != nil {
+		s.fail(q, http.StatusNotFound, err.Error())
+		return
+	}
+	var link *reportLink
+	for _, l := range reportFiles(month) {
+		if filepath.Base(l.Href) == file {
+			l := l
+			link = &l
+		}
+	}
+	if link == nil {
+		s.fail(q, http.StatusNotFound, "没有文件 "+file)
+		return
+	}
+	path := filepath.Join(report.Dir(s.cfg.ReportsData, month), file)
+	f, err := os.Open(path)
+	if err != nil {
+		s.fail(q, http.StatusNotFound, month+" 的报告尚未生成")
+		return
+	}
+	defer f.Close()
+	h := q.w.Header()
+	switch filepath.Ext(file) {
+	case ".html":
+		h.Set("Content-Type", "text/html; charset=utf-8")
+		// The report page is self-contained: its own inline styles and images only.
+		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'")
+	case ".md":
+		h.Set("Content-Type", "text/markdown; charset=utf-8")
+	case ".xlsx":
+		h.Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	}
+	if link.Download {
+		h.Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", file))
+	}
+	http.ServeContent(q.w, q.r, file, time.Time{}, f)
+}

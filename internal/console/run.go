@@ -1,0 +1,149 @@
+package console
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"go.uber.org/zap"
+
+	"taskrelay/examples"
+	"taskrelay/internal/accounts"
+	"taskrelay/internal/directory"
+	"taskrelay/internal/relayclient"
+)
+
+// DefaultAddr is where the console listens unless TASKRELAY_HTTP_ADDR says otherwise.
+const DefaultAddr = "127.0.0.1:8080"
+
+// Env is the console's settings.
+type Env struct {
+	Addr          string // TASKRELAY_HTTP_ADDR
+	DataDir       string // holds users.json and console.key (TASKRELAY_DATA)
+	Directory     string // county directory file; empty: the sample county
+	SessionKey    string // TASKRELAY_SESSION_KEY: shared by several console processes
+	SecureCookies bool   // TASKRELAY_COOKIE_SECURE=1 behind HTTPS
+	// ReportsData holds the monthly reports' archive (TASKRELAY_REPORTS_DATA; by
+	// default DataDir, which is the worker's data folder when they share a process).
+	ReportsData string
+	// TLSCert and TLSKey (TASKRELAY_TLS_CERT, TASKRELAY_TLS_KEY): PEM files; when both
+	// are set the console serves HTTPS only, and its cookies are Secure.
+	TLSCert, TLSKey string
+}
+
+// EnvFrom reads the console's own variables; dataDir and directoryFile come from the
+// process's configuration (TASKRELAY_DATA, TASKRELAY_DIRECTORY).
+func EnvFrom(dataDir, directoryFile string) Env {
+	e := Env{Addr: os.Getenv("TASKRELAY_HTTP_ADDR"), DataDir: dataDir, Directory: directoryFile,
+		SessionKey: os.Getenv("TASKRELAY_SESSION_KEY"), SecureCookies: os.Getenv("TASKRELAY_COOKIE_SECURE") == "1",
+		ReportsData: os.Getenv("TASKRELAY_REPORTS_DATA"),
+		TLSCert:     os.Getenv("TASKRELAY_TLS_CERT"), TLSKey: os.Getenv("TASKRELAY_TLS_KEY")}
+	if e.Addr == "" {
+		e.Addr = DefaultAddr
+	}
+	return e
+}
+
+// LoadDirectory reads the county directory, or the embedded sample county.
+func LoadDirectory(path string) (*directory.Directory, error) {
+	return directory.LoadOr(path, examples.DirectoryFile, examples.Directory)
+}
+
+// Running is a console listening for requests.
+type Running struct {
+	URL string
+	// AdminPassword is set when this start created the administrator: print it once.
+	AdminPassword string
+	Server        *Server
+	srv           *http.Server
+	done          chan error
+}
+
+// Start opens the users file (creating the administrator if there is no user yet),
+// builds the console and serves it on env.Addr.
+func Start(env Env, c *relayclient.Client, log *zap.Logger) (*Running, error) {
+	dir, err := LoadDirectory(env.Directory)
+	if err != nil {
+		return nil, err
+	}
+	users, err := accounts.Open(filepath.Join(env.DataDir, accounts.UsersFile))
+	if err != nil {
+		return nil, err
+	}
+	pw, err := users.EnsureAdmin()
+	if err != nil {
+		return nil, fmt.Errorf("创建管理员: %w", err)
+	}
+	reportsData := env.ReportsData
+	if reportsData == "" {
+		reportsData = env.DataDir
+	}
+	key, err := accounts.LoadKey(env.SessionKey, env.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	if (env.TLSCert == "") != (env.TLSKey == "") {
+		return nil, errors.New("TASKRELAY_TLS_CERT 与 TASKRELAY_TLS_KEY 须同时设置")
+	}
+	var tlsCfg *tls.Config
+	if env.TLSCert != "" {
+		cert, err := tls.LoadX509KeyPair(env.TLSCert, env.TLSKey)
+		if err != nil {
+			return nil, fmt.Errorf("控制台证书（TASKRELAY_TLS_CERT/TASKRELAY_TLS_KEY）: %w", err)
+		}
+		tlsCfg = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
+	s, err := New(Config{API: c, Users: users, Sessions: accounts.NewSessions(key, accounts.DefaultSessionTTL),
+		Directory: dir, SecureCookies: env.SecureCookies || tlsCfg != nil, ReportsData: reportsData, Log: log})
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", env.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("控制台无法监听 %s（TASKRELAY_HTTP_ADDR）: %w", env.Addr, err)
+	}
+	scheme := "http://"
+	if tlsCfg != nil {
+		ln = tls.NewListener(ln, tlsCfg)
+		scheme = "https://"
+	}
+	r := &Running{URL: scheme + displayAddr(ln.Addr().String()) + "/", AdminPassword: pw, Server: s, done: make(chan error, 1),
+		srv: &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute,
+			WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute}}
+	go func() {
+		err := r.srv.Serve(ln)
+		if errors.Is(err, http.ErrServerClosed) {
+			err = nil
+		}
+		r.done <- err
+	}()
+	return r, nil
+}
+
+// displayAddr turns a wildcard listen address into one a browser can open.
+func displayAddr(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
+}
+
+// Done reports the server's end (nil after Stop).
+func (r *Running) Done() <-chan error { return r.done }
+
+// Stop lets requests in flight finish, for up to ten seconds.
+func (r *Running) Stop() {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_ = r.srv.Shutdown(ctx)
+}

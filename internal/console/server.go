@@ -1,0 +1,464 @@
+// Package console is taskrelay's web console: server-rendered pages (html/template,
+// Simplified Chinese) for the government office, the inspection office, the units,
+// the deputy county heads and the administrator. Every action goes through relayclient.Client
+// under the signed-in user's name; roles are enforced here, on the server, for every
+// page and every action. Templates, styles and the few lines of script are embedded.
+package console
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"go.uber.org/zap"
+
+	"taskrelay/internal/accounts"
+	"taskrelay/internal/directory"
+	"taskrelay/internal/relayclient"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Cookie names.
+const (
+	SessionCookie = "tr_session"
+	CSRFCookie    = "tr_csrf"
+	CSRFField     = "csrf_token"
+)
+
+// Limits of request bodies: a task list upload, and every other form.
+const (
+	MaxFormBytes = 64 << 10
+)
+
+// Config is what a console needs.
+type Config struct {
+	API       *relayclient.Client
+	Users     *accounts.Store
+	Sessions  *accounts.Sessions
+	Directory *directory.Directory
+	// SecureCookies marks cookies Secure (set it behind HTTPS); requests arriving
+	// over TLS or with X-Forwarded-Proto: https get Secure cookies anyway.
+	SecureCookies bool
+	// ReportsData is the data folder holding the monthly reports' archive (reports/),
+	// the worker's TASKRELAY_DATA; empty means DataDir of the process.
+	ReportsData string
+	// PageSize is how many tasks a list page shows (default 50).
+	PageSize int
+	// Timeout bounds each request's calls to the engine (default 60 s: a report run
+	// waits for the reports to be written).
+	Timeout time.Duration
+	Now     func() time.Time
+	Log     *zap.Logger
+}
+
+// Server serves the console.
+type Server struct {
+	cfg   Config
+	pages map[string]*template.Template
+	mux   *http.ServeMux
+}
+
+// New builds a console from cfg.
+func New(cfg Config) (*Server, error) {
+	if cfg.API == nil || cfg.Users == nil || cfg.Sessions == nil || cfg.Directory == nil {
+		return nil, errors.New("console: API, Users, Sessions and Directory are required")
+	}
+	if cfg.PageSize <= 0 {
+		cfg.PageSize = 50
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 60 * time.Second
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Log == nil {
+		cfg.Log = zap.NewNop()
+	}
+	s := &Server{cfg: cfg, mux: http.NewServeMux()}
+	if err := s.parseTemplates(); err != nil {
+		return nil, err
+	}
+	s.routes()
+	return s, nil
+}
+
+// Handler is the console's HTTP handler.
+func (s *Server) Handler() http.Handler { return s.mux }
+
+func (s *Server) parseTemplates() error {
+	s.pages = map[string]*template.Template{}
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return err
+	}
+	for _, n := range names {
+		base := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
+		if base == "layout" {
+			continue
+		}
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", n)
+		if err != nil {
+			return fmt.Errorf("模板 %s: %w", n, err)
+		}
+		s.pages[base] = t
+	}
+	return nil
+}
+
+// who may open what: a route is a role set; empty means any signed-in user.
+type roles []string
+
+var (
+	anyone      roles
+	officeRoles = roles{accounts.RoleOffice, accounts.RoleAdmin}
+	boardRoles  = roles{accounts.RoleInspection, accounts.RoleOffice, accounts.RoleAdmin}
+	unitRoles   = roles{accounts.RoleUnit}
+	leaderRoles = roles{accounts.RoleLeader}
+	adminRoles  = roles{accounts.RoleAdmin}
+)
+
+func (rs roles) allow(role string) bool {
+	if len(rs) == 0 {
+		return true
+	}
+	for _, r := range rs {
+		if r == role {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) routes() {
+	static, _ := fs.Sub(staticFS, "static")
+	s.mux.Handle("GET /static/", cacheStatic(http.StripPrefix("/static/", http.FileServer(http.FS(static)))))
+	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("ok\n")) })
+	s.mux.Handle("GET /login", s.public(s.loginPage))
+	s.mux.Handle("POST /login", s.public(s.login))
+	s.mux.Handle("POST /logout", s.public(s.logout))
+	// Anything else: a refusal in Chinese, not the router's English one.
+	s.mux.Handle("/", s.public(func(q *req) { s.fail(q, http.StatusNotFound, "没有这个页面："+q.r.URL.Path) }))
+
+	s.mux.Handle("GET /{$}", s.auth(anyone, s.home))
+	s.mux.Handle("GET /password", s.auth(anyone, s.passwordPage))
+	s.mux.Handle("POST /password", s.auth(anyone, s.changePassword))
+
+	s.mux.Handle("GET /board", s.auth(boardRoles, s.board))
+	s.mux.Handle("GET /my", s.auth(unitRoles, s.myTasks))
+	s.mux.Handle("GET /notices", s.auth(unitRoles, s.notices))
+	s.mux.Handle("GET /leader", s.auth(leaderRoles, s.leader))
+	s.mux.Handle("GET /tasks/{id}", s.auth(anyone, s.taskPage))
+	s.mux.Handle("POST /tasks/{id}/{action}", s.auth(anyone, s.taskAction))
+
+	s.mux.Handle("GET /meetings", s.auth(boardRoles, s.meetings))
+	s.mux.Handle("GET /meetings/{id}", s.auth(boardRoles, s.meetingPage))
+	s.mux.Handle("POST /meetings/{id}/adopt", s.auth(officeRoles, s.adopt))
+	s.mux.Handle("GET /upload", s.auth(officeRoles, s.uploadPage))
+	s.mux.Handle("POST /upload", s.auth(officeRoles, s.upload))
+
+	s.mux.Handle("GET /users", s.auth(adminRoles, s.usersPage))
+	s.mux.Handle("POST /users", s.auth(adminRoles, s.addUser))
+	s.reportRoutes()
+}
+
+func cacheStatic(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		h.ServeHTTP(w, r)
+	})
+}
+
+// req is one request as handlers see it.
+type req struct {
+	w     http.ResponseWriter
+	r     *http.Request
+	user  accounts.User
+	csrf  string // the form token for this browser
+	start time.Time
+	ctx   context.Context
+}
+
+type handler func(q *req)
+
+// securityHeaders: no framing, no sniffing, no third-party anything.
+func securityHeaders(w http.ResponseWriter) {
+	h := w.Header()
+	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "same-origin")
+	h.Set("Cache-Control", "no-store")
+}
+
+// prepare sets the CSRF cookie if the browser has none, limits the body, and on a
+// POST refuses a missing or wrong CSRF token before anything else happens.
+func (s *Server) prepare(w http.ResponseWriter, r *http.Request, limit int64) (*req, bool) {
+	securityHeaders(w)
+	q := &req{w: w, r: r, start: time.Now()}
+	secret := ""
+	if c, err := r.Cookie(CSRFCookie); err == nil && c.Value != "" {
+		secret = c.Value
+	}
+	if secret == "" {
+		secret = accounts.NewCSRFSecret()
+		http.SetCookie(w, &http.Cookie{Name: CSRFCookie, Value: secret, Path: "/", HttpOnly: true,
+			Secure: s.secure(r), SameSite: http.SameSiteLaxMode})
+	}
+	q.csrf = s.cfg.Sessions.CSRFToken(secret)
+	if r.Method == http.MethodPost {
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
+		var err error
+		if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+			err = r.ParseMultipartForm(1 << 20)
+		} else {
+			err = r.ParseForm()
+		}
+		if err != nil {
+			var tooBig *http.MaxBytesError
+			if errors.As(err, &tooBig) {
+				s.fail(q, http.StatusRequestEntityTooLarge, fmt.Sprintf("提交的内容过大（上限 %d KiB）", limit>>10))
+			} else {
+				s.fail(q, http.StatusBadRequest, "无法读取提交的表单")
+			}
+			return q, false
+		}
+		if !s.cfg.Sessions.CheckCSRF(secret, r.PostFormValue(CSRFField)) {
+			s.fail(q, http.StatusForbidden, "表单已失效（缺少或错误的安全令牌），请返回刷新页面后重试")
+			return q, false
+		}
+	}
+	return q, true
+}
+
+func (s *Server) secure(r *http.Request) bool {
+	return s.cfg.SecureCookies || r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https"
+}
+
+func (s *Server) limitFor(r *http.Request) int64 {
+	if r.URL.Path == "/upload" {
+		return uploadLimit
+	}
+	return MaxFormBytes
+}
+
+// public serves a page that needs no login.
+func (s *Server) public(h handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q, ok := s.prepare(w, r, s.limitFor(r))
+		if !ok {
+			return
+		}
+		ctx, cancel := context.WithTimeout(r.Context(), s.cfg.Timeout)
+		defer cancel()
+		q.ctx = ctx
+		h(q)
+	})
+}
+
+// auth serves a page to a signed-in user of one of rs. Without a valid session a GET
+// goes to the login page (and comes back afterwards); anything else is refused.
+func (s *Server) auth(rs roles, h handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q, ok := s.prepare(w, r, s.limitFor(r))
+		if !ok {
+			return
+		}
+		c, _ := r.Cookie(SessionCookie)
+		value := ""
+		if c != nil {
+			value = c.Value
+		}
+		u, err := s.cfg.Sessions.Check(value, s.cfg.Users)
+		if err != nil {
+			if value != "" {
+				s.clearSession(w, r)
+			}
+			if r.Method == http.MethodGet {
+				v := url.Values{"next": {r.URL.RequestURI()}}
+				if errors.Is(err, accounts.ErrSessionExpired) {
+					v.Set("expired", "1")
+				}
+				// A rejected cookie is a refusal (Warn); no cookie is a first visit (Info).
+				log := s.cfg.Log.Info
+				if value != "" {
+					log = s.cfg.Log.Warn
+				}
+				log("console sent to login", zap.String("method", r.Method), zap.String("path", r.URL.Path),
+					zap.String("reason", err.Error()))
+				http.Redirect(w, r, "/login?"+v.Encode(), http.StatusSeeOther)
+				return
+			}
+			s.fail(q, http.StatusUnauthorized, err.Error())
+			return
+		}
+		q.user = u
+		if u.MustChange && r.URL.Path != "/password" {
+			if r.Method == http.MethodGet {
+				http.Redirect(w, r, "/password", http.StatusSeeOther)
+				return
+			}
+			s.fail(q, http.StatusForbidden, "请先修改初始密码")
+			return
+		}
+		if !rs.allow(u.Role) {
+			s.fail(q, http.StatusForbidden, fmt.Sprintf("您的角色（%s）无权访问此页面", accounts.RoleName(u.Role)))
+			return
+		}
+		ctx, cancel := context.WithTimeout(r.Context(), s.cfg.Timeout)
+		defer cancel()
+		q.ctx = ctx
+		h(q)
+	})
+}
+
+func (s *Server) clearSession(w http.ResponseWriter, r *http.Request) {
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
+		Secure: s.secure(r), SameSite: http.SameSiteLaxMode})
+}
+
+// page is what every template gets.
+type page struct {
+	Title   string
+	User    *accounts.User
+	CSRF    string
+	Nav     []navItem
+	Flash   string
+	Error   string
+	Elapsed string
+	Data    any
+}
+
+type navItem struct {
+	Href, Label string
+	Current     bool
+}
+
+func (s *Server) nav(q *req) []navItem {
+	if q.user.Username == "" {
+		return nil
+	}
+	var items []navItem
+	add := func(href, label string) {
+		cur := q.r.URL.Path == href || (href != "/" && strings.HasPrefix(q.r.URL.Path, href+"/"))
+		items = append(items, navItem{href, label, cur})
+	}
+	switch q.user.Role {
+	case accounts.RoleOffice:
+		add("/meetings", "任务清单")
+		add("/upload", "上传清单")
+		add("/board", "督查看板")
+	case accounts.RoleInspection:
+		add("/board", "督查看板")
+		add("/meetings", "任务清单")
+	case accounts.RoleUnit:
+		add("/my", "我的任务")
+		add("/notices", "收到的通知")
+	case accounts.RoleLeader:
+		add("/leader", "分管任务")
+	case accounts.RoleAdmin:
+		add("/board", "督查看板")
+		add("/meetings", "任务清单")
+		add("/upload", "上传清单")
+		add("/users", "用户管理")
+	}
+	for _, l := range extraNav {
+		if l.roles.allow(q.user.Role) {
+			add(l.href, l.label)
+		}
+	}
+	return items
+}
+
+// extraNav lets optional pages (the reports) join the menu.
+var extraNav []struct {
+	href, label string
+	roles       roles
+}
+
+// render writes a page with status.
+func (s *Server) render(q *req, status int, name, title string, data any, flash, errMsg string) {
+	t, ok := s.pages[name]
+	if !ok {
+		http.Error(q.w, "no template "+name, http.StatusInternalServerError)
+		return
+	}
+	p := page{Title: title, CSRF: q.csrf, Nav: s.nav(q), Flash: flash, Error: errMsg, Data: data,
+		Elapsed: fmt.Sprintf("%.0f", float64(time.Since(q.start).Microseconds())/1000)}
+	if q.user.Username != "" {
+		u := q.user
+		p.User = &u
+	}
+	var b strings.Builder
+	if err := t.Execute(&b, p); err != nil {
+		s.cfg.Log.Error("render", zap.String("page", name), zap.Error(err))
+		http.Error(q.w, "页面生成失败", http.StatusInternalServerError)
+		return
+	}
+	q.w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	q.w.WriteHeader(status)
+	_, _ = q.w.Write([]byte(b.String()))
+	s.cfg.Log.Debug("page", zap.String("path", q.r.URL.Path), zap.String("user", q.user.Username),
+		zap.Int("status", status), zap.Duration("took", time.Since(q.start)))
+}
+
+// fail shows a refusal as a page of its own, and records it.
+func (s *Server) fail(q *req, status int, msg string) {
+	s.logRefusal(q, status, msg)
+	s.render(q, status, "error", http.StatusText(status), nil, "", msg)
+}
+
+// logRefusal records who was refused what and why: a refusal (4xx) at Warn, a failure
+// (5xx) at Error. Only names and ids go in: never a password, a cookie, a form token
+// or the session key. Before the session is read (a CSRF refusal) the user is taken
+// from a valid session cookie, if any.
+func (s *Server) logRefusal(q *req, status int, reason string) {
+	u := q.user
+	if u.Username == "" {
+		if c, err := q.r.Cookie(SessionCookie); err == nil {
+			u, _ = s.cfg.Sessions.Check(c.Value, s.cfg.Users)
+		}
+	}
+	fields := []zap.Field{zap.Int("status", status), zap.String("user", u.Username), zap.String("role", u.Role),
+		zap.String("method", q.r.Method), zap.String("path", q.r.URL.Path), zap.String("reason", reason)}
+	if u.Unit != "" {
+		fields = append(fields, zap.String("unit", u.Unit))
+	}
+	if u.Leader != "" {
+		fields = append(fields, zap.String("leader", u.Leader))
+	}
+	if id := q.r.PathValue("id"); id != "" {
+		key := "task"
+		if strings.HasPrefix(q.r.URL.Path, "/meetings/") {
+			key = "meeting"
+		}
+		fields = append(fields, zap.String(key, id))
+	}
+	if status >= 500 {
+		s.cfg.Log.Error("console request failed", fields...)
+		return
+	}
+	s.cfg.Log.Warn("console refused", fields...)
+}
+
+func (s *Server) redirect(q *req, to string) {
+	http.Redirect(q.w, q.r, to, http.StatusSeeOther)
+}
+
+// TaskURL is a task page's path; the id's ':' is kept (an absolute path is unambiguous).
+func TaskURL(id string) string { return "/tasks/" + url.PathEscape(id) }
+
+// MeetingURL is a meeting page's path.
+func MeetingURL(id string) string { return "/meetings/" + url.PathEscape(id) }

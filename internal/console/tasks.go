@@ -1,0 +1,248 @@
+package console
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"taskrelay/internal/accounts"
+	"taskrelay/internal/relay"
+	"taskrelay/internal/relayclient"
+)
+
+type eventRow struct {
+	relay.Event
+	Actor string // who, in words
+	Who   string // the person, when known
+}
+
+type taskData struct {
+	Task        relay.TaskView
+	Source      *relay.Item // the committee's item as adopted (its original wording)
+	Meeting     relay.Meeting
+	Events      []eventRow
+	IsUnit      bool // the user is a unit of the task and may act on it
+	CanAck      bool
+	CanExt      bool
+	CanDone     bool
+	Decide      bool // may decide the pending extension
+	Verify      bool // may verify the submitted completion
+	Closed      bool
+	Form        map[string]string // what the user typed, kept on a refusal
+	Today       string
+	Progress    int
+	ShowMeeting bool
+}
+
+func (s *Server) loadTask(q *req, id string) (relay.TaskView, bool) {
+	if !utf8.ValidString(id) { // the engine's calls refuse such ids outright
+		s.fail(q, http.StatusNotFound, "找不到任务 "+strings.ToValidUTF8(id, "\uFFFD"))
+		return relay.TaskView{}, false
+	}
+	t, err := s.cfg.API.Task(q.ctx, id)
+	if err != nil {
+		if strings.HasPrefix(err.Error(), "找不到") {
+			s.fail(q, http.StatusNotFound, err.Error())
+		} else {
+			s.fail(q, http.StatusBadGateway, err.Error())
+		}
+		return t, false
+	}
+	if !canSeeTask(q.user, t) {
+		s.fail(q, http.StatusForbidden, "您无权查看任务 "+id+"：它不属于您的单位或分管范围")
+		return t, false
+	}
+	return t, true
+}
+
+func (s *Server) taskPage(q *req) {
+	id := q.r.PathValue("id")
+	t, ok := s.loadTask(q, id)
+	if !ok {
+		return
+	}
+	flash := ""
+	if d := q.r.URL.Query().Get("done"); d != "" {
+		flash = doneMessage(d)
+	}
+	s.renderTask(q, http.StatusOK, t, nil, flash, "")
+}
+
+func doneMessage(action string) string {
+	switch action {
+	case relay.UpdateAck:
+		return "已签收。"
+	case relay.UpdateProgress:
+		return "进展已报告。"
+	case relay.UpdateExtend:
+		return "延期申请已提交，等待分管县领导或督查室批复。"
+	case relay.UpdateDecideExtension:
+		return "已批复延期申请。"
+	case relay.UpdateComplete:
+		return "办结情况已报送，等待督查室审核。"
+	case relay.UpdateVerify:
+		return "审核意见已记录。"
+	}
+	return ""
+}
+
+func (s *Server) renderTask(q *req, status int, t relay.TaskView, form map[string]string, flash, errMsg string) {
+	d := taskData{Task: t, Form: form, Closed: t.State == relay.StateClosed, Progress: t.Progress,
+		Today: s.cfg.Now().In(relay.County).Format(relay.DateLayout)}
+	if d.Form == nil {
+		d.Form = map[string]string{}
+	}
+	u := q.user
+	open := !d.Closed
+	d.IsUnit = u.Role == accounts.RoleUnit && t.IsUnitOf(u.Unit) && open
+	d.CanAck = d.IsUnit && t.State == relay.StateDispatched
+	d.CanExt = d.IsUnit && t.Extension == nil
+	d.CanDone = d.IsUnit && t.State != relay.StateCompletionSubmitted
+	d.Decide = open && t.Extension != nil && (isInspection(u) || (u.Role == accounts.RoleLeader && u.Leader == t.Deputy))
+	d.ShowMeeting = boardRoles.allow(u.Role)
+	d.Verify = open && t.State == relay.StateCompletionSubmitted && isInspection(u)
+	if m, err := s.cfg.API.Meeting(q.ctx, t.Meeting); err == nil {
+		d.Meeting = m.Meeting
+		for i := range m.Items {
+			if m.Items[i].No == t.No {
+				d.Source = &m.Items[i]
+			}
+		}
+	}
+	names := map[string]string{}
+	for i, c := range t.CoUnits {
+		if i < len(t.CoUnitNames) {
+			names[c] = t.CoUnitNames[i]
+		}
+	}
+	names[t.LeadUnit] = t.LeadUnitName
+	if t.Deputy != "" {
+		names[t.Deputy] = t.DeputyName
+	}
+	for _, e := range t.Timeline {
+		r := eventRow{Event: e, Actor: names[e.By]}
+		switch {
+		case e.By == relay.Inspection:
+			r.Actor = "县政府督查室"
+		case e.By == "system" || e.By == "":
+			r.Actor = "系统"
+		case r.Actor == "":
+			r.Actor = s.leaderName(e.By)
+			if r.Actor == e.By {
+				r.Actor = s.unitName(e.By)
+			}
+		}
+		if e.User != "" {
+			r.Who = e.User
+			if acc, ok, _ := s.cfg.Users.Get(e.User); ok && acc.Name != "" {
+				r.Who = acc.Name + "（" + e.User + "）"
+			}
+		}
+		d.Events = append(d.Events, r)
+	}
+	s.render(q, status, "task", "任务 "+t.ID, d, flash, errMsg)
+}
+
+// isInspection: the inspection office, and the administrator acting for it.
+func isInspection(u accounts.User) bool {
+	return u.Role == accounts.RoleInspection || u.Role == accounts.RoleAdmin
+}
+
+// taskAction performs one action on a task after checking, here, that the user's
+// role allows it on this very task. The engine checks again (its validators).
+func (s *Server) taskAction(q *req) {
+	id, action := q.r.PathValue("id"), q.r.PathValue("action")
+	f := q.r.PostForm
+	form := map[string]string{}
+	for _, k := range []string{"percent", "note", "until", "reason", "decision", "form"} {
+		form[k] = f.Get(k)
+	}
+	u := q.user
+	ar := relay.ActionRequest{User: u.Username, Note: strings.TrimSpace(f.Get("note"))}
+	switch action {
+	case relay.UpdateAck, relay.UpdateProgress, relay.UpdateExtend, relay.UpdateComplete:
+		if u.Role != accounts.RoleUnit {
+			s.fail(q, http.StatusForbidden, "只有责任单位可以签收、报告进展、申请延期和报送办结")
+			return
+		}
+		ar.Unit = u.Unit
+	case relay.UpdateDecideExtension:
+		switch {
+		case isInspection(u):
+			ar.By = relay.Inspection
+		case u.Role == accounts.RoleLeader:
+			ar.By = u.Leader
+		default:
+			s.fail(q, http.StatusForbidden, "延期申请由分管县领导或县政府督查室批复")
+			return
+		}
+	case relay.UpdateVerify:
+		if !isInspection(u) {
+			s.fail(q, http.StatusForbidden, "办结由县政府督查室审核")
+			return
+		}
+		ar.By = relay.Inspection
+	default:
+		s.fail(q, http.StatusNotFound, "没有操作 "+action)
+		return
+	}
+	t, ok := s.loadTask(q, id)
+	if !ok {
+		return
+	}
+	if ar.Unit != "" && !t.IsUnitOf(ar.Unit) {
+		s.fail(q, http.StatusForbidden, "您的单位不是任务 "+id+" 的牵头或配合单位，无权操作")
+		return
+	}
+	if action == relay.UpdateDecideExtension && ar.By != relay.Inspection && ar.By != t.Deputy {
+		s.fail(q, http.StatusForbidden, "只有此任务的分管县领导可以批复")
+		return
+	}
+	refuse := func(msg string) { s.renderTask(q, http.StatusUnprocessableEntity, t, form, "", msg) }
+	switch action {
+	case relay.UpdateProgress:
+		p, err := strconv.Atoi(strings.TrimSpace(f.Get("percent")))
+		if err != nil || p < 0 || p > 100 {
+			refuse("进度应为 0 到 100 之间的整数")
+			return
+		}
+		ar.Percent = p
+	case relay.UpdateExtend:
+		ar.Until = strings.TrimSpace(f.Get("until"))
+		ar.Note = strings.TrimSpace(f.Get("reason"))
+	case relay.UpdateDecideExtension:
+		switch f.Get("decision") {
+		case "approve":
+			ar.Approve = true
+		case "deny":
+		default:
+			refuse("请选择同意或不同意")
+			return
+		}
+	case relay.UpdateVerify:
+		switch f.Get("decision") {
+		case "accept":
+			ar.Approve = true
+		case "reject":
+		default:
+			refuse("请选择通过或退回")
+			return
+		}
+	}
+	after, err := s.cfg.API.Act(q.ctx, id, action, ar)
+	if err != nil {
+		// A refusal by the engine changes nothing: show the task as it is, with why.
+		if cur, rerr := s.cfg.API.Task(q.ctx, id); rerr == nil {
+			t = cur
+		}
+		var msg = relayclient.Reason(err).Error()
+		if errors.Is(err, q.ctx.Err()) && q.ctx.Err() != nil {
+			msg = "引擎没有及时响应，请稍后刷新查看"
+		}
+		s.renderTask(q, http.StatusConflict, t, form, "", msg)
+		return
+	}
+	s.redirect(q, TaskURL(after.ID)+"?done="+action)
+}

@@ -1,0 +1,193 @@
+package notify
+
+import (
+	"fmt"
+	"strings"
+
+	"taskrelay/internal/relay"
+)
+
+// TimeLayout is how Render writes the issue time, in county time (relay.County).
+const TimeLayout = "2006年1月2日 15:04"
+
+// Render returns the notice as Markdown in Simplified Chinese, for people: the
+// subject as a heading, the recipient, the meeting, the issue time in county time,
+// the body, then the items. A dispatch notice (交办单) lists its items as a table
+// (序号 | 任务事项 | 具体要求 | 本单位角色 | 完成时限 | 分管县领导); other notices list
+// them briefly, one bullet each.
+//
+// Text from users (titles, requirements, names) cannot break the structure: inside
+// table cells '|' and '\' are escaped and line breaks become <br>; in headings,
+// header lines and bullets line breaks become spaces.
+func Render(n relay.Notice) string {
+	var b strings.Builder
+	subject := oneLine(n.Subject)
+	if subject == "" {
+		subject = kindLabel(n.Kind)
+	}
+	fmt.Fprintf(&b, "## %s\n\n", subject)
+	if s := oneLine(n.ToName); s != "" {
+		fmt.Fprintf(&b, "**致**：%s  \n", s)
+	}
+	if s := oneLine(n.MeetingName); s != "" {
+		fmt.Fprintf(&b, "**会议**：%s  \n", s)
+	}
+	if !n.IssuedAt.IsZero() {
+		fmt.Fprintf(&b, "**时间**：%s  \n", n.IssuedAt.In(relay.County).Format(TimeLayout))
+	}
+	if body := strings.TrimSpace(normalizeNewlines(n.Body)); body != "" {
+		b.WriteString("\n")
+		b.WriteString(body)
+		b.WriteString("\n")
+	}
+	if len(n.Items) > 0 {
+		b.WriteString("\n")
+		if n.Kind == relay.NoticeDispatch {
+			renderTable(&b, n.Items)
+		} else {
+			renderList(&b, n.Items)
+		}
+	}
+	return b.String()
+}
+
+func renderTable(b *strings.Builder, items []relay.NoticeItem) {
+	b.WriteString("| 序号 | 任务事项 | 具体要求 | 本单位角色 | 完成时限 | 分管县领导 |\n")
+	b.WriteString("| --- | --- | --- | --- | --- | --- |\n")
+	for _, it := range items {
+		cells := []string{
+			fmt.Sprint(it.No),
+			it.Title,
+			it.Requirements,
+			roleText(it),
+			it.Deadline,
+			it.DeputyName,
+		}
+		b.WriteString("|")
+		for _, c := range cells {
+			b.WriteString(" ")
+			b.WriteString(cell(c))
+			b.WriteString(" |")
+		}
+		b.WriteString("\n")
+	}
+}
+
+func renderList(b *strings.Builder, items []relay.NoticeItem) {
+	for _, it := range items {
+		var details []string
+		if it.Role != "" {
+			details = append(details, "本单位角色："+roleLabel(it.Role))
+		}
+		if it.LeadUnitName != "" {
+			details = append(details, "牵头单位："+it.LeadUnitName)
+		}
+		if it.Deadline != "" {
+			details = append(details, "完成时限："+it.Deadline)
+		}
+		if it.DeputyName != "" {
+			details = append(details, "分管县领导："+it.DeputyName)
+		}
+		line := fmt.Sprintf("第%d项：%s", it.No, it.Title)
+		if len(details) > 0 {
+			line += "（" + strings.Join(details, "；") + "）"
+		}
+		// oneLine keeps each item on its bullet line whatever its title holds.
+		b.WriteString("- ")
+		b.WriteString(oneLine(line))
+		b.WriteString("\n")
+	}
+}
+
+// roleText is the 本单位角色 cell: 牵头 with the supporting units, or 配合 with the
+// lead unit, so that every unit sees who else works on the item.
+func roleText(it relay.NoticeItem) string {
+	switch it.Role {
+	case relay.RoleLead:
+		if len(it.CoUnitNames) > 0 {
+			return "牵头（配合：" + strings.Join(it.CoUnitNames, "、") + "）"
+		}
+		return "牵头"
+	case relay.RoleCo:
+		if it.LeadUnitName != "" {
+			return "配合（牵头：" + it.LeadUnitName + "）"
+		}
+		return "配合"
+	}
+	return roleLabel(it.Role)
+}
+
+func roleLabel(role string) string {
+	switch role {
+	case relay.RoleLead:
+		return "牵头"
+	case relay.RoleCo:
+		return "配合"
+	}
+	return role
+}
+
+func kindLabel(kind string) string {
+	switch kind {
+	case relay.NoticeDispatch:
+		return "交办单"
+	case relay.NoticeReminder:
+		return "到期提醒"
+	case relay.NoticeOverdue:
+		return "逾期通知"
+	case relay.NoticeEscalation:
+		return "督办通知"
+	case relay.NoticeExtensionRequest:
+		return "延期申请"
+	case relay.NoticeExtensionDecision:
+		return "延期批复"
+	case relay.NoticeReturned:
+		return "退回通知"
+	case relay.NoticeClosed:
+		return "办结通知"
+	}
+	return "通知"
+}
+
+// lineBreaks are the sequences treated as line breaks in user text: CommonMark's
+// (LF, CR, CRLF) plus the Unicode ones some editors produce.
+var lineBreaks = strings.NewReplacer("\r\n", "\n", "\r", "\n", "\u2028", "\n", "\u2029", "\n", "\u0085", "\n", "\v", "\n", "\f", "\n")
+
+func normalizeNewlines(s string) string { return lineBreaks.Replace(s) }
+
+// oneLine folds text onto one line: line breaks and other control characters become
+// spaces, runs of spaces collapse.
+func oneLine(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || r == 0x85 || r == 0x2028 || r == 0x2029 {
+			return ' '
+		}
+		return r
+	}, s)
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// cell makes text safe inside a Markdown table cell: '\' and '|' are escaped, line
+// breaks become <br>, other control characters spaces. An empty cell shows "—".
+func cell(s string) string {
+	s = strings.TrimSpace(normalizeNewlines(s))
+	if s == "" {
+		return "—"
+	}
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '\\':
+			b.WriteString(`\\`)
+		case r == '|':
+			b.WriteString(`\|`)
+		case r == '\n':
+			b.WriteString("<br>")
+		case r < 0x20 || r == 0x7f:
+			b.WriteByte(' ')
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}

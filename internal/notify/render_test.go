@@ -1,0 +1,95 @@
+package notify
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"taskrelay/internal/relay"
+)
+
+func TestRenderDispatch(t *testing.T) {
+	n := sampleNotice()
+	n.Items = append(n.Items, relay.NoticeItem{
+		No: 4, Title: "恶意|标题\n| 9 | 伪造 | 行 |", Requirements: `反斜杠\|管道`, Role: relay.RoleCo,
+		Deadline: "2027-01-15", LeadUnitName: "县财政局",
+	})
+	md := Render(n)
+	for _, want := range []string{
+		"## 县委常委会2026年第12次会议任务交办单\n",
+		"**会议**：县委常委会2026年第12次会议",
+		"**致**：县人力资源和社会保障局",
+		"**时间**：2026年12月1日 09:30",
+		"请按要求抓好落实，每月25日前报送进展。",
+		"| 序号 | 任务事项 | 具体要求 | 本单位角色 | 完成时限 | 分管县领导 |\n| --- | --- | --- | --- | --- | --- |\n",
+		`| 3 | 稳就业 \| 保民生 | 第一行<br>第二行 | 牵头（配合：县财政局、县教育体育局） | 2026-12-31 | 张副县长 |`,
+		`| 4 | 恶意\|标题<br>\| 9 \| 伪造 \| 行 \| | 反斜杠\\\|管道 | 配合（牵头：县财政局） | 2027-01-15 | — |`,
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("Render lacks %q\n--- got ---\n%s", want, md)
+		}
+	}
+	// Structure: every table line has exactly 7 unescaped pipes (6 columns).
+	var rows int
+	for _, line := range strings.Split(md, "\n") {
+		if !strings.HasPrefix(line, "|") {
+			continue
+		}
+		rows++
+		if got := unescapedPipes(line); got != 7 {
+			t.Errorf("table line has %d cell separators: %q", got, line)
+		}
+	}
+	if rows != 4 {
+		t.Errorf("%d table lines, want 4 (header, rule, 2 items)\n%s", rows, md)
+	}
+}
+
+// unescapedPipes counts '|' not preceded by an odd run of backslashes.
+func unescapedPipes(s string) int {
+	n, bs := 0, 0
+	for _, r := range s {
+		switch r {
+		case '\\':
+			bs++
+			continue
+		case '|':
+			if bs%2 == 0 {
+				n++
+			}
+		}
+		bs = 0
+	}
+	return n
+}
+
+func TestRenderOtherKindsAsList(t *testing.T) {
+	n := relay.Notice{
+		ID: "reminder:cwh-2026-12:3:2026-12-31:7", Kind: relay.NoticeReminder,
+		MeetingName: "县委常委会2026年第12次会议", ToName: "县人力资源和社会保障局",
+		Subject: "任务即将到期\n第二行", Body: "距完成时限还有7天。",
+		Items: []relay.NoticeItem{{No: 3, Title: "稳就业\n# 不是标题", Role: relay.RoleLead, Deadline: "2026-12-31", DeputyName: "张副县长"}},
+		// 2026-12-24 16:00 UTC is 2026-12-25 00:00 county time.
+		IssuedAt: time.Date(2026, 12, 24, 16, 0, 0, 0, time.UTC),
+	}
+	md := Render(n)
+	for _, want := range []string{
+		"## 任务即将到期 第二行\n",
+		"**时间**：2026年12月25日 00:00",
+		"- 第3项：稳就业 # 不是标题（本单位角色：牵头；完成时限：2026-12-31；分管县领导：张副县长）\n",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("Render lacks %q\n--- got ---\n%s", want, md)
+		}
+	}
+	if strings.Contains(md, "| 序号 |") {
+		t.Error("non-dispatch notice rendered as a table")
+	}
+}
+
+func TestRenderEmptySubjectAndNoTime(t *testing.T) {
+	md := Render(relay.Notice{ID: "x", Kind: relay.NoticeEscalation})
+	if !strings.HasPrefix(md, "## 督办通知\n") || strings.Contains(md, "时间") {
+		t.Errorf("Render = %q", md)
+	}
+}

@@ -1,0 +1,520 @@
+// Package api is what people's tools call: the command line today, the console
+// tomorrow. It turns submit, adopt, act and read into Temporal starts, updates and
+// queries, and turns the engine's errors into one readable line.
+package relayclient
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/temporal"
+
+	"taskrelay/internal/parts"
+	"taskrelay/internal/relay"
+	"taskrelay/internal/report"
+)
+
+// Client wraps a Temporal client with taskrelay's operations.
+type Client struct {
+	T client.Client
+	// QueryConcurrency bounds parallel task queries in Status.
+	QueryConcurrency int
+}
+
+// Dial connects to a Temporal frontend.
+func Dial(ctx context.Context, addr, namespace string, opts client.Options) (*Client, error) {
+	opts.HostPort = addr
+	opts.Namespace = namespace
+	c, err := client.DialContext(ctx, opts)
+	if err != nil {
+		return nil, fmt.Errorf("连接引擎 %s 失败（工作进程是否已启动？）: %w", addr, err)
+	}
+	return &Client{T: c}, nil
+}
+
+// Close releases the connection.
+func (c *Client) Close() { c.T.Close() }
+
+// Submit starts a meeting's relay. Submitting a meeting that already exists changes
+// nothing and reports created=false: one relay per meeting id. A big list is stored
+// in parts first (package parts) and the relay gets only their references.
+func (c *Client) Submit(ctx context.Context, plan relay.Plan) (created bool, err error) {
+	in := relay.MeetingInput{Plan: plan}
+	if parts.Needed(plan) {
+		// Checked first so that submitting an existing meeting again writes nothing.
+		_, err := c.T.DescribeWorkflowExecution(ctx, relay.MeetingWorkflowID(plan.Meeting.ID), "")
+		var nf *serviceerror.NotFound
+		switch {
+		case err == nil:
+			return false, nil
+		case !errors.As(err, &nf):
+			return false, fmt.Errorf("提交会议 %s: %w", plan.Meeting.ID, err)
+		}
+		header, ps := parts.Split(plan)
+		refs, err := parts.Store(ctx, c.T, ps)
+		if err != nil {
+			return false, fmt.Errorf("提交会议 %s: %w", plan.Meeting.ID, err)
+		}
+		in = relay.MeetingInput{Plan: header, Parts: refs}
+	}
+	_, err = c.T.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                                       relay.MeetingWorkflowID(plan.Meeting.ID),
+		TaskQueue:                                relay.TaskQueue,
+		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+		WorkflowExecutionErrorWhenAlreadyStarted: true,
+		TypedSearchAttributes: temporal.NewSearchAttributes(
+			relay.SAMeeting.ValueSet(plan.Meeting.ID),
+			relay.SAState.ValueSet(relay.MeetingProposed),
+		),
+	}, relay.MeetingWorkflowName, in)
+	var already *serviceerror.WorkflowExecutionAlreadyStarted
+	if errors.As(err, &already) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("提交会议 %s: %w", plan.Meeting.ID, err)
+	}
+	return true, nil
+}
+
+// Meeting reads a meeting's relay with all its items and notices. For a list kept in
+// parts, the items are read from the parts and the notices' item refs rebuilt from
+// them (the same function built the notices that were sent).
+func (c *Client) Meeting(ctx context.Context, meetingID string) (relay.MeetingView, error) {
+	v, err := c.meetingHeader(ctx, meetingID)
+	if err != nil || len(v.Parts) == 0 {
+		return v, err
+	}
+	items, err := parts.ReadAll(ctx, c.T, v.Parts)
+	if err != nil {
+		return v, err
+	}
+	v.Items = relay.ApplyDeputies(items, v.Deputies)
+	if len(v.Notices) > 0 {
+		h := relay.Plan{Meeting: v.Meeting, Units: v.Units, Leaders: v.Leaders}
+		_, full := h.DispatchNotices(v.Items, time.Time{})
+		refs := map[string][]relay.NoticeRef{}
+		for _, n := range full {
+			refs[n.Unit] = n.Items
+		}
+		for i := range v.Notices {
+			v.Notices[i].Items = refs[v.Notices[i].Unit]
+		}
+	}
+	return v, nil
+}
+
+// meetingHeader is the engine's view of a meeting: without items when the list is
+// kept in parts.
+func (c *Client) meetingHeader(ctx context.Context, meetingID string) (relay.MeetingView, error) {
+	var v relay.MeetingView
+	resp, err := c.T.QueryWorkflow(ctx, relay.MeetingWorkflowID(meetingID), "", relay.QueryMeeting)
+	if err != nil {
+		return v, notFound(err, "会议", meetingID)
+	}
+	return v, resp.Get(&v)
+}
+
+// Adopt records the executive meeting's adoption, optionally changing deputies. A
+// meeting already adopted is reported as it is (and refused if deputies would change).
+func (c *Client) Adopt(ctx context.Context, meetingID string, req relay.AdoptRequest) (relay.MeetingView, error) {
+	var v relay.MeetingView
+	h, err := c.T.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID:   relay.MeetingWorkflowID(meetingID),
+		UpdateName:   relay.UpdateAdopt,
+		Args:         []interface{}{req},
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	if err == nil {
+		err = h.Get(ctx, &v)
+	}
+	if err != nil {
+		if isClosed(err) {
+			// The relay finishes once dispatched: adoption has happened.
+			if v, qerr := c.Meeting(ctx, meetingID); qerr == nil && v.State == relay.MeetingAdopted {
+				if len(req.Deputies) > 0 {
+					return v, errors.New("会议任务清单已通过，不能再调整分管县领导")
+				}
+				return v, nil
+			}
+		}
+		return v, notFound(err, "会议", meetingID)
+	}
+	return v, nil
+}
+
+// WaitDispatched waits until every task of an adopted meeting is started and every
+// notice sent.
+func (c *Client) WaitDispatched(ctx context.Context, meetingID string) (relay.MeetingView, error) {
+	for {
+		v, err := c.meetingHeader(ctx, meetingID) // polled: without reading the parts
+		if err != nil {
+			return v, err
+		}
+		if v.DispatchedAt != nil {
+			return c.Meeting(ctx, meetingID)
+		}
+		select {
+		case <-ctx.Done():
+			return v, fmt.Errorf("等待会议 %s 交办完成: %w", meetingID, ctx.Err())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// Task reads one task with its timeline.
+func (c *Client) Task(ctx context.Context, taskID string) (relay.TaskView, error) {
+	var v relay.TaskView
+	resp, err := c.T.QueryWorkflow(ctx, relay.TaskWorkflowID(taskID), "", relay.QueryTask)
+	if err != nil {
+		return v, notFound(err, "任务", taskID)
+	}
+	return v, resp.Get(&v)
+}
+
+// Status reads a meeting and all its tasks. Before adoption the tasks are the proposed
+// decomposition (state "proposed"). A small list's tasks are queried one by one
+// (exact to the last action); a list kept in parts is read from the visibility store
+// (one call per 1,000 tasks, each task's memo summary, which can lag an action by a
+// moment), and only the tasks missing there are queried.
+func (c *Client) Status(ctx context.Context, meetingID string) (relay.MeetingView, []relay.TaskView, error) {
+	m, err := c.Meeting(ctx, meetingID)
+	if err != nil {
+		return m, nil, err
+	}
+	tasks := make([]relay.TaskView, len(m.Items))
+	if m.DispatchedAt == nil {
+		for i, it := range m.Items {
+			tasks[i] = proposedView(m, it)
+		}
+		return m, tasks, nil
+	}
+	missing := make([]int, 0, len(m.Items)) // indexes into m.Items
+	if len(m.Parts) > 0 {
+		sums, err := c.Tasks(ctx, "RelayMeeting = '"+meetingID+"'")
+		if err != nil {
+			return m, nil, err
+		}
+		byNo := make(map[int]relay.TaskView, len(sums))
+		for _, s := range sums {
+			if s.Meeting == meetingID {
+				byNo[s.No] = s.TaskView
+			}
+		}
+		for i, it := range m.Items {
+			if v, ok := byNo[it.No]; ok {
+				tasks[i] = v
+			} else {
+				missing = append(missing, i)
+			}
+		}
+	} else {
+		for i := range m.Items {
+			missing = append(missing, i)
+		}
+	}
+	ids := make([]string, len(missing))
+	for k, i := range missing {
+		ids[k] = relay.TaskID(meetingID, m.Items[i].No)
+	}
+	views, err := c.TaskViews(ctx, ids)
+	for k, i := range missing {
+		tasks[i] = views[k]
+	}
+	return m, tasks, err
+}
+
+// TaskViews queries tasks, with their timelines, QueryConcurrency at a time; views[i]
+// is ids[i] (zero where its query failed), err the first failure.
+func (c *Client) TaskViews(ctx context.Context, ids []string) ([]relay.TaskView, error) {
+	views := make([]relay.TaskView, len(ids))
+	errs := make([]error, len(ids))
+	c.each(len(ids), func(i int) { views[i], errs[i] = c.Task(ctx, ids[i]) })
+	for _, err := range errs {
+		if err != nil {
+			return views, err
+		}
+	}
+	return views, nil
+}
+
+// MeetingViews reads meetings, QueryConcurrency at a time; views[i] and errs[i] answer
+// ids[i].
+func (c *Client) MeetingViews(ctx context.Context, ids []string) ([]relay.MeetingView, []error) {
+	views := make([]relay.MeetingView, len(ids))
+	errs := make([]error, len(ids))
+	c.each(len(ids), func(i int) { views[i], errs[i] = c.Meeting(ctx, ids[i]) })
+	return views, errs
+}
+
+// each runs f(0..n-1), QueryConcurrency (default 16) at a time, and waits.
+func (c *Client) each(n int, f func(i int)) {
+	conc := c.QueryConcurrency
+	if conc <= 0 {
+		conc = 16
+	}
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, conc)
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			f(i)
+		}()
+	}
+	wg.Wait()
+}
+
+func proposedView(m relay.MeetingView, it relay.Item) relay.TaskView {
+	v := relay.TaskView{
+		ID: relay.TaskID(m.Meeting.ID, it.No), No: it.No, Meeting: m.Meeting.ID,
+		Title: it.Title, Requirements: it.Requirements,
+		LeadUnit: it.Lead, LeadUnitName: unitName(m, it.Lead),
+		CoUnits: append([]string{}, it.Co...), CoUnitNames: []string{},
+		Deputy: it.Deputy, Deadline: it.Deadline, State: "proposed",
+	}
+	for _, co := range it.Co {
+		v.CoUnitNames = append(v.CoUnitNames, unitName(m, co))
+	}
+	for _, l := range m.Leaders {
+		if l.ID == it.Deputy {
+			v.DeputyName = l.Name
+		}
+	}
+	return v
+}
+
+func unitName(m relay.MeetingView, id string) string {
+	for _, u := range m.Units {
+		if u.ID == id {
+			return u.Name
+		}
+	}
+	return id
+}
+
+// Act sends one action to a task (ack, progress, extend, decide-extension, complete,
+// verify). A refusal comes back as an error and changes nothing.
+func (c *Client) Act(ctx context.Context, taskID, action string, req relay.ActionRequest) (relay.TaskView, error) {
+	return c.ActOnce(ctx, taskID, action, uuid.NewString(), req)
+}
+
+// ActOnce is Act with the caller's request id: the engine applies one update id at
+// most once, so a form submitted twice (a double click, a retried request) acts once.
+func (c *Client) ActOnce(ctx context.Context, taskID, action, requestID string, req relay.ActionRequest) (relay.TaskView, error) {
+	var v relay.TaskView
+	h, err := c.T.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		UpdateID:     requestID,
+		WorkflowID:   relay.TaskWorkflowID(taskID),
+		UpdateName:   action,
+		Args:         []interface{}{req},
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	if err == nil {
+		err = h.Get(ctx, &v)
+	}
+	if err != nil {
+		if isClosed(err) {
+			return v, fmt.Errorf("任务 %s 已办结，不能再操作", taskID)
+		}
+		return v, notFound(err, "任务", taskID)
+	}
+	return v, nil
+}
+
+// Notices lists the dispatch notices of a meeting, by unit.
+func (c *Client) Notices(ctx context.Context, meetingID string) ([]relay.DispatchNotice, error) {
+	m, err := c.Meeting(ctx, meetingID)
+	if err != nil {
+		return nil, err
+	}
+	out := append([]relay.DispatchNotice{}, m.Notices...)
+	sort.Slice(out, func(i, j int) bool { return out[i].Unit < out[j].Unit })
+	return out, nil
+}
+
+func isClosed(err error) bool {
+	var nf *serviceerror.NotFound
+	return errors.As(err, &nf) && strings.Contains(strings.ToLower(nf.Error()), "completed")
+}
+
+func notFound(err error, what, id string) error {
+	var nf *serviceerror.NotFound
+	if errors.As(err, &nf) {
+		return fmt.Errorf("找不到%s %s", what, id)
+	}
+	return Reason(err)
+}
+
+// Reason strips the engine's wrapping from a refusal so a person reads one line.
+func Reason(err error) error {
+	if err == nil {
+		return nil
+	}
+	var app *temporal.ApplicationError
+	if errors.As(err, &app) {
+		return errors.New(app.Message())
+	}
+	return err
+}
+
+// Tasks lists task summaries from the visibility store (eventually consistent, and
+// cheap for thousands of tasks). query is a Temporal list filter on the Relay* search
+// attributes, e.g. "RelayMeeting = 'cwh-2026-12' AND RelayLight = 'red'"; empty means
+// every task.
+func (c *Client) Tasks(ctx context.Context, query string) ([]relay.TaskSummary, error) {
+	q := "WorkflowType = '" + relay.TaskWorkflowName + "'"
+	if strings.TrimSpace(query) != "" {
+		q += " AND (" + query + ")"
+	}
+	var out []relay.TaskSummary
+	var token []byte
+	for {
+		resp, err := c.T.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
+			Query: q, NextPageToken: token, PageSize: 1000,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("列出任务（%s）: %w", q, err)
+		}
+		for _, e := range resp.GetExecutions() {
+			p, ok := e.GetMemo().GetFields()[relay.MemoSummary]
+			if !ok {
+				continue
+			}
+			var s relay.TaskSummary
+			if err := converter.GetDefaultDataConverter().FromPayload(p, &s); err != nil {
+				return nil, fmt.Errorf("任务 %s 的摘要: %w", e.GetExecution().GetWorkflowId(), err)
+			}
+			out = append(out, s)
+		}
+		if token = resp.GetNextPageToken(); len(token) == 0 {
+			break
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Meeting != out[j].Meeting {
+			return out[i].Meeting < out[j].Meeting
+		}
+		return out[i].No < out[j].No
+	})
+	return out, nil
+}
+
+// MeetingRef is a meeting's relay as the visibility store lists it.
+type MeetingRef struct {
+	ID        string    `json:"id"`
+	StartedAt time.Time `json:"started_at"`
+}
+
+// Meetings lists every meeting relay, newest first (from the visibility store, so a
+// meeting submitted a moment ago may take a moment to appear).
+func (c *Client) Meetings(ctx context.Context) ([]MeetingRef, error) {
+	q := "WorkflowType = '" + relay.MeetingWorkflowName + "'"
+	var out []MeetingRef
+	var token []byte
+	for {
+		resp, err := c.T.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
+			Query: q, NextPageToken: token, PageSize: 1000,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("列出会议: %w", err)
+		}
+		for _, e := range resp.GetExecutions() {
+			id, ok := strings.CutPrefix(e.GetExecution().GetWorkflowId(), relay.MeetingWorkflowID(""))
+			if !ok {
+				continue
+			}
+			out = append(out, MeetingRef{ID: id, StartedAt: e.GetStartTime().AsTime()})
+		}
+		if token = resp.GetNextPageToken(); len(token) == 0 {
+			break
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].StartedAt.Equal(out[j].StartedAt) {
+			return out[i].StartedAt.After(out[j].StartedAt)
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out, nil
+}
+
+// RunReport runs the monthly inspection now for req.Month (state as of req.AsOf, by
+// default the month's last day or today): the same workflow the Schedule runs. It
+// waits for the reports to be archived and returns where they are.
+func (c *Client) RunReport(ctx context.Context, req report.Request) (report.Result, error) {
+	var res report.Result
+	r, err := report.Resolve(req, time.Now(), time.Now())
+	if err != nil {
+		return res, err
+	}
+	run, err := c.T.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                       relay.ReportWorkflowID(r.Month, r.AsOf),
+		TaskQueue:                relay.TaskQueue,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING, // the same report running: wait for it
+	}, relay.MonthlyWorkflowName, report.Request{Month: req.Month, AsOf: req.AsOf})
+	if err != nil {
+		return res, fmt.Errorf("启动月度报告: %w", err)
+	}
+	if err := run.Get(ctx, &res); err != nil {
+		return res, fmt.Errorf("生成月度报告: %w", Reason(err))
+	}
+	return res, nil
+}
+
+// TasksPage lists one page of task summaries from the visibility store, in its own
+// order, from token (nil: the first page); it returns the next page's token, nil after
+// the last. Listing costs per row returned, so pages keep big boards fast.
+func (c *Client) TasksPage(ctx context.Context, query string, pageSize int, token []byte) ([]relay.TaskSummary, []byte, error) {
+	q := "WorkflowType = '" + relay.TaskWorkflowName + "'"
+	if strings.TrimSpace(query) != "" {
+		q += " AND (" + query + ")"
+	}
+	resp, err := c.T.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
+		Query: q, NextPageToken: token, PageSize: int32(pageSize),
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("列出任务（%s）: %w", q, err)
+	}
+	out := make([]relay.TaskSummary, 0, len(resp.GetExecutions()))
+	for _, e := range resp.GetExecutions() {
+		p, ok := e.GetMemo().GetFields()[relay.MemoSummary]
+		if !ok {
+			continue
+		}
+		var s relay.TaskSummary
+		if err := converter.GetDefaultDataConverter().FromPayload(p, &s); err != nil {
+			return nil, nil, fmt.Errorf("任务 %s 的摘要: %w", e.GetExecution().GetWorkflowId(), err)
+		}
+		out = append(out, s)
+	}
+	return out, resp.GetNextPageToken(), nil
+}
+
+// CountTasks counts the tasks a visibility filter matches (see Tasks).
+func (c *Client) CountTasks(ctx context.Context, query string) (int, error) {
+	q := "WorkflowType = '" + relay.TaskWorkflowName + "'"
+	if strings.TrimSpace(query) != "" {
+		q += " AND (" + query + ")"
+	}
+	resp, err := c.T.CountWorkflow(ctx, &workflowservice.CountWorkflowExecutionsRequest{Query: q})
+	if err != nil {
+		return 0, fmt.Errorf("统计任务（%s）: %w", q, err)
+	}
+	return int(resp.GetCount()), nil
+}

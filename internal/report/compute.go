@@ -1,0 +1,453 @@
+package report
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"taskrelay/internal/relay"
+)
+
+// Timeline actions, as the task workflow writes them (persisted, so stable).
+const (
+	actAcknowledged        = "acknowledged"
+	actProgress            = "progress"
+	actExtensionRequested  = "extension_requested"
+	actExtensionApproved   = "extension_approved"
+	actExtensionDenied     = "extension_denied"
+	actCompletionSubmitted = "completion_submitted"
+	actCompletionAccepted  = "completion_accepted"
+	actCompletionRejected  = "completion_rejected"
+)
+
+// Report is a month's figures and every detail the two reports and the ledger show.
+type Report struct {
+	Figures
+	County      string         `json:"county,omitempty"`
+	AsOfTime    time.Time      `json:"as_of_time"`
+	GeneratedAt time.Time      `json:"generated_at"`
+	Period      MonthFigures   `json:"period"` // all meetings together
+	Meetings    []MeetingRow   `json:"meetings"`
+	Units       []GroupRow     `json:"units"`    // by lead unit, with names
+	Deputies    []GroupRow     `json:"deputies"` // by deputy in charge, with names
+	Overdue     []TaskRow      `json:"overdue"`  // open past the deadline, longest first
+	Yellow      []TaskRow      `json:"yellow"`   // near the deadline or behind (黄灯)
+	Named       []TaskRow      `json:"named"`    // overdue longer than NameAfterDays
+	DueNext     []TaskRow      `json:"due_next"` // open, due next month
+	ClosedMonth []TaskRow      `json:"closed_month"`
+	Progress    []TaskRow      `json:"progress"` // progress notes reported this month
+	Grants      []GrantRow     `json:"grants"`   // extensions granted this month
+	Rejections  []RejectionRow `json:"rejections"`
+	NoticesYTD  NoticeCount    `json:"notices_ytd"`
+	NoticeKinds []KindRow      `json:"notice_kinds"`
+	Rows        []TaskRow      `json:"rows"` // every task, by meeting and number (the ledger)
+	Options     Options        `json:"options"`
+}
+
+// MonthFigures are the month's movements.
+type MonthFigures struct {
+	Totals
+	CarriedOver int `json:"carried_over"` // dispatched before the month, open at its start
+	New         int `json:"new"`          // dispatched in the month
+	ClosedMonth int `json:"closed_month"` // closed in the month
+}
+
+// MeetingRow is one committee meeting's items.
+type MeetingRow struct {
+	relay.Meeting
+	MonthFigures
+}
+
+// GroupRow is a unit's or a deputy's tasks.
+type GroupRow struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	Totals
+}
+
+// TaskRow is one task as of the report's day.
+type TaskRow struct {
+	ID          string      `json:"id"`
+	Meeting     string      `json:"meeting"`
+	MeetingName string      `json:"meeting_name"`
+	No          int         `json:"no"`
+	Title       string      `json:"title"`
+	Unit        string      `json:"unit"`
+	UnitName    string      `json:"unit_name"`
+	CoNames     []string    `json:"co_names"`
+	Deputy      string      `json:"deputy"`
+	DeputyName  string      `json:"deputy_name"`
+	Deadline    string      `json:"deadline"`
+	State       relay.State `json:"state"`
+	Light       relay.Light `json:"light"`
+	Progress    int         `json:"progress"`
+	Note        string      `json:"note,omitempty"`
+	NoteAt      *time.Time  `json:"note_at,omitempty"`
+	ClosedAt    *time.Time  `json:"closed_at,omitempty"`
+	OnTime      bool        `json:"on_time,omitempty"`
+	OverdueDays int         `json:"overdue_days,omitempty"`
+	Behind      string      `json:"behind,omitempty"` // the milestone not reached, when the engine says so
+}
+
+// GrantRow is an extension granted in the month.
+type GrantRow struct {
+	TaskRow
+	Grant relay.Grant `json:"grant"`
+}
+
+// RejectionRow is a completion sent back in the month.
+type RejectionRow struct {
+	TaskRow
+	Rejection relay.Rejection `json:"rejection"`
+}
+
+// KindRow counts one kind of notice.
+type KindRow struct {
+	Kind  string `json:"kind"`
+	Month int    `json:"month"`
+	YTD   int    `json:"ytd"`
+}
+
+// state is a task as it stood at an instant.
+type state struct {
+	t                 *Task
+	st                relay.State
+	progress          int
+	deadline          string
+	submitted, closed bool
+	submittedAt       *time.Time
+	closedAt          *time.Time
+	note              string
+	noteAt            *time.Time
+	onTime, overdue   bool
+	overdueDays       int
+	light             relay.Light
+}
+
+// deadlineAt is the deadline in force at an instant: before a later grant, its From.
+func deadlineAt(t *Task, at time.Time) string {
+	for _, g := range t.Grants {
+		if g.At.After(at) && g.From != "" {
+			return g.From
+		}
+	}
+	return t.Deadline
+}
+
+// stateAt replays the timeline up to at; without a timeline the summary is the state
+// (the gatherer supplies timelines whenever the summary may be newer than at).
+func stateAt(t *Task, at time.Time) *state {
+	s := &state{t: t, deadline: deadlineAt(t, at)}
+	if t.Timeline == nil {
+		s.st, s.progress = t.State, t.Progress
+		s.submittedAt, s.closedAt = t.SubmittedAt, t.ClosedAt
+		s.note, s.noteAt = t.LastProgressNote, t.LastProgressAt
+		// Defensive, for a summary newer than at (the gatherer avoids this by adding
+		// the timeline): undo what it shows happened later.
+		if s.closedAt != nil && s.closedAt.After(at) {
+			s.st, s.closedAt = relay.StateCompletionSubmitted, nil
+		}
+		if s.submittedAt != nil && s.submittedAt.After(at) {
+			s.submittedAt = nil
+			if s.st == relay.StateCompletionSubmitted {
+				s.st = relay.StateInProgress
+			}
+		}
+		if s.noteAt != nil && s.noteAt.After(at) {
+			s.note, s.noteAt = "", nil
+		}
+	} else {
+		s.st = relay.StateDispatched
+		for i := range t.Timeline {
+			e := &t.Timeline[i]
+			if e.At.After(at) {
+				break
+			}
+			switch e.Action {
+			case actAcknowledged, actExtensionRequested:
+				if s.st == relay.StateDispatched {
+					s.st = relay.StateAcknowledged
+				}
+			case actProgress:
+				if s.st == relay.StateDispatched || s.st == relay.StateAcknowledged {
+					s.st = relay.StateInProgress
+				}
+				if p, ok := parsePercent(e.Note); ok {
+					s.progress = p
+				}
+				s.note, s.noteAt = e.Note, &e.At
+			case actCompletionSubmitted:
+				s.st, s.submittedAt = relay.StateCompletionSubmitted, &e.At
+			case actCompletionRejected:
+				s.st, s.submittedAt = relay.StateInProgress, nil
+			case actCompletionAccepted:
+				s.st, s.closedAt, s.progress = relay.StateClosed, &e.At, 100
+			}
+		}
+	}
+	s.closed = s.st == relay.StateClosed
+	s.submitted = s.st == relay.StateCompletionSubmitted
+	end, err := relay.DeadlineEnd(s.deadline)
+	if err != nil { // a summary always has a valid deadline; count it as not due
+		end = at.AddDate(100, 0, 0)
+	}
+	inTime := s.submittedAt != nil && s.submittedAt.Before(end)
+	switch {
+	case s.closed:
+		s.onTime = inTime
+		s.light = relay.Green
+	case !at.Before(end) && !(s.submitted && inTime):
+		s.overdue = true
+		s.overdueDays = int(at.Sub(end).Hours() / 24)
+		s.light = relay.Red
+	default:
+		s.light = relay.Green
+	}
+	return s
+}
+
+// parsePercent reads "进度 60%：..." as the task workflow writes progress notes.
+func parsePercent(note string) (int, bool) {
+	rest, ok := strings.CutPrefix(note, "进度 ")
+	if !ok {
+		return 0, false
+	}
+	num, _, ok := strings.Cut(rest, "%")
+	if !ok {
+		return 0, false
+	}
+	p, err := strconv.Atoi(num)
+	return p, err == nil
+}
+
+// Compute works out a month's report from the tasks as they stood at Request.AsOfTime.
+func Compute(in Input) (*Report, error) {
+	req := in.Request
+	if req.Month == "" || req.AsOfTime.IsZero() {
+		return nil, ErrNoMonth
+	}
+	start, err := ParseMonth(req.Month)
+	if err != nil {
+		return nil, err
+	}
+	end := start.AddDate(0, 1, 0)
+	nextEnd := end.AddDate(0, 1, 0)
+	at := req.AsOfTime
+	live := !req.Now.IsZero() && !at.Before(req.Now)
+	opt := in.Options
+	if opt == (Options{}) {
+		opt = DefaultOptions()
+	}
+	r := &Report{
+		Figures:     Figures{Month: req.Month, AsOf: req.AsOf, ByUnit: []UnitRow{}, ByDeputy: []DeputyRow{}, Red: []RedRow{}},
+		County:      in.County,
+		AsOfTime:    at,
+		GeneratedAt: req.Now,
+		Options:     opt,
+	}
+	meetingName := map[string]relay.Meeting{}
+	for _, m := range in.Meetings {
+		meetingName[m.ID] = m
+	}
+
+	tasks := make([]*Task, 0, len(in.Tasks))
+	for i := range in.Tasks {
+		if !in.Tasks[i].DispatchedAt.After(at) {
+			tasks = append(tasks, &in.Tasks[i])
+		}
+	}
+	sort.Slice(tasks, func(i, j int) bool {
+		if tasks[i].Meeting != tasks[j].Meeting {
+			return tasks[i].Meeting < tasks[j].Meeting
+		}
+		return tasks[i].No < tasks[j].No
+	})
+
+	meetings := map[string]*MeetingRow{}
+	units := map[string]*GroupRow{}
+	deputies := map[string]*GroupRow{}
+	inMonth := func(t time.Time) bool { return !t.Before(start) && t.Before(end) && !t.After(at) }
+	for _, t := range tasks {
+		s := stateAt(t, at)
+		if !s.closed && !s.overdue {
+			// Live, the engine's own light counts (it also knows pending extensions and
+			// milestones); on a past day, the deadline rule.
+			if (live && t.Light != relay.Green) || (!live && yellowBy(s, at, opt.YellowDays)) {
+				s.light = relay.Yellow
+			}
+		}
+		m := meetings[t.Meeting]
+		if m == nil {
+			mt, ok := meetingName[t.Meeting]
+			if !ok {
+				mt = relay.Meeting{ID: t.Meeting, Name: t.Meeting}
+			}
+			m = &MeetingRow{Meeting: mt}
+			meetings[t.Meeting] = m
+		}
+		var month MonthFigures
+		month.Totals.add(s)
+		if t.DispatchedAt.Before(start) && !(s.closedAt != nil && s.closedAt.Before(start)) {
+			month.CarriedOver++
+		}
+		if inMonth(t.DispatchedAt) {
+			month.New++
+		}
+		if s.closedAt != nil && inMonth(*s.closedAt) {
+			month.ClosedMonth++
+		}
+		m.merge(month)
+		r.Period.merge(month)
+		group(units, t.LeadUnit, t.LeadUnitName).add(s)
+		group(deputies, t.Deputy, t.DeputyName).add(s)
+
+		row := taskRow(t, s, m.Name)
+		if b := t.BehindMilestone; b != nil && live && !s.closed {
+			row.Behind = fmt.Sprintf("节点 %s“%s”未达序时进度", b.Date, b.Goal)
+		}
+		r.Rows = append(r.Rows, row)
+		if s.overdue {
+			r.Overdue = append(r.Overdue, row)
+			r.Red = append(r.Red, RedRow{Task: t.ID, Unit: t.LeadUnit, Deadline: s.deadline})
+			// Named (red tier): overdue long enough, or so marked by the engine itself.
+			if s.overdueDays >= opt.NameAfterDays || (live && t.ListedForReport) {
+				r.Named = append(r.Named, row)
+			}
+		} else if s.light == relay.Yellow && !s.submitted { // a completion awaiting verification is not behind
+			r.Yellow = append(r.Yellow, row)
+		}
+		if !s.closed {
+			if d, err := relay.ParseDate(s.deadline); err == nil && !d.Before(end) && d.Before(nextEnd) {
+				r.DueNext = append(r.DueNext, row)
+			}
+		}
+		if s.closedAt != nil && inMonth(*s.closedAt) {
+			r.ClosedMonth = append(r.ClosedMonth, row)
+		}
+		if s.noteAt != nil && inMonth(*s.noteAt) {
+			r.Progress = append(r.Progress, row)
+		}
+		for _, g := range t.Grants {
+			if inMonth(g.At) {
+				r.Grants = append(r.Grants, GrantRow{TaskRow: row, Grant: g})
+			}
+		}
+		for _, x := range t.RejectedCompletions {
+			if inMonth(x.At) {
+				r.Rejections = append(r.Rejections, RejectionRow{TaskRow: row, Rejection: x})
+			}
+		}
+	}
+	r.Totals = r.Period.Totals
+	for _, id := range sortedKeys(meetings) {
+		r.Meetings = append(r.Meetings, *meetings[id])
+	}
+	sort.SliceStable(r.Meetings, func(i, j int) bool { return r.Meetings[i].Date < r.Meetings[j].Date })
+	for _, id := range sortedKeys(units) {
+		u := units[id]
+		r.Units = append(r.Units, *u)
+		r.ByUnit = append(r.ByUnit, UnitRow{Unit: id, Tasks: u.Tasks, Closed: u.Closed(), Overdue: u.OpenOverdue})
+	}
+	for _, id := range sortedKeys(deputies) {
+		d := deputies[id]
+		r.Deputies = append(r.Deputies, *d)
+		r.ByDeputy = append(r.ByDeputy, DeputyRow{Deputy: id, Tasks: d.Tasks, Closed: d.Closed(), Overdue: d.OpenOverdue})
+	}
+	// Tables read best worst first: most overdue, then lowest completion.
+	rank := func(g []GroupRow) {
+		sort.SliceStable(g, func(i, j int) bool {
+			if g[i].OpenOverdue != g[j].OpenOverdue {
+				return g[i].OpenOverdue > g[j].OpenOverdue
+			}
+			return g[i].CompletionRate < g[j].CompletionRate
+		})
+	}
+	rank(r.Units)
+	rank(r.Deputies)
+	byDays := func(rows []TaskRow) {
+		sort.SliceStable(rows, func(i, j int) bool { return rows[i].OverdueDays > rows[j].OverdueDays })
+	}
+	byDays(r.Overdue)
+	byDays(r.Named)
+	sort.SliceStable(r.DueNext, func(i, j int) bool { return r.DueNext[i].Deadline < r.DueNext[j].Deadline })
+	sort.SliceStable(r.Progress, func(i, j int) bool { return r.Progress[i].NoteAt.After(*r.Progress[j].NoteAt) })
+
+	r.noticeFigures(in.Notices, start, end, at)
+	return r, nil
+}
+
+// yellowBy is the light's yellow rule on a past day: the deadline is within YellowDays.
+func yellowBy(s *state, at time.Time, days int) bool {
+	end, err := relay.DeadlineEnd(s.deadline)
+	return err == nil && !at.Before(end.AddDate(0, 0, -days-1))
+}
+
+func (r *Report) noticeFigures(notices []Notice, start, end, at time.Time) {
+	yearStart := time.Date(start.Year(), 1, 1, 0, 0, 0, 0, relay.County)
+	kinds := map[string]*KindRow{}
+	for _, n := range notices {
+		if !Counted(n.Kind) || n.IssuedAt.Before(yearStart) || n.IssuedAt.After(at) || !n.IssuedAt.Before(end) {
+			continue
+		}
+		k := kinds[n.Kind]
+		if k == nil {
+			k = &KindRow{Kind: n.Kind}
+			kinds[n.Kind] = k
+		}
+		k.YTD++
+		r.NoticesYTD.add(n)
+		if !n.IssuedAt.Before(start) {
+			k.Month++
+			r.Notices.add(n)
+		}
+	}
+	for _, k := range sortedKeys(kinds) {
+		r.NoticeKinds = append(r.NoticeKinds, *kinds[k])
+	}
+	sort.SliceStable(r.NoticeKinds, func(i, j int) bool { return kindOrder(r.NoticeKinds[i].Kind) < kindOrder(r.NoticeKinds[j].Kind) })
+}
+
+func (m *MonthFigures) merge(x MonthFigures) {
+	m.Tasks += x.Tasks
+	m.ClosedOnTime += x.ClosedOnTime
+	m.ClosedLate += x.ClosedLate
+	m.OpenNotDue += x.OpenNotDue
+	m.OpenOverdue += x.OpenOverdue
+	m.CompletionRate = pct(m.Closed(), m.Tasks)
+	m.CarriedOver += x.CarriedOver
+	m.New += x.New
+	m.ClosedMonth += x.ClosedMonth
+}
+
+func group(m map[string]*GroupRow, id, name string) *Totals {
+	g := m[id]
+	if g == nil {
+		if name == "" {
+			name = id
+		}
+		g = &GroupRow{ID: id, Name: name}
+		m[id] = g
+	}
+	return &g.Totals
+}
+
+func taskRow(t *Task, s *state, meetingName string) TaskRow {
+	return TaskRow{
+		ID: t.ID, Meeting: t.Meeting, MeetingName: meetingName, No: t.No, Title: t.Title,
+		Unit: t.LeadUnit, UnitName: t.LeadUnitName, CoNames: t.CoUnitNames,
+		Deputy: t.Deputy, DeputyName: t.DeputyName, Deadline: s.deadline,
+		State: s.st, Light: s.light, Progress: s.progress,
+		Note: s.note, NoteAt: s.noteAt, ClosedAt: s.closedAt, OnTime: s.onTime, OverdueDays: s.overdueDays,
+	}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,387 @@
+// Package tasklist reads the task list (任务清单) a county committee standing
+// committee meeting adopted — YAML, JSON or XLSX — and validates it against the
+// county's directory into a relay.Plan, every unit and leader name resolved to ids.
+//
+// Validation is complete before anything is returned: a file with problems yields
+// Problems listing every one of them, each naming the file, the item and the field.
+package tasklist
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"taskrelay/internal/directory"
+	"taskrelay/internal/relay"
+)
+
+// Limits.
+const (
+	MaxFileSize        = 10 << 20  // bytes of a task list file
+	MaxUnzippedSize    = 100 << 20 // total uncompressed bytes of an .xlsx
+	MaxItems           = 20000
+	MaxTitleLen        = 500  // runes
+	MaxRequirementsLen = 4000 // runes
+	MaxMeetingIDLen    = 64
+)
+
+// MeetingFlags supplies or overrides the meeting's fields (the flags of `submit`).
+// A non-empty field replaces the file's; for .xlsx files they are the only source.
+type MeetingFlags struct{ ID, Name, Date string }
+
+// Problem is one thing wrong with a task list. Item is the item's number (its
+// position in the list when the number itself is missing or invalid), 0 when the
+// problem is not about an item. Field is the English field name.
+type Problem struct {
+	File    string
+	Item    int
+	Field   string
+	Message string
+}
+
+func (p Problem) String() string {
+	var b strings.Builder
+	b.WriteString(p.File)
+	b.WriteString(": ")
+	if p.Item > 0 {
+		fmt.Fprintf(&b, "第%d项 ", p.Item)
+	}
+	if p.Field != "" {
+		b.WriteString("字段 ")
+		b.WriteString(p.Field)
+		b.WriteString(": ")
+	}
+	b.WriteString(p.Message)
+	return b.String()
+}
+
+// Problems is every problem found in a task list, sorted by item (file-level
+// problems first). It is the error ParseFile and Parse return.
+type Problems []Problem
+
+// Error lists the problems, one per line.
+func (ps Problems) Error() string {
+	lines := make([]string, len(ps))
+	for i, p := range ps {
+		lines[i] = p.String()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// ParseFile reads the task list at path (format by extension) and validates it.
+// Files larger than MaxFileSize are refused before they are read.
+func ParseFile(path string, dir *directory.Directory, flags MeetingFlags) (*relay.Plan, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, Problems{{File: path, Message: "无法读取任务清单: " + err.Error()}}
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.Size() > MaxFileSize {
+		return nil, Problems{{File: path, Message: tooLarge(st.Size())}}
+	}
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, Problems{{File: path, Message: "无法读取任务清单: " + err.Error()}}
+	}
+	return Parse(path, data, dir, flags)
+}
+
+func tooLarge(n int64) string {
+	return fmt.Sprintf("文件过大（%d 字节），任务清单文件不得超过 %d MiB", n, MaxFileSize>>20)
+}
+
+// Parse validates a task list given as bytes; the format follows file's extension
+// (.yaml, .yml, .json, .xlsx). The plan's SourceFile is file.
+func Parse(file string, data []byte, dir *directory.Directory, flags MeetingFlags) (*relay.Plan, error) {
+	c := &collector{file: file}
+	if dir == nil {
+		c.add(0, "", "没有提供机构目录，无法核对单位和县领导")
+		return nil, c.problems()
+	}
+	if len(data) > MaxFileSize {
+		c.add(0, "", "%s", tooLarge(int64(len(data))))
+		return nil, c.problems()
+	}
+	var (
+		m     rawMeeting
+		items []rawItem
+		ok    bool
+	)
+	switch ext := strings.ToLower(filepath.Ext(file)); ext {
+	case ".yaml", ".yml":
+		m, items, ok = decodeYAML(c, data)
+	case ".json":
+		m, items, ok = decodeJSON(c, data)
+	case ".xlsx":
+		m, items, ok = decodeXLSX(c, data)
+		c.xlsx = true
+	case ".xls", ".et", ".csv":
+		c.add(0, "", "不支持 %s 文件，请在表格软件中另存为 .xlsx", ext)
+		return nil, c.problems()
+	default:
+		c.add(0, "", "无法识别文件类型“%s”，任务清单应为 .yaml、.yml、.json 或 .xlsx 文件", ext)
+		return nil, c.problems()
+	}
+	if !ok {
+		return nil, c.problems()
+	}
+	plan := build(c, m, items, dir, flags)
+	if len(c.ps) > 0 {
+		return nil, c.problems()
+	}
+	plan.SourceFile = file
+	return plan, nil
+}
+
+// rawMeeting and rawItem are a task list as written, before validation.
+type rawMeeting struct {
+	ID, Name, Date string
+	failed         map[string]bool // fields whose value could not be decoded (already reported)
+}
+
+type rawItem struct {
+	pos          int    // 1-based position in the list
+	row          int    // spreadsheet row, 0 for YAML/JSON
+	no           int    // 0 when absent or invalid
+	noText       string // the number as written, when it is not a positive integer
+	title        string
+	requirements string
+	lead         string
+	co           []string
+	leader       string
+	deadline     string
+	feedback     string
+	milestones   []rawMilestone
+	failed       map[string]bool // fields whose value could not be decoded (already reported)
+}
+
+// ref is how problems name the item: its number, else its position.
+func (it *rawItem) ref() int {
+	if it.no > 0 {
+		return it.no
+	}
+	return it.pos
+}
+
+func (it *rawItem) fail(field string) {
+	if it.failed == nil {
+		it.failed = map[string]bool{}
+	}
+	it.failed[field] = true
+}
+
+// collector accumulates problems.
+type collector struct {
+	file string
+	xlsx bool
+	ps   Problems
+}
+
+func (c *collector) add(item int, field, format string, args ...any) {
+	msg := strings.ToValidUTF8(fmt.Sprintf(format, args...), "") // libraries may cut values mid-character
+	c.ps = append(c.ps, Problem{File: c.file, Item: item, Field: field, Message: msg})
+}
+
+// addItem records a problem about an item, saying where it is when its number
+// cannot identify it.
+func (c *collector) addItem(it *rawItem, field, format string, args ...any) {
+	msg := strings.ToValidUTF8(fmt.Sprintf(format, args...), "")
+	switch {
+	case it.row > 0:
+		msg += fmt.Sprintf("（表格第%d行）", it.row)
+	case it.no <= 0:
+		msg += fmt.Sprintf("（列表第%d条）", it.pos)
+	}
+	c.ps = append(c.ps, Problem{File: c.file, Item: it.ref(), Field: field, Message: msg})
+}
+
+func (c *collector) problems() Problems {
+	ps := c.ps
+	sort.SliceStable(ps, func(i, j int) bool { return ps[i].Item < ps[j].Item })
+	return ps
+}
+
+var meetingIDRE = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
+
+// build validates the decoded list against the directory and resolves it.
+func build(c *collector, m rawMeeting, items []rawItem, dir *directory.Directory, flags MeetingFlags) *relay.Plan {
+	if s := strings.TrimSpace(flags.ID); s != "" {
+		m.ID = s
+	}
+	if s := strings.TrimSpace(flags.Name); s != "" {
+		m.Name = s
+	}
+	if s := strings.TrimSpace(flags.Date); s != "" {
+		m.Date = s
+	}
+	m.ID, m.Name, m.Date = strings.TrimSpace(m.ID), strings.TrimSpace(m.Name), strings.TrimSpace(m.Date)
+	hint := ""
+	if c.xlsx {
+		hint = "（XLSX 任务清单的会议信息须在提交时提供）"
+	}
+	switch {
+	case m.ID == "" && m.failed["id"]:
+	case m.ID == "":
+		c.add(0, "meeting.id", "缺少会议编号%s", hint)
+	case utf8.RuneCountInString(m.ID) > MaxMeetingIDLen:
+		c.add(0, "meeting.id", "会议编号过长（%d 个字符），不得超过 %d 个字符", utf8.RuneCountInString(m.ID), MaxMeetingIDLen)
+	case !meetingIDRE.MatchString(m.ID):
+		c.add(0, "meeting.id", "会议编号%s只能由字母、数字和 . _ - 组成", quote(m.ID))
+	}
+	if m.Name == "" && !m.failed["name"] {
+		c.add(0, "meeting.name", "缺少会议名称%s", hint)
+	}
+	var meetingDate string
+	if d, ok := normalizeDate(m.Date); ok {
+		meetingDate = d
+	} else if m.Date != "" {
+		c.add(0, "meeting.date", "会议日期%s无法识别，应为 YYYY-MM-DD", quote(m.Date))
+	} else if !m.failed["date"] {
+		c.add(0, "meeting.date", "缺少会议日期%s", hint)
+	}
+
+	if len(items) == 0 {
+		c.add(0, "items", "任务清单为空，没有任何任务事项")
+		return nil
+	}
+	if len(items) > MaxItems {
+		c.add(0, "items", "任务事项过多（%d 项），一份任务清单不得超过 %d 项", len(items), MaxItems)
+		return nil
+	}
+
+	plan := &relay.Plan{
+		Meeting: relay.Meeting{ID: m.ID, Name: m.Name, Date: meetingDate},
+		Leaders: dir.RelayLeaders(),
+	}
+	named := map[string]bool{}
+	seenNo := map[int]int{} // no -> position
+	for i := range items {
+		it := &items[i]
+		item := relay.Item{No: it.no}
+
+		switch {
+		case it.failed["no"]:
+		case it.no > 0:
+			if p, dup := seenNo[it.no]; dup {
+				c.addItem(it, "no", "序号 %d 重复（列表第%d条已使用）", it.no, p)
+			} else {
+				seenNo[it.no] = it.pos
+			}
+		case it.noText != "":
+			c.addItem(it, "no", "序号%s不是正整数", quote(it.noText))
+		default:
+			c.addItem(it, "no", "缺少序号（应为正整数）")
+		}
+
+		item.Title = strings.TrimSpace(it.title)
+		switch n := utf8.RuneCountInString(item.Title); {
+		case it.failed["title"]:
+		case n == 0:
+			c.addItem(it, "title", "缺少任务事项")
+		case n > MaxTitleLen:
+			c.addItem(it, "title", "任务事项过长（%d 字），不得超过 %d 字", n, MaxTitleLen)
+		}
+		item.Requirements = strings.TrimSpace(it.requirements)
+		if n := utf8.RuneCountInString(item.Requirements); n > MaxRequirementsLen {
+			c.addItem(it, "requirements", "具体要求过长（%d 字），不得超过 %d 字", n, MaxRequirementsLen)
+		}
+
+		// Lead and supporting units.
+		lead := strings.TrimSpace(it.lead)
+		item.Source.Lead = lead
+		var leadUnit directory.Unit
+		leadOK := false
+		switch {
+		case it.failed["lead"]:
+		case lead == "":
+			c.addItem(it, "lead", "缺少牵头单位")
+		default:
+			if leadUnit, leadOK = dir.ResolveUnit(lead); leadOK {
+				item.Lead = leadUnit.ID
+				named[leadUnit.ID] = true
+			} else {
+				c.addItem(it, "lead", "找不到单位%s", quote(lead))
+			}
+		}
+		coSeen := map[string]bool{item.Lead: true}
+		for _, name := range it.co {
+			name = strings.TrimSpace(name)
+			if name == "" {
+				continue
+			}
+			item.Source.Co = append(item.Source.Co, name)
+			u, ok := dir.ResolveUnit(name)
+			if !ok {
+				c.addItem(it, "co", "找不到单位%s", quote(name))
+				continue
+			}
+			// The lead unit, or a unit named twice (perhaps under two of its names),
+			// is dropped from the supporting units.
+			if coSeen[u.ID] {
+				continue
+			}
+			coSeen[u.ID] = true
+			item.Co = append(item.Co, u.ID)
+			named[u.ID] = true
+		}
+
+		// The deputy in charge: the explicit leader, else the lead unit's.
+		leader := strings.TrimSpace(it.leader)
+		item.Source.Leader = leader
+		switch {
+		case it.failed["leader"]:
+		case leader != "":
+			if l, ok := dir.ResolveLeader(leader); ok {
+				item.Deputy = l.ID
+			} else {
+				c.addItem(it, "leader", "找不到县领导%s", quote(leader))
+			}
+		case leadOK:
+			if l, ok := dir.DeputyOf(leadUnit.ID); ok {
+				item.Deputy = l.ID
+			} else {
+				c.addItem(it, "leader", "牵头单位%s没有分管副县长，请用 leader（牵头县领导）指定负责的县领导", quote(leadUnit.Name))
+			}
+		}
+
+		dl := strings.TrimSpace(it.deadline)
+		switch {
+		case it.failed["deadline"]:
+		case dl == "":
+			c.addItem(it, "deadline", "缺少完成时限")
+		default:
+			d, ok := normalizeDate(dl)
+			switch {
+			case !ok:
+				c.addItem(it, "deadline", "完成时限%s无法识别，应为 YYYY-MM-DD", quote(dl))
+			case meetingDate != "" && d < meetingDate:
+				c.addItem(it, "deadline", "完成时限 %s 早于会议日期 %s", d, meetingDate)
+			default:
+				item.Deadline = d
+			}
+		}
+		c.buildFollowUp(it, &item, meetingDate, item.Deadline)
+		plan.Items = append(plan.Items, item)
+	}
+	for _, u := range dir.Units {
+		if named[u.ID] {
+			plan.Units = append(plan.Units, relay.Unit{ID: u.ID, Name: u.Name})
+		}
+	}
+	return plan
+}
+
+// quote writes a value for a message, in Chinese quotes, shortened when long.
+func quote(s string) string {
+	const max = 60
+	if utf8.RuneCountInString(s) > max {
+		r := []rune(s)
+		s = string(r[:max]) + "…"
+	}
+	return "“" + s + "”"
+}
