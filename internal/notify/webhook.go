@@ -92,29 +92,47 @@ func (e *HTTPError) Error() string {
 	return fmt.Sprintf("webhook answered %s: %q", e.Status, e.Body)
 }
 
-// Deliver implements Notifier.
+// Deliver implements Notifier: the notice with its ID as the Idempotency-Key.
 func (w *Webhook) Deliver(ctx context.Context, n relay.Notice) error {
-	where := redact(w.url)
-	if n.ID == "" {
-		return permanent(errors.New("notify: webhook: notice has no ID"))
+	o := Outgoing{Notice: n, Key: n.ID}
+	msgs, err := w.Prepare(o)
+	if err != nil {
+		return err
+	}
+	return w.Send(ctx, o, msgs[0])
+}
+
+// Rate implements Channel: a generic receiver has no documented limit.
+func (w *Webhook) Rate() (string, []Window) { return "", nil }
+
+// Prepare implements Channel: one WebhookMessage.
+func (w *Webhook) Prepare(o Outgoing) ([][]byte, error) {
+	if o.Notice.ID == "" {
+		return nil, permanent(errors.New("notify: webhook: notice has no ID"))
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(NewWebhookMessage(n)); err != nil {
-		return permanent(fmt.Errorf("notify: webhook: encode notice %q: %w", n.ID, err))
+	if err := enc.Encode(NewWebhookMessage(o.Notice)); err != nil {
+		return nil, permanent(fmt.Errorf("notify: webhook: encode notice %q: %w", o.Notice.ID, err))
 	}
+	return [][]byte{buf.Bytes()}, nil
+}
+
+// Send implements Channel: POSTs msg with o.Key as the Idempotency-Key.
+func (w *Webhook) Send(ctx context.Context, o Outgoing, msg []byte) error {
+	where := redact(w.url)
 	if w.client.Timeout <= 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, DefaultTimeout)
 		defer cancel()
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.url, bytes.NewReader(buf.Bytes()))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.url, bytes.NewReader(msg))
 	if err != nil {
 		return permanent(fmt.Errorf("notify: webhook %s: %w", where, scrub(err, w.url, where)))
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Idempotency-Key", n.ID)
+	req.Header.Set("Idempotency-Key", o.Key)
 	req.Header.Set("User-Agent", "taskrelay-notify/1")
 
 	resp, err := w.client.Do(req)
@@ -130,7 +148,7 @@ func (w *Webhook) Deliver(ctx context.Context, n relay.Notice) error {
 		return nil
 	}
 	herr := &HTTPError{StatusCode: resp.StatusCode, Status: resp.Status, Body: validPrefix(head)}
-	err = fmt.Errorf("notify: webhook POST %s (notice %q): %w", where, n.ID, herr)
+	err = fmt.Errorf("notify: webhook POST %s (notice %q): %w", where, o.Notice.ID, herr)
 	if resp.StatusCode/100 == 4 &&
 		resp.StatusCode != http.StatusRequestTimeout &&
 		resp.StatusCode != http.StatusTooManyRequests {
