@@ -25,10 +25,10 @@ import (
 //
 // with an optional ?from=address (default: the user name when it is an address).
 type SMTP struct {
-	Host       string
-	Port       int
-	User, Pass string
-	From       string
+	Host        string
+	Port        int
+	User, Pass  string
+	From        string
 	ImplicitTLS bool
 	// TLSConfig, when set, replaces the default (server name checked against the
 	// system's roots); tests trust their own certificate with it.
@@ -172,7 +172,7 @@ var emailTemplate = template.Must(template.New("mail").Parse(`<!doctype html>
 func emailHTML(o Outgoing) (string, error) {
 	title, _ := layout(o.Notice)
 	type row struct {
-		No                                                int
+		No                                              int
 		Title, Requirements, Role, Deadline, DeputyName string
 	}
 	data := struct {

@@ -295,8 +295,8 @@ func (r *Robot) Prepare(o Outgoing) ([][]byte, error) {
 
 func (r *Robot) feishuCard(p part, link string) feishuMsg {
 	m := feishuMsg{MsgType: "interactive", Card: feishuCard{
-		Config: map[string]bool{"wide_screen_mode": true},
-		Header: feishuHeader{Title: feishuText{Tag: "plain_text", Content: p.Title}, Template: "blue"},
+		Config:   map[string]bool{"wide_screen_mode": true},
+		Header:   feishuHeader{Title: feishuText{Tag: "plain_text", Content: p.Title}, Template: "blue"},
 		Elements: []feishuElement{{Tag: "markdown", Content: part{Lines: p.Lines}.markdown("", "", nil)}},
 	}}
 	if link != "" {
