@@ -13,7 +13,6 @@ import (
 	"syscall"
 	"time"
 
-	"go.temporal.io/sdk/client"
 	"go.uber.org/zap"
 
 	"taskrelay/internal/config"
@@ -41,9 +40,7 @@ func run() error {
 	defer func() { _ = log.Sync() }()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	dialCtx, cancel := context.WithTimeout(ctx, 60*time.Second)
-	defer cancel()
-	c, err := dial(dialCtx, cfg.ClientAddress(), cfg.Namespace, log)
+	c, err := relayclient.Dial(ctx, cfg, log, 60*time.Second)
 	if err != nil {
 		return err
 	}
@@ -64,24 +61,4 @@ func run() error {
 	case err := <-con.Done():
 		return err
 	}
-}
-
-// dial retries while the engine comes up (containers start in any order).
-func dial(ctx context.Context, addr, ns string, log *zap.Logger) (*relayclient.Client, error) {
-	for {
-		c, err := relayclient.Dial(ctx, addr, ns, clientOptions(log))
-		if err == nil {
-			return c, nil
-		}
-		log.Warn("engine not reachable yet", zap.Error(err))
-		select {
-		case <-ctx.Done():
-			return nil, err
-		case <-time.After(2 * time.Second):
-		}
-	}
-}
-
-func clientOptions(log *zap.Logger) client.Options {
-	return client.Options{Logger: logging.SDK(log.Named("sdk"))}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -17,10 +16,8 @@ import (
 	"testing"
 	"time"
 
-	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/log"
-
 	"taskrelay/examples"
+	"taskrelay/internal/config"
 	"taskrelay/internal/directory"
 	"taskrelay/internal/notify"
 	"taskrelay/internal/relay"
@@ -165,26 +162,16 @@ func (w *workerProc) kill() {
 	}
 }
 
-func clientQuiet() client.Options {
-	return client.Options{Logger: log.NewStructuredLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))}
-}
-
 // dialWait dials the worker's engine, waiting until it answers.
 func dialWait(t *testing.T, addr string) *relayclient.Client {
 	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		c, err := relayclient.Dial(ctx, addr, "default", clientQuiet())
-		cancel()
-		if err == nil {
-			return c
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("engine at %s did not come up: %v", addr, err)
-		}
-		time.Sleep(200 * time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	c, err := relayclient.Dial(ctx, config.Config{TemporalAddress: addr, Namespace: "default"}, nil, 60*time.Second)
+	if err != nil {
+		t.Fatalf("engine at %s did not come up: %v", addr, err)
 	}
+	return c
 }
 
 // checkRelay asserts the outcome every fault must leave: n tasks, one dispatch notice

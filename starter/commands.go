@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"taskrelay/examples"
+	"taskrelay/internal/config"
 	"taskrelay/internal/directory"
 	"taskrelay/internal/relay"
 	"taskrelay/internal/relayclient"
@@ -17,15 +18,11 @@ import (
 )
 
 func connect(ctx context.Context) (*relayclient.Client, error) {
-	addr := os.Getenv("TEMPORAL_ADDRESS")
-	if addr == "" {
-		addr = "127.0.0.1:7233"
+	cfg, err := config.FromEnv()
+	if err != nil {
+		return nil, fmt.Errorf("配置有误: %w", err)
 	}
-	ns := os.Getenv("TEMPORAL_NAMESPACE")
-	if ns == "" {
-		ns = "default"
-	}
-	return relayclient.Dial(ctx, addr, ns, clientOptions())
+	return relayclient.Dial(ctx, cfg, nil, 0)
 }
 
 func loadDirectory(path string) (*directory.Directory, error) {

@@ -4,22 +4,8 @@ import (
 	"fmt"
 	"strings"
 
-	"go.temporal.io/sdk/client"
-
 	"taskrelay/internal/relay"
 )
-
-func clientOptions() client.Options {
-	return client.Options{Logger: quiet{}}
-}
-
-// quiet silences the SDK's client logs in a command-line tool.
-type quiet struct{}
-
-func (quiet) Debug(string, ...interface{}) {}
-func (quiet) Info(string, ...interface{})  {}
-func (quiet) Warn(string, ...interface{})  {}
-func (quiet) Error(string, ...interface{}) {}
 
 var stateNames = map[relay.State]string{
 	relay.StateDispatched: "已交办", relay.StateAcknowledged: "已签收", relay.StateInProgress: "办理中",

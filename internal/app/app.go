@@ -1,4 +1,4 @@
-// Package node assembles one taskrelay process: the embedded engine when no cluster is
+// Package app assembles one taskrelay process: the embedded engine when no cluster is
 // configured, the client, the search attributes, the notifier and the Temporal worker.
 // The worker main and the end-to-end tests start exactly this.
 package app
@@ -20,9 +20,9 @@ import (
 	"taskrelay/activities"
 	"taskrelay/internal/config"
 	"taskrelay/internal/engine"
-	"taskrelay/internal/logging"
 	"taskrelay/internal/notify"
 	"taskrelay/internal/relay"
+	"taskrelay/internal/relayclient"
 	"taskrelay/workflows"
 )
 
@@ -44,8 +44,8 @@ type App struct {
 // Start brings a node up; Stop takes it down.
 func Start(ctx context.Context, cfg config.Config, log *zap.Logger) (*App, error) {
 	n := &App{Config: cfg, log: log}
-	addr := cfg.TemporalAddress
-	if addr == "" {
+	dialCfg := cfg
+	if cfg.TemporalAddress == "" {
 		t0 := time.Now()
 		e, err := engine.Start(engine.Options{
 			DataDir: cfg.DataDir, Addr: cfg.EngineAddr, Namespace: cfg.Namespace,
@@ -55,14 +55,15 @@ func Start(ctx context.Context, cfg config.Config, log *zap.Logger) (*App, error
 			return nil, err
 		}
 		n.Engine, n.EngineStart = e, time.Since(t0)
-		addr = e.Addr()
-		log.Info("embedded engine started", zap.String("addr", addr), zap.String("data", cfg.DataDir), zap.Duration("took", n.EngineStart))
+		dialCfg.EngineAddr = e.Addr()
+		log.Info("embedded engine started", zap.String("addr", e.Addr()), zap.String("data", cfg.DataDir), zap.Duration("took", n.EngineStart))
 	}
-	c, err := dial(ctx, addr, cfg.Namespace, log)
+	rc, err := relayclient.Dial(ctx, dialCfg, log, 30*time.Second)
 	if err != nil {
 		n.Stop()
 		return nil, err
 	}
+	c := rc.T
 	n.Client = c
 	if n.Engine == nil {
 		if err := EnsureSearchAttributes(ctx, c, cfg.Namespace); err != nil {
@@ -130,24 +131,6 @@ func (n *App) Stop() {
 	if n.Engine != nil {
 		if err := n.Engine.Stop(); err != nil {
 			n.log.Warn("engine stop", zap.Error(err))
-		}
-	}
-}
-
-func dial(ctx context.Context, addr, namespace string, log *zap.Logger) (client.Client, error) {
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	var lastErr error
-	for {
-		c, err := client.DialContext(ctx, client.Options{HostPort: addr, Namespace: namespace, Logger: logging.SDK(log.Named("sdk"))})
-		if err == nil {
-			return c, nil
-		}
-		lastErr = err
-		select {
-		case <-ctx.Done():
-			return nil, fmt.Errorf("cannot reach Temporal at %s (namespace %s): %w", addr, namespace, lastErr)
-		case <-time.After(500 * time.Millisecond):
 		}
 	}
 }

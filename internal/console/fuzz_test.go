@@ -18,9 +18,8 @@ import (
 	"testing"
 	"time"
 
-	"go.temporal.io/sdk/client"
-
 	"taskrelay/internal/accounts"
+	"taskrelay/internal/config"
 	"taskrelay/internal/relay"
 	"taskrelay/internal/relayclient"
 	"taskrelay/internal/report"
@@ -78,7 +77,7 @@ func fuzzSetup(f *testing.F) *fuzzConsole {
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
 			e.data = os.Getenv("TASKRELAY_FUZZ_DATA")
-			if e.api, fzErr = relayclient.Dial(ctx, addr, "default", client.Options{}); fzErr != nil {
+			if e.api, fzErr = relayclient.Dial(ctx, config.Config{TemporalAddress: addr, Namespace: "default"}, nil, 0); fzErr != nil {
 				return
 			}
 		} else {

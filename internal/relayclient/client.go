@@ -1,4 +1,4 @@
-// Package api is what people's tools call: the command line today, the console
+// Package relayclient is what people's tools call: the command line today, the console
 // tomorrow. It turns submit, adopt, act and read into Temporal starts, updates and
 // queries, and turns the engine's errors into one readable line.
 package relayclient
@@ -19,7 +19,10 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
+	"go.uber.org/zap"
 
+	"taskrelay/internal/config"
+	"taskrelay/internal/logging"
 	"taskrelay/internal/parts"
 	"taskrelay/internal/relay"
 	"taskrelay/internal/report"
@@ -32,15 +35,32 @@ type Client struct {
 	QueryConcurrency int
 }
 
-// Dial connects to a Temporal frontend.
-func Dial(ctx context.Context, addr, namespace string, opts client.Options) (*Client, error) {
-	opts.HostPort = addr
-	opts.Namespace = namespace
-	c, err := client.DialContext(ctx, opts)
-	if err != nil {
-		return nil, fmt.Errorf("连接引擎 %s 失败（工作进程是否已启动？）: %w", addr, err)
+// Dial is the one way taskrelay's processes reach the engine: the cluster at
+// TEMPORAL_ADDRESS, else the embedded engine at TASKRELAY_ENGINE_ADDR, in namespace
+// TEMPORAL_NAMESPACE (cfg, read once by config.FromEnv). It keeps trying for wait, since
+// containers start in any order; wait 0 tries once. A nil log silences the SDK.
+func Dial(ctx context.Context, cfg config.Config, log *zap.Logger, wait time.Duration) (*Client, error) {
+	if log == nil {
+		log = zap.NewNop()
 	}
-	return &Client{T: c}, nil
+	addr := cfg.ClientAddress()
+	opts := client.Options{HostPort: addr, Namespace: cfg.Namespace, Logger: logging.SDK(log.Named("sdk"))}
+	deadline := time.Now().Add(wait)
+	for {
+		c, err := client.DialContext(ctx, opts)
+		if err == nil {
+			return &Client{T: c}, nil
+		}
+		if wait <= 0 || time.Now().After(deadline) || ctx.Err() != nil {
+			return nil, fmt.Errorf("连接引擎 %s（命名空间 %s）失败（工作进程是否已启动？）: %w", addr, cfg.Namespace, err)
+		}
+		log.Warn("engine not reachable yet", zap.String("addr", addr), zap.Error(err))
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("连接引擎 %s（命名空间 %s）失败: %w", addr, cfg.Namespace, err)
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
 }
 
 // Close releases the connection.
