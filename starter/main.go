@@ -19,6 +19,8 @@ const usage = `用法 (usage):
   starter status MEETING [--json]
   starter task TASK [--json]
   starter notices MEETING [--json]
+  starter deliveries [--failed] [--json]
+  starter deliveries retry NOTICE ROUTE
   starter ack TASK --unit U
   starter progress TASK --unit U --percent N --note TEXT
   starter extend TASK --unit U --until DATE --reason TEXT
@@ -82,6 +84,8 @@ func run(ctx context.Context, cmd string, args []string) error {
 		return cmdTask(ctx, args)
 	case "notices":
 		return cmdNotices(ctx, args)
+	case "deliveries":
+		return cmdDeliveries(args)
 	case "ack", "progress", "extend", "complete":
 		return cmdUnitAction(ctx, cmd, args)
 	case "decide-extension":

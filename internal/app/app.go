@@ -18,7 +18,9 @@ import (
 	"go.uber.org/zap"
 
 	"taskrelay/activities"
+	"taskrelay/examples"
 	"taskrelay/internal/config"
+	"taskrelay/internal/directory"
 	"taskrelay/internal/engine"
 	"taskrelay/internal/notify"
 	"taskrelay/internal/relay"
@@ -73,19 +75,10 @@ func Start(ctx context.Context, cfg config.Config, log *zap.Logger) (*App, error
 	}
 
 	n.Outbox = notify.NewOutbox(cfg.OutboxDir())
-	var sinks activities.Notifier = n.Outbox
-	if cfg.WebhookURL != "" {
-		// Notices are recorded in the outbox and spooled; the pusher forwards them to
-		// the webhook in the background, so a receiver that is down holds up nothing.
-		n.Pusher = notify.NewPusher(filepath.Join(cfg.DataDir, "webhook"),
-			notify.NewWebhook(cfg.WebhookURL, &http.Client{Timeout: notify.DefaultTimeout}))
-		n.Pusher.OnError = func(id string, err error) {
-			log.Warn("webhook push failed, will retry", zap.String("notice", id), zap.Error(err))
-		}
-		sinks = notify.Spooled{Outbox: n.Outbox, Pusher: n.Pusher}
-		pushCtx, stopPush := context.WithCancel(context.Background())
-		n.stopPush = stopPush
-		go n.Pusher.Run(pushCtx)
+	sinks, err := n.startPusher(cfg, log)
+	if err != nil {
+		n.Stop()
+		return nil, err
 	}
 	w := worker.New(c, relay.TaskQueue, worker.Options{})
 	Register(w, &activities.Activities{Notifier: sinks, Client: c, TaskConfig: cfg.Task})
@@ -103,6 +96,47 @@ func Start(ctx context.Context, cfg config.Config, log *zap.Logger) (*App, error
 	}
 	n.Worker = w
 	return n, nil
+}
+
+// startPusher builds the routes of every unit and leader from the directory (secrets
+// resolved now, so a missing one stops the start with its name) and, when any
+// route exists, spools notices for them and sends them in the background: a receiver
+// that is down holds up nothing.
+func (n *App) startPusher(cfg config.Config, log *zap.Logger) (activities.Notifier, error) {
+	d, err := directory.LoadOr(cfg.Directory, examples.DirectoryFile, examples.Directory)
+	if err != nil {
+		return nil, err
+	}
+	secrets, err := notify.LoadSecrets(cfg.SecretsFile)
+	if err != nil {
+		return nil, err
+	}
+	opt := notify.RouteOptions{PublicURL: cfg.PublicURL, WebhookURL: cfg.WebhookURL,
+		Client: &http.Client{Timeout: notify.DefaultTimeout}}
+	if cfg.SMTPURL != "" {
+		if opt.SMTP, err = notify.ParseSMTPURL(cfg.SMTPURL); err != nil {
+			return nil, err
+		}
+	}
+	routes, err := notify.NewRoutes(d, secrets, opt)
+	if err != nil {
+		return nil, fmt.Errorf("目录中的通知渠道: %w", err)
+	}
+	if !routes.Any() {
+		return n.Outbox, nil
+	}
+	n.Pusher = notify.NewPusher(cfg.SpoolDir(), routes)
+	n.Pusher.OnError = func(name string, err error) {
+		log.Warn("notice delivery failed", zap.String("delivery", name), zap.Error(err))
+	}
+	// Notices an earlier version spooled for the webhook go out on the new spool.
+	if err := notify.MigrateLegacy(filepath.Join(cfg.DataDir, "webhook"), n.Pusher); err != nil {
+		return nil, err
+	}
+	pushCtx, stopPush := context.WithCancel(context.Background())
+	n.stopPush = stopPush
+	go n.Pusher.Run(pushCtx)
+	return notify.Spooled{Outbox: n.Outbox, Pusher: n.Pusher}, nil
 }
 
 // Register puts taskrelay's workflows and activities on a worker (or a replayer).

@@ -27,8 +27,15 @@ type Config struct {
 	// Directory is the county directory file; empty means the embedded sample.
 	Directory  string
 	WebhookURL string
-	Task       relay.TaskConfig
-	LogLevel   string
+	// PublicURL is the console as people reach it (TASKRELAY_PUBLIC_URL): messages
+	// link to it ("在控制台查看").
+	PublicURL string
+	// SMTPURL is the mail server for the e-mail channel (TASKRELAY_SMTP_URL).
+	SMTPURL string
+	// SecretsFile holds the secrets the directory names (TASKRELAY_SECRETS_FILE).
+	SecretsFile string
+	Task        relay.TaskConfig
+	LogLevel    string
 	// ReportSchedule is when the monthly inspection runs (cron: minute hour day month
 	// weekday, in ReportTimeZone); "off" creates no Schedule. It applies when the
 	// Schedule is created; later changes are made on the Schedule (Temporal UI).
@@ -59,6 +66,9 @@ func FromEnv() (Config, error) {
 		DataDir:         envOr("TASKRELAY_DATA", "data"),
 		Directory:       os.Getenv("TASKRELAY_DIRECTORY"),
 		WebhookURL:      os.Getenv("TASKRELAY_WEBHOOK_URL"),
+		PublicURL:       strings.TrimRight(os.Getenv("TASKRELAY_PUBLIC_URL"), "/"),
+		SMTPURL:         os.Getenv("TASKRELAY_SMTP_URL"),
+		SecretsFile:     os.Getenv("TASKRELAY_SECRETS_FILE"),
 		Task:            relay.DefaultTaskConfig(),
 		LogLevel:        envOr("TASKRELAY_LOG_LEVEL", "info"),
 		ReportSchedule:  strings.Join(strings.Fields(envOr("TASKRELAY_REPORT_SCHEDULE", "0 9 1 * *")), " "),
@@ -114,8 +124,14 @@ func FromEnv() (Config, error) {
 	if c.WebhookURL != "" && !strings.HasPrefix(c.WebhookURL, "http://") && !strings.HasPrefix(c.WebhookURL, "https://") {
 		errs = append(errs, fmt.Errorf("TASKRELAY_WEBHOOK_URL=%q: want an http(s) URL", c.WebhookURL))
 	}
+	if c.PublicURL != "" && !strings.HasPrefix(c.PublicURL, "http://") && !strings.HasPrefix(c.PublicURL, "https://") {
+		errs = append(errs, fmt.Errorf("TASKRELAY_PUBLIC_URL=%q: want an http(s) URL", c.PublicURL))
+	}
 	return c, errors.Join(errs...)
 }
+
+// SpoolDir is where notices wait to be delivered on their channels.
+func (c Config) SpoolDir() string { return filepath.Join(c.DataDir, "deliveries") }
 
 // parseDays reads "7,1,0": reminder offsets in days before the deadline day.
 func parseDays(s string) ([]int, error) {

@@ -36,15 +36,46 @@ type Leader struct {
 	Name  string   `yaml:"name"`
 	Title string   `yaml:"title"`
 	Units []string `yaml:"units"`
+	// Contact and Channels: how notices to the leader reach him or her.
+	Contact  *Contact  `yaml:"contact,omitempty"`
+	Channels []Channel `yaml:"channels,omitempty"`
+}
+
+// Contact is the person notices are addressed to (the unit's 联络员): the mobile
+// number is @-mentioned on DingTalk and WeCom.
+type Contact struct {
+	Name   string `yaml:"name,omitempty"`
+	Mobile string `yaml:"mobile,omitempty"`
+}
+
+// Channel is one way notices reach a unit or leader. Secrets are never written here:
+// Token and Secret are the NAMES of secrets, resolved from the environment or the
+// secrets file (TASKRELAY_SECRETS_FILE).
+type Channel struct {
+	// Type is relay.ChannelDingTalk, ChannelWeCom, ChannelFeishu, ChannelEmail or
+	// ChannelWebhook.
+	Type string `yaml:"type"`
+	// URL is the robot's endpoint when not the platform's public one (政务钉钉,
+	// Lark), or the generic webhook's address.
+	URL string `yaml:"url,omitempty"`
+	// Token names the secret holding the DingTalk access_token, the WeCom key or the
+	// Feishu hook token.
+	Token string `yaml:"token,omitempty"`
+	// Secret names the signing secret (DingTalk 加签, Feishu 签名校验).
+	Secret string `yaml:"secret,omitempty"`
+	// To are the e-mail addresses.
+	To []string `yaml:"to,omitempty"`
 }
 
 // Unit is a responsible unit. Aliases are the other names the body bears or the
 // bodies it works jointly with; Sections are its (big) sections.
 type Unit struct {
-	ID       string   `yaml:"id"`
-	Name     string   `yaml:"name"`
-	Aliases  []string `yaml:"aliases,omitempty"`
-	Sections []string `yaml:"sections,omitempty"`
+	ID       string    `yaml:"id"`
+	Name     string    `yaml:"name"`
+	Aliases  []string  `yaml:"aliases,omitempty"`
+	Sections []string  `yaml:"sections,omitempty"`
+	Contact  *Contact  `yaml:"contact,omitempty"`
+	Channels []Channel `yaml:"channels,omitempty"`
 }
 
 // Names returns the unit's name followed by its aliases.
@@ -215,6 +246,7 @@ func (d *Directory) validate(file string) Problems {
 		if dup := firstDuplicate(u.Sections); dup != "" {
 			add(entry, "sections", "股室“%s”重复", dup)
 		}
+		ps = append(ps, validateReach(file, entry, u.Contact, u.Channels)...)
 	}
 	owner := map[string]int{} // name or alias -> unit index
 	for i := range d.Units {
@@ -272,6 +304,7 @@ func (d *Directory) validate(file string) Problems {
 		} else {
 			leaderName[l.Name] = i
 		}
+		ps = append(ps, validateReach(file, entry, l.Contact, l.Channels)...)
 		seen := map[string]bool{}
 		for k, id := range l.Units {
 			id = strings.TrimSpace(id)

@@ -27,12 +27,14 @@ type fakePlatform struct {
 	secret  string
 	limit   Window // the platform's rate limit (N per Per)
 
-	mu       sync.Mutex
-	down     bool // answer 502 like a proxy whose upstream is gone
-	arrivals []time.Time
-	accepted []acceptedMsg
-	refused  []int // error codes answered
-	maxBurst int   // most arrivals seen in any window
+	mu   sync.Mutex
+	down bool // answer 502 like a proxy whose upstream is gone
+	// afterAccept, if set, runs (under the lock) after each accepted message.
+	afterAccept func(f *fakePlatform)
+	arrivals    []time.Time
+	accepted    []acceptedMsg
+	refused     []int // error codes answered
+	maxBurst    int   // most arrivals seen in any window
 }
 
 type acceptedMsg struct {
@@ -94,6 +96,9 @@ func (f *fakePlatform) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			f.arrivals = append(f.arrivals, now)
 			f.maxBurst = max(f.maxBurst, n+1)
 			f.accepted = append(f.accepted, got)
+			if f.afterAccept != nil {
+				f.afterAccept(f)
+			}
 		}
 	}
 	if code != 0 {

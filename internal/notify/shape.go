@@ -18,8 +18,8 @@ const MaxParts = 5
 // Outgoing is one notice on its way to one recipient on one channel.
 type Outgoing struct {
 	Notice relay.Notice
-	// Link opens the notice in the console (TASKRELAY_PUBLIC_URL/notices/<id>);
-	// empty when no public URL is configured.
+	// Link opens the notice in the console (see NoticeLink); empty when no public
+	// URL is configured.
 	Link string
 	// Mobiles are the contact's mobile numbers to @-mention (DingTalk, WeCom).
 	Mobiles []string
@@ -29,12 +29,16 @@ type Outgoing struct {
 }
 
 // NoticeLink is the console page of a notice under a public base URL ("" when the
-// base is empty).
-func NoticeLink(base, noticeID string) string {
+// base is empty): the task's page for a notice about one task, else the notice's
+// own page (/notices/<id>), where opening it marks it read for the unit.
+func NoticeLink(base string, n relay.Notice) string {
 	if base == "" {
 		return ""
 	}
-	return strings.TrimRight(base, "/") + "/notices/" + pathEscape(noticeID)
+	if n.TaskID != "" {
+		return strings.TrimRight(base, "/") + "/tasks/" + pathEscape(n.TaskID)
+	}
+	return strings.TrimRight(base, "/") + "/notices/" + pathEscape(n.ID)
 }
 
 // pathEscape escapes one path segment; ':' stays readable.
