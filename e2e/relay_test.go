@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -171,6 +173,15 @@ func TestRelaySurvivesRestart(t *testing.T) {
 	if before.State != relay.StateClosed || before.Light != relay.Green || before.Deadline != "2027-01-31" || len(before.Timeline) != 9 {
 		t.Fatalf("closed task: state %s light %s deadline %s, %d events", before.State, before.Light, before.Deadline, len(before.Timeline))
 	}
+	// The timeline's facts are typed fields of the JSON, not only text in the note.
+	checkTypedFacts(t, c.ok("task", "cwh-2026-12:1", "--json"))
+	// The text shows every action by its label, never its code.
+	text := c.ok("task", "cwh-2026-12:1")
+	for _, e := range before.Timeline {
+		if strings.Contains(text, e.Action) || !strings.Contains(text, relay.ActionLabel(e.Action)) {
+			t.Errorf("starter task: action %s shown as code or without its label:\n%s", e.Action, text)
+		}
+	}
 	// Search attributes follow the task (visibility is eventually consistent).
 	eventually(t, "closed task in visibility", func() bool {
 		return len(c.workflows("RelayMeeting = 'cwh-2026-12' AND RelayState = 'closed'")) == 1
@@ -269,4 +280,36 @@ func outboxFiles(t *testing.T, c *county) map[string]bool {
 		m[e.Name()] = true
 	}
 	return m
+}
+
+// checkTypedFacts reads `starter task --json` output as plain JSON: the progress entry
+// carries percent, the extension request until, the approval from and until.
+func checkTypedFacts(t *testing.T, out string) {
+	t.Helper()
+	var raw struct {
+		Timeline []map[string]any `json:"timeline"`
+	}
+	if err := json.Unmarshal([]byte(out), &raw); err != nil {
+		t.Fatalf("task --json: %v", err)
+	}
+	want := map[string]map[string]any{
+		"progress":            {"percent": 60.0},
+		"extension_requested": {"until": "2027-01-31"},
+		"extension_approved":  {"from": "2026-12-31", "until": "2027-01-31"},
+	}
+	for _, e := range raw.Timeline {
+		fields, ok := want[fmt.Sprint(e["action"])]
+		if !ok {
+			continue
+		}
+		for k, v := range fields {
+			if e[k] != v {
+				t.Errorf("timeline entry %v: %s = %v, want %v", e["action"], k, e[k], v)
+			}
+		}
+		delete(want, fmt.Sprint(e["action"]))
+	}
+	if len(want) > 0 {
+		t.Errorf("task --json: no entries for %v", want)
+	}
 }

@@ -190,7 +190,7 @@ func TestMonthlyReportsOnTheRealServer(t *testing.T) {
 		t.Fatalf("ledger rows: %d %v", len(rows), err)
 	}
 	for i, tk := range st.Tasks {
-		if r := rows[i+1]; r[0] != strconv.Itoa(tk.No) || r[2] != tk.Title || r[3] != tk.LeadUnitName || r[6] != tk.Deadline || r[8] != report.StateLabel(tk.State) {
+		if r := rows[i+1]; r[0] != strconv.Itoa(tk.No) || r[2] != tk.Title || r[3] != tk.LeadUnitName || r[6] != tk.Deadline || r[8] != relay.StateLabel(tk.State) {
 			t.Errorf("ledger row %d: %q for task %+v", i+2, r, tk)
 		}
 	}

@@ -212,7 +212,7 @@ func cmdTask(ctx context.Context, args []string) error {
 	if *asJSON {
 		return printJSON(t)
 	}
-	printTask(t)
+	printTask(os.Stdout, t)
 	return nil
 }
 
@@ -254,7 +254,7 @@ func cmdNotices(ctx context.Context, args []string) error {
 	for _, n := range ns {
 		var parts []string
 		for _, it := range n.Items {
-			parts = append(parts, fmt.Sprintf("第%d项(%s)", it.No, roleCN(it.Role)))
+			parts = append(parts, fmt.Sprintf("第%d项(%s)", it.No, relay.RoleLabel(it.Role)))
 		}
 		fmt.Printf("%s（%s）：交办单 1 份，%d 项：%s\n", n.UnitName, n.Unit, len(n.Items), strings.Join(parts, "、"))
 	}
@@ -374,7 +374,7 @@ func act(ctx context.Context, taskID, action string, req relay.ActionRequest, as
 	if asJSON {
 		return printJSON(t)
 	}
-	fmt.Printf("已完成：%s %s → 状态 %s，进度 %d%%，%s，时限 %s\n", actionCN(action), t.ID, stateCN(t.State), t.Progress, lightCN(t.Light), t.Deadline)
+	fmt.Printf("已完成：%s %s → 状态 %s，进度 %d%%，%s，时限 %s\n", relay.UpdateLabel(action), t.ID, relay.StateLabel(t.State), t.Progress, relay.LightLabel(t.Light), t.Deadline)
 	return nil
 }
 

@@ -3,6 +3,7 @@ package workflows
 import (
 	"fmt"
 	"reflect"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -156,7 +157,7 @@ func (t *task) recordBehind(ctx workflow.Context) {
 		return
 	}
 	t.c.Fired[key] = true
-	t.record(ctx, System, "", ActBehindMilestone, fmt.Sprintf("节点 %s“%s”已过，序时进度应达 %d%%，实际报送 %d%%",
+	t.record(ctx, System, "", relay.ActBehindMilestone, fmt.Sprintf("节点 %s“%s”已过，序时进度应达 %d%%，实际报送 %d%%",
 		t.c.Behind.Date, t.c.Behind.Goal, t.c.Behind.Percent, t.c.Progress))
 }
 
@@ -166,7 +167,7 @@ func (t *task) remind(ctx workflow.Context, r reminder) {
 		when = "今天到期"
 	}
 	note := fmt.Sprintf("完成时限 %s，%s", t.c.Deadline, when)
-	t.record(ctx, System, "", ActReminder, note)
+	t.record(ctx, System, "", relay.ActReminder, note)
 	it := t.in.Item
 	t.queue(ctx, fmt.Sprintf("reminder:%s:%s:%d", t.in.TaskID, t.c.Deadline, r.days),
 		relay.NoticeReminder, relay.ToUnit, it.Lead, t.in.LeadName,
@@ -180,7 +181,7 @@ func (t *task) remind(ctx workflow.Context, r reminder) {
 func (t *task) overdue(ctx workflow.Context) {
 	it := t.in.Item
 	now := workflow.Now(ctx)
-	t.record(ctx, System, "", ActOverdue, fmt.Sprintf("完成时限 %s 已过，未办结", t.c.Deadline))
+	t.record(ctx, System, "", relay.ActOverdue, fmt.Sprintf("完成时限 %s 已过，未办结", t.c.Deadline))
 	subject := fmt.Sprintf("逾期通知：第%d项 %s", it.No, it.Title)
 	if t.tiers {
 		subject = fmt.Sprintf("蓝色督办单：第%d项 %s 已逾期", it.No, it.Title)
@@ -199,7 +200,7 @@ func (t *task) escalateToDeputy(ctx workflow.Context, tier string) {
 	it := t.in.Item
 	t.c.Tier = tier
 	if !t.tiers {
-		t.record(ctx, System, "", ActEscalation, fmt.Sprintf("逾期督办：报分管县领导 %s", t.in.DeputyName))
+		t.record(ctx, System, "", relay.ActEscalation, fmt.Sprintf("逾期督办：报分管县领导 %s", t.in.DeputyName))
 		t.queue(ctx, fmt.Sprintf("escalation:%s:%s", t.in.TaskID, t.c.Deadline),
 			relay.NoticeEscalation, relay.ToLeader, it.Deputy, t.in.DeputyName,
 			fmt.Sprintf("督办单：第%d项 %s 已逾期", it.No, it.Title),
@@ -208,7 +209,7 @@ func (t *task) escalateToDeputy(ctx workflow.Context, tier string) {
 		return
 	}
 	days := t.in.Config.EscalateDeputyDays
-	t.record(ctx, System, "", ActEscalation, fmt.Sprintf("黄色督办：逾期通知后 %d 天仍未办结，报分管县领导 %s", days, t.in.DeputyName))
+	t.record(ctx, System, "", relay.ActEscalation, fmt.Sprintf("黄色督办：逾期通知后 %d 天仍未办结，报分管县领导 %s", days, t.in.DeputyName))
 	t.queue(ctx, fmt.Sprintf("escalation:%s:%s", t.in.TaskID, t.c.Deadline),
 		relay.NoticeEscalation, relay.ToLeader, it.Deputy, t.in.DeputyName,
 		fmt.Sprintf("黄色督办单：第%d项 %s 逾期未办结", it.No, it.Title),
@@ -219,7 +220,7 @@ func (t *task) escalateToDeputy(ctx workflow.Context, tier string) {
 // listForReport is the red tier: no notice, the task is named in the monthly report.
 func (t *task) listForReport(ctx workflow.Context) {
 	t.c.Tier, t.c.Listed = relay.TierRed, true
-	t.record(ctx, System, "", ActListed, fmt.Sprintf("红色督办：报分管县领导后 %d 天仍未办结，列入月度通报点名", t.in.Config.ReportListDays))
+	t.record(ctx, System, "", relay.ActListed, fmt.Sprintf("红色督办：报分管县领导后 %d 天仍未办结，列入月度通报点名", t.in.Config.ReportListDays))
 }
 
 func (t *task) light(now time.Time) relay.Light {
@@ -308,35 +309,42 @@ func (t *task) summary() relay.TaskSummary {
 		SubmittedAt:  t.c.SubmittedAt,
 		ClosedAt:     t.c.ClosedAt,
 	}
-	// An approval's note reads "完成时限由 A 调整为 B": its last date is the new deadline.
 	// Grants and RejectedCompletions change exactly when the two counts do, so they add
 	// no memo upsert of their own (the command sequence of running tasks is unchanged).
-	lastDate := func(note string) string {
-		for i := len(note) - len(relay.DateLayout); i >= 0; i-- {
-			if d := note[i : i+len(relay.DateLayout)]; relay.ValidDate(d) {
-				return d
-			}
-		}
-		return ""
-	}
 	deadline := t.in.Item.Deadline
 	for i := range t.c.Timeline {
 		e := &t.c.Timeline[i]
 		switch e.Action {
-		case ActProgress:
+		case relay.ActProgress:
 			s.LastProgressAt, s.LastProgressNote = &e.At, e.Note
-		case ActExtensionApproved:
+		case relay.ActExtensionApproved:
 			s.ExtensionsGranted++
-			g := relay.Grant{At: e.At, By: e.By, From: deadline, To: lastDate(e.Note)}
+			g := relay.Grant{At: e.At, By: e.By, From: e.From, To: e.Until}
+			if g.To == "" { // recorded before the typed fields
+				g.From, g.To = deadline, legacyApprovedUntil(e.Note)
+			}
 			s.Grants = append(s.Grants, g)
 			deadline = g.To
-		case ActCompletionRejected:
+		case relay.ActCompletionRejected:
 			s.Rejections++
 			s.RejectedCompletions = append(s.RejectedCompletions, relay.Rejection{At: e.At, Note: e.Note})
 		}
 	}
-	if n := len(s.Grants); n > 0 {
-		s.Grants[n-1].To = t.c.Deadline // exact, whatever the note says
-	}
 	return s
+}
+
+// legacyApprovedUntil reads the new deadline of an approval recorded before Event had
+// typed fields. Such notes begin with the engine's own wording, "同意延期：完成时限由
+// A 调整为 B。", and only that prefix is read: the deciding leader's comment after it
+// may mention other dates. Empty when the note is not in that form.
+func legacyApprovedUntil(note string) string {
+	rest, ok := strings.CutPrefix(note, "同意延期：完成时限由 ")
+	if !ok {
+		return ""
+	}
+	_, until, ok := strings.Cut(rest, " 调整为 ")
+	if !ok || len(until) < len(relay.DateLayout) || !relay.ValidDate(until[:len(relay.DateLayout)]) {
+		return ""
+	}
+	return until[:len(relay.DateLayout)]
 }

@@ -202,7 +202,7 @@ func TestFeedbackRemindedRecord(t *testing.T) {
 	if first.err != nil || again.err != nil || bad.err == nil || unit.err == nil {
 		t.Errorf("first %v again %v bad %v unit %v", first.err, again.err, bad.err, unit.err)
 	}
-	if v.FeedbackReminded != "2026-10" || v.FeedbackDay != relay.DefaultFeedbackDay || strings.Count(strings.Join(actions(v.Timeline), " "), ActFeedbackReminded) != 1 {
+	if v.FeedbackReminded != "2026-10" || v.FeedbackDay != relay.DefaultFeedbackDay || strings.Count(strings.Join(actions(v.Timeline), " "), relay.ActFeedbackReminded) != 1 {
 		t.Errorf("view %+v", v)
 	}
 

@@ -128,17 +128,7 @@ func TestMonthlyInspectionRefusesBadMonth(t *testing.T) {
 func TestSummaryDatesGrantsAndRejections(t *testing.T) {
 	start := cst("2026-09-16 10:00")
 	env, _ := taskEnv(t, start)
-	var (
-		mu   sync.Mutex
-		last relay.TaskSummary
-	)
-	env.OnUpsertMemo(mock.Anything).Run(func(args mock.Arguments) {
-		if s, ok := args.Get(0).(map[string]interface{})[relay.MemoSummary].(relay.TaskSummary); ok {
-			mu.Lock()
-			last = s
-			mu.Unlock()
-		}
-	}).Return(nil)
+	memo := lastMemo(env)
 	at(env, start, cst("2026-09-28 10:00"), relay.UpdateExtend, relay.ActionRequest{Unit: "rsj", Until: "2026-11-30", Note: "等待省级文件"})
 	at(env, start, cst("2026-09-30 10:00"), relay.UpdateDecideExtension, relay.ActionRequest{By: "ld-chang", Approve: true})
 	at(env, start, cst("2026-11-20 10:00"), relay.UpdateExtend, relay.ActionRequest{Unit: "rsj", Until: "2026-12-31", Note: "资金未到位"})
@@ -151,20 +141,11 @@ func TestSummaryDatesGrantsAndRejections(t *testing.T) {
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatal(err)
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	want := []relay.Grant{
+	last := memo()
+	checkGrants(t, last.Grants, []relay.Grant{
 		{At: cst("2026-09-30 10:00"), By: "ld-chang", From: "2026-10-10", To: "2026-11-30"},
 		{At: cst("2026-11-21 10:00"), By: relay.Inspection, From: "2026-11-30", To: "2026-12-31"},
-	}
-	if len(last.Grants) != 2 {
-		t.Fatalf("grants: %+v", last.Grants)
-	}
-	for i, g := range want {
-		if got := last.Grants[i]; !got.At.Equal(g.At) || got.By != g.By || got.From != g.From || got.To != g.To {
-			t.Errorf("grant %d: %+v, want %+v", i, got, g)
-		}
-	}
+	})
 	if last.ExtensionsGranted != 2 || last.Rejections != 1 || len(last.RejectedCompletions) != 1 ||
 		!last.RejectedCompletions[0].At.Equal(cst("2026-12-11 10:00")) || last.RejectedCompletions[0].Note != "缺佐证材料" {
 		t.Errorf("summary: %+v", last)
@@ -172,4 +153,105 @@ func TestSummaryDatesGrantsAndRejections(t *testing.T) {
 	if last.State != relay.StateClosed || last.Deadline != "2026-12-31" {
 		t.Errorf("final: %s %s", last.State, last.Deadline)
 	}
+}
+
+// lastMemo keeps the summary the task last wrote to its memo.
+func lastMemo(env *testsuite.TestWorkflowEnvironment) func() relay.TaskSummary {
+	var (
+		mu   sync.Mutex
+		last relay.TaskSummary
+	)
+	env.OnUpsertMemo(mock.Anything).Run(func(args mock.Arguments) {
+		if s, ok := args.Get(0).(map[string]interface{})[relay.MemoSummary].(relay.TaskSummary); ok {
+			mu.Lock()
+			last = s
+			mu.Unlock()
+		}
+	}).Return(nil)
+	return func() relay.TaskSummary {
+		mu.Lock()
+		defer mu.Unlock()
+		return last
+	}
+}
+
+func checkGrants(t *testing.T, got, want []relay.Grant) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("grants: %+v, want %+v", got, want)
+	}
+	for i, g := range want {
+		if x := got[i]; !x.At.Equal(g.At) || x.By != g.By || x.From != g.From || x.To != g.To {
+			t.Errorf("grant %d: %+v, want %+v", i, x, g)
+		}
+	}
+}
+
+// TestApprovalNoteDateLeavesDeadlineHistory: a leader's comment on an approval that
+// mentions a date is not the new deadline. The grants keep the deadline history the
+// engine applied, the timeline entry carries it as typed fields, and the monthly
+// report does not count the task overdue on a day its deadline had not passed.
+func TestApprovalNoteDateLeavesDeadlineHistory(t *testing.T) {
+	start := cst("2026-09-16 10:00")
+	env, _ := taskEnv(t, start)
+	memo := lastMemo(env)
+	at(env, start, cst("2026-09-28 10:00"), relay.UpdateExtend, relay.ActionRequest{Unit: "rsj", Until: "2026-11-30", Note: "等待省级文件"})
+	at(env, start, cst("2026-09-30 10:00"), relay.UpdateDecideExtension, relay.ActionRequest{By: "ld-chang", Approve: true, Note: "请于2026-10-20前补充材料"})
+	at(env, start, cst("2026-11-20 10:00"), relay.UpdateExtend, relay.ActionRequest{Unit: "rsj", Until: "2026-12-31", Note: "资金未到位"})
+	at(env, start, cst("2026-11-21 10:00"), relay.UpdateDecideExtension, relay.ActionRequest{By: relay.Inspection, Approve: true})
+	var timeline []relay.Event
+	env.RegisterDelayedCallback(func() { timeline = queryTask(t, env).Timeline }, cst("2026-11-22 10:00").Sub(start))
+	at(env, start, cst("2026-12-10 10:00"), relay.UpdateComplete, relay.ActionRequest{Unit: "rsj", Note: "完成"})
+	at(env, start, cst("2026-12-13 10:00"), relay.UpdateVerify, relay.ActionRequest{By: relay.Inspection, Approve: true})
+	env.ExecuteWorkflow(relay.TaskWorkflowName, sampleTaskInput("2026-10-10"))
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	last := memo()
+	checkGrants(t, last.Grants, []relay.Grant{
+		{At: cst("2026-09-30 10:00"), By: "ld-chang", From: "2026-10-10", To: "2026-11-30"},
+		{At: cst("2026-11-21 10:00"), By: relay.Inspection, From: "2026-11-30", To: "2026-12-31"},
+	})
+
+	var approved []string
+	for _, e := range timeline {
+		switch e.Action {
+		case relay.ActExtensionApproved:
+			approved = append(approved, e.From+">"+e.Until)
+		case relay.ActExtensionRequested:
+			if e.Until == "" {
+				t.Errorf("request without until: %+v", e)
+			}
+		}
+	}
+	if strings.Join(approved, " ") != "2026-10-10>2026-11-30 2026-11-30>2026-12-31" {
+		t.Errorf("approved entries: %v", approved)
+	}
+
+	// On 10 November the deadline in force was 30 November: not overdue.
+	req, err := report.Resolve(report.Request{Month: "2026-11", AsOf: "2026-11-10"}, time.Time{}, cst("2026-12-20 10:00"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := report.Compute(report.Input{Request: req, Tasks: []report.Task{{TaskSummary: last}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Totals.OpenOverdue != 0 || len(r.Rows) != 1 || r.Rows[0].Deadline != "2026-11-30" {
+		t.Errorf("report on 10 November: totals %+v rows %+v", r.Totals, r.Rows)
+	}
+}
+
+// TestSummaryReadsOldApprovals: approvals recorded before Event had typed fields are
+// read from the engine's own wording only, not from a date in the leader's comment.
+func TestSummaryReadsOldApprovals(t *testing.T) {
+	tk := &task{in: sampleTaskInput("2026-10-10")}
+	tk.c = relay.TaskCarry{Deadline: "2026-12-31", Timeline: []relay.Event{
+		{At: cst("2026-09-30 10:00"), By: "ld-chang", Action: relay.ActExtensionApproved, Note: "同意延期：完成时限由 2026-10-10 调整为 2026-11-30。意见：请于2026-10-20前补充材料"},
+		{At: cst("2026-11-21 10:00"), By: relay.Inspection, Action: relay.ActExtensionApproved, Note: "同意延期：完成时限由 2026-11-30 调整为 2026-12-31。"},
+	}}
+	checkGrants(t, tk.summary().Grants, []relay.Grant{
+		{At: cst("2026-09-30 10:00"), By: "ld-chang", From: "2026-10-10", To: "2026-11-30"},
+		{At: cst("2026-11-21 10:00"), By: relay.Inspection, From: "2026-11-30", To: "2026-12-31"},
+	})
 }

@@ -272,7 +272,7 @@ func TestTaskLivesAYearWithBoundedHistory(t *testing.T) {
 	}
 	progress := 0
 	for _, e := range final.Timeline {
-		if e.Action == ActProgress {
+		if e.Action == relay.ActProgress {
 			progress++
 		}
 	}

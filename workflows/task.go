@@ -14,26 +14,6 @@ import (
 // progress and many reminders continues as new long before the engine's limits.
 const continueAsNewEvents = 2000
 
-// Timeline actions.
-const (
-	ActDispatched          = "dispatched"
-	ActAcknowledged        = "acknowledged"
-	ActProgress            = "progress"
-	ActExtensionRequested  = "extension_requested"
-	ActExtensionApproved   = "extension_approved"
-	ActExtensionDenied     = "extension_denied"
-	ActCompletionSubmitted = "completion_submitted"
-	ActCompletionAccepted  = "completion_accepted"
-	ActCompletionRejected  = "completion_rejected"
-	ActReminder            = "reminder"
-	ActOverdue             = "overdue"
-	ActEscalation          = "escalation"
-	ActNoticeFailed        = "notice_failed"
-	ActListed              = "listed"            // red tier: named in the monthly report
-	ActBehindMilestone     = "behind_milestone"  // a node passed with too little progress
-	ActFeedbackReminded    = "feedback_reminded" // the month's progress reminder sent
-)
-
 // followUpChange is the GetVersion change id of the follow-up tiers: from version 1 a
 // task escalates in tiers (the lead unit when overdue, the deputy N days later, the
 // monthly report M days after that) instead of notifying the deputy at once, and it
@@ -77,7 +57,7 @@ func Task(ctx workflow.Context, in relay.TaskInput) (relay.TaskView, error) {
 			Fired:    map[string]bool{},
 		}
 		t.saState, t.saLight, t.saDead = relay.StateDispatched, relay.Green, in.Item.Deadline
-		t.record(ctx, System, "", ActDispatched, fmt.Sprintf("经%s交办", in.Meeting.Name))
+		t.record(ctx, System, "", relay.ActDispatched, fmt.Sprintf("经%s交办", in.Meeting.Name))
 	}
 	if t.c.Fired == nil {
 		t.c.Fired = map[string]bool{}
@@ -201,7 +181,12 @@ func nonNil(s []string) []string {
 }
 
 func (t *task) record(ctx workflow.Context, by, user, action, note string) {
-	e := relay.Event{At: workflow.Now(ctx), By: by, User: user, Action: action, Note: note}
+	t.recordEvent(ctx, relay.Event{By: by, User: user, Action: action, Note: note})
+}
+
+// recordEvent appends e, with its typed facts, to the timeline, dated now and chained.
+func (t *task) recordEvent(ctx workflow.Context, e relay.Event) {
+	e.At = workflow.Now(ctx)
 	e.Hash = relay.ChainEvent(t.chainHead(), e)
 	t.c.Timeline = append(t.c.Timeline, e)
 }
@@ -346,14 +331,14 @@ func (t *task) acknowledge(ctx workflow.Context, req relay.ActionRequest) {
 	if t.c.State == relay.StateDispatched {
 		t.c.State = relay.StateAcknowledged
 		if req.Unit != "" {
-			t.record(ctx, req.Unit, req.User, ActAcknowledged, "签收")
+			t.record(ctx, req.Unit, req.User, relay.ActAcknowledged, "签收")
 		}
 	}
 }
 
 func (t *task) ack(ctx workflow.Context, req relay.ActionRequest) {
 	if t.c.State != relay.StateDispatched {
-		t.record(ctx, req.Unit, req.User, ActAcknowledged, "签收")
+		t.record(ctx, req.Unit, req.User, relay.ActAcknowledged, "签收")
 		return
 	}
 	t.acknowledge(ctx, req)
@@ -365,13 +350,16 @@ func (t *task) progress(ctx workflow.Context, req relay.ActionRequest) {
 		t.c.State = relay.StateInProgress
 	}
 	t.c.Progress = req.Percent
-	t.record(ctx, req.Unit, req.User, ActProgress, fmt.Sprintf("进度 %d%%：%s", req.Percent, req.Note))
+	percent := req.Percent
+	t.recordEvent(ctx, relay.Event{By: req.Unit, User: req.User, Action: relay.ActProgress, Percent: &percent,
+		Note: fmt.Sprintf("进度 %d%%：%s", req.Percent, req.Note)})
 }
 
 func (t *task) extend(ctx workflow.Context, req relay.ActionRequest) {
 	t.acknowledge(ctx, req)
 	t.c.Extension = &relay.Extension{Unit: req.Unit, Until: req.Until, Reason: req.Note, RequestedAt: workflow.Now(ctx)}
-	t.record(ctx, req.Unit, req.User, ActExtensionRequested, fmt.Sprintf("申请延期至 %s：%s", req.Until, req.Note))
+	t.recordEvent(ctx, relay.Event{By: req.Unit, User: req.User, Action: relay.ActExtensionRequested, Until: req.Until,
+		Note: fmt.Sprintf("申请延期至 %s：%s", req.Until, req.Note)})
 	subject := fmt.Sprintf("延期申请：第%d项 %s", t.in.Item.No, t.in.Item.Title)
 	body := fmt.Sprintf("%s申请将完成时限由 %s 延至 %s，理由：%s。请审批。", t.unitName(req.Unit), t.c.Deadline, req.Until, req.Note)
 	t.notify(ctx, relay.NoticeExtensionRequest, relay.ToLeader, t.in.Item.Deputy, t.in.DeputyName, subject, body)
@@ -381,20 +369,21 @@ func (t *task) extend(ctx workflow.Context, req relay.ActionRequest) {
 func (t *task) decide(ctx workflow.Context, req relay.ActionRequest) {
 	ext := *t.c.Extension
 	t.c.Extension = nil
-	var action, body string
+	var body string
+	e := relay.Event{By: req.By, User: req.User}
 	if req.Approve {
-		old := t.c.Deadline
+		e.Action, e.From, e.Until = relay.ActExtensionApproved, t.c.Deadline, ext.Until
 		t.c.Deadline = ext.Until
-		action = ActExtensionApproved
-		body = fmt.Sprintf("同意延期：完成时限由 %s 调整为 %s。", old, ext.Until)
+		body = fmt.Sprintf("同意延期：完成时限由 %s 调整为 %s。", e.From, e.Until)
 	} else {
-		action = ActExtensionDenied
+		e.Action = relay.ActExtensionDenied
 		body = fmt.Sprintf("不同意延期，完成时限仍为 %s。", t.c.Deadline)
 	}
 	if req.Note != "" {
 		body += "意见：" + req.Note
 	}
-	t.record(ctx, req.By, req.User, action, body)
+	e.Note = body
+	t.recordEvent(ctx, e)
 	t.notify(ctx, relay.NoticeExtensionDecision, relay.ToUnit, ext.Unit, t.unitName(ext.Unit),
 		fmt.Sprintf("延期批复：第%d项 %s", t.in.Item.No, t.in.Item.Title), body)
 }
@@ -404,7 +393,7 @@ func (t *task) complete(ctx workflow.Context, req relay.ActionRequest) {
 	now := workflow.Now(ctx)
 	t.c.State = relay.StateCompletionSubmitted
 	t.c.SubmittedAt = &now
-	t.record(ctx, req.Unit, req.User, ActCompletionSubmitted, req.Note)
+	t.record(ctx, req.Unit, req.User, relay.ActCompletionSubmitted, req.Note)
 	t.notify(ctx, relay.NoticeClosed, relay.ToInspection, relay.Inspection, "县政府督查室",
 		fmt.Sprintf("办结待审核：第%d项 %s", t.in.Item.No, t.in.Item.Title),
 		fmt.Sprintf("%s报送办结：%s", t.unitName(req.Unit), req.Note))
@@ -416,14 +405,14 @@ func (t *task) verify(ctx workflow.Context, req relay.ActionRequest) {
 		t.c.State = relay.StateClosed
 		t.c.Progress = 100
 		t.c.ClosedAt = &now
-		t.record(ctx, req.By, req.User, ActCompletionAccepted, noteOr(req.Note, "审核通过，予以销号"))
+		t.record(ctx, req.By, req.User, relay.ActCompletionAccepted, noteOr(req.Note, "审核通过，予以销号"))
 		t.notify(ctx, relay.NoticeClosed, relay.ToUnit, t.in.Item.Lead, t.in.LeadName,
 			fmt.Sprintf("办结确认：第%d项 %s", t.in.Item.No, t.in.Item.Title), noteOr(req.Note, "经督查室审核，该事项已办结销号。"))
 		return
 	}
 	t.c.State = relay.StateInProgress
 	t.c.SubmittedAt = nil
-	t.record(ctx, req.By, req.User, ActCompletionRejected, req.Note)
+	t.record(ctx, req.By, req.User, relay.ActCompletionRejected, req.Note)
 	t.notify(ctx, relay.NoticeReturned, relay.ToUnit, t.in.Item.Lead, t.in.LeadName,
 		fmt.Sprintf("办结退回：第%d项 %s", t.in.Item.No, t.in.Item.Title), "退回理由："+req.Note)
 }
@@ -434,7 +423,7 @@ func (t *task) feedbackReminded(ctx workflow.Context, req relay.ActionRequest) {
 		return
 	}
 	t.c.FeedbackReminded = req.Cycle
-	t.record(ctx, System, "", ActFeedbackReminded, fmt.Sprintf("%s 月度进展尚未报送，已催报牵头单位（%s）", req.Cycle, req.Note))
+	t.record(ctx, System, "", relay.ActFeedbackReminded, fmt.Sprintf("%s 月度进展尚未报送，已催报牵头单位（%s）", req.Cycle, req.Note))
 }
 
 func noteOr(note, def string) string {
@@ -489,7 +478,7 @@ func (t *task) flush(ctx workflow.Context) {
 		// Retries are unlimited, so an error here is one the sink called permanent
 		// (a rejected request): keep it on the timeline rather than fail the task.
 		if err := workflow.ExecuteActivity(actx, a.Deliver, n).Get(ctx, nil); err != nil {
-			t.record(ctx, System, "", ActNoticeFailed, fmt.Sprintf("通知 %s 投递失败：%v", n.ID, err))
+			t.record(ctx, System, "", relay.ActNoticeFailed, fmt.Sprintf("通知 %s 投递失败：%v", n.ID, err))
 		}
 		t.c.Pending = t.c.Pending[1:]
 	}

@@ -20,7 +20,6 @@ import (
 	"taskrelay/internal/relay"
 	"taskrelay/internal/report"
 	"taskrelay/internal/tasklist"
-	"taskrelay/workflows"
 )
 
 // observed is a second console on the package's engine, users and session key, whose
@@ -183,10 +182,10 @@ func TestAuthorisationMatrix(t *testing.T) {
 					t.Fatalf("redirect %q, want %q", r.loc, want)
 				}
 				wantAct := map[string]string{
-					"ack": workflows.ActAcknowledged, "progress": workflows.ActProgress, "extend": workflows.ActExtensionRequested,
-					"decide-extension approve": workflows.ActExtensionApproved, "decide-extension deny": workflows.ActExtensionDenied,
-					"complete": workflows.ActCompletionSubmitted, "verify accept": workflows.ActCompletionAccepted,
-					"verify reject": workflows.ActCompletionRejected,
+					"ack": relay.ActAcknowledged, "progress": relay.ActProgress, "extend": relay.ActExtensionRequested,
+					"decide-extension approve": relay.ActExtensionApproved, "decide-extension deny": relay.ActExtensionDenied,
+					"complete": relay.ActCompletionSubmitted, "verify accept": relay.ActCompletionAccepted,
+					"verify reject": relay.ActCompletionRejected,
 				}[name]
 				check(t, lastBy(t, id, user, wantAct, before))
 			}}

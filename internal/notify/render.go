@@ -23,7 +23,7 @@ func Render(n relay.Notice) string {
 	var b strings.Builder
 	subject := oneLine(n.Subject)
 	if subject == "" {
-		subject = kindLabel(n.Kind)
+		subject = relay.NoticeKindLabel(n.Kind)
 	}
 	fmt.Fprintf(&b, "## %s\n\n", subject)
 	if s := oneLine(n.ToName); s != "" {
@@ -77,7 +77,7 @@ func renderList(b *strings.Builder, items []relay.NoticeItem) {
 	for _, it := range items {
 		var details []string
 		if it.Role != "" {
-			details = append(details, "本单位角色："+roleLabel(it.Role))
+			details = append(details, "本单位角色："+relay.RoleLabel(it.Role))
 		}
 		if it.LeadUnitName != "" {
 			details = append(details, "牵头单位："+it.LeadUnitName)
@@ -114,39 +114,7 @@ func roleText(it relay.NoticeItem) string {
 		}
 		return "配合"
 	}
-	return roleLabel(it.Role)
-}
-
-func roleLabel(role string) string {
-	switch role {
-	case relay.RoleLead:
-		return "牵头"
-	case relay.RoleCo:
-		return "配合"
-	}
-	return role
-}
-
-func kindLabel(kind string) string {
-	switch kind {
-	case relay.NoticeDispatch:
-		return "交办单"
-	case relay.NoticeReminder:
-		return "到期提醒"
-	case relay.NoticeOverdue:
-		return "逾期通知"
-	case relay.NoticeEscalation:
-		return "督办通知"
-	case relay.NoticeExtensionRequest:
-		return "延期申请"
-	case relay.NoticeExtensionDecision:
-		return "延期批复"
-	case relay.NoticeReturned:
-		return "退回通知"
-	case relay.NoticeClosed:
-		return "办结通知"
-	}
-	return "通知"
+	return relay.RoleLabel(it.Role)
 }
 
 // lineBreaks are the sequences treated as line breaks in user text: CommonMark's

@@ -89,7 +89,7 @@ func TestRenderOtherKindsAsList(t *testing.T) {
 
 func TestRenderEmptySubjectAndNoTime(t *testing.T) {
 	md := Render(relay.Notice{ID: "x", Kind: relay.NoticeEscalation})
-	if !strings.HasPrefix(md, "## 督办通知\n") || strings.Contains(md, "时间") {
+	if !strings.HasPrefix(md, "## 督办单\n") || strings.Contains(md, "时间") {
 		t.Errorf("Render = %q", md)
 	}
 }

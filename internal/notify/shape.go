@@ -68,7 +68,7 @@ type part struct {
 func layout(n relay.Notice) (string, []string) {
 	title := oneLine(n.Subject)
 	if title == "" {
-		title = kindLabel(n.Kind)
+		title = relay.NoticeKindLabel(n.Kind)
 	}
 	var lines []string
 	if s := oneLine(n.ToName); s != "" {

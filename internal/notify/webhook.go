@@ -69,7 +69,7 @@ func NewWebhookMessage(n relay.Notice) WebhookMessage {
 	md := Render(n)
 	title := oneLine(n.Subject)
 	if title == "" {
-		title = kindLabel(n.Kind)
+		title = relay.NoticeKindLabel(n.Kind)
 	}
 	return WebhookMessage{
 		MsgType:  "markdown",

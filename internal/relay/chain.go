@@ -30,9 +30,19 @@ func ItemRoot(m Meeting, it Item) string {
 }
 
 // ChainEvent is the hash of e following prev (the previous entry's hash, or the
-// item's root for the first entry). e.Hash itself is not part of it.
+// item's root for the first entry). e.Hash itself is not part of it. An entry with
+// typed facts (percent, from, until) seals them too; one without hashes as entries
+// did before those fields existed, so recorded chains still verify.
 func ChainEvent(prev string, e Event) string {
-	return sum("event/v1", prev, e.At.UTC().Format(time.RFC3339Nano), e.By, e.User, e.Action, e.Note)
+	at := e.At.UTC().Format(time.RFC3339Nano)
+	if e.Percent == nil && e.From == "" && e.Until == "" {
+		return sum("event/v1", prev, at, e.By, e.User, e.Action, e.Note)
+	}
+	percent := -1
+	if e.Percent != nil {
+		percent = *e.Percent
+	}
+	return sum("event/v2", prev, at, e.By, e.User, e.Action, e.Note, percent, e.From, e.Until)
 }
 
 // SealNotice returns the hash of a notice's content (everything but Hash).

@@ -25,19 +25,6 @@ const (
 	TierRed    = "red"    // still open: listed by name in the monthly report
 )
 
-// TierLabel is a tier as people read it.
-func TierLabel(tier string) string {
-	switch tier {
-	case TierBlue:
-		return "蓝色督办"
-	case TierYellow:
-		return "黄色督办"
-	case TierRed:
-		return "红色督办"
-	}
-	return ""
-}
-
 // Follow-up names: the daily workflow its Schedule runs, the Schedule, the update that
 // records a monthly reminder on a task, and the notice kind of that reminder.
 const (

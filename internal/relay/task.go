@@ -44,6 +44,14 @@ type Event struct {
 	Action string    `json:"action"`
 	Note   string    `json:"note"`
 	User   string    `json:"user,omitempty"` // the person, when known (console accounts)
+	// The entry's facts as typed fields, so no reader parses them back out of Note:
+	// Percent on progress; Until on an extension request (the date asked for) and on
+	// an approved extension (the new deadline), From on an approved extension (the
+	// deadline it replaced). Dates are YYYY-MM-DD. Entries recorded before these
+	// fields existed lack them.
+	Percent *int   `json:"percent,omitempty"`
+	From    string `json:"from,omitempty"`
+	Until   string `json:"until,omitempty"`
 	// Hash chains this entry to the one before it, back to the committee's original
 	// item text (see ChainEvent).
 	Hash string `json:"hash,omitempty"`

@@ -10,18 +10,6 @@ import (
 	"taskrelay/internal/relay"
 )
 
-// Timeline actions, as the task workflow writes them (persisted, so stable).
-const (
-	actAcknowledged        = "acknowledged"
-	actProgress            = "progress"
-	actExtensionRequested  = "extension_requested"
-	actExtensionApproved   = "extension_approved"
-	actExtensionDenied     = "extension_denied"
-	actCompletionSubmitted = "completion_submitted"
-	actCompletionAccepted  = "completion_accepted"
-	actCompletionRejected  = "completion_rejected"
-)
-
 // Report is a month's figures and every detail the two reports and the ledger show.
 type Report struct {
 	Figures
@@ -166,23 +154,25 @@ func stateAt(t *Task, at time.Time) *state {
 				break
 			}
 			switch e.Action {
-			case actAcknowledged, actExtensionRequested:
+			case relay.ActAcknowledged, relay.ActExtensionRequested:
 				if s.st == relay.StateDispatched {
 					s.st = relay.StateAcknowledged
 				}
-			case actProgress:
+			case relay.ActProgress:
 				if s.st == relay.StateDispatched || s.st == relay.StateAcknowledged {
 					s.st = relay.StateInProgress
 				}
-				if p, ok := parsePercent(e.Note); ok {
+				if e.Percent != nil {
+					s.progress = *e.Percent
+				} else if p, ok := legacyPercent(e.Note); ok {
 					s.progress = p
 				}
 				s.note, s.noteAt = e.Note, &e.At
-			case actCompletionSubmitted:
+			case relay.ActCompletionSubmitted:
 				s.st, s.submittedAt = relay.StateCompletionSubmitted, &e.At
-			case actCompletionRejected:
+			case relay.ActCompletionRejected:
 				s.st, s.submittedAt = relay.StateInProgress, nil
-			case actCompletionAccepted:
+			case relay.ActCompletionAccepted:
 				s.st, s.closedAt, s.progress = relay.StateClosed, &e.At, 100
 			}
 		}
@@ -208,8 +198,9 @@ func stateAt(t *Task, at time.Time) *state {
 	return s
 }
 
-// parsePercent reads "进度 60%：..." as the task workflow writes progress notes.
-func parsePercent(note string) (int, bool) {
+// legacyPercent reads the percentage of a progress entry recorded before Event had a
+// Percent field: its note then began "进度 60%：".
+func legacyPercent(note string) (int, bool) {
 	rest, ok := strings.CutPrefix(note, "进度 ")
 	if !ok {
 		return 0, false

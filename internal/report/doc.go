@@ -94,37 +94,6 @@ func meetingLabel(m relay.Meeting) string {
 	return fmt.Sprintf("%s（%s）", m.Name, cnDay(m.Date))
 }
 
-var stateCN = map[relay.State]string{
-	relay.StateDispatched: "已交办", relay.StateAcknowledged: "已签收", relay.StateInProgress: "办理中",
-	relay.StateCompletionSubmitted: "待审核", relay.StateClosed: "已办结",
-}
-
-// StateLabel names a state in Chinese.
-func StateLabel(s relay.State) string {
-	if n, ok := stateCN[s]; ok {
-		return n
-	}
-	return string(s)
-}
-
-// LightLabel names a light in Chinese.
-func LightLabel(l relay.Light) string {
-	switch l {
-	case relay.Red:
-		return "红灯"
-	case relay.Yellow:
-		return "黄灯"
-	case relay.Green:
-		return "绿灯"
-	}
-	return string(l)
-}
-
-var kindCN = map[string]string{
-	relay.NoticeDispatch: "交办单", relay.NoticeReminder: "到期提醒", relay.NoticeOverdue: "逾期通知",
-	relay.NoticeEscalation: "督办单", relay.NoticeFeedback: "进展催报",
-}
-
 var kindRank = map[string]int{relay.NoticeDispatch: 1, relay.NoticeReminder: 2, relay.NoticeOverdue: 3, relay.NoticeEscalation: 4}
 
 func kindOrder(k string) int {
@@ -132,14 +101,6 @@ func kindOrder(k string) int {
 		return r
 	}
 	return 10
-}
-
-// KindLabel names a notice kind in Chinese (other kinds by their code).
-func KindLabel(k string) string {
-	if n, ok := kindCN[k]; ok {
-		return n
-	}
-	return k
 }
 
 // progressText is what the ledger and tables show as 进展情况.
@@ -254,7 +215,7 @@ func (r *Report) Executive() *doc {
 	d.p("%s", reformSentence(r))
 	var rows [][]string
 	for _, k := range r.NoticeKinds {
-		rows = append(rows, []string{KindLabel(k.Kind), fmt.Sprint(k.Month), fmt.Sprint(k.YTD)})
+		rows = append(rows, []string{relay.NoticeKindLabel(k.Kind), fmt.Sprint(k.Month), fmt.Sprint(k.YTD)})
 	}
 	rows = append(rows,
 		[]string{"合计", fmt.Sprint(r.Notices.Issued), fmt.Sprint(r.NoticesYTD.Issued)},
@@ -286,7 +247,7 @@ func (r *Report) Executive() *doc {
 		d.p("%s到期事项%d件，请各牵头单位倒排工期、挂图作战，确保按时办结：", cnMonth(nextMonth(r.Figures.Month)), len(r.DueNext))
 		var rows [][]string
 		for i, t := range r.DueNext {
-			rows = append(rows, []string{fmt.Sprint(i + 1), t.MeetingName, fmt.Sprint(t.No), t.Title, t.UnitName, t.DeputyName, t.Deadline, LightLabel(t.Light)})
+			rows = append(rows, []string{fmt.Sprint(i + 1), t.MeetingName, fmt.Sprint(t.No), t.Title, t.UnitName, t.DeputyName, t.Deadline, relay.LightLabel(t.Light)})
 		}
 		d.table([]string{"序号", "会议", "事项序号", "任务事项", "牵头单位", "分管县领导", "完成时限", "灯"}, rows)
 	}

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/xuri/excelize/v2"
+
+	"taskrelay/internal/relay"
 )
 
 // Ledger sheet names and the columns of the task sheet.
@@ -49,7 +51,7 @@ func (r *Report) Ledger() ([]byte, error) {
 	for i, t := range r.Rows {
 		row := i + 2
 		vals := []any{t.No, t.MeetingName, t.Title, t.UnitName, strings.Join(t.CoNames, "、"), t.DeputyName,
-			t.Deadline, progressText(t), StateLabel(t.State), LightLabel(t.Light)}
+			t.Deadline, progressText(t), relay.StateLabel(t.State), relay.LightLabel(t.Light)}
 		for c, v := range vals {
 			if err := set(LedgerSheet, c+1, row, v); err != nil {
 				return nil, fmt.Errorf("台账第%d行: %w", row, err)

@@ -252,9 +252,9 @@ func TestLedger(t *testing.T) {
 		{"2", m12.Name, "全面推行“大股室制”", "县财政局", "县财政局", "李某", "2026-10-31", "已于2026年11月6日办结销号（逾期）", "已办结", "绿灯"},
 		{"3", m12.Name, `=HYPERLINK("http://x","点我")`, "县林业和草原局", "县财政局", "赵某", "2026-11-15", "进度 40%：方案已起草|待上会", "办理中", "红灯"},
 		{"4", m12.Name, "举办第二届攀岩赛", "县人力资源和社会保障局", "县财政局", "李某", "2026-12-20", "尚未报送进展", "办理中", "绿灯"},
-		{"5", m12.Name, "精简文件会议，力戒“文山会海”", "县财政局", "县财政局", "李某", "2026-11-25", "已报送办结，待审核", "待审核", "黄灯"},
+		{"5", m12.Name, "精简文件会议，力戒“文山会海”", "县财政局", "县财政局", "李某", "2026-11-25", "已报送办结，待审核", "待审核办结", "黄灯"},
 		{"6", m12.Name, "+开展社保医保基金监管联合检查", "县林业和草原局", "县财政局", "赵某", "2026-10-15", "尚未报送进展", "已交办", "红灯"},
-		{"7", m12.Name, "@办好乡村音乐汇", "县委宣传部", "县财政局", "刘某", "2026-12-31", "已报送办结，待审核；进度 80%：主体工程完工", "待审核", "绿灯"},
+		{"7", m12.Name, "@办好乡村音乐汇", "县委宣传部", "县财政局", "刘某", "2026-12-31", "已报送办结，待审核；进度 80%：主体工程完工", "待审核办结", "绿灯"},
 		{"1", m14.Name, "-推动核桃产业提质增效", "县委宣传部", "县财政局", "刘某", "2027-03-31", "尚未报送进展", "已签收", "绿灯"},
 		{"2", m14.Name, "整治形式主义为基层减负", "县财政局", "县财政局", "李某", "2026-12-05", "进度 50%：已完成招标", "办理中", "黄灯"},
 	}
@@ -392,5 +392,34 @@ func TestLiveUsesTheEngineMarks(t *testing.T) {
 	}
 	if !strings.Contains(r.Executive().Markdown(), "节点 2026-11-20“赛事方案印发”未达序时进度") {
 		t.Error("the 通报 does not say why the item is behind")
+	}
+}
+
+// TestProgressFromTypedField: on a past day the progress is the entry's percent field,
+// whatever its note says; entries recorded before the field are read as then written.
+func TestProgressFromTypedField(t *testing.T) {
+	in := fixture()
+	thirty := 30
+	for i := range in.Tasks {
+		if in.Tasks[i].ID == "cwh-2026-12:7" {
+			tl := in.Tasks[i].Timeline
+			in.Tasks[i].Timeline = append(tl[:2:2],
+				relay.Event{At: at("2026-11-05 11:00"), By: "xcb", Action: "progress", Note: "进度 20%：选址完成"},
+				relay.Event{At: at("2026-11-10 11:00"), By: "xcb", Action: "progress", Percent: &thirty, Note: "已完成60%的摸底"})
+			in.Tasks[i].Timeline = append(in.Tasks[i].Timeline, tl[2:]...)
+		}
+	}
+	for day, want := range map[string]int{"2026-11-06": 20, "2026-11-11": 30, "2026-11-21": 80} {
+		req, err := Resolve(Request{Month: "2026-11", AsOf: day}, time.Time{}, at("2026-12-02 09:00"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		in.Request = req
+		r := compute(t, in)
+		for _, x := range r.Rows {
+			if x.ID == "cwh-2026-12:7" && x.Progress != want {
+				t.Errorf("task 7 on %s: progress %d, want %d", day, x.Progress, want)
+			}
+		}
 	}
 }

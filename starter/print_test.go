@@ -1,0 +1,35 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	"taskrelay/internal/relay"
+)
+
+// TestPrintTaskShowsNoActionCode: `starter task` writes every timeline action by its
+// Chinese label, never its code.
+func TestPrintTaskShowsNoActionCode(t *testing.T) {
+	v := relay.TaskView{ID: "cwh-2026-12:1", No: 1, Title: "推进两险同宣同征", LeadUnit: "rsj", LeadUnitName: "县人社局",
+		Deadline: "2026-12-31", State: relay.StateInProgress, Light: relay.Yellow}
+	at := time.Date(2026, 10, 1, 9, 0, 0, 0, relay.County)
+	for i, a := range relay.Actions() {
+		v.Timeline = append(v.Timeline, relay.Event{At: at.Add(time.Duration(i) * time.Hour), By: "system", Action: a, Note: "说明"})
+	}
+	if len(v.Timeline) < 16 {
+		t.Fatalf("only %d actions", len(v.Timeline))
+	}
+	var b bytes.Buffer
+	printTask(&b, v)
+	out := b.String()
+	for _, a := range relay.Actions() {
+		if strings.Contains(out, a) {
+			t.Errorf("raw code %q in:\n%s", a, out)
+		}
+		if !strings.Contains(out, relay.ActionLabel(a)) {
+			t.Errorf("no label %s for %s in:\n%s", relay.ActionLabel(a), a, out)
+		}
+	}
+}
