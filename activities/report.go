@@ -8,6 +8,7 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
+	"taskrelay/internal/gongwen"
 	"taskrelay/internal/notify"
 	"taskrelay/internal/relay"
 	"taskrelay/internal/relayclient"
@@ -25,6 +26,8 @@ type Reports struct {
 	OutboxDir string
 	County    string
 	Options   report.Options
+	// Documents lay the .docx reports out (发文机关, 字号 prefix, fonts).
+	Documents gongwen.Settings
 	// QueryConcurrency bounds parallel timeline queries.
 	QueryConcurrency int
 }
@@ -68,7 +71,7 @@ func (r *Reports) Gather(ctx context.Context, req report.Request) (*report.Input
 	if err != nil {
 		return nil, err
 	}
-	in := &report.Input{Request: req, County: r.County, Options: r.Options, Tasks: make([]report.Task, len(sums))}
+	in := &report.Input{Request: req, County: r.County, Options: r.Options, Documents: r.Documents, Tasks: make([]report.Task, len(sums))}
 	for i, s := range sums {
 		in.Tasks[i].TaskSummary = s
 	}

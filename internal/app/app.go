@@ -75,6 +75,7 @@ func Start(ctx context.Context, cfg config.Config, log *zap.Logger) (*App, error
 	}
 
 	n.Outbox = notify.NewOutbox(cfg.OutboxDir())
+	n.Outbox.Documents = &cfg.Documents
 	sinks, err := n.startPusher(cfg, log)
 	if err != nil {
 		n.Stop()

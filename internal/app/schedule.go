@@ -29,7 +29,7 @@ func startReports(ctx context.Context, w worker.Worker, c client.Client, cfg con
 	opts.NameAfterDays = cfg.Task.EscalateDeputyDays + cfg.Task.ReportListDays
 	w.RegisterActivity(&activities.Reports{
 		API: &relayclient.Client{T: c}, DataDir: cfg.DataDir, OutboxDir: cfg.OutboxDir(),
-		County: countyName(cfg), Options: opts,
+		County: countyName(cfg), Options: opts, Documents: cfg.Documents,
 	})
 	created, err := EnsureReportSchedule(ctx, c, cfg)
 	if err != nil {

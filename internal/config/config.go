@@ -12,6 +12,7 @@ import (
 	"time"
 	_ "time/tzdata" // zones without a system tz database
 
+	"taskrelay/internal/gongwen"
 	"taskrelay/internal/relay"
 )
 
@@ -41,6 +42,11 @@ type Config struct {
 	// Schedule is created; later changes are made on the Schedule (Temporal UI).
 	ReportSchedule string
 	ReportTimeZone string
+	// Documents are the official documents' settings (发文机关, 字号 prefix, fonts):
+	// TASKRELAY_DOC_ISSUER, TASKRELAY_DOC_PREFIX, TASKRELAY_DOC_COMMITTEE_ISSUER,
+	// TASKRELAY_DOC_COMMITTEE_PREFIX, TASKRELAY_DOC_TITLE_FONTS, TASKRELAY_DOC_BODY_FONTS
+	// (font lists comma-separated, most wanted first).
+	Documents gongwen.Settings
 }
 
 // ReportsDir is the monthly reports' archive (<data>/reports/YYYY-MM).
@@ -73,8 +79,10 @@ func FromEnv() (Config, error) {
 		LogLevel:        envOr("TASKRELAY_LOG_LEVEL", "info"),
 		ReportSchedule:  strings.Join(strings.Fields(envOr("TASKRELAY_REPORT_SCHEDULE", "0 9 1 * *")), " "),
 		ReportTimeZone:  envOr("TASKRELAY_REPORT_TZ", "Asia/Shanghai"),
+		Documents:       gongwen.DefaultSettings(),
 	}
 	var errs []error
+	errs = append(errs, documentsFromEnv(&c.Documents)...)
 	if v := os.Getenv("TASKRELAY_REMINDER_DAYS"); v != "" {
 		days, err := parseDays(v)
 		if err != nil {
@@ -132,6 +140,46 @@ func FromEnv() (Config, error) {
 
 // SpoolDir is where notices wait to be delivered on their channels.
 func (c Config) SpoolDir() string { return filepath.Join(c.DataDir, "deliveries") }
+
+// documentsFromEnv reads the official documents' settings over the defaults.
+func documentsFromEnv(d *gongwen.Settings) []error {
+	var errs []error
+	for _, v := range []struct {
+		name string
+		dst  *string
+	}{
+		{"TASKRELAY_DOC_ISSUER", &d.Issuer}, {"TASKRELAY_DOC_PREFIX", &d.Prefix},
+		{"TASKRELAY_DOC_COMMITTEE_ISSUER", &d.CommitteeIssuer}, {"TASKRELAY_DOC_COMMITTEE_PREFIX", &d.CommitteePrefix},
+	} {
+		if s, ok := os.LookupEnv(v.name); ok {
+			s = strings.TrimSpace(s)
+			if s == "" || strings.ContainsAny(s, "\r\n〔〕") {
+				errs = append(errs, fmt.Errorf("%s=%q: want one line of text without 〔〕", v.name, s))
+				continue
+			}
+			*v.dst = s
+		}
+	}
+	for _, v := range []struct {
+		name string
+		dst  *[]string
+	}{{"TASKRELAY_DOC_TITLE_FONTS", &d.TitleFonts}, {"TASKRELAY_DOC_BODY_FONTS", &d.BodyFonts}} {
+		if s := os.Getenv(v.name); s != "" {
+			var fonts []string
+			for _, f := range strings.Split(s, ",") {
+				if f = strings.TrimSpace(f); f != "" {
+					fonts = append(fonts, f)
+				}
+			}
+			if len(fonts) == 0 {
+				errs = append(errs, fmt.Errorf("%s=%q: want font names separated by commas", v.name, s))
+				continue
+			}
+			*v.dst = fonts
+		}
+	}
+	return errs
+}
 
 // parseDays reads "7,1,0": reminder offsets in days before the deadline day.
 func parseDays(s string) ([]int, error) {

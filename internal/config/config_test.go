@@ -73,3 +73,26 @@ func TestFollowUpSettings(t *testing.T) {
 		}
 	}
 }
+
+func TestDocumentSettings(t *testing.T) {
+	t.Setenv("TASKRELAY_DOC_ISSUER", "漾濞县人民政府督查室")
+	t.Setenv("TASKRELAY_DOC_PREFIX", "漾政督办")
+	t.Setenv("TASKRELAY_DOC_BODY_FONTS", "仿宋_GB2312, 仿宋 ,")
+	c, err := FromEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := c.Documents
+	if d.Issuer != "漾濞县人民政府督查室" || d.Prefix != "漾政督办" || !reflect.DeepEqual(d.BodyFonts, []string{"仿宋_GB2312", "仿宋"}) ||
+		d.CommitteeIssuer != "县人民政府" || len(d.TitleFonts) == 0 {
+		t.Errorf("got %+v", d)
+	}
+	t.Setenv("TASKRELAY_DOC_PREFIX", "县府〔督办〕")
+	t.Setenv("TASKRELAY_DOC_TITLE_FONTS", " , ")
+	_, err = FromEnv()
+	for _, name := range []string{"TASKRELAY_DOC_PREFIX", "TASKRELAY_DOC_TITLE_FONTS"} {
+		if err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("error does not name %s: %v", name, err)
+		}
+	}
+}

@@ -56,8 +56,11 @@ type reportsData struct {
 // reportFiles is every file of a month the console serves, with its label.
 func reportFiles(month string) []reportLink {
 	exMD, exHTML, coMD, coHTML, ledger := report.Files(month)
+	exDocx, coDocx := report.DocxFiles(month)
 	base := "/reports/" + month + "/"
 	return []reportLink{
+		{"督查通报（公文 .docx）", base + exDocx, true},
+		{"向县委报告（公文 .docx）", base + coDocx, true},
 		{"督查通报（网页）", base + exHTML, false},
 		{"向县委报告（网页）", base + coHTML, false},
 		{"督查台账（.xlsx）", base + ledger, true},
@@ -153,6 +156,8 @@ func (s *Server) reportFile(q *req) {
 		h.Set("Content-Type", "text/markdown; charset=utf-8")
 	case ".xlsx":
 		h.Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	case ".docx":
+		h.Set("Content-Type", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
 	}
 	if link.Download {
 		h.Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", file))

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"syscall"
 
+	"taskrelay/internal/gongwen"
 	"taskrelay/internal/relay"
 )
 
@@ -61,8 +62,13 @@ func FileName(id string) string {
 // half-written notice. The first delivery of an ID wins: a later Deliver of the same
 // ID, even with a changed body, leaves the files as they are. Safe for concurrent use,
 // also by several processes sharing the folder.
+//
+// With Documents set, 交办单 and 督办单 (see Documented) also get a sibling .docx laid
+// out as an official document.
 type Outbox struct {
 	dir string
+	// Documents are the official documents' settings; nil writes no .docx.
+	Documents *gongwen.Settings
 }
 
 // NewOutbox returns an Outbox writing to dir. The folder is created on first
@@ -118,11 +124,31 @@ func (o *Outbox) Deliver(ctx context.Context, n relay.Notice) error {
 		}
 		return o.ensureMarkdown(stored, n.ID, mdPath)
 	}
-	// We own the record: write its human-readable twin (overwriting any leftover).
+	// We own the record: write its human-readable twins (overwriting any leftover).
 	if err := writeReplace(o.dir, stem+".md", []byte(Render(n))); err != nil {
 		return err
 	}
+	if err := o.writeDocx(n, stem); err != nil {
+		return err
+	}
 	return syncDir(o.dir)
+}
+
+// DocxPath is where the .docx of a notice is (when its kind is Documented).
+func (o *Outbox) DocxPath(id string) string {
+	return filepath.Join(o.dir, FileName(id)+".docx")
+}
+
+// writeDocx writes the notice's official document, when there is one to write.
+func (o *Outbox) writeDocx(n relay.Notice, stem string) error {
+	if o.Documents == nil || !Documented(n.Kind) {
+		return nil
+	}
+	b, err := Document(n, *o.Documents).Docx(*o.Documents)
+	if err != nil {
+		return permanent(fmt.Errorf("notify: outbox: %s: %w", n.ID, err))
+	}
+	return writeReplace(o.dir, stem+".docx", b)
 }
 
 // ensureMarkdown checks that the stored notice is the one asked for and writes its
@@ -131,13 +157,28 @@ func (o *Outbox) ensureMarkdown(stored relay.Notice, id, mdPath string) error {
 	if stored.ID != id {
 		return permanent(fmt.Errorf("notify: outbox: %s.json holds notice %q, not %q", strings.TrimSuffix(filepath.Base(mdPath), ".md"), stored.ID, id))
 	}
-	if _, err := os.Lstat(mdPath); err == nil {
-		return nil
-	} else if !errors.Is(err, fs.ErrNotExist) {
+	stem := strings.TrimSuffix(filepath.Base(mdPath), ".md")
+	wrote := false
+	if _, err := os.Lstat(mdPath); errors.Is(err, fs.ErrNotExist) {
+		if err := writeReplace(o.dir, filepath.Base(mdPath), []byte(Render(stored))); err != nil {
+			return err
+		}
+		wrote = true
+	} else if err != nil {
 		return fmt.Errorf("notify: outbox: %w", err)
 	}
-	if err := writeReplace(o.dir, filepath.Base(mdPath), []byte(Render(stored))); err != nil {
-		return err
+	if o.Documents != nil && Documented(stored.Kind) {
+		if _, err := os.Lstat(filepath.Join(o.dir, stem+".docx")); errors.Is(err, fs.ErrNotExist) {
+			if err := o.writeDocx(stored, stem); err != nil {
+				return err
+			}
+			wrote = true
+		} else if err != nil {
+			return fmt.Errorf("notify: outbox: %w", err)
+		}
+	}
+	if !wrote {
+		return nil
 	}
 	return syncDir(o.dir)
 }

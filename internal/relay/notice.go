@@ -36,6 +36,9 @@ type Notice struct {
 	Body        string       `json:"body"`    // a few lines, Chinese
 	Items       []NoticeItem `json:"items,omitempty"`
 	IssuedAt    time.Time    `json:"issued_at"`
+	// DocNo is the 发文字号 of a notice issued as an official document (交办单, 督办单),
+	// e.g. 县府督办〔2026〕7号; empty until the engine allocates one.
+	DocNo string `json:"doc_no,omitempty"`
 	// Chain is the hash chain head of the task's timeline when the notice was
 	// issued (task notices): an anchor outside the engine that the audit checks the
 	// timeline against. Hash seals the notice's own content (see SealNotice).

@@ -24,6 +24,11 @@ func Files(month string) (executiveMD, executiveHTML, committeeMD, committeeHTML
 		"taizhang-" + month + ".xlsx"
 }
 
+// DocxFiles names a month's reports as official documents (.docx).
+func DocxFiles(month string) (executive, committee string) {
+	return "tongbao-" + month + ".docx", "baogao-" + month + ".docx"
+}
+
 // Dir is a month's archive folder.
 func Dir(dataDir, month string) string { return filepath.Join(dataDir, "reports", month) }
 
@@ -63,6 +68,15 @@ func (r *Report) Write(dataDir string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	exDocx, coDocx := DocxFiles(r.Figures.Month)
+	exWord, err := r.ExecutiveDocx()
+	if err != nil {
+		return nil, err
+	}
+	coWord, err := r.CommitteeDocx()
+	if err != nil {
+		return nil, err
+	}
 	figures, err := json.MarshalIndent(r, "", "  ")
 	if err != nil {
 		return nil, fmt.Errorf("编码报告数字: %w", err)
@@ -73,6 +87,7 @@ func (r *Report) Write(dataDir string) ([]string, error) {
 	}{
 		{exMD, []byte(ex.Markdown())}, {exHTML, []byte(ex.HTML())},
 		{coMD, []byte(co.Markdown())}, {coHTML, []byte(co.HTML())},
+		{exDocx, exWord}, {coDocx, coWord},
 		{ledger, xlsx}, {FiguresFile, figures},
 	}
 	var paths []string

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"taskrelay/internal/gongwen"
 	"time"
 
 	"taskrelay/internal/relay"
@@ -32,6 +33,8 @@ type Report struct {
 	NoticeKinds []KindRow      `json:"notice_kinds"`
 	Rows        []TaskRow      `json:"rows"` // every task, by meeting and number (the ledger)
 	Options     Options        `json:"options"`
+	// Documents are the settings the .docx reports are laid out with.
+	Documents gongwen.Settings `json:"documents"`
 }
 
 // MonthFigures are the month's movements.
@@ -237,6 +240,7 @@ func Compute(in Input) (*Report, error) {
 		AsOfTime:    at,
 		GeneratedAt: req.Now,
 		Options:     opt,
+		Documents:   in.Documents,
 	}
 	meetingName := map[string]relay.Meeting{}
 	for _, m := range in.Meetings {

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"time"
 
+	"taskrelay/internal/gongwen"
 	"taskrelay/internal/relay"
 )
 
@@ -81,6 +82,8 @@ type Input struct {
 	Tasks    []Task          `json:"tasks"`
 	Notices  []Notice        `json:"notices"`
 	Options  Options         `json:"options"`
+	// Documents: 发文机关, 字号 prefix and fonts of the .docx reports.
+	Documents gongwen.Settings `json:"documents"`
 }
 
 // Task is a task's summary (the memo kept by its workflow) and, when its state on a

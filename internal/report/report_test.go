@@ -329,14 +329,14 @@ func TestArchive(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(files) != 6 {
+	if len(files) != 8 {
 		t.Fatalf("files: %v", files)
 	}
 	list, err := List(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(list) != 1 || list[0].Month != "2026-11" || list[0].AsOf != "2026-11-30" || list[0].Totals.Tasks != 9 || len(list[0].Files) != 5 {
+	if len(list) != 1 || list[0].Month != "2026-11" || list[0].AsOf != "2026-11-30" || list[0].Totals.Tasks != 9 || len(list[0].Files) != 7 {
 		t.Fatalf("list: %+v", list)
 	}
 	if l, err := List(filepath.Join(dir, "nothing")); err != nil || len(l) != 0 {

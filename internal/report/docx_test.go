@@ -1,0 +1,50 @@
+package report
+
+import (
+	"fmt"
+	"testing"
+
+	"taskrelay/internal/gongwen"
+	"taskrelay/internal/gongwen/gongwentest"
+)
+
+// TestDocxReadByLibreOffice opens both reports as LibreOffice would and reads them:
+// A4, the title, the issuer, the date in Chinese figures, every overdue item and every
+// unit of the table; a long month (synthetic, hundreds of items) breaks over pages.
+func TestDocxReadByLibreOffice(t *testing.T) {
+	r := compute(t, fixture())
+	r.Documents = gongwen.DefaultSettings()
+	r.Documents.Issuer = "示例县人民政府督查室"
+	big := compute(t, synthetic(400))
+	docs := map[string][]byte{}
+	for name, f := range map[string]func() ([]byte, error){
+		"tongbao": r.ExecutiveDocx, "baogao": r.CommitteeDocx, "tongbao-400": big.ExecutiveDocx,
+	} {
+		b, err := f()
+		if err != nil {
+			t.Fatal(err)
+		}
+		docs[name] = b
+	}
+	pdfs := gongwentest.ConvertAll(t, docs)
+	ex, co := pdfs["tongbao"], pdfs["baogao"]
+	for _, p := range pdfs {
+		p.CheckA4(t)
+	}
+	ex.CheckText(t, "示例县人民政府督查室", r.Executive().Title, gongwen.ChineseDate(r.GeneratedAt), "二、工作要求")
+	co.CheckText(t, "县人民政府", r.Committee().Title, "特此报告。", gongwen.ChineseDate(r.GeneratedAt))
+	for _, o := range r.Overdue {
+		ex.CheckText(t, o.Title)
+		co.CheckText(t, o.Title)
+	}
+	for _, u := range r.Units {
+		ex.CheckText(t, u.Name)
+	}
+	if p := pdfs["tongbao-400"]; p.Pages < 3 {
+		t.Errorf("%s: a month of 400 items should run over several pages", p)
+	} else {
+		p.CheckText(t, fmt.Sprintf("—%d—", p.Pages))
+	}
+	ex.Screenshots(t, "report-tongbao-docx", 2)
+	co.Screenshots(t, "report-baogao-docx", 1)
+}
