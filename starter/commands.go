@@ -222,6 +222,8 @@ type noticeJSON struct {
 	UnitName string            `json:"unit_name"`
 	NoticeID string            `json:"notice_id"`
 	Items    []relay.NoticeRef `json:"items"`
+	// ReadAt is when one of the unit's people first opened the notice (null: unread).
+	ReadAt *time.Time `json:"read_at"`
 }
 
 func cmdNotices(ctx context.Context, args []string) error {
@@ -240,10 +242,22 @@ func cmdNotices(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	reads := map[string]time.Time{}
+	if len(ns) > 0 {
+		if reads, err = c.NoticeReads(ctx, pos[0]); err != nil {
+			return err
+		}
+	}
+	readAt := func(unit string) *time.Time {
+		if at, ok := reads[unit]; ok {
+			return &at
+		}
+		return nil
+	}
 	if *asJSON {
 		out := []noticeJSON{}
 		for _, n := range ns {
-			out = append(out, noticeJSON(n))
+			out = append(out, noticeJSON{Unit: n.Unit, UnitName: n.UnitName, NoticeID: n.NoticeID, Items: n.Items, ReadAt: readAt(n.Unit)})
 		}
 		return printJSON(out)
 	}
@@ -256,7 +270,11 @@ func cmdNotices(ctx context.Context, args []string) error {
 		for _, it := range n.Items {
 			parts = append(parts, fmt.Sprintf("第%d项(%s)", it.No, relay.RoleLabel(it.Role)))
 		}
-		fmt.Printf("%s（%s）：交办单 1 份，%d 项：%s\n", n.UnitName, n.Unit, len(n.Items), strings.Join(parts, "、"))
+		read := "未读"
+		if at := readAt(n.Unit); at != nil {
+			read = "已读 " + at.In(relay.County).Format("2006-01-02 15:04")
+		}
+		fmt.Printf("%s（%s）：交办单 1 份，%d 项：%s；%s\n", n.UnitName, n.Unit, len(n.Items), strings.Join(parts, "、"), read)
 	}
 	return nil
 }

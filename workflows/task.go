@@ -129,6 +129,7 @@ func (t *task) register(ctx workflow.Context) error {
 		{relay.UpdateComplete, t.validateComplete, t.complete},
 		{relay.UpdateVerify, t.validateVerify, t.verify},
 		{relay.UpdateFeedbackReminded, t.validateFeedbackReminded, t.feedbackReminded},
+		{relay.UpdateRead, t.validateRead, t.read},
 	}
 	for _, h := range handlers {
 		h := h
@@ -162,6 +163,7 @@ func (t *task) view() relay.TaskView {
 		Feedback: it.Feedback, FeedbackReminded: t.c.FeedbackReminded,
 		Milestones: it.Milestones, BehindMilestone: t.c.Behind,
 		EscalationTier: t.c.Tier, EscalatedAt: t.c.TierAt, ListedForReport: t.c.Listed,
+		Reads: t.c.Reads,
 	}
 	if it.Feedback == relay.FeedbackMonthly {
 		v.FeedbackDay = t.in.Config.FeedbackDay
@@ -334,6 +336,29 @@ func (t *task) acknowledge(ctx workflow.Context, req relay.ActionRequest) {
 			t.record(ctx, req.Unit, req.User, relay.ActAcknowledged, "签收")
 		}
 	}
+}
+
+// validateRead accepts a read receipt from one of the task's units, also once the
+// task is closed (a late reader still counts).
+func (t *task) validateRead(_ workflow.Context, req relay.ActionRequest) error {
+	if req.Unit == "" {
+		return errors.New("未指明操作单位")
+	}
+	if !t.isUnit(req.Unit) {
+		return fmt.Errorf("单位 %s 不是任务 %s 的牵头或配合单位", req.Unit, t.in.TaskID)
+	}
+	return nil
+}
+
+// read keeps the first read receipt of each unit; later ones change nothing. It adds
+// no timeline entry: opening a notice is not an act on the task.
+func (t *task) read(ctx workflow.Context, req relay.ActionRequest) {
+	for _, r := range t.c.Reads {
+		if r.Unit == req.Unit {
+			return
+		}
+	}
+	t.c.Reads = append(t.c.Reads, relay.Read{Unit: req.Unit, At: workflow.Now(ctx)})
 }
 
 func (t *task) ack(ctx workflow.Context, req relay.ActionRequest) {

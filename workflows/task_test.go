@@ -313,3 +313,39 @@ func TestTaskContinuesAsNewKeepingState(t *testing.T) {
 		t.Errorf("resumed run notices: %s", got)
 	}
 }
+
+// TestTaskKeepsTheFirstReadReceiptOfEachUnit: opening the notice again changes
+// nothing; a unit not on the task is refused; the summary (memo) carries the reads.
+func TestTaskKeepsTheFirstReadReceiptOfEachUnit(t *testing.T) {
+	start := cst("2026-09-16 10:00")
+	env, _ := taskEnv(t, start)
+	first := at(env, start, cst("2026-09-16 11:00"), relay.UpdateRead, relay.ActionRequest{Unit: "rsj", User: "rsj1"})
+	again := at(env, start, cst("2026-09-17 11:00"), relay.UpdateRead, relay.ActionRequest{Unit: "rsj", User: "rsj2"})
+	outsider := at(env, start, cst("2026-09-17 12:00"), relay.UpdateRead, relay.ActionRequest{Unit: "gaj"})
+	var v relay.TaskView
+	env.RegisterDelayedCallback(func() { v = queryTask(t, env) }, cst("2026-09-18 10:00").Sub(start))
+	at(env, start, cst("2026-09-19 09:30"), relay.UpdateComplete, relay.ActionRequest{Unit: "rsj", Note: "完成"})
+	at(env, start, cst("2026-09-19 10:30"), relay.UpdateVerify, relay.ActionRequest{By: relay.Inspection, Approve: true})
+	env.ExecuteWorkflow(relay.TaskWorkflowName, sampleTaskInput("2026-10-10"))
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	if first.err != nil || again.err != nil {
+		t.Fatalf("read receipts refused: %v %v", first.err, again.err)
+	}
+	if outsider.err == nil {
+		t.Error("a unit not on the task marked it read")
+	}
+	got := v.ReadAt("rsj")
+	if got == nil || !got.Equal(cst("2026-09-16 11:00")) || len(v.Reads) != 1 {
+		t.Fatalf("reads = %+v", v.Reads)
+	}
+	if u := v.Unread(); len(u) != 1 || u[0] != "czj" {
+		t.Errorf("unread = %v", u)
+	}
+	for _, e := range v.Timeline {
+		if e.User == "rsj2" || e.User == "rsj1" {
+			t.Errorf("a read receipt went on the timeline: %+v", e)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -17,6 +18,7 @@ import (
 	"go.uber.org/zap/zaptest/observer"
 
 	"taskrelay/internal/accounts"
+	"taskrelay/internal/notify"
 	"taskrelay/internal/relay"
 	"taskrelay/internal/report"
 	"taskrelay/internal/tasklist"
@@ -214,6 +216,18 @@ func TestAuthorisationMatrix(t *testing.T) {
 	reportMonths := map[bool][]string{true: {"2024-01", "2024-02"}, false: {"2024-03"}}
 	userSeq := 0
 	var newPasswords []string
+	spool := filepath.Join(e.data, "deliveries")
+	sharedDelivery := ""
+	notices, err := e.api.Notices(ctx, meeting)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rsjNotice := ""
+	for _, n := range notices {
+		if n.Unit == "rsj" {
+			rsjNotice = n.NoticeID
+		}
+	}
 
 	actions := []mxAction{
 		{name: "home", method: "GET", allowed: everyone, status: http.StatusSeeOther,
@@ -238,6 +252,53 @@ func TestAuthorisationMatrix(t *testing.T) {
 		page("upload page", "/upload", officeAdmin, `enctype="multipart/form-data"`),
 		page("reports page", "/reports", append(slices.Clone(offices), leaders...), "月度报告"),
 		page("users page", "/users", []string{"admin"}, "添加用户"),
+		page("deliveries page", "/deliveries", verifiers, "通知投递"),
+		{name: "open notice", method: "GET", allowed: append([]string{"unit-lead"}, offices...), status: http.StatusSeeOther,
+			fixture: func(*testing.T, bool) string { return rsjNotice },
+			path:    func(id string) string { return "/notices/" + url.PathEscape(id) },
+			snap: func(t *testing.T, _ string) string {
+				reads, err := e.api.NoticeReads(ctx, meeting)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return fmt.Sprint(reads)
+			},
+			effect: func(t *testing.T, _, user string, r resp, _ string) {
+				if user != "rsj1" {
+					if r.loc != MeetingURL(meeting)+"#notices" {
+						t.Fatalf("an office opening a notice went to %q", r.loc)
+					}
+					return
+				}
+				if reads, _ := e.api.NoticeReads(ctx, meeting); len(reads) != 1 {
+					t.Fatalf("reads after the unit opened its notice: %v", reads)
+				}
+			}},
+		{name: "retry delivery", method: "POST", allowed: verifiers, status: http.StatusSeeOther,
+			fixture: func(t *testing.T, allowed bool) string {
+				if !allowed && sharedDelivery != "" {
+					return sharedDelivery
+				}
+				id := failedDelivery(t, spool)
+				if !allowed {
+					sharedDelivery = id
+				}
+				return id
+			},
+			path: func(string) string { return "/deliveries/retry" },
+			form: func(id string) url.Values { return url.Values{"notice": {id}, "route": {relay.ChannelWebhook}} },
+			snap: func(t *testing.T, id string) string {
+				ds, _ := notify.Deliveries(spool, true)
+				return fmt.Sprint(len(ds))
+			},
+			effect: func(t *testing.T, id, _ string, r resp, _ string) {
+				ds, _ := notify.Deliveries(spool, false)
+				for _, d := range ds {
+					if d.Notice == id && d.State != relay.DeliveryPending {
+						t.Fatalf("retried delivery is %s", d.State)
+					}
+				}
+			}},
 		page("password page", "/password", everyone, "修改密码"),
 		page("task page", TaskURL(relay.TaskID(meeting, 1)), append(append(slices.Clone(offices), onTask...), "leader"), title+"1", "县委常委会会议原文"),
 

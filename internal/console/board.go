@@ -335,7 +335,42 @@ type boardData struct {
 	Attention  []relay.TaskSummary // red and yellow, open
 	Extensions []relay.TaskSummary // extension requests waiting for a decision
 	Pending    []relay.TaskSummary // dispatched, not yet acknowledged
+	Unread     []unreadTask        // open tasks whose notice a unit has not opened after a day
 	ScopeName  string
+}
+
+// unreadTask is a task whose dispatch notice some of its units have not opened.
+type unreadTask struct {
+	relay.TaskSummary
+	UnitNames []string
+}
+
+// unreadMax bounds how many open tasks the board looks at for unread notices.
+const unreadMax = 1000
+
+// unread lists open tasks dispatched more than relay.UnreadAfter ago whose notice
+// one of their units has not opened yet (from the task summaries' read receipts).
+func (s *Server) unread(q *req) ([]unreadTask, error) {
+	ts, _, err := s.cfg.API.TasksPage(q.ctx, fmt.Sprintf("%s != '%s'", relay.SAState.GetName(), relay.StateClosed), unreadMax, nil)
+	if err != nil {
+		return nil, err
+	}
+	cutoff := time.Now().Add(-relay.UnreadAfter)
+	var out []unreadTask
+	for _, t := range ts {
+		if t.DispatchedAt.IsZero() || t.DispatchedAt.After(cutoff) {
+			continue
+		}
+		if us := t.Unread(); len(us) > 0 {
+			row := unreadTask{TaskSummary: t}
+			for _, u := range us {
+				row.UnitNames = append(row.UnitNames, s.unitName(u))
+			}
+			out = append(out, row)
+		}
+	}
+	slices.SortFunc(out, func(a, b unreadTask) int { return a.DispatchedAt.Compare(b.DispatchedAt) })
+	return out, nil
 }
 
 func (s *Server) board(q *req) {
@@ -349,7 +384,12 @@ func (s *Server) board(q *req) {
 		s.fail(q, http.StatusBadGateway, err.Error())
 		return
 	}
-	s.render(q, http.StatusOK, "board", "督查看板", boardData{Listing: l}, "", "")
+	unread, err := s.unread(q)
+	if err != nil {
+		s.fail(q, http.StatusBadGateway, err.Error())
+		return
+	}
+	s.render(q, http.StatusOK, "board", "督查看板", boardData{Listing: l, Unread: unread}, "", "")
 }
 
 // attentionMax bounds the "needs attention" lists above a unit's or deputy's tasks.
@@ -463,7 +503,9 @@ type noticeRow struct {
 	MeetingID   string
 	MeetingName string
 	NoticeID    string
+	Anchor      string
 	At          *time.Time
+	ReadAt      *time.Time // when one of the unit's people first opened it
 	Items       []noticeItem
 }
 
@@ -489,7 +531,10 @@ func (s *Server) notices(q *req) {
 			if n.Unit != q.user.Unit {
 				continue
 			}
-			row := &noticeRow{MeetingID: id, MeetingName: v.Meeting.Name, NoticeID: n.NoticeID, At: v.DispatchedAt}
+			row := &noticeRow{MeetingID: id, MeetingName: v.Meeting.Name, NoticeID: n.NoticeID, Anchor: noticeAnchor(n.NoticeID), At: v.DispatchedAt}
+			if at, ok := s.readTimes(q, id)[q.user.Unit]; ok {
+				row.ReadAt = &at
+			}
 			titles := map[int]string{}
 			for _, it := range v.Items {
 				titles[it.No] = it.Title
@@ -500,10 +545,14 @@ func (s *Server) notices(q *req) {
 			out = append(out, row)
 		}
 	}
+	flash := ""
+	if q.r.URL.Query().Get("opened") != "" {
+		flash = "已记录本单位已读。"
+	}
 	s.render(q, http.StatusOK, "notices", "收到的通知", struct {
 		UnitName string
 		Notices  []*noticeRow
-	}{s.unitName(q.user.Unit), out}, "", "")
+	}{s.unitName(q.user.Unit), out}, flash, "")
 }
 
 // canSeeTask is the one rule for reading a task: the offices see all, a unit only its

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"taskrelay/internal/relay"
@@ -78,7 +79,8 @@ type meetingItem struct {
 
 type noticeView struct {
 	relay.DispatchNotice
-	Items []noticeItem
+	Items  []noticeItem
+	ReadAt *time.Time // when one of the unit's people first opened it
 }
 
 func (s *Server) meetingPage(q *req) {
@@ -128,8 +130,15 @@ func (s *Server) renderMeeting(q *req, status int, v relay.MeetingView, flash, e
 		titles[it.No] = it.Title
 		d.Rows = append(d.Rows, row)
 	}
+	var reads map[string]time.Time
+	if len(v.Notices) > 0 {
+		reads = s.readTimes(q, v.Meeting.ID)
+	}
 	for _, n := range v.Notices {
 		nv := noticeView{DispatchNotice: n}
+		if at, ok := reads[n.Unit]; ok {
+			nv.ReadAt = &at
+		}
 		for _, it := range n.Items {
 			nv.Items = append(nv.Items, noticeItem{it.No, relay.TaskID(v.Meeting.ID, it.No), titles[it.No], it.Role})
 		}

@@ -172,6 +172,7 @@ func (s *Server) routes() {
 	s.mux.Handle("GET /users", s.auth(adminRoles, s.usersPage))
 	s.mux.Handle("POST /users", s.auth(adminRoles, s.addUser))
 	s.reportRoutes()
+	s.deliveryRoutes()
 }
 
 func cacheStatic(h http.Handler) http.Handler {
@@ -441,8 +442,11 @@ func (s *Server) logRefusal(q *req, status int, reason string) {
 	}
 	if id := q.r.PathValue("id"); id != "" {
 		key := "task"
-		if strings.HasPrefix(q.r.URL.Path, "/meetings/") {
+		switch {
+		case strings.HasPrefix(q.r.URL.Path, "/meetings/"):
 			key = "meeting"
+		case strings.HasPrefix(q.r.URL.Path, "/notices/"):
+			key = "notice"
 		}
 		fields = append(fields, zap.String(key, id))
 	}

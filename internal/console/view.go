@@ -56,5 +56,7 @@ var funcs = template.FuncMap{
 		}
 		return countyTime(*t)
 	},
-	"add": func(a, b int) int { return a + b },
+	"add":           func(a, b int) int { return a + b },
+	"deliveryState": relay.DeliveryStateLabel,
+	"channelLabel":  relay.ChannelLabel,
 }

@@ -65,3 +65,14 @@ type Delivery struct {
 	// button and `starter deliveries` address a delivery by notice and route.
 	Route string `json:"-"`
 }
+
+// Read is a unit's read receipt (已读): the first time one of its people opened the
+// notice in the console.
+type Read struct {
+	Unit string    `json:"unit"`
+	At   time.Time `json:"at"`
+}
+
+// UnreadAfter is how long a dispatched task's notice may stay unread before the
+// 督查看板 lists it.
+const UnreadAfter = 24 * time.Hour

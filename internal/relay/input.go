@@ -75,6 +75,7 @@ type TaskCarry struct {
 	SubmittedAt *time.Time      `json:"submitted_at,omitempty"`
 	ClosedAt    *time.Time      `json:"closed_at,omitempty"`
 	Pending     []Notice        `json:"pending,omitempty"`
+	Reads       []Read          `json:"reads,omitempty"`
 	// Follow-up: the escalation tier reached and when, whether the task is listed
 	// for the monthly report, the milestone it is behind, the last month (YYYY-MM)
 	// its lead unit was reminded to report.

@@ -25,6 +25,9 @@ const (
 	UpdateDecideExtension = "decide-extension"
 	UpdateComplete        = "complete"
 	UpdateVerify          = "verify"
+	// UpdateRead records that a person of a unit opened the task's dispatch notice
+	// in the console (已读).
+	UpdateRead = "read"
 )
 
 // The monthly inspection: a Temporal Schedule starts MonthlyInspection (ids

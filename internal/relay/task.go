@@ -95,6 +95,29 @@ type TaskView struct {
 	EscalationTier   string      `json:"escalation_tier,omitempty"`   // TierBlue, TierYellow, TierRed
 	EscalatedAt      *time.Time  `json:"escalated_at,omitempty"`      // when that tier was reached
 	ListedForReport  bool        `json:"listed_for_report,omitempty"` // red: to be named in the monthly report
+	// Reads are the units that opened the dispatch notice in the console, and when.
+	Reads []Read `json:"reads,omitempty"`
+}
+
+// ReadAt is when unit first opened the task's dispatch notice (nil: unread).
+func (t *TaskView) ReadAt(unit string) *time.Time {
+	for i := range t.Reads {
+		if t.Reads[i].Unit == unit {
+			return &t.Reads[i].At
+		}
+	}
+	return nil
+}
+
+// Unread lists the task's units (lead first) that have not opened its notice.
+func (t *TaskView) Unread() []string {
+	var out []string
+	for _, u := range append([]string{t.LeadUnit}, t.CoUnits...) {
+		if t.ReadAt(u) == nil {
+			out = append(out, u)
+		}
+	}
+	return out
 }
 
 // IsUnitOf reports whether unit is the task's lead or one of its supporting units.

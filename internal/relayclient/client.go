@@ -367,6 +367,63 @@ func (c *Client) Notices(ctx context.Context, meetingID string) ([]relay.Dispatc
 	return out, nil
 }
 
+// MarkRead records that a person of unit opened the meeting's dispatch notice to it:
+// a read receipt on each task of the notice, kept by the engine so every console
+// replica sees it. The update id is per unit, so opening the notice again adds
+// nothing; tasks already closed are skipped. It reports whether the unit has a
+// notice in the meeting.
+func (c *Client) MarkRead(ctx context.Context, meetingID, noticeID, unit, user string) (bool, error) {
+	m, err := c.Meeting(ctx, meetingID)
+	if err != nil {
+		return false, err
+	}
+	var ids []string
+	for _, n := range m.Notices {
+		if n.Unit == unit && n.NoticeID == noticeID {
+			for _, it := range n.Items {
+				ids = append(ids, relay.TaskID(meetingID, it.No))
+			}
+		}
+	}
+	if len(ids) == 0 {
+		return false, nil
+	}
+	errs := make([]error, len(ids))
+	c.each(len(ids), func(i int) {
+		_, errs[i] = c.ActOnce(ctx, ids[i], relay.UpdateRead, "read:"+unit,
+			relay.ActionRequest{Unit: unit, User: user})
+	})
+	for i, err := range errs {
+		if err != nil && !strings.Contains(err.Error(), "已办结") {
+			return true, fmt.Errorf("任务 %s 记录已读: %w", ids[i], err)
+		}
+	}
+	return true, nil
+}
+
+// NoticeReads returns, per unit of a meeting's dispatch notices, when one of its
+// people first opened the notice (units absent: unread).
+func (c *Client) NoticeReads(ctx context.Context, meetingID string) (map[string]time.Time, error) {
+	_, tasks, err := c.Status(ctx, meetingID)
+	if err != nil {
+		return nil, err
+	}
+	return ReadsOf(tasks), nil
+}
+
+// ReadsOf folds the tasks' read receipts by unit: the earliest one.
+func ReadsOf(tasks []relay.TaskView) map[string]time.Time {
+	out := map[string]time.Time{}
+	for _, t := range tasks {
+		for _, r := range t.Reads {
+			if at, ok := out[r.Unit]; !ok || r.At.Before(at) {
+				out[r.Unit] = r.At
+			}
+		}
+	}
+	return out
+}
+
 func isClosed(err error) bool {
 	var nf *serviceerror.NotFound
 	return errors.As(err, &nf) && strings.Contains(strings.ToLower(nf.Error()), "completed")

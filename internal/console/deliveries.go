@@ -1,0 +1,145 @@
+package console
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"time"
+
+	"go.uber.org/zap"
+
+	"taskrelay/internal/accounts"
+	"taskrelay/internal/notify"
+	"taskrelay/internal/relay"
+	"taskrelay/internal/relayclient"
+)
+
+// The deliveries of notices on their channels (钉钉, 企业微信, 飞书, 邮件, webhook), as
+// the worker's spool in its data folder holds them, for the inspection office: the
+// same list as `starter deliveries`, with a button that sends a set-aside one again.
+// Read receipts: a unit's person opening a notice marks it read for the unit.
+
+var deliveryRoles = roles{accounts.RoleInspection, accounts.RoleAdmin}
+
+func init() {
+	extraNav = append(extraNav, struct {
+		href, label string
+		roles       roles
+	}{"/deliveries", "通知投递", deliveryRoles})
+}
+
+func (s *Server) deliveryRoutes() {
+	s.mux.Handle("GET /deliveries", s.auth(deliveryRoles, s.deliveriesPage))
+	s.mux.Handle("POST /deliveries/retry", s.auth(deliveryRoles, s.retryDelivery))
+	s.mux.Handle("GET /notices/{id}", s.auth(anyone, s.openNotice))
+}
+
+func (s *Server) spoolDir() string { return filepath.Join(s.cfg.ReportsData, "deliveries") }
+
+type deliveryRow struct {
+	relay.Delivery
+	ToName string
+}
+
+func (s *Server) deliveriesPage(q *req) {
+	failedOnly := q.r.URL.Query().Get("failed") == "1"
+	ds, err := notify.Deliveries(s.spoolDir(), failedOnly)
+	if err != nil {
+		s.fail(q, http.StatusInternalServerError, "读取投递记录失败："+err.Error())
+		return
+	}
+	rows := make([]deliveryRow, len(ds))
+	for i, d := range ds {
+		rows[i] = deliveryRow{Delivery: d, ToName: s.recipientName(d.To)}
+	}
+	flash := ""
+	if q.r.URL.Query().Get("done") == "retry" {
+		flash = "已重新排队，几秒内重新发送。"
+	}
+	s.render(q, http.StatusOK, "deliveries", "通知投递", struct {
+		Rows       []deliveryRow
+		FailedOnly bool
+	}{rows, failedOnly}, flash, "")
+}
+
+// recipientName is a unit's or leader's name for an id.
+func (s *Server) recipientName(id string) string {
+	if u, ok := s.cfg.Directory.Unit(id); ok {
+		return u.Name
+	}
+	if l, ok := s.cfg.Directory.Leader(id); ok {
+		return l.Name
+	}
+	if id == relay.Inspection {
+		return "县政府督查室"
+	}
+	return id
+}
+
+func (s *Server) retryDelivery(q *req) {
+	notice, route := q.r.PostForm.Get("notice"), q.r.PostForm.Get("route")
+	if err := notify.Retry(s.spoolDir(), notice, route); err != nil {
+		status := http.StatusInternalServerError
+		if errors.Is(err, notify.ErrNoSuchDelivery) {
+			status = http.StatusNotFound
+		}
+		s.fail(q, status, "无法重发："+err.Error())
+		return
+	}
+	s.cfg.Log.Info("delivery retried", zap.String("user", q.user.Username), zap.String("notice", notice), zap.String("route", route))
+	http.Redirect(q.w, q.r, "/deliveries?done=retry", http.StatusSeeOther)
+}
+
+// openNotice is the page a message's "在控制台查看" link opens. For a person of the
+// unit it is addressed to, it records the read receipt (on the engine, so every
+// console replica sees it) and shows the unit's notices; the offices land on the
+// meeting, where they see who has read it.
+func (s *Server) openNotice(q *req) {
+	id := q.r.PathValue("id")
+	ms, views, errs, ok := s.allMeetings(q)
+	if !ok {
+		return
+	}
+	for i, v := range views {
+		if errs[i] != nil {
+			continue
+		}
+		for _, n := range v.Notices {
+			if n.NoticeID != id {
+				continue
+			}
+			switch {
+			case q.user.Role == accounts.RoleUnit && n.Unit == q.user.Unit:
+				if _, err := s.cfg.API.MarkRead(q.ctx, ms[i].ID, id, n.Unit, q.user.Username); err != nil {
+					s.fail(q, http.StatusBadGateway, err.Error())
+					return
+				}
+				http.Redirect(q.w, q.r, "/notices?opened="+url.QueryEscape(id)+"#"+noticeAnchor(id), http.StatusSeeOther)
+			case boardRoles.allow(q.user.Role):
+				http.Redirect(q.w, q.r, MeetingURL(ms[i].ID)+"#notices", http.StatusSeeOther)
+			default:
+				s.fail(q, http.StatusForbidden, "这份通知不是发给本单位的，不能查看")
+			}
+			return
+		}
+	}
+	s.fail(q, http.StatusNotFound, "没有这份通知："+id)
+}
+
+// noticeAnchor is a notice's element id on the notices page.
+func noticeAnchor(id string) string { return "n-" + notify.FileName(id) }
+
+// readTimes are the meeting's read receipts by unit, from the task summaries (the
+// visibility store: one call per 1,000 tasks).
+func (s *Server) readTimes(q *req, meetingID string) map[string]time.Time {
+	sums, err := s.cfg.API.Tasks(q.ctx, relay.SAMeeting.GetName()+" = '"+meetingID+"'")
+	if err != nil {
+		return nil
+	}
+	views := make([]relay.TaskView, len(sums))
+	for i := range sums {
+		views[i] = sums[i].TaskView
+	}
+	return relayclient.ReadsOf(views)
+}
