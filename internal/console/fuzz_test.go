@@ -491,6 +491,7 @@ func FuzzPageIDs(f *testing.F) {
 			{"GET", "/meetings/" + e(id)},
 			{"POST", "/meetings/" + e(id) + "/adopt"},
 			{"GET", "/reports/" + e(id) + "/" + e(action)},
+			{"GET", "/notices/" + e(id)},
 		} {
 			var w *httptest.ResponseRecorder
 			if c.method == "GET" {

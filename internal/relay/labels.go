@@ -54,6 +54,7 @@ var (
 		UpdateComplete:         "报送办结",
 		UpdateVerify:           "审核办结",
 		UpdateFeedbackReminded: "记录进展催报",
+		UpdateRead:             "阅读交办单（已读）",
 	}
 	noticeKindLabels = map[string]string{
 		NoticeDispatch:          "交办单",
