@@ -135,6 +135,7 @@ type workerProc struct {
 	t    *testing.T
 	cmd  *exec.Cmd
 	data string
+	db   string // TASKRELAY_ENGINE_DB, "" for SQLite in data
 	addr string
 	hook string
 	log  *os.File
@@ -143,7 +144,7 @@ type workerProc struct {
 func (w *workerProc) start() {
 	w.t.Helper()
 	cmd := exec.Command(workerBinary(w.t))
-	cmd.Env = append(os.Environ(), "TASKRELAY_DATA="+w.data, "TASKRELAY_ENGINE_ADDR="+w.addr,
+	cmd.Env = append(os.Environ(), "TASKRELAY_DATA="+w.data, "TASKRELAY_ENGINE_DB="+w.db, "TASKRELAY_ENGINE_ADDR="+w.addr,
 		"TEMPORAL_ADDRESS=", "TASKRELAY_LOG_LEVEL=warn", "TASKRELAY_WEBHOOK_URL="+w.hook,
 		"TASKRELAY_HTTP_ADDR=127.0.0.1:0")
 	cmd.Stdout, cmd.Stderr = w.log, w.log
@@ -241,7 +242,7 @@ func TestWorkerKilledMidAdoption(t *testing.T) {
 			hook := newReceiver(t)
 			logf, _ := os.Create(filepath.Join(dir, "worker.log"))
 			defer logf.Close()
-			w := &workerProc{t: t, data: filepath.Join(dir, "data"), addr: freeAddr(t), hook: hook.srv.URL, log: logf}
+			w := &workerProc{t: t, data: filepath.Join(dir, "data"), db: engineDB(t), addr: freeAddr(t), hook: hook.srv.URL, log: logf}
 			w.start()
 			c := dialWait(t, w.addr)
 			meetingID := fmt.Sprintf("cwh-kill-%d", round)

@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -25,12 +26,55 @@ import (
 
 	"taskrelay/internal/app"
 	"taskrelay/internal/config"
+	"taskrelay/internal/engine"
+	"taskrelay/internal/pgtemp"
 	"taskrelay/internal/relay"
 )
 
 var starterBin string
 
+// EngineEnv selects the embedded engine's store for the whole suite:
+// TASKRELAY_E2E_ENGINE=postgres runs every test on a throwaway PostgreSQL cluster
+// (CI runs the suite once per store); empty or sqlite is the default SQLite.
+const EngineEnv = "TASKRELAY_E2E_ENGINE"
+
+// pg is the suite's PostgreSQL cluster, nil on SQLite; each county gets its own
+// databases, copied from a template that holds the schema.
+var (
+	pg    *pgtemp.Cluster
+	pgSeq atomic.Int64
+)
+
+const pgTemplate = "taskrelay_template"
+
 func TestMain(m *testing.M) {
+	switch e := os.Getenv(EngineEnv); e {
+	case "", "sqlite":
+	case "postgres":
+		var err error
+		if pg, err = pgtemp.Start(pgtemp.Options{}); err != nil {
+			fmt.Fprintln(os.Stderr, "e2e on PostgreSQL:", err)
+			os.Exit(1)
+		}
+		if err := engine.PreparePostgres(pg.URL(pgTemplate)); err != nil {
+			pg.Stop()
+			fmt.Fprintln(os.Stderr, "e2e on PostgreSQL:", err)
+			os.Exit(1)
+		}
+	default:
+		fmt.Fprintf(os.Stderr, "%s=%q: want sqlite or postgres\n", EngineEnv, e)
+		os.Exit(1)
+	}
+	code := run(m)
+	if pg != nil {
+		if err := pg.Stop(); err != nil {
+			fmt.Fprintln(os.Stderr, "stop PostgreSQL:", err)
+		}
+	}
+	os.Exit(code)
+}
+
+func run(m *testing.M) int {
 	dir, err := os.MkdirTemp("", "taskrelay-e2e")
 	if err != nil {
 		panic(err)
@@ -42,22 +86,41 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, "build starter:", err)
 		os.Exit(1)
 	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
+	defer os.RemoveAll(dir)
+	return m.Run()
+}
+
+// engineDB is a fresh PostgreSQL database URL for one county's engine, or "" on SQLite.
+func engineDB(t *testing.T) string {
+	t.Helper()
+	if pg == nil {
+		return ""
+	}
+	name := fmt.Sprintf("county_%d", pgSeq.Add(1))
+	for _, suffix := range []string{"", "_visibility"} {
+		if err := pg.CreateDatabase(name+suffix, pgTemplate+suffix); err != nil {
+			t.Fatal(err)
+		}
+		// The schema tool keys a database's version by its name.
+		if err := pg.Exec(name+suffix, fmt.Sprintf("UPDATE schema_version SET db_name = '%s'", name+suffix)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return pg.URL(name)
 }
 
 // county is one engine's data folder and address, kept across restarts.
 type county struct {
 	t    *testing.T
 	data string
+	db   string // the engine's PostgreSQL database, "" for SQLite in data
 	addr string
 	node *app.App
 }
 
 func newCounty(t *testing.T) *county {
 	t.Helper()
-	return &county{t: t, data: t.TempDir(), addr: freeAddr(t)}
+	return &county{t: t, data: t.TempDir(), db: engineDB(t), addr: freeAddr(t)}
 }
 
 func freeAddr(t *testing.T) string {
@@ -76,6 +139,7 @@ func (c *county) config() config.Config {
 	}
 	cfg.TemporalAddress = ""
 	cfg.DataDir = c.data
+	cfg.EngineDB = c.db
 	cfg.EngineAddr = c.addr
 	cfg.Namespace = "default"
 	return cfg

@@ -50,7 +50,7 @@ func Start(ctx context.Context, cfg config.Config, log *zap.Logger) (*App, error
 	if cfg.TemporalAddress == "" {
 		t0 := time.Now()
 		e, err := engine.Start(engine.Options{
-			DataDir: cfg.DataDir, Addr: cfg.EngineAddr, Namespace: cfg.Namespace,
+			DataDir: cfg.DataDir, DB: cfg.EngineDB, Addr: cfg.EngineAddr, Namespace: cfg.Namespace,
 			Logger: log.Named("engine").WithOptions(zap.IncreaseLevel(zap.WarnLevel)),
 		})
 		if err != nil {

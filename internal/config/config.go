@@ -23,6 +23,9 @@ type Config struct {
 	Namespace       string
 	// EngineAddr is where the embedded engine listens.
 	EngineAddr string
+	// EngineDB, when set, is a postgres://user:pass@host:port/db URL where the
+	// embedded engine persists instead of SQLite in DataDir.
+	EngineDB string
 	// DataDir holds the embedded engine's database and the outbox.
 	DataDir string
 	// Directory is the county directory file; empty means the embedded sample.
@@ -69,6 +72,7 @@ func FromEnv() (Config, error) {
 		TemporalAddress: os.Getenv("TEMPORAL_ADDRESS"),
 		Namespace:       envOr("TEMPORAL_NAMESPACE", "default"),
 		EngineAddr:      envOr("TASKRELAY_ENGINE_ADDR", "127.0.0.1:7233"),
+		EngineDB:        os.Getenv("TASKRELAY_ENGINE_DB"),
 		DataDir:         envOr("TASKRELAY_DATA", "data"),
 		Directory:       os.Getenv("TASKRELAY_DIRECTORY"),
 		WebhookURL:      os.Getenv("TASKRELAY_WEBHOOK_URL"),
@@ -134,6 +138,9 @@ func FromEnv() (Config, error) {
 	}
 	if c.PublicURL != "" && !strings.HasPrefix(c.PublicURL, "http://") && !strings.HasPrefix(c.PublicURL, "https://") {
 		errs = append(errs, fmt.Errorf("TASKRELAY_PUBLIC_URL=%q: want an http(s) URL", c.PublicURL))
+	}
+	if c.EngineDB != "" && !strings.HasPrefix(c.EngineDB, "postgres://") && !strings.HasPrefix(c.EngineDB, "postgresql://") {
+		errs = append(errs, errors.New("TASKRELAY_ENGINE_DB: want a postgres://user:pass@host:port/db URL"))
 	}
 	return c, errors.Join(errs...)
 }

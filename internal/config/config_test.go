@@ -7,14 +7,14 @@ import (
 )
 
 func TestDefaults(t *testing.T) {
-	for _, k := range []string{"TEMPORAL_ADDRESS", "TASKRELAY_DATA", "TASKRELAY_REMINDER_DAYS", "TASKRELAY_ENGINE_ADDR"} {
+	for _, k := range []string{"TEMPORAL_ADDRESS", "TASKRELAY_DATA", "TASKRELAY_REMINDER_DAYS", "TASKRELAY_ENGINE_ADDR", "TASKRELAY_ENGINE_DB"} {
 		t.Setenv(k, "")
 	}
 	c, err := FromEnv()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.ClientAddress() != "127.0.0.1:7233" || c.DataDir != "data" || !reflect.DeepEqual(c.Task.ReminderDays, []int{7, 1}) {
+	if c.ClientAddress() != "127.0.0.1:7233" || c.DataDir != "data" || c.EngineDB != "" || !reflect.DeepEqual(c.Task.ReminderDays, []int{7, 1}) {
 		t.Errorf("defaults: %+v", c)
 	}
 }
@@ -35,11 +35,12 @@ func TestBadValuesAreAllNamed(t *testing.T) {
 	t.Setenv("TASKRELAY_REMINDER_DAYS", "7,soon")
 	t.Setenv("TASKRELAY_REMINDER_HOUR", "25")
 	t.Setenv("TASKRELAY_WEBHOOK_URL", "ftp://x")
+	t.Setenv("TASKRELAY_ENGINE_DB", "mysql://u@h/db")
 	_, err := FromEnv()
 	if err == nil {
 		t.Fatal("want error")
 	}
-	for _, name := range []string{"TASKRELAY_REMINDER_DAYS", "TASKRELAY_REMINDER_HOUR", "TASKRELAY_WEBHOOK_URL"} {
+	for _, name := range []string{"TASKRELAY_REMINDER_DAYS", "TASKRELAY_REMINDER_HOUR", "TASKRELAY_WEBHOOK_URL", "TASKRELAY_ENGINE_DB"} {
 		if !strings.Contains(err.Error(), name) {
 			t.Errorf("error does not name %s: %v", name, err)
 		}

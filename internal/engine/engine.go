@@ -1,13 +1,15 @@
 // Package engine runs a real Temporal server inside the taskrelay process, persisted
 // in SQLite files, so that a county office can start the whole system with one command
-// and no database to install. Production deployments point at a Temporal cluster
-// instead and never call this package.
+// and no database to install, or in PostgreSQL (Options.DB) for a durable shared
+// store. Production deployments may instead point at a Temporal cluster and never call
+// this package.
 package engine
 
 import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"os"
 	"path/filepath"
@@ -35,8 +37,11 @@ const Retention = 10 * 365 * 24 * time.Hour
 
 // Options configure an embedded engine.
 type Options struct {
-	// DataDir holds the SQLite file. Empty means in memory (tests only).
+	// DataDir holds the SQLite file (and the ports file). Empty means in memory (tests only).
 	DataDir string
+	// DB, when set, is a postgres://user:pass@host:port/db URL: the engine persists
+	// there (and in db_visibility) instead of SQLite, creating or upgrading the schema.
+	DB string
 	// Addr is where the frontend listens, host:port. Port 0 picks a free one.
 	Addr string
 	// Namespace is created on first start.
@@ -81,49 +86,29 @@ func Start(opts Options) (*Engine, error) {
 		l.Close()
 	}
 
-	sqlCfg := &config.SQL{
-		PluginName:        sqliteplugin.PluginName,
-		ConnectAttributes: map[string]string{},
+	persistence, nsStore, err := stores(opts)
+	if err != nil {
+		return nil, err
 	}
-	if opts.DataDir == "" {
-		sqlCfg.ConnectAttributes["mode"] = "memory"
-		sqlCfg.ConnectAttributes["cache"] = "shared"
-		sqlCfg.DatabaseName = fmt.Sprintf("taskrelay-%d-%d", os.Getpid(), time.Now().UnixNano())
-	} else {
-		if err := os.MkdirAll(opts.DataDir, 0o755); err != nil {
-			return nil, fmt.Errorf("engine data folder: %w", err)
-		}
-		sqlCfg.ConnectAttributes["mode"] = "rwc"
-		// Pragmas, passed through to SQLite: a write-ahead log survives a killed
-		// process without losing committed work.
-		sqlCfg.ConnectAttributes["journal_mode"] = "WAL"
-		sqlCfg.ConnectAttributes["synchronous"] = "FULL"
-		sqlCfg.ConnectAttributes["busy_timeout"] = "10000"
-		sqlCfg.DatabaseName = filepath.Join(opts.DataDir, "temporal.db")
-		if err := ensureSchema(sqlCfg); err != nil {
-			return nil, err
-		}
-	}
-	// In memory, the SQLite plugin builds the schema itself when it first connects.
-
 	ports, err := stablePorts(opts.DataDir, host, port)
 	if err != nil {
 		return nil, err
 	}
-	cfg := serverConfig(host, ports, sqlCfg)
-	if err != nil {
-		return nil, err
-	}
+	cfg := serverConfig(host, ports, persistence)
 	sas := map[string]enumspb.IndexedValueType{}
 	for _, k := range relay.SearchAttributeKeys() {
 		sas[k.GetName()] = k.GetValueType()
 	}
+	// The namespace goes into the database before the server starts, with the search
+	// attributes mapped to the visibility store's columns (the function is the server's
+	// own and works for any SQL store, PostgreSQL included): the first start needs no
+	// wait for a namespace cache refresh.
 	ns, err := sqliteschema.NewNamespaceConfig(cfg.ClusterMetadata.CurrentClusterName, opts.Namespace, false, sas)
 	if err != nil {
 		return nil, fmt.Errorf("engine namespace: %w", err)
 	}
 	ns.Detail.Config.Retention = timestamp.DurationPtr(Retention)
-	if err := sqliteschema.CreateNamespaces(sqlCfg, ns); err != nil {
+	if err := sqliteschema.CreateNamespaces(nsStore, ns); err != nil {
 		return nil, fmt.Errorf("engine namespace: %w", err)
 	}
 
@@ -167,6 +152,60 @@ func (e *Engine) Namespace() string { return e.namespace }
 
 // Stop shuts every service down; the data stays on disk.
 func (e *Engine) Stop() error { return e.server.Stop() }
+
+// stores picks the persistence: PostgreSQL when opts.DB is set, otherwise SQLite in
+// DataDir (or in memory). It returns the server's persistence section and the store
+// holding namespaces.
+func stores(opts Options) (config.Persistence, *config.SQL, error) {
+	if opts.DB != "" {
+		store, visibility, err := postgresStores(opts.DB)
+		if err != nil {
+			return config.Persistence{}, nil, err
+		}
+		if err := ensurePostgresSchema(store, visibility); err != nil {
+			return config.Persistence{}, nil, err
+		}
+		return config.Persistence{
+			DefaultStore:     "default",
+			VisibilityStore:  "visibility",
+			NumHistoryShards: PostgresShards,
+			DataStores: map[string]config.DataStore{
+				"default":    {SQL: store},
+				"visibility": {SQL: visibility},
+			},
+		}, store, nil
+	}
+	sqlCfg := &config.SQL{
+		PluginName:        sqliteplugin.PluginName,
+		ConnectAttributes: map[string]string{},
+	}
+	if opts.DataDir == "" {
+		// In memory, the SQLite plugin builds the schema itself when it first connects.
+		sqlCfg.ConnectAttributes["mode"] = "memory"
+		sqlCfg.ConnectAttributes["cache"] = "shared"
+		sqlCfg.DatabaseName = fmt.Sprintf("taskrelay-%d-%d", os.Getpid(), time.Now().UnixNano())
+	} else {
+		if err := os.MkdirAll(opts.DataDir, 0o755); err != nil {
+			return config.Persistence{}, nil, fmt.Errorf("engine data folder: %w", err)
+		}
+		sqlCfg.ConnectAttributes["mode"] = "rwc"
+		// Pragmas, passed through to SQLite: a write-ahead log survives a killed
+		// process without losing committed work.
+		sqlCfg.ConnectAttributes["journal_mode"] = "WAL"
+		sqlCfg.ConnectAttributes["synchronous"] = "FULL"
+		sqlCfg.ConnectAttributes["busy_timeout"] = "10000"
+		sqlCfg.DatabaseName = filepath.Join(opts.DataDir, "temporal.db")
+		if err := ensureSchema(sqlCfg); err != nil {
+			return config.Persistence{}, nil, err
+		}
+	}
+	return config.Persistence{
+		DefaultStore:     sqliteplugin.PluginName,
+		VisibilityStore:  sqliteplugin.PluginName,
+		NumHistoryShards: 1,
+		DataStores:       map[string]config.DataStore{sqliteplugin.PluginName: {SQL: sqlCfg}},
+	}, sqlCfg, nil
+}
 
 // ensureSchema creates the database on first start. The schema is built in a
 // temporary file and renamed into place, so an interrupted first start never leaves a
@@ -219,13 +258,13 @@ func stablePorts(dataDir, host string, frontend int) (servicePorts, error) {
 	}
 	p.GRPC[0] = frontend
 	used := map[int]bool{frontend: true}
-	pick := func(cur int) (int, error) {
-		if cur != 0 && !used[cur] && portFree(host, cur) {
+	pick := func(cur, max int, next func(string) (int, error)) (int, error) {
+		if cur != 0 && cur <= max && !used[cur] && portFree(host, cur) {
 			used[cur] = true
 			return cur, nil
 		}
 		for {
-			n, err := freePort(host)
+			n, err := next(host)
 			if err != nil {
 				return 0, err
 			}
@@ -237,12 +276,12 @@ func stablePorts(dataDir, host string, frontend int) (servicePorts, error) {
 	}
 	var err error
 	for i := 1; i < 4; i++ {
-		if p.GRPC[i], err = pick(p.GRPC[i]); err != nil {
+		if p.GRPC[i], err = pick(p.GRPC[i], 65535, freePort); err != nil {
 			return p, err
 		}
 	}
 	for i := 0; i < 4; i++ {
-		if p.Membership[i], err = pick(p.Membership[i]); err != nil {
+		if p.Membership[i], err = pick(p.Membership[i], maxMembershipPort, freeMembershipPort); err != nil {
 			return p, err
 		}
 	}
@@ -255,6 +294,21 @@ func stablePorts(dataDir, host string, frontend int) (servicePorts, error) {
 	return p, nil
 }
 
+// maxMembershipPort: PostgreSQL's membership table keeps the port in a SMALLINT, so
+// membership ports stay below the kernel's ephemeral range (32768 and up).
+const maxMembershipPort = 32767
+
+// freeMembershipPort picks a free port in 10000-32767 (see maxMembershipPort).
+func freeMembershipPort(host string) (int, error) {
+	for range 200 {
+		n := 10000 + rand.IntN(maxMembershipPort-10000+1)
+		if portFree(host, n) {
+			return n, nil
+		}
+	}
+	return 0, fmt.Errorf("engine: no free port in 10000-%d on %s", maxMembershipPort, host)
+}
+
 func portFree(host string, port int) bool {
 	l, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(port)))
 	if err != nil {
@@ -264,7 +318,7 @@ func portFree(host string, port int) bool {
 	return true
 }
 
-func serverConfig(host string, ports servicePorts, sqlCfg *config.SQL) *config.Config {
+func serverConfig(host string, ports servicePorts, persistence config.Persistence) *config.Config {
 	services := map[string]config.Service{}
 	for i, name := range serviceNames {
 		services[name] = config.Service{RPC: config.RPC{GRPCPort: ports.GRPC[i], MembershipPort: ports.Membership[i], BindOnIP: host}}
@@ -274,12 +328,7 @@ func serverConfig(host string, ports servicePorts, sqlCfg *config.SQL) *config.C
 		Global: config.Global{
 			Membership: config.Membership{MaxJoinDuration: 30 * time.Second, BroadcastAddress: host},
 		},
-		Persistence: config.Persistence{
-			DefaultStore:     sqliteplugin.PluginName,
-			VisibilityStore:  sqliteplugin.PluginName,
-			NumHistoryShards: 1,
-			DataStores:       map[string]config.DataStore{sqliteplugin.PluginName: {SQL: sqlCfg}},
-		},
+		Persistence: persistence,
 		ClusterMetadata: &cluster.Config{
 			EnableGlobalNamespace:    false,
 			FailoverVersionIncrement: 10,

@@ -2,12 +2,22 @@ package engine
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
+	"go.temporal.io/api/operatorservice/v1"
+	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+
+	"taskrelay/internal/pgtemp"
+	"taskrelay/internal/relay"
 )
 
 // start brings an engine up and checks a client can use its namespace.
@@ -69,5 +79,150 @@ func TestEngineRefusesABusyPort(t *testing.T) {
 	defer e.Stop()
 	if _, err := Start(Options{Addr: e.Addr()}); err == nil {
 		t.Fatal("a second engine started on a busy port")
+	}
+}
+
+// TestEngineOnPostgres: the engine creates both databases and their schemas with the
+// server's schema tool, registers the namespace with taskrelay's search attributes,
+// and a workflow's search attribute is queryable from the PostgreSQL visibility store;
+// a restart keeps the data.
+func TestEngineOnPostgres(t *testing.T) {
+	pg := pgtemp.ForTest(t)
+	db := pg.URL("taskrelay")
+	dir := t.TempDir()
+	e := start(t, Options{DataDir: dir, DB: db, Addr: "127.0.0.1:0"})
+	store, vis, err := SchemaVersions(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantStore, wantVis := WantSchemaVersions()
+	if store != wantStore || vis != wantVis {
+		t.Errorf("schema versions %s/%s, want %s/%s", store, vis, wantStore, wantVis)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "temporal.db")); err == nil {
+		t.Error("a SQLite database was made although PostgreSQL was asked for")
+	}
+	checkSearchAttributes(t, e)
+	id := runTagged(t, e, "pg-1")
+	addr := e.Addr()
+	if err := e.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	e = start(t, Options{DataDir: dir, DB: db, Addr: addr})
+	defer e.Stop()
+	c := dialT(t, e)
+	defer c.Close()
+	if _, err := c.DescribeWorkflowExecution(context.Background(), id, ""); err != nil {
+		t.Fatalf("workflow lost across a restart: %v", err)
+	}
+}
+
+// TestEngineUpgradesAnOldPostgresSchema: a database left at the first schema version
+// is brought to the server's version on start.
+func TestEngineUpgradesAnOldPostgresSchema(t *testing.T) {
+	pg := pgtemp.ForTest(t)
+	db := pg.URL("old")
+	store, visibility, err := postgresStores(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := migrate(store, "postgresql/v12/temporal", "1.0"); err != nil {
+		t.Fatal(err)
+	}
+	if err := migrate(visibility, "postgresql/v12/visibility", "1.0"); err != nil {
+		t.Fatal(err)
+	}
+	if s, v, err := SchemaVersions(db); err != nil || s != "1.0" || v != "1.0" {
+		t.Fatalf("old schema: %s/%s %v", s, v, err)
+	}
+	e := start(t, Options{DB: db, Addr: "127.0.0.1:0"})
+	defer e.Stop()
+	s, v, err := SchemaVersions(db)
+	wantStore, wantVis := WantSchemaVersions()
+	if err != nil || s != wantStore || v != wantVis {
+		t.Errorf("after start: %s/%s %v, want %s/%s", s, v, err, wantStore, wantVis)
+	}
+}
+
+func TestPostgresURLsAreChecked(t *testing.T) {
+	for _, bad := range []string{"mysql://u@h/db", "postgres://u@h:5432", "postgres://u@h:5432/", "postgres:///db"} {
+		if _, err := Start(Options{DB: bad, Addr: "127.0.0.1:0"}); err == nil || !strings.Contains(err.Error(), "TASKRELAY_ENGINE_DB") {
+			t.Errorf("%s: got %v, want an error naming TASKRELAY_ENGINE_DB", bad, err)
+		}
+	}
+	s, v, err := postgresStores("postgres://u:p%40ss@db.example:6543/temporal?sslmode=require")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.DatabaseName != "temporal" || v.DatabaseName != "temporal_visibility" || s.ConnectAddr != "db.example:6543" ||
+		s.User != "u" || s.Password != "p@ss" || v.ConnectAttributes["sslmode"] != "require" {
+		t.Errorf("parsed %+v / %+v", s, v)
+	}
+}
+
+func dialT(t *testing.T, e *Engine) client.Client {
+	t.Helper()
+	c, err := client.Dial(client.Options{HostPort: e.Addr(), Namespace: e.Namespace()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// checkSearchAttributes: every taskrelay search attribute is registered.
+func checkSearchAttributes(t *testing.T, e *Engine) {
+	t.Helper()
+	c := dialT(t, e)
+	defer c.Close()
+	resp, err := c.OperatorService().ListSearchAttributes(context.Background(),
+		&operatorservice.ListSearchAttributesRequest{Namespace: e.Namespace()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range relay.SearchAttributeKeys() {
+		if got, ok := resp.GetCustomAttributes()[k.GetName()]; !ok || got != k.GetValueType() {
+			t.Errorf("search attribute %s: registered %v (%v), want %v", k.GetName(), ok, got, k.GetValueType())
+		}
+	}
+}
+
+// runTagged runs a workflow carrying taskrelay's meeting search attribute to
+// completion and finds it through a visibility query on that attribute.
+func runTagged(t *testing.T, e *Engine, meeting string) string {
+	t.Helper()
+	c := dialT(t, e)
+	defer c.Close()
+	w := worker.New(c, "engine-test", worker.Options{})
+	w.RegisterWorkflowWithOptions(func(ctx workflow.Context) error { return nil }, workflow.RegisterOptions{Name: "noop"})
+	if err := w.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	id := "engine-test-" + meeting
+	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID: id, TaskQueue: "engine-test",
+		TypedSearchAttributes: temporal.NewSearchAttributes(relay.SAMeeting.ValueSet(meeting)),
+	}, "noop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := run.Get(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	query := fmt.Sprintf("%s = '%s'", relay.SAMeeting.GetName(), meeting)
+	for {
+		resp, err := c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Namespace: e.Namespace(), Query: query})
+		if err != nil {
+			t.Fatalf("list %q: %v", query, err)
+		}
+		if len(resp.Executions) == 1 && resp.Executions[0].Execution.WorkflowId == id {
+			return id
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("list %q: %d executions, want %s", query, len(resp.Executions), id)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }
