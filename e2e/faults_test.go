@@ -152,7 +152,14 @@ func (w *workerProc) start() {
 		w.t.Fatal(err)
 	}
 	w.cmd = cmd
-	w.t.Cleanup(func() { w.kill() })
+	w.t.Cleanup(func() {
+		w.kill()
+		if w.t.Failed() {
+			if b, err := os.ReadFile(w.log.Name()); err == nil {
+				w.t.Logf("worker log:\n%s", b[max(0, len(b)-4000):])
+			}
+		}
+	})
 }
 
 func (w *workerProc) kill() {

@@ -286,6 +286,9 @@ func stablePorts(dataDir, host string, frontend int) (servicePorts, error) {
 		}
 	}
 	if path != "" {
+		if err := os.MkdirAll(dataDir, 0o755); err != nil {
+			return p, fmt.Errorf("engine data folder: %w", err)
+		}
 		b, _ := json.Marshal(p)
 		if err := os.WriteFile(path, b, 0o644); err != nil {
 			return p, fmt.Errorf("engine ports file: %w", err)

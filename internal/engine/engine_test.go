@@ -89,7 +89,7 @@ func TestEngineRefusesABusyPort(t *testing.T) {
 func TestEngineOnPostgres(t *testing.T) {
 	pg := pgtemp.ForTest(t)
 	db := pg.URL("taskrelay")
-	dir := t.TempDir()
+	dir := filepath.Join(t.TempDir(), "data") // made by the engine
 	e := start(t, Options{DataDir: dir, DB: db, Addr: "127.0.0.1:0"})
 	store, vis, err := SchemaVersions(db)
 	if err != nil {
