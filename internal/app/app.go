@@ -113,7 +113,7 @@ func (n *App) startPusher(cfg config.Config, log *zap.Logger) (activities.Notifi
 		return nil, err
 	}
 	opt := notify.RouteOptions{PublicURL: cfg.PublicURL, WebhookURL: cfg.WebhookURL,
-		Client: &http.Client{Timeout: notify.DefaultTimeout}}
+		Client: &http.Client{Timeout: notify.DefaultTimeout}, Documents: &cfg.Documents}
 	if cfg.SMTPURL != "" {
 		if opt.SMTP, err = notify.ParseSMTPURL(cfg.SMTPURL); err != nil {
 			return nil, err

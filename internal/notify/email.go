@@ -15,6 +15,7 @@ import (
 
 	"github.com/wneessen/go-mail"
 
+	"taskrelay/internal/gongwen"
 	"taskrelay/internal/relay"
 )
 
@@ -79,6 +80,9 @@ func ParseSMTPURL(raw string) (*SMTP, error) {
 type Email struct {
 	smtp *SMTP
 	to   []string
+	// Documents, when set, attach the official document (.docx) of a 交办单 or
+	// 督办单 (see Documented).
+	Documents *gongwen.Settings
 }
 
 // NewEmail sends to the addresses through s.
@@ -113,6 +117,17 @@ func (e *Email) Send(ctx context.Context, o Outgoing, _ []byte) error {
 		return permanent(err)
 	}
 	m.AddAlternativeString(mail.TypeTextHTML, htmlBody)
+	if e.Documents != nil && Documented(o.Notice.Kind) {
+		doc, err := Document(o.Notice, *e.Documents).Docx(*e.Documents)
+		if err != nil {
+			return permanent(fmt.Errorf("notify: 邮件附件: %w", err))
+		}
+		name := oneLine(title) + ".docx"
+		if err := m.AttachReader(name, bytes.NewReader(doc),
+			mail.WithFileContentType("application/vnd.openxmlformats-officedocument.wordprocessingml.document")); err != nil {
+			return permanent(fmt.Errorf("notify: 邮件附件: %w", err))
+		}
+	}
 
 	opts := []mail.Option{mail.WithPort(e.smtp.Port), mail.WithTimeout(DefaultTimeout)}
 	if e.smtp.ImplicitTLS {

@@ -1,6 +1,7 @@
 package notify
 
 import (
+	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -8,6 +9,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/base64"
 	"errors"
 	"io"
 	"math/big"
@@ -22,6 +24,8 @@ import (
 
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
+
+	"taskrelay/internal/gongwen"
 )
 
 // smtpSink is a real SMTP server (go-smtp) that requires STARTTLS and PLAIN auth,
@@ -199,5 +203,45 @@ func TestParseSMTPURL(t *testing.T) {
 		if _, err := ParseSMTPURL(bad); err == nil || !strings.Contains(err.Error(), "TASKRELAY_SMTP_URL") {
 			t.Errorf("%q: %v", bad, err)
 		}
+	}
+}
+
+func TestEmailAttachesTheOfficialDocument(t *testing.T) {
+	sink, cfg := startSMTP(t, "rsj@county.gov.cn")
+	e := NewEmail(cfg, []string{"rsj@county.gov.cn"})
+	settings := gongwen.DefaultSettings()
+	e.Documents = &settings
+	if err := sendAll(t, e, outgoing(sampleNotice())); err != nil { // a 交办单
+		t.Fatal(err)
+	}
+	sink.mu.Lock()
+	defer sink.mu.Unlock()
+	_, params, err := mime.ParseMediaType(sink.mails[0].Header.Get("Content-Type"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mr := multipart.NewReader(strings.NewReader(sink.bodies[0]), params["boundary"])
+	found := false
+	for {
+		p, err := mr.NextPart()
+		if err != nil {
+			break
+		}
+		name, _ := new(mime.WordDecoder).DecodeHeader(p.FileName())
+		if !strings.HasSuffix(name, ".docx") {
+			continue
+		}
+		if name != sampleNotice().Subject+".docx" {
+			t.Errorf("attachment named %q", name)
+		}
+		raw, _ := io.ReadAll(p)
+		doc, err := base64.StdEncoding.DecodeString(strings.NewReplacer("\r", "", "\n", "").Replace(string(raw)))
+		if err != nil || !bytes.HasPrefix(doc, []byte("PK")) {
+			t.Fatalf("attachment is not a .docx (zip): %v %.20q", err, doc)
+		}
+		found = true
+	}
+	if !found {
+		t.Fatal("no .docx attached to the 交办单's e-mail")
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"taskrelay/internal/directory"
+	"taskrelay/internal/gongwen"
 	"taskrelay/internal/relay"
 )
 
@@ -75,6 +76,8 @@ type RouteOptions struct {
 	WebhookURL string // TASKRELAY_WEBHOOK_URL: every notice, county-wide
 	SMTP       *SMTP  // TASKRELAY_SMTP_URL; nil when e-mail is not configured
 	Client     *http.Client
+	// Documents, when set, attach a 交办单's or 督办单's .docx to its e-mail.
+	Documents *gongwen.Settings
 }
 
 // Routes finds the routes of a notice's recipient.
@@ -171,7 +174,9 @@ func channelFor(ch directory.Channel, secrets Secrets, opt RouteOptions) (Channe
 		if opt.SMTP == nil {
 			return nil, errors.New("电子邮件渠道需要设置 TASKRELAY_SMTP_URL")
 		}
-		return NewEmail(opt.SMTP, ch.To), nil
+		e := NewEmail(opt.SMTP, ch.To)
+		e.Documents = opt.Documents
+		return e, nil
 	case relay.ChannelWebhook:
 		return NewWebhook(ch.URL, opt.Client), nil
 	}
