@@ -122,6 +122,16 @@ func TestNoticesReachUnitsOnTheirChannels(t *testing.T) {
 	if ok, err := ac.MarkRead(context.Background(), "cwh-2026-12", notice, "rsj", "rsj1"); !ok || err != nil {
 		t.Fatalf("mark read: %v %v", ok, err)
 	}
+	// The history of a task carrying the read receipt, for the replay tests.
+	ns, err := ac.Notices(context.Background(), "cwh-2026-12")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range ns {
+		if n.Unit == "rsj" && len(n.Items) > 0 {
+			c.record(relay.TaskWorkflowID(relay.TaskID("cwh-2026-12", n.Items[0].No)), "task-read")
+		}
+	}
 	c.jsonOf(&rows, "notices", "cwh-2026-12", "--json")
 	for _, r := range rows {
 		if (r.Unit == "rsj") != (r.ReadAt != nil) {
