@@ -50,6 +50,12 @@ type Config struct {
 	// TASKRELAY_DOC_COMMITTEE_PREFIX, TASKRELAY_DOC_TITLE_FONTS, TASKRELAY_DOC_BODY_FONTS
 	// (font lists comma-separated, most wanted first).
 	Documents gongwen.Settings
+	// Evidence (佐证材料): the blob store's URL (empty: file:// under DataDir, see
+	// package blobstore), the largest file in MiB, and whether a completion must
+	// carry a file.
+	BlobURL         string
+	AttachMaxMB     int
+	RequireEvidence bool
 }
 
 // ReportsDir is the monthly reports' archive (<data>/reports/YYYY-MM).
@@ -84,6 +90,9 @@ func FromEnv() (Config, error) {
 		ReportSchedule:  strings.Join(strings.Fields(envOr("TASKRELAY_REPORT_SCHEDULE", "0 9 1 * *")), " "),
 		ReportTimeZone:  envOr("TASKRELAY_REPORT_TZ", "Asia/Shanghai"),
 		Documents:       gongwen.DefaultSettings(),
+		BlobURL:         os.Getenv("TASKRELAY_BLOB_URL"),
+		AttachMaxMB:     relay.DefaultAttachMaxMB,
+		RequireEvidence: os.Getenv("TASKRELAY_REQUIRE_EVIDENCE") == "1",
 	}
 	var errs []error
 	errs = append(errs, documentsFromEnv(&c.Documents)...)
@@ -117,6 +126,7 @@ func FromEnv() (Config, error) {
 		{"TASKRELAY_FEEDBACK_DAY", 1, 28, &c.Task.FeedbackDay, "a day of the month 1-28"},
 		{"TASKRELAY_ESCALATE_DEPUTY_DAYS", 0, 365, &c.Task.EscalateDeputyDays, "days 0-365"},
 		{"TASKRELAY_REPORT_LIST_DAYS", 0, 365, &c.Task.ReportListDays, "days 0-365"},
+		{"TASKRELAY_ATTACH_MAX_MB", 1, 1024, &c.AttachMaxMB, "MiB 1-1024"},
 	} {
 		if s := os.Getenv(v.name); s != "" {
 			n, err := strconv.Atoi(strings.TrimSpace(s))
@@ -141,6 +151,9 @@ func FromEnv() (Config, error) {
 	}
 	if c.EngineDB != "" && !strings.HasPrefix(c.EngineDB, "postgres://") && !strings.HasPrefix(c.EngineDB, "postgresql://") {
 		errs = append(errs, errors.New("TASKRELAY_ENGINE_DB: want a postgres://user:pass@host:port/db URL"))
+	}
+	if v := os.Getenv("TASKRELAY_REQUIRE_EVIDENCE"); v != "" && v != "0" && v != "1" {
+		errs = append(errs, fmt.Errorf("TASKRELAY_REQUIRE_EVIDENCE=%q: want 1 or 0", v))
 	}
 	return c, errors.Join(errs...)
 }

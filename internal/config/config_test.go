@@ -97,3 +97,23 @@ func TestDocumentSettings(t *testing.T) {
 		}
 	}
 }
+
+func TestEvidenceSettings(t *testing.T) {
+	t.Setenv("TASKRELAY_ATTACH_MAX_MB", "")
+	t.Setenv("TASKRELAY_REQUIRE_EVIDENCE", "")
+	c, err := FromEnv()
+	if err != nil || c.AttachMaxMB != 20 || c.RequireEvidence {
+		t.Fatalf("defaults: %d %v %v", c.AttachMaxMB, c.RequireEvidence, err)
+	}
+	t.Setenv("TASKRELAY_ATTACH_MAX_MB", "5")
+	t.Setenv("TASKRELAY_REQUIRE_EVIDENCE", "1")
+	if c, err = FromEnv(); err != nil || c.AttachMaxMB != 5 || !c.RequireEvidence {
+		t.Fatalf("set: %d %v %v", c.AttachMaxMB, c.RequireEvidence, err)
+	}
+	t.Setenv("TASKRELAY_ATTACH_MAX_MB", "0")
+	t.Setenv("TASKRELAY_REQUIRE_EVIDENCE", "yes")
+	_, err = FromEnv()
+	if err == nil || !strings.Contains(err.Error(), "TASKRELAY_ATTACH_MAX_MB") || !strings.Contains(err.Error(), "TASKRELAY_REQUIRE_EVIDENCE") {
+		t.Fatalf("bad values: %v", err)
+	}
+}

@@ -1,0 +1,54 @@
+// Package blobstore opens taskrelay's file store behind gocloud.dev/blob: a folder
+// under the data directory by default, an S3-compatible bucket (s3://…) in production.
+// It only opens buckets; what is kept in them is up to its users (evidence, report
+// archives).
+package blobstore
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+
+	"gocloud.dev/blob"
+	_ "gocloud.dev/blob/fileblob" // file://
+	_ "gocloud.dev/blob/memblob"  // mem:// (tests)
+	_ "gocloud.dev/blob/s3blob"   // s3://
+)
+
+// EnvURL names the environment variable holding the store's URL.
+const EnvURL = "TASKRELAY_BLOB_URL"
+
+// DefaultURL is the store used when EnvURL is empty: <dataDir>/blobs, created on
+// first use. Temporary files are written next to the final ones, so a data folder on
+// another file system than /tmp still works, and no metadata side files are kept.
+func DefaultURL(dataDir string) (string, error) {
+	abs, err := filepath.Abs(filepath.Join(dataDir, "blobs"))
+	if err != nil {
+		return "", fmt.Errorf("文件存储目录 %s: %w", dataDir, err)
+	}
+	u := url.URL{Scheme: "file", Path: filepath.ToSlash(abs),
+		RawQuery: "create_dir=1&no_tmp_dir=1&metadata=skip"}
+	return u.String(), nil
+}
+
+// Open opens the bucket at rawURL, or the default one under dataDir when it is empty.
+func Open(ctx context.Context, rawURL, dataDir string) (*blob.Bucket, error) {
+	if rawURL == "" {
+		var err error
+		if rawURL, err = DefaultURL(dataDir); err != nil {
+			return nil, err
+		}
+	}
+	b, err := blob.OpenBucket(ctx, rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("打开文件存储 %s=%q 失败: %w", EnvURL, rawURL, err)
+	}
+	return b, nil
+}
+
+// FromEnv opens the bucket named by TASKRELAY_BLOB_URL, by default under dataDir.
+func FromEnv(ctx context.Context, dataDir string) (*blob.Bucket, error) {
+	return Open(ctx, os.Getenv(EnvURL), dataDir)
+}
