@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"taskrelay/internal/gongwen"
 	"taskrelay/internal/notify"
 	"taskrelay/internal/relay"
 	"taskrelay/internal/relayclient"
@@ -66,7 +67,24 @@ items:
 	if n := strings.Count(strings.TrimSpace(r.err), "\n"); n < 6 {
 		t.Errorf("want every problem reported at once (>= 6 lines), got:\n%s", r.err)
 	}
+	// A Word list (the first table of a .docx), every problem reported at once.
+	wd := &gongwen.Doc{Title: "任务清单"}
+	wd.T([]string{"序号", "任务事项", "牵头单位", "完成时限"}, [][]string{
+		{"1", "有未知单位", "县水务局", "2026-12-31"}, {"2", "", "县财政局", "2026-12-31"}, {"二", "日期不对", "县财政局", "年底"},
+	})
+	wordBytes, err := wd.Docx(gongwen.DefaultSettings())
+	if err != nil {
+		t.Fatal(err)
+	}
+	word := write("清单.docx", string(wordBytes))
+	r = c.starter("submit", word, "--meeting-id", "cwh-word", "--meeting-name", "会议", "--meeting-date", "2026-09-15")
+	for _, want := range []string{"清单.docx", "第1项", "县水务局", "第2项", "title", "第3项", "序号“二”", "deadline", "年底"} {
+		if r.code == 0 || !strings.Contains(r.err, want) {
+			t.Errorf(".docx list: exit %d, stderr lacks %q:\n%s", r.code, want, r.err)
+		}
+	}
 	for name, body := range map[string]string{
+		"notzip.docx":    "this is not a Word document",
 		"empty.yaml":     "meeting: {id: cwh-empty, name: 会议, date: 2026-09-15}\nitems: []\n",
 		"malformed.yaml": "meeting: {id: cwh-x, name: [unclosed\n",
 		"malformed.json": `{"meeting": {"id": "cwh-y"`,

@@ -48,7 +48,7 @@ func cmdSubmit(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("submit", flag.ContinueOnError)
 	adopt := fs.Bool("adopt", false, "adopt at once (the executive meeting's decision)")
 	var mf tasklist.MeetingFlags
-	fs.StringVar(&mf.ID, "meeting-id", "", "meeting id (required for .xlsx)")
+	fs.StringVar(&mf.ID, "meeting-id", "", "meeting id (required for .xlsx and .docx)")
 	fs.StringVar(&mf.Name, "meeting-name", "", "meeting name")
 	fs.StringVar(&mf.Date, "meeting-date", "", "meeting date YYYY-MM-DD")
 	dirPath := fs.String("directory", "", "county directory file")

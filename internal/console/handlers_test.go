@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"taskrelay/internal/gongwen"
 	"testing"
 	"time"
 
@@ -114,7 +115,7 @@ func TestWrongRoleIsRefused(t *testing.T) {
 func TestUploadShowsEveryProblemAndStartsNothing(t *testing.T) {
 	e := setup(t)
 	b := e.login(t, "office1")
-	must(t, b.get("/upload"), http.StatusOK, `enctype="multipart/form-data"`, `accept=".xlsx,.yaml,.yml,.json"`)
+	must(t, b.get("/upload"), http.StatusOK, `enctype="multipart/form-data"`, `accept=".xlsx,.docx,.yaml,.yml,.json"`)
 	bad := `meeting: {id: cwh-bad-upload, name: 测试会议, date: 2026-09-15}
 items:
   - {no: 1, title: 未知单位, lead: 县水务局, deadline: 2026-12-31}
@@ -405,4 +406,40 @@ func TestUsersAndFirstPassword(t *testing.T) {
 	must(t, b.post("/password", url.Values{"current": {pw}, "new": {"brand-new-pass"}, "confirm": {"other-pass-xx"}}), http.StatusUnprocessableEntity, "不一致")
 	must(t, b.post("/password", url.Values{"current": {pw}, "new": {"brand-new-pass"}, "confirm": {"brand-new-pass"}}), http.StatusSeeOther)
 	must(t, b.get("/board"), http.StatusOK, "督查看板")
+}
+
+// wordList is a task list as a Word table (the first table of a document).
+func wordList(t *testing.T, rows [][]string) []byte {
+	t.Helper()
+	d := &gongwen.Doc{Title: "县委常委会会议确定事项任务清单"}
+	d.P("经县委常委会会议研究确定。")
+	d.T([]string{"序号", "任务事项", "具体要求", "牵头单位", "配合单位", "牵头县领导", "完成时限"}, rows)
+	b, err := d.Docx(gongwen.DefaultSettings())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestUploadWordList: a .docx list with problems gets every one reported and starts
+// nothing; a good one is submitted with the meeting typed in.
+func TestUploadWordList(t *testing.T) {
+	e := setup(t)
+	off := e.login(t, "office1")
+	meeting := url.Values{"meeting_id": {"cwh-word"}, "meeting_name": {"县委常委会2026年第13次会议"}, "meeting_date": {"2026-09-15"}}
+	bad := wordList(t, [][]string{
+		{"1", "未知单位", "", "县水务局", "", "", "2026-12-31"},
+		{"2", "", "", "县财政局", "", "", "2026-12-31"},
+		{"3", "日期不对", "", "县财政局", "", "", "年底"},
+	})
+	r := off.upload("清单.docx", bad, meeting)
+	must(t, r, http.StatusUnprocessableEntity, `id="problems"`, "清单.docx", "未启动任何流程", "县水务局",
+		"第2项</td><td data-label=\"字段\">title", "第3项</td><td data-label=\"字段\">deadline")
+	good := wordList(t, [][]string{
+		{"1", "推进两险同宣同征", "一个窗口办结", "县医疗保障局", "县财政局\n城关镇", "", "2026-12-31"},
+		{"2", "深化大股室制改革", "", "县财政局", "", "", "2026-11-30"},
+	})
+	r = off.upload("清单.docx", good, meeting)
+	must(t, r, http.StatusSeeOther)
+	must(t, off.get(r.loc), http.StatusOK, "已通过校验并提交", "推进两险同宣同征", "深化大股室制改革")
 }

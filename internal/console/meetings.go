@@ -220,7 +220,7 @@ func (s *Server) upload(q *req) {
 	}}
 	file, hdr, err := q.r.FormFile("file")
 	if err != nil {
-		s.render(q, http.StatusUnprocessableEntity, "upload", "上传任务清单", d, "", "请选择任务清单文件（.xlsx、.yaml 或 .json）")
+		s.render(q, http.StatusUnprocessableEntity, "upload", "上传任务清单", d, "", "请选择任务清单文件（.xlsx、.docx、.yaml 或 .json）")
 		return
 	}
 	defer file.Close()

@@ -96,7 +96,8 @@ func tooLarge(n int64) string {
 }
 
 // Parse validates a task list given as bytes; the format follows file's extension
-// (.yaml, .yml, .json, .xlsx). The plan's SourceFile is file.
+// (.yaml, .yml, .json, .xlsx, .docx: the first table of a Word document). The plan's
+// SourceFile is file.
 func Parse(file string, data []byte, dir *directory.Directory, flags MeetingFlags) (*relay.Plan, error) {
 	c := &collector{file: file}
 	if dir == nil {
@@ -119,12 +120,18 @@ func Parse(file string, data []byte, dir *directory.Directory, flags MeetingFlag
 		m, items, ok = decodeJSON(c, data)
 	case ".xlsx":
 		m, items, ok = decodeXLSX(c, data)
-		c.xlsx = true
+		c.table = "XLSX"
+	case ".docx":
+		m, items, ok = decodeDOCX(c, data)
+		c.table = "DOCX"
+	case ".doc", ".wps":
+		c.add(0, "", "不支持 %s 文件，请在文字处理软件中另存为 .docx", ext)
+		return nil, c.problems()
 	case ".xls", ".et", ".csv":
 		c.add(0, "", "不支持 %s 文件，请在表格软件中另存为 .xlsx", ext)
 		return nil, c.problems()
 	default:
-		c.add(0, "", "无法识别文件类型“%s”，任务清单应为 .yaml、.yml、.json 或 .xlsx 文件", ext)
+		c.add(0, "", "无法识别文件类型“%s”，任务清单应为 .yaml、.yml、.json、.xlsx 或 .docx 文件", ext)
 		return nil, c.problems()
 	}
 	if !ok {
@@ -178,7 +185,7 @@ func (it *rawItem) fail(field string) {
 // collector accumulates problems.
 type collector struct {
 	file string
-	xlsx bool
+	table string // "XLSX", "DOCX": a table, whose meeting comes from the caller
 	ps   Problems
 }
 
@@ -221,8 +228,8 @@ func build(c *collector, m rawMeeting, items []rawItem, dir *directory.Directory
 	}
 	m.ID, m.Name, m.Date = strings.TrimSpace(m.ID), strings.TrimSpace(m.Name), strings.TrimSpace(m.Date)
 	hint := ""
-	if c.xlsx {
-		hint = "（XLSX 任务清单的会议信息须在提交时提供）"
+	if c.table != "" {
+		hint = "（" + c.table + " 任务清单的会议信息须在提交时提供）"
 	}
 	switch {
 	case m.ID == "" && m.failed["id"]:

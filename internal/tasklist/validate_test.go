@@ -182,8 +182,8 @@ func TestFileProblems(t *testing.T) {
 func TestUnsupportedFile(t *testing.T) {
 	for file, want := range map[string]string{
 		"清单.xls":  "清单.xls: 不支持 .xls 文件，请在表格软件中另存为 .xlsx",
-		"清单.txt":  "清单.txt: 无法识别文件类型“.txt”，任务清单应为 .yaml、.yml、.json 或 .xlsx 文件",
-		"清单":      "清单: 无法识别文件类型“”，任务清单应为 .yaml、.yml、.json 或 .xlsx 文件",
+		"清单.txt":  "清单.txt: 无法识别文件类型“.txt”，任务清单应为 .yaml、.yml、.json、.xlsx 或 .docx 文件",
+		"清单":      "清单: 无法识别文件类型“”，任务清单应为 .yaml、.yml、.json、.xlsx 或 .docx 文件",
 		"清单.YAML": "", // extensions are case-insensitive
 		"清单.yml":  "",
 	} {

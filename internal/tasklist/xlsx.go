@@ -52,25 +52,25 @@ func normHeader(s string) string {
 // checkZip refuses what is not a zip archive, or a zip that would unpack to more
 // than MaxUnzippedSize (a zip bomb). The sizes the entries declare are binding:
 // archive/zip fails reading an entry that inflates beyond its declared size.
-func checkZip(c *collector, data []byte) bool {
+func checkZip(c *collector, data []byte, format string) (*zip.Reader, bool) {
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
-		c.add(0, "", "不是有效的 XLSX 文件（无法按 zip 格式读取: %v）", err)
-		return false
+		c.add(0, "", "不是有效的 %s 文件（无法按 zip 格式读取: %v）", format, err)
+		return nil, false
 	}
 	var total uint64
 	for _, f := range zr.File {
 		total += f.UncompressedSize64
 		if total > MaxUnzippedSize || f.UncompressedSize64 > MaxUnzippedSize {
-			c.add(0, "", "XLSX 文件解压后超过 %d MiB，拒绝处理", MaxUnzippedSize>>20)
-			return false
+			c.add(0, "", "%s 文件解压后超过 %d MiB，拒绝处理", format, MaxUnzippedSize>>20)
+			return nil, false
 		}
 	}
-	return true
+	return zr, true
 }
 
 func decodeXLSX(c *collector, data []byte) (m rawMeeting, items []rawItem, ok bool) {
-	if !checkZip(c, data) {
+	if _, ok := checkZip(c, data, "XLSX"); !ok {
 		return m, nil, false
 	}
 	err := safely(func() error {
@@ -107,56 +107,76 @@ func readXLSX(c *collector, data []byte) ([]rawItem, bool, error) {
 	}
 	defer rows.Close()
 
-	var (
-		col       map[string]int // field -> column index, once the header is found
-		rowNo     int
-		seenRows  int // non-empty rows before the header
-		items     []rawItem
-		tooMany   bool
-		dataCount int
-	)
+	t := &table{date: func(s string) string { return cellDate(s, date1904) }}
 	for rows.Next() {
-		rowNo++
 		cells, err := rows.Columns(excelize.Options{RawCellValue: true})
 		if err != nil {
 			return nil, false, err
 		}
-		if emptyRow(cells) {
-			continue
+		if t.row(c, cells) {
+			break
 		}
-		if col == nil {
-			seenRows++
-			if h, found := findHeader(cells); found {
-				col = h
-				if !checkHeader(c, cells, col) {
-					return nil, false, nil
-				}
-				continue
-			}
-			if seenRows >= headerScanRows {
-				break
-			}
-			continue
-		}
-		dataCount++
-		if dataCount > MaxItems {
-			tooMany = true
-			continue // keep counting, cheaply
-		}
-		items = append(items, xlsxItem(cells, col, rowNo, len(items)+1, date1904))
 	}
 	if err := rows.Error(); err != nil {
 		return nil, false, err
 	}
-	if col == nil {
-		c.add(0, "header", "第一个工作表“%s”中找不到表头行（应有“序号”“任务事项”“牵头单位”“完成时限”等列）", sheets[0])
-		return nil, false, nil
+	items, ok := t.items(c, fmt.Sprintf("第一个工作表“%s”中", sheets[0]))
+	return items, ok, nil
+}
+
+// table reads a task list's rows, from a spreadsheet or a Word table: the header row
+// (a few rows of title above it are tolerated), then one item per non-empty row.
+type table struct {
+	date      func(string) string // turns a deadline cell into text normalizeDate reads
+	col       map[string]int      // field -> column index, once the header is found
+	rowNo     int
+	seenRows  int // non-empty rows before the header
+	list      []rawItem
+	tooMany   bool
+	dataCount int
+	bad       bool // the header is wrong: reported, stop
+}
+
+// row takes the next row; it reports whether reading should stop.
+func (t *table) row(c *collector, cells []string) bool {
+	t.rowNo++
+	if emptyRow(cells) {
+		return false
 	}
-	if tooMany {
-		c.add(0, "items", "任务事项过多（%d 项），一份任务清单不得超过 %d 项", dataCount, MaxItems)
-		return nil, false, nil
+	if t.col == nil {
+		t.seenRows++
+		if h, found := findHeader(cells); found {
+			t.col = h
+			if !checkHeader(c, cells, t.col) {
+				t.bad = true
+				return true
+			}
+			return false
+		}
+		return t.seenRows >= headerScanRows
 	}
-	return items, true, nil
+	t.dataCount++
+	if t.dataCount > MaxItems {
+		t.tooMany = true
+		return false // keep counting, cheaply
+	}
+	t.list = append(t.list, rowItem(cells, t.col, t.rowNo, len(t.list)+1, t.date))
+	return false
+}
+
+// items ends the reading; where names the table in a problem.
+func (t *table) items(c *collector, where string) ([]rawItem, bool) {
+	switch {
+	case t.bad:
+		return nil, false
+	case t.col == nil:
+		c.add(0, "header", "%s找不到表头行（应有“序号”“任务事项”“牵头单位”“完成时限”等列）", where)
+		return nil, false
+	case t.tooMany:
+		c.add(0, "items", "任务事项过多（%d 项），一份任务清单不得超过 %d 项", t.dataCount, MaxItems)
+		return nil, false
+	}
+	return t.list, true
 }
 
 func emptyRow(cells []string) bool {
@@ -221,7 +241,7 @@ func colName(i int) string {
 	return name
 }
 
-func xlsxItem(cells []string, col map[string]int, row, pos int, date1904 bool) rawItem {
+func rowItem(cells []string, col map[string]int, row, pos int, date func(string) string) rawItem {
 	get := func(field string) string {
 		i, ok := col[field]
 		if !ok || i >= len(cells) {
@@ -242,7 +262,7 @@ func xlsxItem(cells []string, col map[string]int, row, pos int, date1904 bool) r
 	it.lead = get("lead")
 	it.co = splitUnits(get("co"))
 	it.leader = get("leader")
-	it.deadline = cellDate(get("deadline"), date1904)
+	it.deadline = date(get("deadline"))
 	it.feedback = get("feedback")
 	it.milestones = parseMilestoneText(get("milestones"))
 	return it
