@@ -238,8 +238,8 @@ func TestBrowserListToClosedTask(t *testing.T) {
 	if con.AdminPassword == "" {
 		t.Fatal("first start created no administrator")
 	}
-	userAdd(t, c, "rsj-password", "rsj1", "--role", "unit", "--unit", "县医疗保障局", "--name", "人社局张三", "--password-stdin")
-	userAdd(t, c, "duban-password", "duban", "--role", "inspection", "--name", "督查室王五", "--password-stdin")
+	userAdd(t, c, "Yibao-pass-1", "rsj1", "--role", "unit", "--unit", "县医疗保障局", "--name", "人社局张三", "--password-stdin")
+	userAdd(t, c, "Ducha-pass-1", "duban", "--role", "inspection", "--name", "督查室王五", "--password-stdin")
 	p := newBrowser(t, con.URL)
 
 	// The administrator's first login.
@@ -248,23 +248,29 @@ func TestBrowserListToClosedTask(t *testing.T) {
 	p.login("admin", con.AdminPassword, "系统管理员")
 	p.see("h1", "修改密码")
 	p.see(".flash", "首次登录")
+	// The password policy: two kinds of character are not enough.
 	p.set("#current", con.AdminPassword)
-	p.set("#new", "admin-new-password")
-	p.set("#confirm", "admin-new-password")
+	p.set("#new", "onlylowercase")
+	p.set("#confirm", "onlylowercase")
+	p.click("main form button[type=submit]")
+	p.see("#error", "至少三类")
+	p.set("#current", con.AdminPassword)
+	p.set("#new", "Admin-new-2026")
+	p.set("#confirm", "Admin-new-2026")
 	p.click("main form button[type=submit]")
 	p.see(".flash", "密码已修改")
 	p.open("/users")
 	p.set("#u-username", "office1")
 	p.set("#u-name", "政府办刘六")
 	p.set("#u-role", "office")
-	p.set("#u-password", "office-password")
+	p.set("#u-password", "Zhengfu-pass-1")
 	p.click("#add-user")
 	p.see(".flash", "已添加用户 office1")
 	p.see("#users", "政府办刘六")
 	p.logout()
 
 	// The office: a list with mistakes first, then the sample spreadsheet.
-	p.login("office1", "office-password", "政府办刘六")
+	p.login("office1", "Zhengfu-pass-1", "政府办刘六")
 	bad := filepath.Join(t.TempDir(), "有错误的清单.yaml")
 	if err := os.WriteFile(bad, []byte(`meeting: {id: cwh-bad, name: 县委常委会测试会议, date: 2026-09-15}
 items:
@@ -301,7 +307,7 @@ items:
 	p.logout()
 
 	// The unit.
-	p.login("rsj1", "rsj-password", "人社局张三")
+	p.login("rsj1", "Yibao-pass-1", "人社局张三")
 	p.seeAfterReload("/my", "#h-pending", "待签收")
 	p.see("main", "推进社保医保")
 	p.shot("my-tasks")
@@ -324,7 +330,7 @@ items:
 	p.logout()
 
 	// The inspection office.
-	p.login("duban", "duban-password", "督查室王五")
+	p.login("duban", "Ducha-pass-1", "督查室王五")
 	p.seeAfterReload("/board", "#counts", "共 10 项")
 	p.shot("board")
 	p.seeAfterReload("/board?state=completion_submitted", "main table", "推进社保医保")

@@ -10,20 +10,30 @@ import (
 	"taskrelay/internal/audit"
 	"taskrelay/internal/notify"
 	"taskrelay/internal/relay"
+	"taskrelay/internal/seclog"
 )
 
-// cmdAudit verifies a meeting's record: `starter audit MEETING [--outbox DIR] [--json]`.
+// cmdAudit verifies a meeting's record and the console's security log:
+// `starter audit [MEETING] [--outbox DIR] [--security-log FILE] [--json]`. Without a
+// meeting only the security log's chain is checked.
 func cmdAudit(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("audit", flag.ContinueOnError)
-	data := os.Getenv("TASKRELAY_DATA")
-	if data == "" {
-		data = "data"
-	}
+	data := dataDir()
 	outbox := fs.String("outbox", filepath.Join(data, "outbox"), "the notices on record")
+	secLog := fs.String("security-log", filepath.Join(data, seclog.File), "the console's security log")
 	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parse(fs, args, 1, "会议编号 MEETING")
+	pos, err := parse(fs, args, -1, "")
 	if err != nil {
 		return err
+	}
+	if len(pos) > 1 {
+		return exitError{"audit: 最多一个会议编号 MEETING"}
+	}
+	if err := checkSecurityLog(*secLog, *asJSON); err != nil {
+		return err
+	}
+	if len(pos) == 0 {
+		return nil
 	}
 	if _, err := os.Stat(*outbox); err != nil {
 		return exitError{fmt.Sprintf("audit: 找不到通知记录目录 %s（用 --outbox 指定）", *outbox)}

@@ -24,7 +24,7 @@ func parse(fs *flag.FlagSet, args []string, want int, what string) ([]string, er
 		pos = append(pos, args[0])
 		args = args[1:]
 	}
-	if len(pos) != want {
+	if want >= 0 && len(pos) != want { // want < 0: any number
 		return nil, exitError{fmt.Sprintf("%s: 需要 %s", fs.Name(), what)}
 	}
 	return pos, nil

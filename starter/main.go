@@ -27,12 +27,13 @@ const usage = `用法 (usage):
   starter decide-extension TASK (--approve|--deny) --by LEADER_OR_inspection [--note TEXT]
   starter complete TASK --unit U --note TEXT
   starter verify TASK (--accept|--reject) --note TEXT
-  starter audit MEETING [--outbox DIR] [--json]
+  starter audit [MEETING] [--outbox DIR] [--security-log FILE] [--json]
+  starter security-log [--since DATE] [--json]
   starter report --month YYYY-MM [--as-of DATE] [--out DIR] [--json]
   starter reports [--json]
   starter schedule (describe|trigger|pause|unpause) [--json] [--note TEXT]
   starter schedule backfill --month YYYY-MM
-  starter user add NAME --role office|inspection|unit|leader|admin [--unit U | --leader L] [--name 姓名] --password-stdin
+  starter user add NAME --role office|inspection|unit|leader|admin|security|auditor [--unit U | --leader L] [--name 姓名] --password-stdin
   starter user list [--json]
   starter user passwd NAME --password-stdin
 环境变量: TEMPORAL_ADDRESS (默认 127.0.0.1:7233), TEMPORAL_NAMESPACE (默认 default),
@@ -102,6 +103,8 @@ func run(ctx context.Context, cmd string, args []string) error {
 		return cmdSchedule(ctx, args)
 	case "user":
 		return cmdUser(args, os.Stdin)
+	case "security-log":
+		return cmdSecurityLog(args)
 	}
 	return exitError{fmt.Sprintf("未知命令 %q；运行 starter help 查看用法", cmd)}
 }

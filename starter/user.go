@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -19,11 +18,7 @@ func usersPath(file string) string {
 	if file != "" {
 		return file
 	}
-	data := os.Getenv("TASKRELAY_DATA")
-	if data == "" {
-		data = "data"
-	}
-	return filepath.Join(data, accounts.UsersFile)
+	return filepath.Join(dataDir(), accounts.UsersFile)
 }
 
 // cmdUser manages console accounts: user add | list | passwd.
@@ -58,7 +53,7 @@ func readPassword(r io.Reader) (string, error) {
 func cmdUserAdd(args []string, stdin io.Reader) error {
 	fs := flag.NewFlagSet("user add", flag.ContinueOnError)
 	var u accounts.User
-	fs.StringVar(&u.Role, "role", "", "office|inspection|unit|leader|admin")
+	fs.StringVar(&u.Role, "role", "", "office|inspection|unit|leader|admin|security|auditor")
 	unit := fs.String("unit", "", "the unit (id, name or alias) for role unit")
 	leader := fs.String("leader", "", "the deputy (id or name) for role leader")
 	fs.StringVar(&u.Name, "name", "", "the person's name, shown on pages and the timeline")
@@ -160,7 +155,7 @@ func cmdUserPasswd(args []string, stdin io.Reader) error {
 	if err != nil {
 		return err
 	}
-	if err := store.SetPassword(pos[0], pw); err != nil {
+	if err := store.ResetPassword(pos[0], pw); err != nil {
 		return exitError{"user passwd: " + oneLine(err.Error())}
 	}
 	fmt.Printf("已重设用户 %s 的密码\n", pos[0])

@@ -13,8 +13,10 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"golang.org/x/crypto/bcrypt"
 )
@@ -25,11 +27,17 @@ const (
 	RoleInspection = "inspection" // 县政府督查室: tracks, verifies, decides extensions, reports
 	RoleUnit       = "unit"       // 责任单位: acts on its own tasks
 	RoleLeader     = "leader"     // 分管副县长: the portfolio's tasks and extensions
-	RoleAdmin      = "admin"      // 管理员: accounts, and everything the two offices can do
+	RoleAdmin      = "admin"      // 系统管理员: accounts, and everything the two offices can do
+	RoleSecurity   = "security"   // 安全管理员: roles and locks (三员分立)
+	RoleAuditor    = "auditor"    // 审计管理员: reads the security log (三员分立)
 )
 
 // Roles lists every role, in the order forms show them.
-var Roles = []string{RoleOffice, RoleInspection, RoleUnit, RoleLeader, RoleAdmin}
+var Roles = []string{RoleOffice, RoleInspection, RoleUnit, RoleLeader, RoleAdmin, RoleSecurity, RoleAuditor}
+
+// BusinessRoles are the roles the system administrator may give a new account; the
+// three administrators' roles are given by the security administrator or on the server.
+var BusinessRoles = []string{RoleOffice, RoleInspection, RoleUnit, RoleLeader}
 
 // RoleName is a role's Chinese name.
 func RoleName(role string) string {
@@ -44,6 +52,10 @@ func RoleName(role string) string {
 		return "分管县领导"
 	case RoleAdmin:
 		return "系统管理员"
+	case RoleSecurity:
+		return "安全管理员"
+	case RoleAuditor:
+		return "审计管理员"
 	}
 	return role
 }
@@ -53,6 +65,9 @@ const UsersFile = "users.json"
 
 // MinPasswordLen is the shortest password accepted.
 const MinPasswordLen = 8
+
+// PasswordHistory is how many passwords (the current one included) a new one may not repeat.
+const PasswordHistory = 5
 
 // bcryptCost: the library default (10) keeps a login near 50 ms on a small machine.
 const bcryptCost = bcrypt.DefaultCost
@@ -69,6 +84,19 @@ type User struct {
 	// and must be replaced at the first login.
 	MustChange bool      `json:"must_change,omitempty"`
 	Created    time.Time `json:"created"`
+	// PasswordChanged starts the password's age (zero: Created).
+	PasswordChanged time.Time `json:"password_changed,omitempty"`
+	// History holds the previous passwords' hashes, newest first, so that none of the
+	// last PasswordHistory passwords (with the current one) is chosen again.
+	History []string `json:"history,omitempty"`
+	// Failures counts failed logins since the last success; at Policy.LockAfter the
+	// account is locked until LockedUntil.
+	Failures    int       `json:"failures,omitempty"`
+	LockedUntil time.Time `json:"locked_until,omitempty"`
+	// Disabled accounts cannot sign in; Removed ones are kept (without a password)
+	// so that the history still names the person, and their username is not reused.
+	Disabled bool `json:"disabled,omitempty"`
+	Removed  bool `json:"removed,omitempty"`
 }
 
 // DisplayName is the person's name, or the username when none was given.
@@ -102,12 +130,12 @@ func (u User) Check() error {
 		if u.Unit != "" {
 			errs = append(errs, errors.New("角色 leader 不能指定 --unit"))
 		}
-	case RoleOffice, RoleInspection, RoleAdmin:
+	case RoleOffice, RoleInspection, RoleAdmin, RoleSecurity, RoleAuditor:
 		if u.Unit != "" || u.Leader != "" {
 			errs = append(errs, fmt.Errorf("角色 %s 不属于某个单位或县领导，不能指定 --unit 或 --leader", u.Role))
 		}
 	default:
-		errs = append(errs, fmt.Errorf("角色 %q 无效，应为 office、inspection、unit、leader 或 admin", u.Role))
+		errs = append(errs, fmt.Errorf("角色 %q 无效，应为 office、inspection、unit、leader、admin、security 或 auditor", u.Role))
 	}
 	if len([]rune(u.Name)) > 64 {
 		errs = append(errs, errors.New("姓名过长（最多 64 个字符）"))
@@ -115,13 +143,36 @@ func (u User) Check() error {
 	return errors.Join(errs...)
 }
 
-// CheckPassword refuses passwords too short to be one.
-func CheckPassword(pw string) error {
+// CheckPassword applies the password policy (等保 2.0 身份鉴别): at least
+// MinPasswordLen characters of at least three kinds (lower case, upper case, digits,
+// others), and not the username (nor containing it).
+func CheckPassword(username, pw string) error {
 	if len([]rune(pw)) < MinPasswordLen {
 		return fmt.Errorf("密码至少 %d 个字符", MinPasswordLen)
 	}
 	if len(pw) > 72 { // bcrypt reads at most 72 bytes
 		return errors.New("密码不能超过 72 字节")
+	}
+	var lower, upper, digit, other int
+	for _, r := range pw {
+		switch {
+		case unicode.IsLower(r):
+			lower = 1
+		case unicode.IsUpper(r):
+			upper = 1
+		case unicode.IsDigit(r):
+			digit = 1
+		default:
+			other = 1
+		}
+	}
+	if lower+upper+digit+other < 3 {
+		return errors.New("密码须包含小写字母、大写字母、数字、其他符号中的至少三类")
+	}
+	// Containing a name of one or two letters is no weakness: only longer ones count.
+	lp, lu := strings.ToLower(pw), strings.ToLower(username)
+	if username != "" && (lp == lu || (len(lu) >= 3 && strings.Contains(lp, lu))) {
+		return errors.New("密码不能是用户名，也不能包含用户名")
 	}
 	return nil
 }
@@ -133,11 +184,17 @@ var ErrBadLogin = errors.New("用户名或密码不正确")
 // `starter user add` takes effect in a running console.
 type Store struct {
 	path string
+	// Policy is the lockout and password-age policy (DefaultPolicy unless set).
+	Policy Policy
+	Now    func() time.Time
 
 	mu    sync.Mutex
 	users map[string]User
 	mod   time.Time
 	size  int64
+	// ghosts counts failed logins of usernames that do not exist, so that they lock
+	// exactly as a real account does and the answer never tells the two apart.
+	ghosts map[string]User
 }
 
 type fileShape struct {
@@ -146,7 +203,7 @@ type fileShape struct {
 
 // Open reads the users file at path; a missing file is an empty store.
 func Open(path string) (*Store, error) {
-	s := &Store{path: path}
+	s := &Store{path: path, Policy: DefaultPolicy(), Now: time.Now, ghosts: map[string]User{}}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.reload(); err != nil {
@@ -263,7 +320,7 @@ func (s *Store) Add(u User, password string) error {
 	if err := u.Check(); err != nil {
 		return err
 	}
-	if err := CheckPassword(password); err != nil {
+	if err := CheckPassword(u.Username, password); err != nil {
 		return err
 	}
 	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcryptCost)
@@ -272,8 +329,9 @@ func (s *Store) Add(u User, password string) error {
 	}
 	u.Hash = string(hash)
 	if u.Created.IsZero() {
-		u.Created = time.Now().UTC().Truncate(time.Second)
+		u.Created = s.Now().UTC().Truncate(time.Second)
 	}
+	u.PasswordChanged = u.Created
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.reload(); err != nil {
@@ -290,16 +348,55 @@ func (s *Store) Add(u User, password string) error {
 	return s.save(next)
 }
 
-// SetPassword replaces a user's password and clears MustChange. Sessions signed for
-// the old password stop working (they carry a fingerprint of the hash).
+// SetPassword is a user's own change of password: the policy applies, and none of
+// the last PasswordHistory passwords may come back. It clears MustChange and restarts
+// the password's age. Sessions signed for the old password stop working (they carry
+// a fingerprint of the hash).
 func (s *Store) SetPassword(username, password string) error {
-	if err := CheckPassword(password); err != nil {
+	return s.setPassword(username, password, true)
+}
+
+// ResetPassword is the server operator's reset (`starter user passwd`): the policy
+// applies but not the history, which it keeps.
+func (s *Store) ResetPassword(username, password string) error {
+	return s.setPassword(username, password, false)
+}
+
+func (s *Store) setPassword(username, password string, checkHistory bool) error {
+	if err := CheckPassword(username, password); err != nil {
 		return err
+	}
+	cur, ok, err := s.Get(username)
+	if err != nil {
+		return err
+	}
+	if !ok || cur.Removed {
+		return fmt.Errorf("用户 %s 不存在", username)
+	}
+	if checkHistory {
+		for _, h := range append([]string{cur.Hash}, cur.History...) {
+			if bcrypt.CompareHashAndPassword([]byte(h), []byte(password)) == nil {
+				return fmt.Errorf("新密码不能与最近 %d 次使用过的密码相同", PasswordHistory)
+			}
+		}
 	}
 	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcryptCost)
 	if err != nil {
 		return fmt.Errorf("密码加密: %w", err)
 	}
+	now := s.Now().UTC().Truncate(time.Second)
+	return s.Update(username, func(u *User) error {
+		u.History = append([]string{u.Hash}, u.History...)
+		if len(u.History) > PasswordHistory-1 {
+			u.History = u.History[:PasswordHistory-1]
+		}
+		u.Hash, u.MustChange, u.PasswordChanged = string(hash), false, now
+		return nil
+	})
+}
+
+// Update changes one account under the store's lock and saves it; f's error changes nothing.
+func (s *Store) Update(username string, f func(*User) error) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.reload(); err != nil {
@@ -309,7 +406,12 @@ func (s *Store) SetPassword(username, password string) error {
 	if !ok {
 		return fmt.Errorf("用户 %s 不存在", username)
 	}
-	u.Hash, u.MustChange = string(hash), false
+	if err := f(&u); err != nil {
+		return err
+	}
+	if err := u.Check(); err != nil {
+		return err
+	}
 	next := make(map[string]User, len(s.users))
 	for k, v := range s.users {
 		next[k] = v
@@ -321,13 +423,14 @@ func (s *Store) SetPassword(username, password string) error {
 // dummyHash makes a login with an unknown username cost as much as a wrong password.
 var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("taskrelay-dummy-password"), bcryptCost)
 
-// Authenticate checks a username and password.
+// Authenticate checks a username and password without counting a failure (the
+// current password when changing it). A disabled or removed account never matches.
 func (s *Store) Authenticate(username, password string) (User, error) {
 	u, ok, err := s.Get(username)
 	if err != nil {
 		return User{}, err
 	}
-	if !ok {
+	if !ok || u.Removed || u.Disabled {
 		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
 		return User{}, ErrBadLogin
 	}
@@ -357,11 +460,16 @@ func (s *Store) EnsureAdmin() (string, error) {
 	return pw, nil
 }
 
-// RandomPassword is 16 characters from a URL-safe alphabet (96 bits).
+// RandomPassword is 16 characters from a URL-safe alphabet (96 bits) that meet the
+// password policy.
 func RandomPassword() string {
-	b := make([]byte, 12)
-	if _, err := rand.Read(b); err != nil {
-		panic(err) // crypto/rand never fails on supported platforms
+	for {
+		b := make([]byte, 12)
+		if _, err := rand.Read(b); err != nil {
+			panic(err) // crypto/rand never fails on supported platforms
+		}
+		if pw := base64.RawURLEncoding.EncodeToString(b); CheckPassword("admin", pw) == nil {
+			return pw
+		}
 	}
-	return base64.RawURLEncoding.EncodeToString(b)
 }

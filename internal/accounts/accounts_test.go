@@ -14,19 +14,19 @@ func TestAddAuthenticateAndReload(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Add(User{Username: "rsj1", Name: "王五", Role: RoleUnit, Unit: "rsj"}, "correct-horse"); err != nil {
+	if err := s.Add(User{Username: "rsj1", Name: "王五", Role: RoleUnit, Unit: "rsj"}, "correct-horse-9"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Add(User{Username: "rsj1", Role: RoleOffice}, "another-one"); err == nil || !strings.Contains(err.Error(), "已存在") {
+	if err := s.Add(User{Username: "rsj1", Role: RoleOffice}, "another-one-9"); err == nil || !strings.Contains(err.Error(), "已存在") {
 		t.Fatalf("duplicate username: %v", err)
 	}
 	if _, err := s.Authenticate("rsj1", "wrong-password"); err != ErrBadLogin {
 		t.Fatalf("wrong password: %v", err)
 	}
-	if _, err := s.Authenticate("nobody", "correct-horse"); err != ErrBadLogin {
+	if _, err := s.Authenticate("nobody", "correct-horse-9"); err != ErrBadLogin {
 		t.Fatalf("unknown user: %v", err)
 	}
-	u, err := s.Authenticate("rsj1", "correct-horse")
+	u, err := s.Authenticate("rsj1", "correct-horse-9")
 	if err != nil || u.Unit != "rsj" || u.Name != "王五" {
 		t.Fatalf("login: %+v %v", u, err)
 	}
@@ -35,7 +35,7 @@ func TestAddAuthenticateAndReload(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s2.Add(User{Username: "duban", Role: RoleInspection}, "inspect-pass"); err != nil {
+	if err := s2.Add(User{Username: "duban", Role: RoleInspection}, "inspect-pass-9"); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(10 * time.Millisecond)
@@ -47,7 +47,7 @@ func TestAddAuthenticateAndReload(t *testing.T) {
 		t.Errorf("users file mode %v, want 0600", st.Mode().Perm())
 	}
 	data, _ := os.ReadFile(path)
-	if strings.Contains(string(data), "correct-horse") {
+	if strings.Contains(string(data), "correct-horse-9") {
 		t.Fatal("password stored in clear")
 	}
 }
@@ -87,10 +87,10 @@ func TestEnsureAdminOnce(t *testing.T) {
 	if again, err := s.EnsureAdmin(); err != nil || again != "" {
 		t.Fatalf("second start created another admin: %q %v", again, err)
 	}
-	if err := s.SetPassword("admin", "a-new-password"); err != nil {
+	if err := s.SetPassword("admin", "a-new-password-9"); err != nil {
 		t.Fatal(err)
 	}
-	if u, err := s.Authenticate("admin", "a-new-password"); err != nil || u.MustChange {
+	if u, err := s.Authenticate("admin", "a-new-password-9"); err != nil || u.MustChange {
 		t.Fatalf("after change: %+v %v", u, err)
 	}
 }
@@ -106,12 +106,15 @@ func TestSessions(t *testing.T) {
 		t.Fatal("key file not reused")
 	}
 	s, _ := Open(filepath.Join(dir, UsersFile))
-	_ = s.Add(User{Username: "a", Role: RoleOffice}, "password-1")
+	_ = s.Add(User{Username: "a", Role: RoleOffice}, "password-1!")
 	u, _, _ := s.Get("a")
 	now := time.Date(2026, 10, 1, 9, 0, 0, 0, time.UTC)
 	ss := NewSessions(key, time.Hour)
 	ss.Now = func() time.Time { return now }
-	v, _ := ss.Issue(u)
+	v, _, err := ss.Issue(u, "10.0.0.1", "test")
+	if err != nil {
+		t.Fatal(err)
+	}
 	if got, err := ss.Check(v, s); err != nil || got.Username != "a" {
 		t.Fatalf("fresh session: %v", err)
 	}
@@ -122,12 +125,13 @@ func TestSessions(t *testing.T) {
 	if _, err := other.Check(v, s); err != ErrSessionInvalid {
 		t.Errorf("other key: %v", err)
 	}
+	ss.Idle = 2 * time.Hour // the absolute expiry first
 	now = now.Add(time.Hour)
 	if _, err := ss.Check(v, s); err != ErrSessionExpired {
 		t.Errorf("expired: %v", err)
 	}
 	now = now.Add(-30 * time.Minute)
-	_ = s.SetPassword("a", "password-2")
+	_ = s.SetPassword("a", "password-2!")
 	if _, err := ss.Check(v, s); err != ErrSessionInvalid {
 		t.Errorf("after password change: %v", err)
 	}

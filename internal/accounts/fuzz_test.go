@@ -69,7 +69,7 @@ func FuzzUsersFile(f *testing.F) {
 		if _, _, err := g.Get("keep"); err != nil && len(data)%8 == 0 {
 			// Refused: a write must refuse too and leave the file as it is. (A write
 			// hashes a password first, ~60 ms: checked on every eighth length only.)
-			if err := g.SetPassword("keep", "another-password"); err == nil {
+			if err := g.SetPassword("keep", "another-password-9"); err == nil {
 				t.Fatal("a store with a bad file accepted a write")
 			}
 			if now, _ := os.ReadFile(good); !bytes.Equal(now, data) {
@@ -86,14 +86,17 @@ func FuzzSessionCookie(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	if err := s.Add(User{Username: "a", Role: RoleOffice}, "password-1"); err != nil {
+	if err := s.Add(User{Username: "a", Role: RoleOffice}, "password-1!"); err != nil {
 		f.Fatal(err)
 	}
 	u, _, _ := s.Get("a")
 	now := time.Date(2026, 10, 1, 9, 0, 0, 0, time.UTC)
 	ss := NewSessions([]byte(strings.Repeat("k", 32)), time.Hour)
 	ss.Now = func() time.Time { return now }
-	issued, _ := ss.Issue(u)
+	issued, _, err := ss.Issue(u, "", "")
+	if err != nil {
+		f.Fatal(err)
+	}
 	f.Add(issued)
 	dec := func(v string) (string, string) {
 		p, sig, _ := strings.Cut(v, ".")
@@ -111,7 +114,7 @@ func FuzzSessionCookie(f *testing.F) {
 			if p, sig := dec(value); p != ip || sig != isig || got.Username != "a" {
 				t.Fatalf("a forged cookie %q signed in %q", value, got.Username)
 			}
-		} else if err != ErrNoSession && err != ErrSessionExpired && err != ErrSessionInvalid {
+		} else if err != ErrNoSession && err != ErrSessionExpired && err != ErrSessionInvalid && err != ErrSessionEnded {
 			t.Fatalf("unexpected error %v", err)
 		}
 		if ss.CheckCSRF(secret, value) {
@@ -162,7 +165,7 @@ func FuzzAddAccount(f *testing.F) {
 			}
 			return
 		}
-		if u.Check() != nil || CheckPassword(password) != nil {
+		if u.Check() != nil || CheckPassword(username, password) != nil {
 			t.Fatalf("accepted %+v with password %q", u, password)
 		}
 		s2, err := Open(path)

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 )
@@ -65,23 +66,44 @@ func LoadKey(envValue, dataDir string) ([]byte, error) {
 	return k, f.Close()
 }
 
-// Sessions signs and checks session cookies and CSRF tokens.
+// Sessions signs and checks session cookies and CSRF tokens, and keeps a record of
+// every session on the server: a cookie is only good while its record exists, so a
+// session can be ended (logout, idle, by its user, a password change, a disabled
+// account) even though its cookie is still signed.
 type Sessions struct {
 	key []byte
 	TTL time.Duration
-	Now func() time.Time
+	// Idle ends a session not used for this long (DefaultPolicy().Idle unless set).
+	Idle time.Duration
+	Now  func() time.Time
+	rec  *records
 }
 
-// NewSessions uses key (see LoadKey) for logins lasting ttl.
+// NewSessions uses key (see LoadKey) for logins lasting ttl at most. The records are
+// kept in memory until KeepIn names a file.
 func NewSessions(key []byte, ttl time.Duration) *Sessions {
 	if ttl <= 0 {
 		ttl = DefaultSessionTTL
 	}
-	return &Sessions{key: key, TTL: ttl, Now: time.Now}
+	return &Sessions{key: key, TTL: ttl, Idle: DefaultPolicy().Idle, Now: time.Now, rec: &records{}}
+}
+
+// KeepIn keeps the session records in a file (the data folder's SessionsFile), which
+// every console process on that folder shares.
+func (s *Sessions) KeepIn(path string) error {
+	r := &records{path: path}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err := r.reload(); err != nil {
+		return err
+	}
+	s.rec = r
+	return nil
 }
 
 // Session is what a session cookie says.
 type Session struct {
+	ID          string `json:"i"` // its record
 	Username    string `json:"u"`
 	Expires     int64  `json:"e"` // unix seconds
 	Fingerprint string `json:"f"` // of the password hash: a changed password ends old sessions
@@ -91,6 +113,8 @@ type Session struct {
 var (
 	ErrNoSession      = errors.New("未登录")
 	ErrSessionExpired = errors.New("登录已过期，请重新登录")
+	ErrSessionIdle    = errors.New("长时间未操作，登录已结束，请重新登录")
+	ErrSessionEnded   = errors.New("此登录已结束，请重新登录")
 	ErrSessionInvalid = errors.New("登录信息无效，请重新登录")
 )
 
@@ -107,46 +131,160 @@ func (s *Sessions) fingerprint(u User) string {
 	return hex.EncodeToString(s.mac("fp", u.Username, u.Hash)[:8])
 }
 
-// Issue returns a signed cookie value for u and when it expires.
-func (s *Sessions) Issue(u User) (string, time.Time) {
-	exp := s.Now().Add(s.TTL).Truncate(time.Second)
-	payload, _ := json.Marshal(Session{Username: u.Username, Expires: exp.Unix(), Fingerprint: s.fingerprint(u)})
+// Issue starts a session for u, signed in from ip with the browser agent, and returns
+// the cookie value and when it expires at the latest.
+func (s *Sessions) Issue(u User, ip, agent string) (string, time.Time, error) {
+	now := s.Now()
+	exp := now.Add(s.TTL).Truncate(time.Second)
+	id := NewCSRFSecret()
+	if r := []rune(agent); len(r) > 200 {
+		agent = string(r[:200])
+	}
+	rec := SessionRecord{ID: id, Username: u.Username, Created: now.UTC(), LastSeen: now.UTC(), Expires: exp.UTC(), IP: ip, Agent: agent}
+	if err := s.rec.change(func(m map[string]SessionRecord) bool {
+		for k, r := range m { // the file keeps live sessions only
+			if !now.Before(r.Expires) || now.Sub(r.LastSeen) >= s.Idle {
+				delete(m, k)
+			}
+		}
+		m[id] = rec
+		return true
+	}); err != nil {
+		return "", time.Time{}, err
+	}
+	payload, _ := json.Marshal(Session{ID: id, Username: u.Username, Expires: exp.Unix(), Fingerprint: s.fingerprint(u)})
 	p := base64.RawURLEncoding.EncodeToString(payload)
-	return p + "." + base64.RawURLEncoding.EncodeToString(s.mac("session", p)), exp
+	return p + "." + base64.RawURLEncoding.EncodeToString(s.mac("session", p)), exp, nil
 }
 
-// Check verifies a cookie value and returns the user it names, read from store.
-func (s *Sessions) Check(value string, store *Store) (User, error) {
+// parse verifies a cookie's signature and returns what it says.
+func (s *Sessions) parse(value string) (Session, error) {
+	var sess Session
 	if value == "" {
-		return User{}, ErrNoSession
+		return sess, ErrNoSession
 	}
 	p, sig, ok := strings.Cut(value, ".")
 	if !ok {
-		return User{}, ErrSessionInvalid
+		return sess, ErrSessionInvalid
 	}
 	got, err := base64.RawURLEncoding.DecodeString(sig)
 	if err != nil || !hmac.Equal(got, s.mac("session", p)) {
-		return User{}, ErrSessionInvalid
+		return sess, ErrSessionInvalid
 	}
 	raw, err := base64.RawURLEncoding.DecodeString(p)
 	if err != nil {
-		return User{}, ErrSessionInvalid
+		return sess, ErrSessionInvalid
 	}
-	var sess Session
-	if err := json.Unmarshal(raw, &sess); err != nil {
-		return User{}, ErrSessionInvalid
+	if err := json.Unmarshal(raw, &sess); err != nil || sess.ID == "" {
+		return sess, ErrSessionInvalid
 	}
-	if s.Now().Unix() >= sess.Expires {
+	return sess, nil
+}
+
+// Username is the user a validly signed cookie value names, whether or not its
+// session is still live (to say whose session ended).
+func (s *Sessions) Username(value string) (string, error) {
+	sess, err := s.parse(value)
+	return sess.Username, err
+}
+
+// ID is the session id in a cookie value ("" when it is not a valid cookie).
+func (s *Sessions) ID(value string) string {
+	sess, err := s.parse(value)
+	if err != nil {
+		return ""
+	}
+	return sess.ID
+}
+
+// touchEvery: the record's LastSeen is written at most this often (a page view
+// would otherwise rewrite the file).
+const touchEvery = 30 * time.Second
+
+// Check verifies a cookie value and returns the user it names, read from store. A
+// session idle for Idle is ended (ErrSessionIdle); a used one is kept alive.
+func (s *Sessions) Check(value string, store *Store) (User, error) {
+	sess, err := s.parse(value)
+	if err != nil {
+		return User{}, err
+	}
+	now := s.Now()
+	if now.Unix() >= sess.Expires {
 		return User{}, ErrSessionExpired
+	}
+	rec, ok, err := s.rec.get(sess.ID)
+	if err != nil {
+		return User{}, err
+	}
+	if !ok || rec.Username != sess.Username {
+		return User{}, ErrSessionEnded
+	}
+	if now.Sub(rec.LastSeen) >= s.Idle {
+		if err := s.End(sess.ID); err != nil {
+			return User{}, err
+		}
+		return User{}, ErrSessionIdle
 	}
 	u, ok, err := store.Get(sess.Username)
 	if err != nil {
 		return User{}, err
 	}
-	if !ok || !hmac.Equal([]byte(s.fingerprint(u)), []byte(sess.Fingerprint)) {
+	if !ok || u.Disabled || u.Removed || !hmac.Equal([]byte(s.fingerprint(u)), []byte(sess.Fingerprint)) {
 		return User{}, ErrSessionInvalid
 	}
+	if now.Sub(rec.LastSeen) >= touchEvery {
+		err := s.rec.change(func(m map[string]SessionRecord) bool {
+			r, ok := m[sess.ID]
+			if ok {
+				r.LastSeen = now.UTC()
+				m[sess.ID] = r
+			}
+			return ok
+		})
+		if err != nil {
+			return User{}, err
+		}
+	}
 	return u, nil
+}
+
+// End ends one session.
+func (s *Sessions) End(id string) error {
+	return s.rec.change(func(m map[string]SessionRecord) bool {
+		_, ok := m[id]
+		delete(m, id)
+		return ok
+	})
+}
+
+// EndAll ends every session of a user but keep (which may be ""), and says how many.
+func (s *Sessions) EndAll(username, keep string) (int, error) {
+	n := 0
+	err := s.rec.change(func(m map[string]SessionRecord) bool {
+		for id, r := range m {
+			if r.Username == username && id != keep {
+				delete(m, id)
+				n++
+			}
+		}
+		return n > 0
+	})
+	return n, err
+}
+
+// Of lists a user's live sessions, the most recently used first.
+func (s *Sessions) Of(username string) ([]SessionRecord, error) {
+	now := s.Now()
+	var out []SessionRecord
+	err := s.rec.read(func(m map[string]SessionRecord) {
+		for _, r := range m {
+			if r.Username == username && now.Before(r.Expires) && now.Sub(r.LastSeen) < s.Idle {
+				out = append(out, r)
+			}
+		}
+	})
+	sort.Slice(out, func(i, j int) bool { return out[i].LastSeen.After(out[j].LastSeen) })
+	return out, err
 }
 
 // Sign is a signature (with the session key, so every console process agrees) of a

@@ -31,7 +31,7 @@ func observed(t *testing.T, e *testEnv) (*testEnv, *observer.ObservedLogs) {
 	core, logs := observer.New(zapcore.DebugLevel)
 	sess := accounts.NewSessions(e.key, time.Hour)
 	s, err := New(Config{API: e.api, Users: e.users, Sessions: sess, Directory: e.s.cfg.Directory,
-		PageSize: 5, ReportsData: e.data, Log: zap.New(core)})
+		PageSize: 5, ReportsData: e.data, Log: zap.New(core), SecurityLog: e.s.cfg.SecurityLog})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,6 +51,8 @@ var matrixActors = []struct{ key, user string }{
 	{"leader", "chang"},    // the deputy in charge of the task
 	{"leader-other", "wang"},
 	{"admin", "root"},
+	{"security", "sec1"},
+	{"auditor", "aud1"},
 	{"anonymous", ""}, // no session at all
 }
 
@@ -208,13 +210,44 @@ func TestAuthorisationMatrix(t *testing.T) {
 	units := []string{"unit-lead", "unit-co", "unit-other"}
 	leaders := []string{"leader", "leader-other"}
 	offices := []string{"office", "inspection", "admin"}
-	everyone := []string{"office", "inspection", "unit-lead", "unit-co", "unit-other", "leader", "leader-other", "admin"}
+	everyone := []string{"office", "inspection", "unit-lead", "unit-co", "unit-other", "leader", "leader-other", "admin", "security", "auditor"}
 	onTask := []string{"unit-lead", "unit-co"}
 	deciders := []string{"inspection", "leader", "admin"}
 	verifiers := []string{"inspection", "admin"}
 	officeAdmin := []string{"office", "admin"}
-	reportMonths := map[bool][]string{true: {"2024-01", "2024-02"}, false: {"2024-03"}}
 	userSeq := 0
+	// accountAction: a management form on a fresh (locked) unit account, whose state
+	// shows through show; want is that state after an allowed cell.
+	accountAction := func(name, path string, allowed []string, form url.Values, show func(accounts.User) string, want string) mxAction {
+		get := func(t *testing.T, n string) accounts.User {
+			u, ok, err := e.users.Get(n)
+			if !ok || err != nil {
+				t.Fatalf("account %s: %v", n, err)
+			}
+			return u
+		}
+		return mxAction{name: name, method: "POST", allowed: allowed, status: http.StatusSeeOther,
+			fixture: func(t *testing.T, _ bool) string {
+				userSeq++
+				n := fmt.Sprintf("mxa%s-%d", stamp, userSeq)
+				if err := e.users.Add(accounts.User{Username: n, Role: accounts.RoleUnit, Unit: "gaj"}, testPassword); err != nil {
+					t.Fatal(err)
+				}
+				if err := e.users.Update(n, func(u *accounts.User) error { u.LockedUntil = time.Now().Add(time.Hour); return nil }); err != nil {
+					t.Fatal(err)
+				}
+				return n
+			},
+			path: func(n string) string { return fmt.Sprintf(path, n) },
+			form: func(string) url.Values { return maps.Clone(form) },
+			snap: func(t *testing.T, n string) string { return show(get(t, n)) },
+			effect: func(t *testing.T, n, _ string, r resp, _ string) {
+				if got := show(get(t, n)); got != want {
+					t.Fatalf("%s %s: %s, want %s", name, n, got, want)
+				}
+			}}
+	}
+	reportMonths := map[bool][]string{true: {"2024-01", "2024-02"}, false: {"2024-03"}}
 	var newPasswords []string
 	spool := filepath.Join(e.data, "deliveries")
 	sharedDelivery := ""
@@ -235,7 +268,8 @@ func TestAuthorisationMatrix(t *testing.T) {
 			snap: func(*testing.T, string) string { return "" },
 			effect: func(t *testing.T, _, user string, r resp, _ string) {
 				u, _, _ := e.users.Get(user)
-				want := map[string]string{accounts.RoleUnit: "/my", accounts.RoleLeader: "/leader", accounts.RoleOffice: "/meetings"}[u.Role]
+				want := map[string]string{accounts.RoleUnit: "/my", accounts.RoleLeader: "/leader", accounts.RoleOffice: "/meetings",
+					accounts.RoleSecurity: "/security", accounts.RoleAuditor: "/security-log"}[u.Role]
 				if want == "" {
 					want = "/board"
 				}
@@ -299,6 +333,9 @@ func TestAuthorisationMatrix(t *testing.T) {
 					}
 				}
 			}},
+		page("security page", "/security", []string{"security"}, "角色与锁定", "变更角色"),
+		page("security log", "/security-log", []string{"auditor"}, "安全日志", "哈希链校验通过"),
+		page("sessions page", "/sessions", everyone, "我的登录", "当前登录"),
 		page("password page", "/password", everyone, "修改密码"),
 		page("task page", TaskURL(relay.TaskID(meeting, 1)), append(append(slices.Clone(offices), onTask...), "leader"), title+"1", "县委常委会会议原文"),
 
@@ -427,7 +464,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 			},
 			path: func(string) string { return "/users" },
 			form: func(name string) url.Values {
-				return url.Values{"username": {name}, "name": {"矩阵"}, "role": {"unit"}, "unit": {"gaj"}, "password": {"matrix-password"}}
+				return url.Values{"username": {name}, "name": {"矩阵"}, "role": {"unit"}, "unit": {"gaj"}, "password": {"matrix-password-1"}}
 			},
 			snap: func(t *testing.T, name string) string {
 				_, ok, err := e.users.Get(name)
@@ -438,6 +475,14 @@ func TestAuthorisationMatrix(t *testing.T) {
 					t.Fatalf("user %s not added: %+v", name, u)
 				}
 			}},
+		accountAction("disable account", "/users/%s/disable", []string{"admin"}, nil,
+			func(u accounts.User) string { return fmt.Sprint("disabled=", u.Disabled) }, "disabled=true"),
+		accountAction("remove account", "/users/%s/remove", []string{"admin"}, nil,
+			func(u accounts.User) string { return fmt.Sprint("removed=", u.Removed) }, "removed=true"),
+		accountAction("change role", "/security/%s/role", []string{"security"}, url.Values{"role": {"office"}},
+			func(u accounts.User) string { return "role=" + u.Role + u.Unit }, "role=office"),
+		accountAction("unlock account", "/security/%s/unlock", []string{"security"}, nil,
+			func(u accounts.User) string { return fmt.Sprint("locked=", e.users.Locked(u)) }, "locked=false"),
 		// Last: it changes the password (then put back), which ends the user's sessions.
 		{name: "change password", method: "POST", allowed: everyone, status: http.StatusSeeOther,
 			fixture: func(*testing.T, bool) string { return "" },
@@ -454,7 +499,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 				if _, err := e.users.Authenticate(user, pw); err != nil {
 					t.Fatalf("new password of %s: %v", user, err)
 				}
-				if err := e.users.SetPassword(user, testPassword); err != nil {
+				if err := e.users.ResetPassword(user, testPassword); err != nil {
 					t.Fatal(err)
 				}
 			}},

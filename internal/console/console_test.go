@@ -27,6 +27,7 @@ import (
 	"taskrelay/internal/config"
 	"taskrelay/internal/relay"
 	"taskrelay/internal/relayclient"
+	"taskrelay/internal/seclog"
 )
 
 // The handler tests run the console against a real engine (the embedded one the
@@ -93,6 +94,8 @@ func start() (*testEnv, error) {
 		{Username: "chang", Name: "李某", Role: accounts.RoleLeader, Leader: "ld-chang"},
 		{Username: "wang", Name: "王某", Role: accounts.RoleLeader, Leader: "ld-wang"},
 		{Username: "root", Name: "管理员", Role: accounts.RoleAdmin},
+		{Username: "sec1", Name: "安全员", Role: accounts.RoleSecurity},
+		{Username: "aud1", Name: "审计员", Role: accounts.RoleAuditor},
 	} {
 		if err := e.users.Add(u, testPassword); err != nil {
 			return nil, err
@@ -108,7 +111,8 @@ func start() (*testEnv, error) {
 	if err != nil {
 		return nil, err
 	}
-	e.s, err = New(Config{API: e.api, Users: e.users, Sessions: sess, Directory: dir, PageSize: 5, ReportsData: data})
+	e.s, err = New(Config{API: e.api, Users: e.users, Sessions: sess, Directory: dir, PageSize: 5, ReportsData: data,
+		SecurityLog: seclog.Open(filepath.Join(data, seclog.File))})
 	if err != nil {
 		return nil, err
 	}

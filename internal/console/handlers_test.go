@@ -382,16 +382,16 @@ func TestUsersAndFirstPassword(t *testing.T) {
 	e := setup(t)
 	admin := e.login(t, "root")
 	must(t, admin.get("/users"), http.StatusOK, "添加用户", "rsj1")
-	must(t, admin.post("/users", url.Values{"username": {"nyj1"}, "name": {"农业局"}, "role": {"unit"}, "unit": {"nyj"}, "password": {"nyj-password"}}), http.StatusSeeOther)
-	must(t, admin.post("/users", url.Values{"username": {"nyj1"}, "role": {"unit"}, "unit": {"nyj"}, "password": {"nyj-password"}}), http.StatusUnprocessableEntity, "已存在")
-	must(t, admin.post("/users", url.Values{"username": {"x2"}, "role": {"unit"}, "password": {"x2-password"}}), http.StatusUnprocessableEntity, "--unit")
+	must(t, admin.post("/users", url.Values{"username": {"nyj1"}, "name": {"农业局"}, "role": {"unit"}, "unit": {"nyj"}, "password": {"Nongye-pass-1"}}), http.StatusSeeOther)
+	must(t, admin.post("/users", url.Values{"username": {"nyj1"}, "role": {"unit"}, "unit": {"nyj"}, "password": {"Nongye-pass-1"}}), http.StatusUnprocessableEntity, "已存在")
+	must(t, admin.post("/users", url.Values{"username": {"x2"}, "role": {"unit"}, "password": {"X2-password1"}}), http.StatusUnprocessableEntity, "--unit")
 	must(t, admin.post("/users", url.Values{"username": {"x3"}, "role": {"office"}, "password": {"short"}}), http.StatusUnprocessableEntity, "至少 8 个字符")
 	if u, ok, _ := e.users.Get("nyj1"); !ok || u.Unit != "nyj" || u.Role != "unit" {
 		t.Fatalf("added user: %+v %v", u, ok)
 	}
 
 	// The generated administrator must change the one-time password first.
-	pw := "one-time-pass"
+	pw := "one-time-pass-1"
 	_ = e.users.Add(adminMustChange("firstadmin"), pw)
 	b := e.browser(t)
 	b.get("/login")
@@ -403,8 +403,8 @@ func TestUsersAndFirstPassword(t *testing.T) {
 		t.Fatalf("before the change /board went to %d %q", r.status, r.loc)
 	}
 	must(t, b.get("/password"), http.StatusOK, "首次登录")
-	must(t, b.post("/password", url.Values{"current": {pw}, "new": {"brand-new-pass"}, "confirm": {"other-pass-xx"}}), http.StatusUnprocessableEntity, "不一致")
-	must(t, b.post("/password", url.Values{"current": {pw}, "new": {"brand-new-pass"}, "confirm": {"brand-new-pass"}}), http.StatusSeeOther)
+	must(t, b.post("/password", url.Values{"current": {pw}, "new": {"Brand-new-pass"}, "confirm": {"other-pass-xx"}}), http.StatusUnprocessableEntity, "不一致")
+	must(t, b.post("/password", url.Values{"current": {pw}, "new": {"Brand-new-pass"}, "confirm": {"Brand-new-pass"}}), http.StatusSeeOther)
 	must(t, b.get("/board"), http.StatusOK, "督查看板")
 }
 

@@ -2,13 +2,18 @@ package console
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"go.uber.org/zap"
 
 	"taskrelay/internal/accounts"
+	"taskrelay/internal/seclog"
 )
 
 // --- login, logout, password ---
@@ -19,15 +24,18 @@ type loginData struct {
 }
 
 func (s *Server) loginPage(q *req) {
-	if c, err := q.r.Cookie(SessionCookie); err == nil {
-		if _, err := s.cfg.Sessions.Check(c.Value, s.cfg.Users); err == nil {
+	if c := s.cookie(q.r, SessionCookie); c != "" {
+		if _, err := s.cfg.Sessions.Check(c, s.cfg.Users); err == nil {
 			s.redirect(q, safeNext(q.r.URL.Query().Get("next")))
 			return
 		}
 	}
 	flash := ""
-	if q.r.URL.Query().Get("expired") == "1" {
+	switch q.r.URL.Query().Get("expired") {
+	case "1":
 		flash = "登录已过期，请重新登录。"
+	case "idle":
+		flash = fmt.Sprintf("%d 分钟无操作，登录已结束，请重新登录。", int(s.cfg.Sessions.Idle/time.Minute))
 	}
 	if q.r.URL.Query().Get("out") == "1" {
 		flash = "已退出登录。"
@@ -50,29 +58,69 @@ func (s *Server) login(q *req) {
 	username := strings.TrimSpace(q.r.PostFormValue("username"))
 	password := q.r.PostFormValue("password")
 	next := q.r.PostFormValue("next")
-	u, err := s.cfg.Users.Authenticate(username, password)
-	if err != nil {
-		msg := err.Error()
-		if !errors.Is(err, accounts.ErrBadLogin) {
-			msg = "暂时无法登录：" + msg
-		}
+	ip := clientIP(q.r)
+	refuse := func(status int, event, msg string) {
 		// The name tried, never the password.
-		s.cfg.Log.Warn("console refused login", zap.Int("status", http.StatusUnauthorized), zap.String("user", username),
+		s.cfg.Log.Warn("console refused login", zap.Int("status", status), zap.String("user", username),
 			zap.String("method", q.r.Method), zap.String("path", q.r.URL.Path), zap.String("reason", msg))
-		s.render(q, http.StatusUnauthorized, "login", "登录", loginData{Username: username, Next: next}, "", msg)
+		s.secLog(q, username, event, msg)
+		s.render(q, status, "login", "登录", loginData{Username: username, Next: next}, "", msg)
+	}
+	if wait := s.throttle.wait(ip); wait > 0 {
+		secs := int((wait + time.Second - 1) / time.Second)
+		q.w.Header().Set("Retry-After", strconv.Itoa(secs))
+		refuse(http.StatusTooManyRequests, seclog.Throttled, fmt.Sprintf("登录失败次数过多，请 %d 秒后再试", secs))
 		return
 	}
-	value, exp := s.cfg.Sessions.Issue(u)
-	http.SetCookie(q.w, &http.Cookie{Name: SessionCookie, Value: value, Path: "/", Expires: exp, HttpOnly: true,
-		Secure: s.secure(q.r), SameSite: http.SameSiteLaxMode})
-	if u.MustChange {
+	u, err := s.cfg.Users.Login(username, password)
+	if err != nil {
+		var locked *accounts.LockedError
+		switch {
+		case errors.As(err, &locked):
+			s.throttle.failed(ip)
+			if locked.Now {
+				s.secLog(q, username, seclog.Locked, fmt.Sprintf("连续 %d 次登录失败，锁定至 %s", s.cfg.Users.Policy.LockAfter, locked.Until.UTC().Format(time.RFC3339)))
+			}
+			refuse(http.StatusUnauthorized, seclog.LoginFailed, err.Error())
+		case errors.Is(err, accounts.ErrBadLogin):
+			s.throttle.failed(ip)
+			refuse(http.StatusUnauthorized, seclog.LoginFailed, err.Error())
+		default:
+			refuse(http.StatusServiceUnavailable, seclog.LoginFailed, "暂时无法登录："+err.Error())
+		}
+		return
+	}
+	s.throttle.succeeded(ip)
+	if err := s.startSession(q, u); err != nil {
+		s.fail(q, http.StatusInternalServerError, "暂时无法登录："+err.Error())
+		return
+	}
+	s.secLog(q, u.Username, seclog.Login, "")
+	if u.MustChange || s.cfg.Users.Expired(u) {
 		s.redirect(q, "/password")
 		return
 	}
 	s.redirect(q, safeNext(next))
 }
 
+// startSession signs u in on this browser.
+func (s *Server) startSession(q *req, u accounts.User) error {
+	value, exp, err := s.cfg.Sessions.Issue(u, clientIP(q.r), q.r.UserAgent())
+	if err != nil {
+		return err
+	}
+	s.setCookie(q.w, q.r, SessionCookie, value, exp)
+	return nil
+}
+
 func (s *Server) logout(q *req) {
+	value := s.cookie(q.r, SessionCookie)
+	if name, err := s.sessionUser(value); err == nil {
+		if err := s.cfg.Sessions.End(s.cfg.Sessions.ID(value)); err != nil {
+			s.cfg.Log.Error("logout", zap.Error(err))
+		}
+		s.secLog(q, name, seclog.Logout, "")
+	}
 	s.clearSession(q.w, q.r)
 	s.redirect(q, "/login?out=1")
 }
@@ -85,6 +133,10 @@ func (s *Server) home(q *req) {
 		s.redirect(q, "/leader")
 	case accounts.RoleOffice:
 		s.redirect(q, "/meetings")
+	case accounts.RoleSecurity:
+		s.redirect(q, "/security")
+	case accounts.RoleAuditor:
+		s.redirect(q, "/security-log")
 	default:
 		s.redirect(q, "/board")
 	}
@@ -92,8 +144,11 @@ func (s *Server) home(q *req) {
 
 func (s *Server) passwordPage(q *req) {
 	flash := ""
-	if q.user.MustChange {
+	switch {
+	case q.user.MustChange:
 		flash = "这是首次登录：请先设置您自己的密码（初始密码只显示过一次）。"
+	case s.cfg.Users.Expired(q.user):
+		flash = fmt.Sprintf("您的密码已使用超过 %d 天，请修改密码后继续。", int(s.cfg.Users.Policy.MaxAge/(24*time.Hour)))
 	}
 	if q.r.URL.Query().Get("done") == "1" {
 		flash = "密码已修改。"
@@ -120,15 +175,21 @@ func (s *Server) changePassword(q *req) {
 		s.render(q, http.StatusUnprocessableEntity, "password", "修改密码", nil, "", err.Error())
 		return
 	}
-	// The old session names the old password: issue a new one.
-	u, _, err := s.cfg.Users.Get(q.user.Username)
+	// A changed password ends every session of the user; this browser gets a new one.
+	n, err := s.cfg.Sessions.EndAll(q.user.Username, "")
 	if err != nil {
 		s.fail(q, http.StatusInternalServerError, err.Error())
 		return
 	}
-	value, exp := s.cfg.Sessions.Issue(u)
-	http.SetCookie(q.w, &http.Cookie{Name: SessionCookie, Value: value, Path: "/", Expires: exp, HttpOnly: true,
-		Secure: s.secure(q.r), SameSite: http.SameSiteLaxMode})
+	s.secLog(q, q.user.Username, seclog.PasswordChanged, fmt.Sprintf("结束其全部登录 %d 个", n))
+	u, _, err := s.cfg.Users.Get(q.user.Username)
+	if err == nil {
+		err = s.startSession(q, u)
+	}
+	if err != nil {
+		s.fail(q, http.StatusInternalServerError, err.Error())
+		return
+	}
 	s.redirect(q, "/password?done=1")
 }
 
@@ -147,6 +208,9 @@ func (s *Server) usersPage(q *req) {
 	if u := q.r.URL.Query().Get("added"); u != "" {
 		flash = "已添加用户 " + u + "。"
 	}
+	if d := q.r.URL.Query().Get("done"); d != "" {
+		flash = "已" + d + "。"
+	}
 	s.renderUsers(q, http.StatusOK, accounts.User{Role: accounts.RoleUnit}, flash, "")
 }
 
@@ -156,32 +220,46 @@ func (s *Server) renderUsers(q *req, status int, form accounts.User, flash, errM
 		s.fail(q, http.StatusInternalServerError, err.Error())
 		return
 	}
-	s.render(q, status, "users", "用户管理", usersData{Users: users, Roles: accounts.Roles,
+	s.render(q, status, "users", "用户管理", usersData{Users: users, Roles: accounts.BusinessRoles,
 		Units: s.cfg.Directory.Units, Leaders: s.cfg.Directory.Leaders, Form: form}, flash, errMsg)
 }
 
 func (s *Server) addUser(q *req) {
 	f := q.r.PostForm
 	u := accounts.User{Username: strings.TrimSpace(f.Get("username")), Name: strings.TrimSpace(f.Get("name")), Role: f.Get("role")}
-	switch u.Role {
-	case accounts.RoleUnit:
-		if x, ok := s.cfg.Directory.ResolveUnit(f.Get("unit")); ok {
-			u.Unit = x.ID
-		} else if f.Get("unit") != "" {
-			s.renderUsers(q, http.StatusUnprocessableEntity, u, "", "机构目录中没有这个单位")
-			return
-		}
-	case accounts.RoleLeader:
-		if l, ok := s.cfg.Directory.ResolveLeader(f.Get("leader")); ok {
-			u.Leader = l.ID
-		} else if f.Get("leader") != "" {
-			s.renderUsers(q, http.StatusUnprocessableEntity, u, "", "机构目录中没有这位县领导")
-			return
-		}
+	if !slices.Contains(accounts.BusinessRoles, u.Role) && accounts.RoleName(u.Role) != u.Role {
+		// 三员分立: the administrators' roles are the security administrator's to give.
+		s.fail(q, http.StatusForbidden, "系统管理员只能添加业务账号；管理员角色由安全管理员授予")
+		return
+	}
+	if msg := s.resolveScope(&u, f.Get("unit"), f.Get("leader")); msg != "" {
+		s.renderUsers(q, http.StatusUnprocessableEntity, u, "", msg)
+		return
 	}
 	if err := s.cfg.Users.Add(u, f.Get("password")); err != nil {
 		s.renderUsers(q, http.StatusUnprocessableEntity, u, "", strings.ReplaceAll(err.Error(), "\n", "；"))
 		return
 	}
+	s.secLog(q, q.user.Username, seclog.AccountAdded, fmt.Sprintf("添加账号 %s（%s）", u.Username, accounts.RoleName(u.Role)))
 	s.redirect(q, "/users?added="+url.QueryEscape(u.Username))
+}
+
+// resolveScope sets a unit's or a leader's account scope from the form; a refusal
+// comes back as its message.
+func (s *Server) resolveScope(u *accounts.User, unit, leader string) string {
+	switch u.Role {
+	case accounts.RoleUnit:
+		if x, ok := s.cfg.Directory.ResolveUnit(unit); ok {
+			u.Unit = x.ID
+		} else if unit != "" {
+			return "机构目录中没有这个单位"
+		}
+	case accounts.RoleLeader:
+		if l, ok := s.cfg.Directory.ResolveLeader(leader); ok {
+			u.Leader = l.ID
+		} else if leader != "" {
+			return "机构目录中没有这位县领导"
+		}
+	}
+	return ""
 }

@@ -17,6 +17,7 @@ import (
 	"taskrelay/internal/accounts"
 	"taskrelay/internal/directory"
 	"taskrelay/internal/relayclient"
+	"taskrelay/internal/seclog"
 )
 
 // DefaultAddr is where the console listens unless TASKRELAY_HTTP_ADDR says otherwise.
@@ -99,7 +100,17 @@ func Start(env Env, c *relayclient.Client, log *zap.Logger) (*Running, error) {
 		}
 		tlsCfg = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
-	s, err := New(Config{API: c, Users: users, Sessions: accounts.NewSessions(key, accounts.DefaultSessionTTL),
+	policy, err := accounts.PolicyFromEnv()
+	if err != nil {
+		return nil, err
+	}
+	users.Policy = policy
+	sessions := accounts.NewSessions(key, accounts.DefaultSessionTTL)
+	sessions.Idle = policy.Idle
+	if err := sessions.KeepIn(filepath.Join(env.DataDir, accounts.SessionsFile)); err != nil {
+		return nil, err
+	}
+	s, err := New(Config{API: c, Users: users, Sessions: sessions, SecurityLog: seclog.Open(filepath.Join(env.DataDir, seclog.File)),
 		Directory: dir, SecureCookies: env.SecureCookies || tlsCfg != nil, ReportsData: reportsData, Log: log})
 	if err != nil {
 		return nil, err

@@ -22,6 +22,7 @@ import (
 	"taskrelay/internal/accounts"
 	"taskrelay/internal/directory"
 	"taskrelay/internal/relayclient"
+	"taskrelay/internal/seclog"
 )
 
 //go:embed templates/*.html
@@ -30,11 +31,14 @@ var templateFS embed.FS
 //go:embed static
 var staticFS embed.FS
 
-// Cookie names.
+// Cookie names (over TLS prefixed "__Host-": the browser then keeps them to this host,
+// Secure, for every path). RequestIDField is every form's own id.
 const (
-	SessionCookie = "tr_session"
-	CSRFCookie    = "tr_csrf"
-	CSRFField     = "csrf_token"
+	SessionCookie  = "tr_session"
+	CSRFCookie     = "tr_csrf"
+	CSRFField      = "csrf_token"
+	RequestIDField = "request_id"
+	hostPrefix     = "__Host-"
 )
 
 // Limits of request bodies: a task list upload, and every other form.
@@ -48,6 +52,9 @@ type Config struct {
 	Users     *accounts.Store
 	Sessions  *accounts.Sessions
 	Directory *directory.Directory
+	// SecurityLog records logins, failures, locks, logouts, account and role changes
+	// and every refusal.
+	SecurityLog *seclog.Log
 	// SecureCookies marks cookies Secure (set it behind HTTPS); requests arriving
 	// over TLS or with X-Forwarded-Proto: https get Secure cookies anyway.
 	SecureCookies bool
@@ -65,15 +72,17 @@ type Config struct {
 
 // Server serves the console.
 type Server struct {
-	cfg   Config
-	pages map[string]*template.Template
-	mux   *http.ServeMux
+	cfg      Config
+	pages    map[string]*template.Template
+	mux      *http.ServeMux
+	throttle *throttle
+	once     *onceTable
 }
 
 // New builds a console from cfg.
 func New(cfg Config) (*Server, error) {
-	if cfg.API == nil || cfg.Users == nil || cfg.Sessions == nil || cfg.Directory == nil {
-		return nil, errors.New("console: API, Users, Sessions and Directory are required")
+	if cfg.API == nil || cfg.Users == nil || cfg.Sessions == nil || cfg.Directory == nil || cfg.SecurityLog == nil {
+		return nil, errors.New("console: API, Users, Sessions, Directory and SecurityLog are required")
 	}
 	if cfg.PageSize <= 0 {
 		cfg.PageSize = 50
@@ -87,7 +96,7 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Log == nil {
 		cfg.Log = zap.NewNop()
 	}
-	s := &Server{cfg: cfg, mux: http.NewServeMux()}
+	s := &Server{cfg: cfg, mux: http.NewServeMux(), throttle: newThrottle(cfg.Now), once: &onceTable{m: map[string]*onceEntry{}}}
 	if err := s.parseTemplates(); err != nil {
 		return nil, err
 	}
@@ -127,7 +136,10 @@ var (
 	boardRoles  = roles{accounts.RoleInspection, accounts.RoleOffice, accounts.RoleAdmin}
 	unitRoles   = roles{accounts.RoleUnit}
 	leaderRoles = roles{accounts.RoleLeader}
-	adminRoles  = roles{accounts.RoleAdmin}
+	// 三员分立: the system, security and audit administrators, each alone on their pages.
+	adminRoles    = roles{accounts.RoleAdmin}
+	securityRoles = roles{accounts.RoleSecurity}
+	auditorRoles  = roles{accounts.RoleAuditor}
 )
 
 func (rs roles) allow(role string) bool {
@@ -171,6 +183,12 @@ func (s *Server) routes() {
 
 	s.mux.Handle("GET /users", s.auth(adminRoles, s.usersPage))
 	s.mux.Handle("POST /users", s.auth(adminRoles, s.addUser))
+	s.mux.Handle("POST /users/{name}/{op}", s.auth(adminRoles, s.accountOp))
+	s.mux.Handle("GET /security", s.auth(securityRoles, s.securityPage))
+	s.mux.Handle("POST /security/{name}/{op}", s.auth(securityRoles, s.securityOp))
+	s.mux.Handle("GET /security-log", s.auth(auditorRoles, s.securityLogPage))
+	s.mux.Handle("GET /sessions", s.auth(anyone, s.sessionsPage))
+	s.mux.Handle("POST /sessions/end", s.auth(anyone, s.endSession))
 	s.reportRoutes()
 	s.deliveryRoutes()
 }
@@ -194,9 +212,12 @@ type req struct {
 
 type handler func(q *req)
 
-// securityHeaders: no framing, no sniffing, no third-party anything.
-func securityHeaders(w http.ResponseWriter) {
+// securityHeaders: no framing, no sniffing, no third-party anything; over TLS, HSTS.
+func (s *Server) securityHeaders(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
+	if s.secure(r) {
+		h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+	}
 	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("X-Frame-Options", "DENY")
@@ -207,16 +228,12 @@ func securityHeaders(w http.ResponseWriter) {
 // prepare sets the CSRF cookie if the browser has none, limits the body, and on a
 // POST refuses a missing or wrong CSRF token before anything else happens.
 func (s *Server) prepare(w http.ResponseWriter, r *http.Request, limit int64) (*req, bool) {
-	securityHeaders(w)
+	s.securityHeaders(w, r)
 	q := &req{w: w, r: r, start: time.Now()}
-	secret := ""
-	if c, err := r.Cookie(CSRFCookie); err == nil && c.Value != "" {
-		secret = c.Value
-	}
+	secret := s.cookie(r, CSRFCookie)
 	if secret == "" {
 		secret = accounts.NewCSRFSecret()
-		http.SetCookie(w, &http.Cookie{Name: CSRFCookie, Value: secret, Path: "/", HttpOnly: true,
-			Secure: s.secure(r), SameSite: http.SameSiteLaxMode})
+		s.setCookie(w, r, CSRFCookie, secret, time.Time{})
 	}
 	q.csrf = s.cfg.Sessions.CSRFToken(secret)
 	if r.Method == http.MethodPost {
@@ -265,7 +282,7 @@ func (s *Server) public(h handler) http.Handler {
 		ctx, cancel := context.WithTimeout(r.Context(), s.cfg.Timeout)
 		defer cancel()
 		q.ctx = ctx
-		h(q)
+		s.once.run(q, h)
 	})
 }
 
@@ -277,20 +294,24 @@ func (s *Server) auth(rs roles, h handler) http.Handler {
 		if !ok {
 			return
 		}
-		c, _ := r.Cookie(SessionCookie)
-		value := ""
-		if c != nil {
-			value = c.Value
-		}
+		value := s.cookie(r, SessionCookie)
 		u, err := s.cfg.Sessions.Check(value, s.cfg.Users)
 		if err != nil {
 			if value != "" {
 				s.clearSession(w, r)
 			}
+			if errors.Is(err, accounts.ErrSessionIdle) {
+				if sess, perr := s.sessionUser(value); perr == nil {
+					s.secLog(q, sess, seclog.SessionTimeout, "会话空闲超过 "+s.cfg.Sessions.Idle.String()+"，已结束")
+				}
+			}
 			if r.Method == http.MethodGet {
 				v := url.Values{"next": {r.URL.RequestURI()}}
-				if errors.Is(err, accounts.ErrSessionExpired) {
+				switch {
+				case errors.Is(err, accounts.ErrSessionExpired):
 					v.Set("expired", "1")
+				case errors.Is(err, accounts.ErrSessionIdle):
+					v.Set("expired", "idle")
 				}
 				// A rejected cookie is a refusal (Warn); no cookie is a first visit (Info).
 				log := s.cfg.Log.Info
@@ -306,12 +327,12 @@ func (s *Server) auth(rs roles, h handler) http.Handler {
 			return
 		}
 		q.user = u
-		if u.MustChange && r.URL.Path != "/password" {
+		if (u.MustChange || s.cfg.Users.Expired(u)) && r.URL.Path != "/password" && r.URL.Path != "/logout" {
 			if r.Method == http.MethodGet {
 				http.Redirect(w, r, "/password", http.StatusSeeOther)
 				return
 			}
-			s.fail(q, http.StatusForbidden, "请先修改初始密码")
+			s.fail(q, http.StatusForbidden, "请先修改密码（初始密码或已到期的密码）")
 			return
 		}
 		if !rs.allow(u.Role) {
@@ -321,13 +342,8 @@ func (s *Server) auth(rs roles, h handler) http.Handler {
 		ctx, cancel := context.WithTimeout(r.Context(), s.cfg.Timeout)
 		defer cancel()
 		q.ctx = ctx
-		h(q)
+		s.once.run(q, h)
 	})
-}
-
-func (s *Server) clearSession(w http.ResponseWriter, r *http.Request) {
-	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
-		Secure: s.secure(r), SameSite: http.SameSiteLaxMode})
 }
 
 // page is what every template gets.
@@ -374,6 +390,10 @@ func (s *Server) nav(q *req) []navItem {
 		add("/meetings", "任务清单")
 		add("/upload", "上传清单")
 		add("/users", "用户管理")
+	case accounts.RoleSecurity:
+		add("/security", "角色与锁定")
+	case accounts.RoleAuditor:
+		add("/security-log", "安全日志")
 	}
 	for _, l := range extraNav {
 		if l.roles.allow(q.user.Role) {
@@ -415,9 +435,17 @@ func (s *Server) render(q *req, status int, name, title string, data any, flash,
 		zap.Int("status", status), zap.Duration("took", time.Since(q.start)))
 }
 
-// fail shows a refusal as a page of its own, and records it.
+// fail shows a refusal as a page of its own, and records it (a refusal, 4xx, in the
+// security log too).
 func (s *Server) fail(q *req, status int, msg string) {
 	s.logRefusal(q, status, msg)
+	if status < 500 {
+		u := q.user
+		if u.Username == "" {
+			u, _ = s.cfg.Sessions.Check(s.cookie(q.r, SessionCookie), s.cfg.Users)
+		}
+		s.secLog(q, u.Username, seclog.Refused, fmt.Sprintf("%d %s %s：%s", status, q.r.Method, q.r.URL.Path, msg))
+	}
 	s.render(q, status, "error", http.StatusText(status), nil, "", msg)
 }
 
@@ -428,8 +456,8 @@ func (s *Server) fail(q *req, status int, msg string) {
 func (s *Server) logRefusal(q *req, status int, reason string) {
 	u := q.user
 	if u.Username == "" {
-		if c, err := q.r.Cookie(SessionCookie); err == nil {
-			u, _ = s.cfg.Sessions.Check(c.Value, s.cfg.Users)
+		if c := s.cookie(q.r, SessionCookie); c != "" {
+			u, _ = s.cfg.Sessions.Check(c, s.cfg.Users)
 		}
 	}
 	fields := []zap.Field{zap.Int("status", status), zap.String("user", u.Username), zap.String("role", u.Role),

@@ -10,6 +10,7 @@ import (
 	"taskrelay/internal/accounts"
 	"taskrelay/internal/relay"
 	"taskrelay/internal/relayclient"
+	"taskrelay/internal/seclog"
 )
 
 type eventRow struct {
@@ -231,7 +232,15 @@ func (s *Server) taskAction(q *req) {
 			return
 		}
 	}
-	after, err := s.cfg.API.Act(q.ctx, id, action, ar)
+	// The form's own id is the update id: the engine applies it once however often
+	// the form arrives (here or at another console process).
+	var after relay.TaskView
+	var err error
+	if rid := requestID(q); rid != "" {
+		after, err = s.cfg.API.ActOnce(q.ctx, id, action, rid, ar)
+	} else {
+		after, err = s.cfg.API.Act(q.ctx, id, action, ar)
+	}
 	if err != nil {
 		// A refusal by the engine changes nothing: show the task as it is, with why.
 		if cur, rerr := s.cfg.API.Task(q.ctx, id); rerr == nil {
@@ -241,6 +250,7 @@ func (s *Server) taskAction(q *req) {
 		if errors.Is(err, q.ctx.Err()) && q.ctx.Err() != nil {
 			msg = "引擎没有及时响应，请稍后刷新查看"
 		}
+		s.secLog(q, u.Username, seclog.Refused, "引擎拒绝 "+action+" "+id+"："+msg)
 		s.renderTask(q, http.StatusConflict, t, form, "", msg)
 		return
 	}

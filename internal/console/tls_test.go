@@ -81,8 +81,16 @@ func TestConsoleServesTLS(t *testing.T) {
 		t.Fatal("the login page set no cookie (CSRF) to check")
 	}
 	for _, ck := range resp.Cookies() {
-		if !ck.Secure || !ck.HttpOnly {
-			t.Errorf("cookie %s over TLS: Secure=%v HttpOnly=%v", ck.Name, ck.Secure, ck.HttpOnly)
+		if !ck.Secure || !ck.HttpOnly || !strings.HasPrefix(ck.Name, "__Host-") || ck.Path != "/" || ck.Domain != "" {
+			t.Errorf("cookie %s over TLS: Secure=%v HttpOnly=%v Path=%q Domain=%q, want a __Host- cookie", ck.Name, ck.Secure, ck.HttpOnly, ck.Path, ck.Domain)
+		}
+	}
+	if h := resp.Header.Get("Strict-Transport-Security"); !strings.Contains(h, "max-age=") {
+		t.Errorf("no HSTS over TLS: %q", h)
+	}
+	for _, h := range []string{"Content-Security-Policy", "X-Frame-Options", "Referrer-Policy"} {
+		if resp.Header.Get(h) == "" {
+			t.Errorf("no %s header", h)
 		}
 	}
 	// Plain HTTP to the same port gets no page.

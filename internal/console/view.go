@@ -7,6 +7,7 @@ import (
 
 	"taskrelay/internal/accounts"
 	"taskrelay/internal/relay"
+	"taskrelay/internal/seclog"
 )
 
 // LightFor names a task's light with its reason (relay.TaskView.LightReason) for
@@ -59,4 +60,7 @@ var funcs = template.FuncMap{
 	"add":           func(a, b int) int { return a + b },
 	"deliveryState": relay.DeliveryStateLabel,
 	"channelLabel":  relay.ChannelLabel,
+	// requestID: every form rendered gets its own id, so that submitting it twice acts once.
+	"requestID":  func() string { return accounts.NewCSRFSecret() },
+	"eventLabel": seclog.Label,
 }

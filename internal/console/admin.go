@@ -1,0 +1,192 @@
+package console
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"time"
+
+	"taskrelay/internal/accounts"
+	"taskrelay/internal/relay"
+	"taskrelay/internal/seclog"
+)
+
+// 三员分立: the system administrator keeps accounts (add, disable, enable, remove),
+// the security administrator roles and locks, the audit administrator reads the
+// security log. Each one's pages refuse the other two (see the route table).
+
+// isAdministrator: the three administrators' roles.
+func isAdministrator(role string) bool {
+	return role == accounts.RoleAdmin || role == accounts.RoleSecurity || role == accounts.RoleAuditor
+}
+
+// target is the account a management form acts on; refused (false) when it does not
+// exist, has been removed, or is the actor's own.
+func (s *Server) target(q *req) (accounts.User, bool) {
+	name := q.r.PathValue("name")
+	u, ok, err := s.cfg.Users.Get(name)
+	switch {
+	case err != nil:
+		s.fail(q, http.StatusInternalServerError, err.Error())
+	case !ok || u.Removed:
+		s.fail(q, http.StatusNotFound, "没有用户 "+name)
+	case u.Username == q.user.Username:
+		s.fail(q, http.StatusForbidden, "不能对自己的账号做此操作")
+	default:
+		return u, true
+	}
+	return u, false
+}
+
+// accountOp: the system administrator disables, enables or removes an account.
+// Disabling or removing ends its sessions at once.
+func (s *Server) accountOp(q *req) {
+	op := q.r.PathValue("op")
+	if op != "disable" && op != "enable" && op != "remove" {
+		s.fail(q, http.StatusNotFound, "没有操作 "+op)
+		return
+	}
+	u, ok := s.target(q)
+	if !ok {
+		return
+	}
+	if isAdministrator(u.Role) {
+		s.fail(q, http.StatusForbidden, "管理员账号由服务器上的 starter user 命令管理")
+		return
+	}
+	var err error
+	event, words := seclog.AccountDisabled, "停用"
+	switch op {
+	case "disable":
+		err = s.cfg.Users.SetDisabled(u.Username, true)
+	case "enable":
+		event, words = seclog.AccountEnabled, "启用"
+		err = s.cfg.Users.SetDisabled(u.Username, false)
+	case "remove":
+		event, words = seclog.AccountRemoved, "删除"
+		err = s.cfg.Users.Remove(u.Username)
+	}
+	if err != nil {
+		s.fail(q, http.StatusConflict, err.Error())
+		return
+	}
+	ended := 0
+	if op != "enable" {
+		if ended, err = s.cfg.Sessions.EndAll(u.Username, ""); err != nil {
+			s.fail(q, http.StatusInternalServerError, err.Error())
+			return
+		}
+	}
+	s.secLog(q, q.user.Username, event, fmt.Sprintf("%s账号 %s，结束其登录 %d 个", words, u.Username, ended))
+	s.redirect(q, "/users?done="+url.QueryEscape(words+"账号 "+u.Username))
+}
+
+type securityData struct {
+	Users   []securityRow
+	Roles   []string
+	Units   any
+	Leaders any
+}
+
+type securityRow struct {
+	accounts.User
+	Locked bool
+}
+
+func (s *Server) securityPage(q *req) {
+	s.renderSecurity(q, http.StatusOK, q.r.URL.Query().Get("done"), "")
+}
+
+func (s *Server) renderSecurity(q *req, status int, flash, errMsg string) {
+	users, err := s.cfg.Users.List()
+	if err != nil {
+		s.fail(q, http.StatusInternalServerError, err.Error())
+		return
+	}
+	var rows []securityRow
+	for _, u := range users {
+		if !u.Removed {
+			rows = append(rows, securityRow{u, s.cfg.Users.Locked(u)})
+		}
+	}
+	s.render(q, status, "security", "角色与锁定", securityData{Users: rows, Roles: accounts.Roles,
+		Units: s.cfg.Directory.Units, Leaders: s.cfg.Directory.Leaders}, flash, errMsg)
+}
+
+// securityOp: the security administrator changes an account's role or unlocks it.
+func (s *Server) securityOp(q *req) {
+	op := q.r.PathValue("op")
+	if op != "role" && op != "unlock" {
+		s.fail(q, http.StatusNotFound, "没有操作 "+op)
+		return
+	}
+	u, ok := s.target(q)
+	if !ok {
+		return
+	}
+	if op == "unlock" {
+		if err := s.cfg.Users.Unlock(u.Username); err != nil {
+			s.fail(q, http.StatusConflict, err.Error())
+			return
+		}
+		s.secLog(q, q.user.Username, seclog.Unlocked, "解除账号 "+u.Username+" 的锁定")
+		s.redirect(q, "/security?done="+url.QueryEscape("已解除 "+u.Username+" 的锁定"))
+		return
+	}
+	f := q.r.PostForm
+	next := accounts.User{Username: u.Username, Role: f.Get("role")}
+	if !slices.Contains(accounts.Roles, next.Role) {
+		s.renderSecurity(q, http.StatusUnprocessableEntity, "", "请选择有效的角色")
+		return
+	}
+	if msg := s.resolveScope(&next, f.Get("unit"), f.Get("leader")); msg != "" {
+		s.renderSecurity(q, http.StatusUnprocessableEntity, "", msg)
+		return
+	}
+	if err := s.cfg.Users.SetRole(u.Username, next.Role, next.Unit, next.Leader); err != nil {
+		s.renderSecurity(q, http.StatusUnprocessableEntity, "", err.Error())
+		return
+	}
+	// A new role is a new set of rights: sessions under the old one end.
+	ended, err := s.cfg.Sessions.EndAll(u.Username, "")
+	if err != nil {
+		s.fail(q, http.StatusInternalServerError, err.Error())
+		return
+	}
+	s.secLog(q, q.user.Username, seclog.RoleChanged, fmt.Sprintf("账号 %s 的角色由 %s%s 改为 %s%s，结束其登录 %d 个",
+		u.Username, accounts.RoleName(u.Role), u.Unit+u.Leader, accounts.RoleName(next.Role), next.Unit+next.Leader, ended))
+	s.redirect(q, "/security?done="+url.QueryEscape("已变更 "+u.Username+" 的角色"))
+}
+
+type securityLogData struct {
+	Since   string
+	Entries []seclog.Entry
+	Total   int
+}
+
+// securityLogPage: the audit administrator reads the security log, newest first,
+// from a date (county time) on; the chain is checked on every read.
+func (s *Server) securityLogPage(q *req) {
+	since := q.r.URL.Query().Get("since")
+	var from time.Time
+	if since != "" {
+		d, err := time.ParseInLocation(relay.DateLayout, since, relay.County)
+		if err != nil {
+			s.fail(q, http.StatusBadRequest, "起始日期 "+since+" 无效，应为 YYYY-MM-DD")
+			return
+		}
+		from = d
+	}
+	all, err := seclog.Read(s.cfg.SecurityLog.Path(), from)
+	if err != nil {
+		s.render(q, http.StatusInternalServerError, "security-log", "安全日志", securityLogData{Since: since}, "", err.Error())
+		return
+	}
+	slices.Reverse(all)
+	d := securityLogData{Since: since, Total: len(all), Entries: all}
+	if len(all) > 500 {
+		d.Entries = all[:500]
+	}
+	s.render(q, http.StatusOK, "security-log", "安全日志", d, "", "")
+}
