@@ -7,13 +7,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
+	"sync/atomic"
 
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
+	"golang.org/x/sync/errgroup"
 
 	"taskrelay/internal/notify"
 	"taskrelay/internal/relay"
@@ -56,35 +57,23 @@ func (a *Activities) StartTasks(ctx context.Context, batch []relay.TaskInput) (i
 	if conc <= 0 {
 		conc = 16
 	}
-	sem := make(chan struct{}, conc)
-	var (
-		mu       sync.Mutex
-		firstErr error
-		started  int
-		wg       sync.WaitGroup
-	)
+	var started atomic.Int64
+	g := new(errgroup.Group)
+	g.SetLimit(conc)
 	for i := range batch {
 		in := batch[i]
 		in.Config = a.TaskConfig
-		sem <- struct{}{}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
+		g.Go(func() error {
 			fresh, err := a.startTask(ctx, in)
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil && firstErr == nil {
-				firstErr = err
-			}
 			if fresh {
-				started++
+				started.Add(1)
 			}
-		}()
+			return err
+		})
 		activity.RecordHeartbeat(ctx, i)
 	}
-	wg.Wait()
-	return started, firstErr
+	err := g.Wait()
+	return int(started.Load()), err
 }
 
 func (a *Activities) startTask(ctx context.Context, in relay.TaskInput) (bool, error) {

@@ -9,6 +9,7 @@ import (
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
+	"golang.org/x/sync/errgroup"
 
 	"taskrelay/internal/parts"
 	"taskrelay/internal/relay"
@@ -63,35 +64,28 @@ func (a *Activities) DeliverDispatch(ctx context.Context, req Dispatch) (Dispatc
 	}
 	notices, views := req.Plan.DispatchNotices(relay.ApplyDeputies(items, req.Deputies), req.AdoptedAt)
 	var (
-		wg        sync.WaitGroup
-		mu        sync.Mutex
-		out       Dispatched
-		transient error
-		sem       = make(chan struct{}, 8)
+		mu  sync.Mutex
+		out Dispatched
 	)
+	g := new(errgroup.Group)
+	g.SetLimit(8)
 	for i := range notices {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
+		g.Go(func() error {
 			err := a.Deliver(ctx, notices[i])
-			mu.Lock()
-			defer mu.Unlock()
 			var app *temporal.ApplicationError
-			switch {
-			case err == nil:
-			case errors.As(err, &app) && app.NonRetryable():
+			if errors.As(err, &app) && app.NonRetryable() {
+				// Refused for good: reported, and the others still go out.
+				mu.Lock()
 				out.Failed = append(out.Failed, notices[i].ID+": "+err.Error())
-			case transient == nil:
-				transient = err
+				mu.Unlock()
+				return nil
 			}
-		}()
+			return err
+		})
 		activity.RecordHeartbeat(ctx, i)
 	}
-	wg.Wait()
-	if transient != nil {
-		return Dispatched{}, transient
+	if err := g.Wait(); err != nil {
+		return Dispatched{}, err
 	}
 	sort.Strings(out.Failed)
 	for _, v := range views {

@@ -11,12 +11,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sync"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
+	"golang.org/x/sync/errgroup"
 
 	"taskrelay/internal/relay"
 )
@@ -74,22 +74,28 @@ func Split(p relay.Plan) (relay.Plan, []Part) {
 // the same list) is kept as it is: its id names its content.
 func Store(ctx context.Context, c client.Client, ps []Part) ([]relay.PlanPart, error) {
 	refs := make([]relay.PlanPart, len(ps))
-	err := each(len(ps), func(i int) error {
+	g := new(errgroup.Group)
+	g.SetLimit(8)
+	for i := range ps {
 		refs[i] = ps[i].Ref
-		_, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-			ID:                                       ps[i].Ref.WorkflowID,
-			TaskQueue:                                relay.TaskQueue,
-			WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-			WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
-			WorkflowExecutionErrorWhenAlreadyStarted: true,
-		}, relay.PartWorkflowName, ps[i].Input)
-		var already *serviceerror.WorkflowExecutionAlreadyStarted
-		if err != nil && !errors.As(err, &already) {
-			return fmt.Errorf("保存任务清单第 %d 部分: %w", i+1, err)
-		}
-		return nil
-	})
-	return refs, err
+		g.Go(func() error { return start(ctx, c, i, ps[i]) })
+	}
+	return refs, g.Wait()
+}
+
+func start(ctx context.Context, c client.Client, i int, p Part) error {
+	_, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                                       p.Ref.WorkflowID,
+		TaskQueue:                                relay.TaskQueue,
+		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+		WorkflowExecutionErrorWhenAlreadyStarted: true,
+	}, relay.PartWorkflowName, p.Input)
+	var already *serviceerror.WorkflowExecutionAlreadyStarted
+	if err != nil && !errors.As(err, &already) {
+		return fmt.Errorf("保存任务清单第 %d 部分: %w", i+1, err)
+	}
+	return nil
 }
 
 // Read returns a part's items: the input of its workflow's first event.
@@ -119,10 +125,15 @@ func Read(ctx context.Context, c client.Client, ref relay.PlanPart) ([]relay.Ite
 // ReadAll returns the items of every part, in list order.
 func ReadAll(ctx context.Context, c client.Client, refs []relay.PlanPart) ([]relay.Item, error) {
 	got := make([][]relay.Item, len(refs))
-	if err := each(len(refs), func(i int) (err error) {
-		got[i], err = Read(ctx, c, refs[i])
-		return err
-	}); err != nil {
+	g := new(errgroup.Group)
+	g.SetLimit(8)
+	for i := range refs {
+		g.Go(func() (err error) {
+			got[i], err = Read(ctx, c, refs[i])
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
 		return nil, err
 	}
 	var items []relay.Item
@@ -130,31 +141,4 @@ func ReadAll(ctx context.Context, c client.Client, refs []relay.PlanPart) ([]rel
 		items = append(items, g...)
 	}
 	return items, nil
-}
-
-// each runs f for 0..n-1, eight at a time, and returns the first error.
-func each(n int, f func(i int) error) error {
-	var (
-		wg    sync.WaitGroup
-		mu    sync.Mutex
-		first error
-		sem   = make(chan struct{}, 8)
-	)
-	for i := 0; i < n; i++ {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			if err := f(i); err != nil {
-				mu.Lock()
-				if first == nil {
-					first = err
-				}
-				mu.Unlock()
-			}
-		}()
-	}
-	wg.Wait()
-	return first
 }

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -20,6 +19,7 @@ import (
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 	"go.uber.org/zap"
+	"golang.org/x/sync/errgroup"
 
 	"taskrelay/internal/config"
 	"taskrelay/internal/logging"
@@ -261,7 +261,11 @@ func (c *Client) Status(ctx context.Context, meetingID string) (relay.MeetingVie
 func (c *Client) TaskViews(ctx context.Context, ids []string) ([]relay.TaskView, error) {
 	views := make([]relay.TaskView, len(ids))
 	errs := make([]error, len(ids))
-	c.each(len(ids), func(i int) { views[i], errs[i] = c.Task(ctx, ids[i]) })
+	g := c.queries()
+	for i := range ids {
+		g.Go(func() error { views[i], errs[i] = c.Task(ctx, ids[i]); return nil })
+	}
+	_ = g.Wait() // errs holds each read's error
 	for _, err := range errs {
 		if err != nil {
 			return views, err
@@ -275,28 +279,22 @@ func (c *Client) TaskViews(ctx context.Context, ids []string) ([]relay.TaskView,
 func (c *Client) MeetingViews(ctx context.Context, ids []string) ([]relay.MeetingView, []error) {
 	views := make([]relay.MeetingView, len(ids))
 	errs := make([]error, len(ids))
-	c.each(len(ids), func(i int) { views[i], errs[i] = c.Meeting(ctx, ids[i]) })
+	g := c.queries()
+	for i := range ids {
+		g.Go(func() error { views[i], errs[i] = c.Meeting(ctx, ids[i]); return nil })
+	}
+	_ = g.Wait() // errs holds each read's error
 	return views, errs
 }
 
-// each runs f(0..n-1), QueryConcurrency (default 16) at a time, and waits.
-func (c *Client) each(n int, f func(i int)) {
-	conc := c.QueryConcurrency
-	if conc <= 0 {
-		conc = 16
+// queries bounds parallel reads: QueryConcurrency (default 16) at a time.
+func (c *Client) queries() *errgroup.Group {
+	g := new(errgroup.Group)
+	g.SetLimit(c.QueryConcurrency)
+	if c.QueryConcurrency <= 0 {
+		g.SetLimit(16)
 	}
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, conc)
-	for i := 0; i < n; i++ {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			f(i)
-		}()
-	}
-	wg.Wait()
+	return g
 }
 
 func proposedView(m relay.MeetingView, it relay.Item) relay.TaskView {
