@@ -33,7 +33,7 @@ type FollowUp struct {
 }
 
 // openQuery lists the tasks a reminder may concern (the memo says which are monthly).
-const openQuery = "RelayState != 'closed' AND RelayState != 'completion_submitted'"
+var openQuery = relay.And(relay.Ne(relay.SAState, relay.StateClosed), relay.Ne(relay.SAState, relay.StateCompletionSubmitted))
 
 // FeedbackDueUnits finds, for the month of at, the lead units to remind.
 func (f *FollowUp) FeedbackDueUnits(ctx context.Context, at time.Time) (relay.FeedbackDue, error) {
@@ -60,7 +60,7 @@ func (f *FollowUp) FeedbackDueUnits(ctx context.Context, at time.Time) (relay.Fe
 // leave the unit alone. The notice id is the unit's and the month's, so a retry or a
 // second run delivers the same notice, never a new one.
 func (f *FollowUp) RemindUnit(ctx context.Context, req relay.RemindRequest) (relay.RemindResult, error) {
-	tasks, err := f.Store.Tasks(ctx, "RelayLeadUnit = '"+strings.ReplaceAll(req.Unit, "'", "''")+"' AND "+openQuery)
+	tasks, err := f.Store.Tasks(ctx, relay.And(relay.Eq(relay.SALeadUnit, req.Unit), openQuery))
 	if err != nil {
 		return relay.RemindResult{}, fmt.Errorf("follow-up of %s: %w", req.Unit, err)
 	}

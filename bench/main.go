@@ -500,7 +500,7 @@ func makePlan(dir *directory.Directory, id string, n int) (*relay.Plan, error) {
 func relayList(ctx context.Context, ac *relayclient.Client, plan *relay.Plan, ui *ui) (took, settled time.Duration, err error) {
 	id := plan.Meeting.ID
 	n := len(plan.Items)
-	q := "WorkflowType = '" + relay.TaskWorkflowName + "' AND RelayMeeting = '" + id + "'"
+	q := relay.And(relay.Eq(relay.SAWorkflowType, relay.TaskWorkflowName), relay.Eq(relay.SAMeeting, id))
 	var seen atomic.Int64
 	stopPoll := make(chan struct{})
 	if ui.on {

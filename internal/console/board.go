@@ -13,6 +13,8 @@ import (
 	"sync"
 	"time"
 
+	"go.temporal.io/sdk/temporal"
+
 	"taskrelay/internal/accounts"
 	"taskrelay/internal/directory"
 	"taskrelay/internal/relay"
@@ -124,25 +126,8 @@ func oneOf[T comparable](x T, xs []T) bool {
 }
 
 // Query is the visibility filter for f: the filtering happens in the engine's store.
-// Values were checked by readFilter (ids and fixed words only), so quoting is safe.
 func (f Filter) Query(now time.Time) string {
-	var cl []string
-	add := func(format string, args ...any) { cl = append(cl, fmt.Sprintf(format, args...)) }
-	if f.Meeting != "" {
-		add("%s = '%s'", relay.SAMeeting.GetName(), f.Meeting)
-	}
-	if f.Unit != "" {
-		add("%s = '%s'", relay.SAUnits.GetName(), f.Unit)
-	}
-	if f.Deputy != "" {
-		add("%s = '%s'", relay.SADeputy.GetName(), f.Deputy)
-	}
-	if f.State != "" {
-		add("%s = '%s'", relay.SAState.GetName(), f.State)
-	}
-	if f.Light != "" {
-		add("%s = '%s'", relay.SALight.GetName(), f.Light)
-	}
+	var due string
 	if f.Due {
 		// RelayDeadline is the end of the deadline day (a midnight): a deadline in this
 		// month ends after the month's first midnight and at the latest on the next
@@ -150,12 +135,22 @@ func (f Filter) Query(now time.Time) string {
 		// which selects the same instants without relying on equality of times.
 		local := now.In(relay.County)
 		first := time.Date(local.Year(), local.Month(), 1, 0, 0, 0, 0, relay.County)
-		add("%s > '%s' AND %s < '%s' AND %s != '%s'",
-			relay.SADeadline.GetName(), first.Add(time.Minute).Format(time.RFC3339),
-			relay.SADeadline.GetName(), first.AddDate(0, 1, 0).Add(time.Minute).Format(time.RFC3339),
-			relay.SAState.GetName(), relay.StateClosed)
+		due = relay.And(
+			relay.Gt(relay.SADeadline, first.Add(time.Minute).Format(time.RFC3339)),
+			relay.Lt(relay.SADeadline, first.AddDate(0, 1, 0).Add(time.Minute).Format(time.RFC3339)),
+			relay.Ne(relay.SAState, relay.StateClosed))
 	}
-	return strings.Join(cl, " AND ")
+	return relay.And(
+		optEq(relay.SAMeeting, f.Meeting), optEq(relay.SAUnits, f.Unit), optEq(relay.SADeputy, f.Deputy),
+		optEq(relay.SAState, f.State), optEq(relay.SALight, f.Light), due)
+}
+
+// optEq is key = v, or no condition when v is empty.
+func optEq(key temporal.SearchAttributeKey, v string) string {
+	if v == "" {
+		return ""
+	}
+	return relay.Eq(key, v)
 }
 
 // values is f as a query string, page excluded.
@@ -238,22 +233,12 @@ type Listing struct {
 const segmentCount = 4
 
 func segments(base string) [segmentCount]string {
-	open := fmt.Sprintf("%s != '%s'", relay.SAState.GetName(), relay.StateClosed)
-	and := func(clauses ...string) string {
-		var cl []string
-		for _, c := range clauses {
-			if c != "" {
-				cl = append(cl, c)
-			}
-		}
-		return strings.Join(cl, " AND ")
-	}
-	light := func(l relay.Light) string { return fmt.Sprintf("%s = '%s'", relay.SALight.GetName(), l) }
+	open := relay.Ne(relay.SAState, relay.StateClosed)
 	return [segmentCount]string{
-		and(base, light(relay.Red), open),
-		and(base, light(relay.Yellow), open),
-		and(base, light(relay.Green), open),
-		and(base, fmt.Sprintf("%s = '%s'", relay.SAState.GetName(), relay.StateClosed)),
+		relay.And(base, relay.Eq(relay.SALight, relay.Red), open),
+		relay.And(base, relay.Eq(relay.SALight, relay.Yellow), open),
+		relay.And(base, relay.Eq(relay.SALight, relay.Green), open),
+		relay.And(base, relay.Eq(relay.SAState, relay.StateClosed)),
 	}
 }
 
@@ -397,9 +382,9 @@ const attentionMax = 200
 
 // attention lists a scope's open red and yellow tasks (and those not yet acknowledged).
 func (s *Server) attention(q *req, scope string) ([]relay.TaskSummary, error) {
-	ts, _, err := s.cfg.API.TasksPage(q.ctx, fmt.Sprintf("%s AND %s != '%s' AND (%s IN ('%s', '%s') OR %s = '%s')",
-		scope, relay.SAState.GetName(), relay.StateClosed, relay.SALight.GetName(), relay.Red, relay.Yellow,
-		relay.SAState.GetName(), relay.StateDispatched), attentionMax, nil)
+	ts, _, err := s.cfg.API.TasksPage(q.ctx, relay.And(scope, relay.Ne(relay.SAState, relay.StateClosed),
+		relay.Or(relay.In(relay.SALight, relay.Red, relay.Yellow), relay.Eq(relay.SAState, relay.StateDispatched))),
+		attentionMax, nil)
 	SortTasks(ts)
 	return ts, err
 }
@@ -410,7 +395,7 @@ func (s *Server) myTasks(q *req) {
 		return
 	}
 	f.Unit = q.user.Unit
-	l, att, ok := s.scoped(q, "/my", f, "unit", fmt.Sprintf("%s = '%s'", relay.SAUnits.GetName(), f.Unit))
+	l, att, ok := s.scoped(q, "/my", f, "unit", relay.Eq(relay.SAUnits, f.Unit))
 	if !ok {
 		return
 	}
@@ -432,7 +417,7 @@ func (s *Server) leader(q *req) {
 		return
 	}
 	f.Deputy = q.user.Leader
-	l, att, ok := s.scoped(q, "/leader", f, "deputy", fmt.Sprintf("%s = '%s'", relay.SADeputy.GetName(), f.Deputy))
+	l, att, ok := s.scoped(q, "/leader", f, "deputy", relay.Eq(relay.SADeputy, f.Deputy))
 	if !ok {
 		return
 	}

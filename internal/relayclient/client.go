@@ -223,7 +223,7 @@ func (c *Client) Status(ctx context.Context, meetingID string) (relay.MeetingVie
 	}
 	missing := make([]int, 0, len(m.Items)) // indexes into m.Items
 	if len(m.Parts) > 0 {
-		sums, err := c.Tasks(ctx, "RelayMeeting = '"+meetingID+"'")
+		sums, err := c.Tasks(ctx, relay.Eq(relay.SAMeeting, meetingID))
 		if err != nil {
 			return m, nil, err
 		}
@@ -449,13 +449,11 @@ func Reason(err error) error {
 
 // Tasks lists task summaries from the visibility store (eventually consistent, and
 // cheap for thousands of tasks). query is a Temporal list filter on the Relay* search
-// attributes, e.g. "RelayMeeting = 'cwh-2026-12' AND RelayLight = 'red'"; empty means
+// attributes built with relay.Eq and its kin, e.g.
+// relay.And(relay.Eq(relay.SAMeeting, id), relay.Eq(relay.SALight, relay.Red)); empty means
 // every task.
 func (c *Client) Tasks(ctx context.Context, query string) ([]relay.TaskSummary, error) {
-	q := "WorkflowType = '" + relay.TaskWorkflowName + "'"
-	if strings.TrimSpace(query) != "" {
-		q += " AND (" + query + ")"
-	}
+	q := taskQuery(query)
 	var out []relay.TaskSummary
 	var token []byte
 	for {
@@ -498,7 +496,7 @@ type MeetingRef struct {
 // Meetings lists every meeting relay, newest first (from the visibility store, so a
 // meeting submitted a moment ago may take a moment to appear).
 func (c *Client) Meetings(ctx context.Context) ([]MeetingRef, error) {
-	q := "WorkflowType = '" + relay.MeetingWorkflowName + "'"
+	q := relay.Eq(relay.SAWorkflowType, relay.MeetingWorkflowName)
 	var out []MeetingRef
 	var token []byte
 	for {
@@ -556,10 +554,7 @@ func (c *Client) RunReport(ctx context.Context, req report.Request) (report.Resu
 // order, from token (nil: the first page); it returns the next page's token, nil after
 // the last. Listing costs per row returned, so pages keep big boards fast.
 func (c *Client) TasksPage(ctx context.Context, query string, pageSize int, token []byte) ([]relay.TaskSummary, []byte, error) {
-	q := "WorkflowType = '" + relay.TaskWorkflowName + "'"
-	if strings.TrimSpace(query) != "" {
-		q += " AND (" + query + ")"
-	}
+	q := taskQuery(query)
 	resp, err := c.T.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
 		Query: q, NextPageToken: token, PageSize: int32(pageSize),
 	})
@@ -581,12 +576,18 @@ func (c *Client) TasksPage(ctx context.Context, query string, pageSize int, toke
 	return out, resp.GetNextPageToken(), nil
 }
 
+// taskQuery narrows a caller's filter (built with relay.Eq and its kin) to tasks.
+func taskQuery(filter string) string {
+	q := relay.Eq(relay.SAWorkflowType, relay.TaskWorkflowName)
+	if strings.TrimSpace(filter) != "" {
+		q = relay.And(q, "("+filter+")")
+	}
+	return q
+}
+
 // CountTasks counts the tasks a visibility filter matches (see Tasks).
 func (c *Client) CountTasks(ctx context.Context, query string) (int, error) {
-	q := "WorkflowType = '" + relay.TaskWorkflowName + "'"
-	if strings.TrimSpace(query) != "" {
-		q += " AND (" + query + ")"
-	}
+	q := taskQuery(query)
 	resp, err := c.T.CountWorkflow(ctx, &workflowservice.CountWorkflowExecutionsRequest{Query: q})
 	if err != nil {
 		return 0, fmt.Errorf("统计任务（%s）: %w", q, err)
