@@ -102,11 +102,18 @@ func (a *Activities) startTask(ctx context.Context, in relay.TaskInput) (bool, e
 		),
 	}
 	_, err = a.Client.ExecuteWorkflow(ctx, opts, relay.TaskWorkflowName, in)
-	var already *serviceerror.WorkflowExecutionAlreadyStarted
-	if errors.As(err, &already) {
+	var (
+		already *serviceerror.WorkflowExecutionAlreadyStarted
+		invalid *serviceerror.InvalidArgument
+	)
+	switch {
+	case errors.As(err, &already):
 		return false, nil
-	}
-	if err != nil {
+	case errors.As(err, &invalid):
+		// The engine refuses the request itself (a value over its limits, say): the
+		// same request cannot succeed later.
+		return false, temporal.NewNonRetryableApplicationError(fmt.Sprintf("start task %s: %v", in.TaskID, err), "StartRefused", err)
+	case err != nil:
 		return false, fmt.Errorf("start task %s: %w", in.TaskID, err)
 	}
 	return true, nil

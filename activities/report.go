@@ -32,35 +32,82 @@ type Reports struct {
 	QueryConcurrency int
 }
 
-// ReportSnapshot gathers what the month's reports are computed from, keeps it in the
-// archive and returns the figures.
+// Reported is what Report did: the month's figures and the files it wrote.
+type Reported struct {
+	Figures report.Figures `json:"figures"`
+	Files   []string       `json:"files"`
+}
+
+// Report gathers the month's data, computes the figures and writes both reports and
+// the ledger, in one activity: gathering on one worker and rendering on another would
+// need the data carried between them (past the engine's 2 MB payload limit at 10,000
+// tasks) or a disk both can read. The archived snapshot is for people to check the
+// figures against, not for a later activity.
+func (r *Reports) Report(ctx context.Context, req report.Request) (Reported, error) {
+	rep, err := r.snapshot(ctx, req)
+	if err != nil {
+		return Reported{}, err
+	}
+	files, err := rep.Write(r.DataDir)
+	if err != nil {
+		return Reported{}, err
+	}
+	return Reported{Figures: rep.Figures, Files: files}, nil
+}
+
+// ReportSnapshot and ReportRender are the report's two halves as monthly runs started
+// before Report existed call them (kept for those runs; ReportRender reads the file
+// ReportSnapshot wrote, so both must run on one host).
 func (r *Reports) ReportSnapshot(ctx context.Context, req report.Request) (report.Figures, error) {
-	in, err := r.Gather(ctx, req)
+	rep, err := r.snapshot(ctx, req)
 	if err != nil {
 		return report.Figures{}, err
-	}
-	if _, err := report.WriteSnapshot(r.DataDir, in); err != nil {
-		return report.Figures{}, err
-	}
-	rep, err := report.Compute(*in)
-	if err != nil {
-		return report.Figures{}, temporal.NewNonRetryableApplicationError(err.Error(), "BadReportRequest", err)
 	}
 	return rep.Figures, nil
 }
 
-// ReportRender writes the month's 通报, 向县委报告 (Markdown and HTML) and ledger from
-// the archived snapshot, and returns the paths written.
+// ReportRender: see ReportSnapshot.
 func (r *Reports) ReportRender(ctx context.Context, month string) ([]string, error) {
 	in, err := report.ReadSnapshot(r.DataDir, month)
 	if err != nil {
 		return nil, err
 	}
+	rep, err := compute(in)
+	if err != nil {
+		return nil, err
+	}
+	return rep.Write(r.DataDir)
+}
+
+// snapshot gathers the month's data, archives it and computes the report.
+func (r *Reports) snapshot(ctx context.Context, req report.Request) (*report.Report, error) {
+	in, err := r.Gather(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	heartbeat(ctx, "gathered")
+	if _, err := report.WriteSnapshot(r.DataDir, in); err != nil {
+		return nil, err
+	}
+	rep, err := compute(in)
+	heartbeat(ctx, "computed")
+	return rep, err
+}
+
+func compute(in *report.Input) (*report.Report, error) {
 	rep, err := report.Compute(*in)
 	if err != nil {
 		return nil, temporal.NewNonRetryableApplicationError(err.Error(), "BadReportRequest", err)
 	}
-	return rep.Write(r.DataDir)
+	return rep, nil
+}
+
+// heartbeat tells the engine a long report is alive (and does nothing when the
+// report is made outside an activity, as the benchmark does).
+func heartbeat(ctx context.Context, details any) {
+	if activity.IsActivity(ctx) {
+		activity.RecordHeartbeat(ctx, details)
+	}
 }
 
 // Gather reads every task's summary from the visibility store, and the timeline of each
@@ -134,9 +181,7 @@ func (r *Reports) timelines(ctx context.Context, tasks []report.Task, at time.Ti
 				t.Timeline = []relay.Event{}
 			}
 		}
-		if activity.IsActivity(ctx) {
-			activity.RecordHeartbeat(ctx, lo+len(part))
-		}
+		heartbeat(ctx, lo+len(part))
 	}
 	return nil
 }

@@ -610,7 +610,7 @@ func actions(ctx context.Context, ac *relayclient.Client, items []relay.Item, me
 }
 
 // monthlyReport produces the month's two reports in every format the way the monthly
-// workflow's activities do: gather every task's summary from the engine, snapshot,
+// workflow's Report activity does: gather every task's summary from the engine, snapshot,
 // compute, and write 通报 and 向县委报告 as Markdown and HTML plus the ledger.
 func monthlyReport(ctx context.Context, ac *relayclient.Client, tmp string) (Report, error) {
 	now := time.Now()
@@ -621,14 +621,11 @@ func monthlyReport(ctx context.Context, ac *relayclient.Client, tmp string) (Rep
 	r := &activities.Reports{API: ac, DataDir: filepath.Join(tmp, "reports"), OutboxDir: filepath.Join(tmp, "worker", "outbox"),
 		County: "示例县", Options: report.DefaultOptions()}
 	t0 := time.Now()
-	figs, err := r.ReportSnapshot(ctx, req)
+	done, err := r.Report(ctx, req)
 	if err != nil {
 		return Report{}, fmt.Errorf("monthly report: %w", err)
 	}
-	files, err := r.ReportRender(ctx, req.Month)
-	if err != nil {
-		return Report{}, fmt.Errorf("monthly report: %w", err)
-	}
+	figs, files := done.Figures, done.Files
 	took := time.Since(t0)
 	if len(files) < 5 {
 		return Report{}, fmt.Errorf("monthly report: %d files written, want both reports in Markdown and HTML and the ledger", len(files))

@@ -39,11 +39,12 @@ func FollowUp(ctx workflow.Context, in relay.FollowUpInput) (relay.FollowUpResul
 		return relay.FollowUpResult{}, err
 	}
 	res := relay.FollowUpResult{Cycle: due.Cycle, Reminded: []string{}, NoticeIDs: []string{}}
+	remindCtx := workflow.WithHeartbeatTimeout(actx, time.Minute) // RemindUnit heartbeats per task
 	for i := 0; i < len(due.Units); i += remindWindow {
 		batch := due.Units[i:min(i+remindWindow, len(due.Units))]
 		futures := make([]workflow.Future, len(batch))
 		for j, u := range batch {
-			futures[j] = workflow.ExecuteActivity(actx, fu.RemindUnit, relay.RemindRequest{At: at, Unit: u.Unit})
+			futures[j] = workflow.ExecuteActivity(remindCtx, fu.RemindUnit, relay.RemindRequest{At: at, Unit: u.Unit})
 		}
 		for j, f := range futures {
 			var r relay.RemindResult

@@ -394,6 +394,7 @@ func TestFollowUpAsOf(t *testing.T) {
 	rec := &recorder{env: env}
 	store := &fakeStore{env: env, tasks: []relay.TaskSummary{monthly("m:1", "zfb", cst("2026-09-16 10:00"))}}
 	env.RegisterActivity(&activities.FollowUp{Notifier: notifierFunc(rec.deliver), Store: store, FeedbackDay: 25})
+	timeouts := recordTimeouts(env)
 	env.ExecuteWorkflow(relay.FollowUpWorkflowName, relay.FollowUpInput{AsOf: "2026-11-27T10:00:00+08:00"})
 	var r relay.FollowUpResult
 	if err := env.GetWorkflowResult(&r); err != nil {
@@ -402,6 +403,7 @@ func TestFollowUpAsOf(t *testing.T) {
 	if r.Cycle != "2026-11" || len(rec.items) != 1 || rec.items[0].n.ID != "feedback:zfb:2026-11" || !rec.items[0].n.IssuedAt.Equal(cst("2026-11-27 10:00")) {
 		t.Errorf("result %+v, notices %v", r, rec.kinds())
 	}
+	timeouts.check(t, "FeedbackDueUnits", "RemindUnit")
 
 	env2 := s.NewTestWorkflowEnvironment()
 	env2.RegisterWorkflowWithOptions(FollowUp, workflow.RegisterOptions{Name: relay.FollowUpWorkflowName})

@@ -25,10 +25,11 @@ const PartWindow = 4
 // a is only used to name activity methods; the worker registers the real value.
 var a *activities.Activities
 
+// activityOptions are the options of an activity that does not heartbeat; one that
+// does adds a heartbeat timeout (workflow.WithHeartbeatTimeout).
 func activityOptions(ctx workflow.Context, startToClose time.Duration) workflow.Context {
 	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: startToClose,
-		HeartbeatTimeout:    time.Minute,
 		// No attempt limit: a notice must reach its unit however long a sink is down.
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval:    time.Second,
@@ -36,6 +37,18 @@ func activityOptions(ctx workflow.Context, startToClose time.Duration) workflow.
 			MaximumInterval:    5 * time.Minute,
 		},
 	})
+}
+
+// StartWindow bounds the retries of an activity that starts workflows: a start the
+// engine keeps refusing fails the relay after this long instead of retrying forever
+// (a refusal known to be permanent fails it at once: activities mark it non-retryable).
+// A day outlasts an engine outage overnight.
+const StartWindow = 24 * time.Hour
+
+// startOptions are the options of an activity that starts workflows and heartbeats.
+func startOptions(ctx workflow.Context, startToClose, heartbeat time.Duration) workflow.Context {
+	ctx = workflow.WithHeartbeatTimeout(activityOptions(ctx, startToClose), heartbeat)
+	return workflow.WithScheduleToCloseTimeout(ctx, StartWindow)
 }
 
 type meeting struct {
@@ -190,7 +203,7 @@ func (m *meeting) dispatch(ctx workflow.Context) error {
 
 	// A short heartbeat timeout: a batch lost with a crashed worker is retried
 	// within seconds instead of at its start-to-close timeout.
-	startCtx := workflow.WithHeartbeatTimeout(activityOptions(ctx, 10*time.Minute), 15*time.Second)
+	startCtx := startOptions(ctx, 10*time.Minute, 15*time.Second)
 	adopted := *m.view.AdoptedAt
 	var futures []workflow.Future
 	for lo := 0; lo < len(m.view.Items); lo += StartBatch {
@@ -245,7 +258,7 @@ func (m *meeting) dispatchNotices(at time.Time) []relay.Notice {
 // 500 items, with small payloads, so even a list of the maximum size stays far from
 // the engine's history limits without continuing as new.
 func (m *meeting) dispatchParts(ctx workflow.Context) error {
-	startCtx := activityOptions(ctx, 30*time.Minute)
+	startCtx := startOptions(ctx, 30*time.Minute, time.Minute)
 	adopted := *m.view.AdoptedAt
 	header := m.header()
 	sel := workflow.NewSelector(ctx)
@@ -280,7 +293,9 @@ func (m *meeting) dispatchParts(ctx workflow.Context) error {
 	}
 	var done activities.Dispatched
 	req := activities.Dispatch{Plan: header, Parts: m.view.Parts, Deputies: m.view.Deputies, AdoptedAt: adopted}
-	if err := workflow.ExecuteActivity(startCtx, a.DeliverDispatch, req).Get(ctx, &done); err != nil {
+	// Notices are retried without a bound: one must reach its unit however long a sink is down.
+	dispatchCtx := workflow.WithHeartbeatTimeout(activityOptions(ctx, 30*time.Minute), time.Minute)
+	if err := workflow.ExecuteActivity(dispatchCtx, a.DeliverDispatch, req).Get(ctx, &done); err != nil {
 		return fmt.Errorf("dispatch notices: %w", err)
 	}
 	m.view.Notices = done.Notices

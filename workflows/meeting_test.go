@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/mock"
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
 
@@ -75,6 +77,7 @@ func adoptAt(env *testsuite.TestWorkflowEnvironment, d time.Duration, req relay.
 
 func TestMeetingWaitsProposedThenDispatchesOneNoticePerUnit(t *testing.T) {
 	env, rec := meetingEnv(t)
+	timeouts := recordTimeouts(env)
 	plan := samplePlan(450) // more than two start batches
 	var before relay.MeetingView
 	env.RegisterDelayedCallback(func() {
@@ -144,6 +147,7 @@ func TestMeetingWaitsProposedThenDispatchesOneNoticePerUnit(t *testing.T) {
 	if len(v.Notices) != 3 || v.Notices[0].Unit != "czj" {
 		t.Errorf("view notices: %+v", v.Notices)
 	}
+	timeouts.check(t, "StartTasks", "Deliver")
 }
 
 func TestMeetingNotAdoptedStartsNothing(t *testing.T) {
@@ -152,5 +156,50 @@ func TestMeetingNotAdoptedStartsNothing(t *testing.T) {
 	env.ExecuteWorkflow(relay.MeetingWorkflowName, relay.MeetingInput{Plan: samplePlan(3)})
 	if len(rec.started) != 0 || len(rec.notices) != 0 {
 		t.Errorf("a proposed meeting started %d tasks and sent %d notices", len(rec.started), len(rec.notices))
+	}
+}
+
+// activityTimeouts records the timeouts each activity type was scheduled with.
+type activityTimeouts struct {
+	mu  sync.Mutex
+	got map[string]activity.Info
+}
+
+func recordTimeouts(env *testsuite.TestWorkflowEnvironment) *activityTimeouts {
+	r := &activityTimeouts{got: map[string]activity.Info{}}
+	env.SetOnActivityStartedListener(func(info *activity.Info, _ context.Context, _ converter.EncodedValues) {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		r.got[info.ActivityType.Name] = *info
+	})
+	return r
+}
+
+// heartbeating lists the activities that record heartbeats; startingWorkflows those
+// that start workflows.
+var (
+	heartbeating      = map[string]bool{"StartTasks": true, "StartPart": true, "DeliverDispatch": true, "RemindUnit": true, "Report": true}
+	startingWorkflows = map[string]bool{"StartTasks": true, "StartPart": true}
+)
+
+// check: a heartbeat timeout exactly on the activities that heartbeat (elsewhere it
+// would cut a long but healthy run short), and StartWindow on those that start
+// workflows, so that a start the engine keeps refusing does not retry forever.
+func (r *activityTimeouts) check(t *testing.T, want ...string) {
+	t.Helper()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, name := range want {
+		info, ok := r.got[name]
+		if !ok {
+			t.Errorf("%s did not run", name)
+			continue
+		}
+		if hb := info.HeartbeatTimeout > 0; hb != heartbeating[name] {
+			t.Errorf("%s: heartbeat timeout %v", name, info.HeartbeatTimeout)
+		}
+		if b := info.ScheduleToCloseTimeout == StartWindow; b != startingWorkflows[name] {
+			t.Errorf("%s: schedule-to-close timeout %v", name, info.ScheduleToCloseTimeout)
+		}
 	}
 }

@@ -35,17 +35,27 @@ func MonthlyInspection(ctx workflow.Context, in report.Request) (report.Result, 
 	res := report.Result{Request: req}
 	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 30 * time.Minute, // 10,000 tasks' timelines on a past day
-		HeartbeatTimeout:    2 * time.Minute,
+		HeartbeatTimeout:    2 * time.Minute,  // Report heartbeats as it gathers
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval: 5 * time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute, MaximumAttempts: 5,
 			NonRetryableErrorTypes: []string{"BadReportRequest"},
 		},
 	})
-	if err := workflow.ExecuteActivity(actx, ra.ReportSnapshot, req).Get(ctx, &res.Figures); err != nil {
-		return res, err
-	}
-	if err := workflow.ExecuteActivity(actx, ra.ReportRender, req.Month).Get(ctx, &res.Files); err != nil {
-		return res, err
+	// Runs started before version 1 made the report in two activities that had to
+	// share a disk; from version 1 one activity gathers, computes and writes.
+	if workflow.GetVersion(ctx, "report-one-activity", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		if err := workflow.ExecuteActivity(actx, ra.ReportSnapshot, req).Get(ctx, &res.Figures); err != nil {
+			return res, err
+		}
+		if err := workflow.ExecuteActivity(actx, ra.ReportRender, req.Month).Get(ctx, &res.Files); err != nil {
+			return res, err
+		}
+	} else {
+		var done activities.Reported
+		if err := workflow.ExecuteActivity(actx, ra.Report, req).Get(ctx, &done); err != nil {
+			return res, err
+		}
+		res.Figures, res.Files = done.Figures, done.Files
 	}
 	subject, body := report.ReadyText(res.Figures, res.Files)
 	res.Notice = "report:" + req.Month + ":" + req.AsOf

@@ -22,9 +22,9 @@ import (
 type monthlyRun struct {
 	env      *testsuite.TestWorkflowEnvironment
 	mu       sync.Mutex
-	snapshot []report.Request
-	render   []string
+	report   []report.Request
 	notices  []relay.Notice
+	timeouts *activityTimeouts
 }
 
 func newMonthlyRun(t *testing.T, start time.Time) *monthlyRun {
@@ -35,17 +35,14 @@ func newMonthlyRun(t *testing.T, start time.Time) *monthlyRun {
 	env.RegisterActivity(&activities.Activities{})
 	env.RegisterActivity(&activities.Reports{})
 	m := &monthlyRun{env: env}
-	env.OnActivity(ra.ReportSnapshot, mock.Anything, mock.Anything).Return(func(_ context.Context, req report.Request) (report.Figures, error) {
+	env.OnActivity(ra.Report, mock.Anything, mock.Anything).Return(func(_ context.Context, req report.Request) (activities.Reported, error) {
 		m.mu.Lock()
 		defer m.mu.Unlock()
-		m.snapshot = append(m.snapshot, req)
-		return report.Figures{Month: req.Month, AsOf: req.AsOf, Totals: report.Totals{Tasks: 9, ClosedOnTime: 1, ClosedLate: 1, OpenNotDue: 5, OpenOverdue: 2, CompletionRate: 22.2}}, nil
-	})
-	env.OnActivity(ra.ReportRender, mock.Anything, mock.Anything).Return(func(_ context.Context, month string) ([]string, error) {
-		m.mu.Lock()
-		defer m.mu.Unlock()
-		m.render = append(m.render, month)
-		return []string{"data/reports/" + month + "/tongbao-" + month + ".md"}, nil
+		m.report = append(m.report, req)
+		return activities.Reported{
+			Figures: report.Figures{Month: req.Month, AsOf: req.AsOf, Totals: report.Totals{Tasks: 9, ClosedOnTime: 1, ClosedLate: 1, OpenNotDue: 5, OpenOverdue: 2, CompletionRate: 22.2}},
+			Files:   []string{"data/reports/" + req.Month + "/tongbao-" + req.Month + ".md"},
+		}, nil
 	})
 	env.OnActivity(a.Deliver, mock.Anything, mock.Anything).Return(func(_ context.Context, n relay.Notice) error {
 		m.mu.Lock()
@@ -54,6 +51,7 @@ func newMonthlyRun(t *testing.T, start time.Time) *monthlyRun {
 		return nil
 	})
 	env.SetTestTimeout(30 * time.Second)
+	m.timeouts = recordTimeouts(env)
 	return m
 }
 
@@ -73,12 +71,9 @@ func TestMonthlyInspectionScheduled(t *testing.T) {
 	if err := m.env.GetWorkflowResult(&res); err != nil {
 		t.Fatal(err)
 	}
-	if len(m.snapshot) != 1 || m.snapshot[0].Month != "2026-09" || m.snapshot[0].AsOf != "2026-09-30" ||
-		!m.snapshot[0].AsOfTime.Equal(cst("2026-10-01 00:00")) {
-		t.Fatalf("snapshot asked for %+v", m.snapshot)
-	}
-	if len(m.render) != 1 || m.render[0] != "2026-09" {
-		t.Errorf("render asked for %v", m.render)
+	if len(m.report) != 1 || m.report[0].Month != "2026-09" || m.report[0].AsOf != "2026-09-30" ||
+		!m.report[0].AsOfTime.Equal(cst("2026-10-01 00:00")) {
+		t.Fatalf("report asked for %+v", m.report)
 	}
 	if len(m.notices) != 1 {
 		t.Fatalf("notices: %+v", m.notices)
@@ -91,6 +86,7 @@ func TestMonthlyInspectionScheduled(t *testing.T) {
 	if res.Figures.Month != "2026-09" || res.Figures.Totals.Tasks != 9 || len(res.Files) != 1 || res.Notice != n.ID {
 		t.Errorf("result: %+v", res)
 	}
+	m.timeouts.check(t, "Report", "Deliver")
 }
 
 // TestMonthlyInspectionOnDemand: `starter report --month --as-of` names both.
@@ -100,9 +96,9 @@ func TestMonthlyInspectionOnDemand(t *testing.T) {
 	if err := m.env.GetWorkflowError(); err != nil {
 		t.Fatal(err)
 	}
-	if len(m.snapshot) != 1 || m.snapshot[0].Month != "2026-11" || !m.snapshot[0].AsOfTime.Equal(cst("2026-11-21 00:00")) ||
-		!m.snapshot[0].Now.Equal(cst("2026-12-03 15:00")) {
-		t.Fatalf("snapshot asked for %+v", m.snapshot)
+	if len(m.report) != 1 || m.report[0].Month != "2026-11" || !m.report[0].AsOfTime.Equal(cst("2026-11-21 00:00")) ||
+		!m.report[0].Now.Equal(cst("2026-12-03 15:00")) {
+		t.Fatalf("report asked for %+v", m.report)
 	}
 }
 
@@ -116,7 +112,7 @@ func TestMonthlyInspectionRefusesBadMonth(t *testing.T) {
 		if err == nil || !(strings.Contains(err.Error(), "尚未开始") || strings.Contains(err.Error(), "早于") || strings.Contains(err.Error(), "YYYY-MM")) {
 			t.Errorf("%+v: %v", req, err)
 		}
-		if len(m.snapshot)+len(m.render)+len(m.notices) != 0 {
+		if len(m.report)+len(m.notices) != 0 {
 			t.Errorf("%+v: activities ran", req)
 		}
 	}

@@ -115,6 +115,7 @@ func TestMeetingRelaysBigListInParts(t *testing.T) {
 		return activities.Dispatched{Notices: views}, nil
 	})
 	env.SetTestTimeout(60 * time.Second)
+	timeouts := recordTimeouts(env)
 
 	var proposed relay.MeetingView
 	env.RegisterDelayedCallback(func() {
@@ -187,6 +188,7 @@ func TestMeetingRelaysBigListInParts(t *testing.T) {
 	if refs3 != 3*n {
 		t.Errorf("notices list %d item refs, want %d (a lead and two supporting units each)", refs3, 3*n)
 	}
+	timeouts.check(t, "StartPart", "DeliverDispatch")
 }
 
 // TestTaskLivesAYearWithBoundedHistory drives a task through a year: weekly progress,
