@@ -387,10 +387,14 @@ func (c *Client) MarkRead(ctx context.Context, meetingID, noticeID, unit, user s
 		return false, nil
 	}
 	errs := make([]error, len(ids))
-	c.each(len(ids), func(i int) {
-		_, errs[i] = c.ActOnce(ctx, ids[i], relay.UpdateRead, "read:"+unit,
-			relay.ActionRequest{Unit: unit, User: user})
-	})
+	g := c.queries()
+	for i := range ids {
+		g.Go(func() error {
+			_, errs[i] = c.ActOnce(ctx, ids[i], relay.UpdateRead, "read:"+unit, relay.ActionRequest{Unit: unit, User: user})
+			return nil
+		})
+	}
+	_ = g.Wait() // errs holds each update's error
 	for i, err := range errs {
 		if err != nil && !strings.Contains(err.Error(), "已办结") {
 			return true, fmt.Errorf("任务 %s 记录已读: %w", ids[i], err)
