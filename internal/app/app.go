@@ -81,6 +81,8 @@ func Start(ctx context.Context, cfg config.Config, log *zap.Logger) (*App, error
 		n.Stop()
 		return nil, err
 	}
+	// The cache is the process's, shared by every worker in it; set before the first.
+	worker.SetStickyWorkflowCacheSize(cfg.StickyCache)
 	w := worker.New(c, relay.TaskQueue, worker.Options{})
 	Register(w, &activities.Activities{Notifier: sinks, Client: c, TaskConfig: cfg.Task})
 	if err := startFollowUp(ctx, w, c, cfg, sinks, log); err != nil {
