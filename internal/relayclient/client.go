@@ -151,16 +151,9 @@ func (c *Client) meetingHeader(ctx context.Context, meetingID string) (relay.Mee
 // meeting already adopted is reported as it is (and refused if deputies would change).
 func (c *Client) Adopt(ctx context.Context, meetingID string, req relay.AdoptRequest) (relay.MeetingView, error) {
 	var v relay.MeetingView
-	h, err := c.T.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID:   relay.MeetingWorkflowID(meetingID),
-		UpdateName:   relay.UpdateAdopt,
-		Args:         []interface{}{req},
-		WaitForStage: client.WorkflowUpdateStageCompleted,
-	})
-	if err == nil {
-		err = h.Get(ctx, &v)
-	}
-	if err != nil {
+	if err := c.update(ctx, client.UpdateWorkflowOptions{
+		WorkflowID: relay.MeetingWorkflowID(meetingID), UpdateName: relay.UpdateAdopt, Args: []interface{}{req},
+	}, &v); err != nil {
 		if isClosed(err) {
 			// The relay finishes once dispatched: adoption has happened.
 			if v, qerr := c.Meeting(ctx, meetingID); qerr == nil && v.State == relay.MeetingAdopted {
@@ -173,6 +166,16 @@ func (c *Client) Adopt(ctx context.Context, meetingID string, req relay.AdoptReq
 		return v, notFound(err, "会议", meetingID)
 	}
 	return v, nil
+}
+
+// update runs an update to its completion and decodes its result into out.
+func (c *Client) update(ctx context.Context, opts client.UpdateWorkflowOptions, out any) error {
+	opts.WaitForStage = client.WorkflowUpdateStageCompleted
+	h, err := c.T.UpdateWorkflow(ctx, opts)
+	if err != nil {
+		return err
+	}
+	return h.Get(ctx, out)
 }
 
 // WaitDispatched waits until every task of an adopted meeting is started and every
@@ -335,17 +338,9 @@ func (c *Client) Act(ctx context.Context, taskID, action string, req relay.Actio
 // most once, so a form submitted twice (a double click, a retried request) acts once.
 func (c *Client) ActOnce(ctx context.Context, taskID, action, requestID string, req relay.ActionRequest) (relay.TaskView, error) {
 	var v relay.TaskView
-	h, err := c.T.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		UpdateID:     requestID,
-		WorkflowID:   relay.TaskWorkflowID(taskID),
-		UpdateName:   action,
-		Args:         []interface{}{req},
-		WaitForStage: client.WorkflowUpdateStageCompleted,
-	})
-	if err == nil {
-		err = h.Get(ctx, &v)
-	}
-	if err != nil {
+	if err := c.update(ctx, client.UpdateWorkflowOptions{
+		UpdateID: requestID, WorkflowID: relay.TaskWorkflowID(taskID), UpdateName: action, Args: []interface{}{req},
+	}, &v); err != nil {
 		if isClosed(err) {
 			return v, fmt.Errorf("任务 %s 已办结，不能再操作", taskID)
 		}
