@@ -380,6 +380,10 @@ func cmdVerify(ctx context.Context, args []string) error {
 }
 
 func act(ctx context.Context, taskID, action string, req relay.ActionRequest, asJSON bool) error {
+	// The engine refuses it too; checked here first so nothing is sent.
+	if err := req.CheckText(action); err != nil {
+		return exitError{action + ": " + err.Error()}
+	}
 	c, err := connect(ctx)
 	if err != nil {
 		return err

@@ -140,7 +140,13 @@ func (t *task) register(ctx workflow.Context) error {
 				t.dirty = true
 				return t.view(), nil
 			},
-			workflow.UpdateHandlerOptions{Validator: h.validate})
+			workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req relay.ActionRequest) error {
+				// Free text is capped first, for every update: what the task carries stays bounded.
+				if err := req.CheckText(h.name); err != nil {
+					return err
+				}
+				return h.validate(ctx, req)
+			}})
 		if err != nil {
 			return err
 		}

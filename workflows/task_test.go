@@ -242,6 +242,10 @@ func TestTaskRefusesOutsidersAndChangesNothing(t *testing.T) {
 		{"decide nothing", relay.UpdateDecideExtension, relay.ActionRequest{By: relay.Inspection, Approve: true}, "没有待批复"},
 		{"verify nothing", relay.UpdateVerify, relay.ActionRequest{By: relay.Inspection, Approve: true}, "没有待审核"},
 		{"unit verifies", relay.UpdateVerify, relay.ActionRequest{By: "rsj", Approve: true}, "无权审核"},
+		{"note over the cap", relay.UpdateProgress, relay.ActionRequest{Unit: "rsj", Percent: 10, Note: overCap}, "进展情况过长"},
+		{"reason over the cap", relay.UpdateExtend, relay.ActionRequest{Unit: "rsj", Until: "2027-01-31", Note: overCap}, "延期理由过长"},
+		{"completion over the cap", relay.UpdateComplete, relay.ActionRequest{Unit: "rsj", Note: overCap}, "办结情况过长"},
+		{"user over the cap", relay.UpdateAck, relay.ActionRequest{Unit: "rsj", User: strings.Repeat("张", relay.MaxUserRunes+1)}, "操作人过长"},
 	}
 	outs := make([]*outcome, len(cases))
 	for i, c := range cases {
@@ -347,5 +351,21 @@ func TestTaskKeepsTheFirstReadReceiptOfEachUnit(t *testing.T) {
 		if e.User == "rsj2" || e.User == "rsj1" {
 			t.Errorf("a read receipt went on the timeline: %+v", e)
 		}
+	}
+}
+
+// overCap is a note one character longer than the cap.
+var overCap = strings.Repeat("进", relay.MaxNoteRunes+1)
+
+// TestNoteAtTheCapIsAccepted: the cap refuses only what is over it.
+func TestNoteAtTheCapIsAccepted(t *testing.T) {
+	start := cst("2026-09-16 10:00")
+	env, _ := taskEnv(t, start)
+	note := strings.Repeat("进", relay.MaxNoteRunes)
+	o := at(env, start, start.Add(time.Hour), relay.UpdateProgress, relay.ActionRequest{Unit: "rsj", Percent: 10, Note: note})
+	env.RegisterDelayedCallback(func() { env.CancelWorkflow() }, 2*time.Hour)
+	env.ExecuteWorkflow(relay.TaskWorkflowName, sampleTaskInput("2026-12-31"))
+	if o.err != nil || o.view.Progress != 10 {
+		t.Errorf("note of %d characters: %v, progress %d", relay.MaxNoteRunes, o.err, o.view.Progress)
 	}
 }

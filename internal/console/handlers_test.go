@@ -267,6 +267,11 @@ func TestWholePath(t *testing.T) {
 	}
 	must(t, rsj.get(r.loc), http.StatusOK, "已签收。", "人社局张三（rsj1）")
 	must(t, rsj.post(TaskURL(id)+"/progress", url.Values{"percent": {"160"}, "note": {"x"}}), http.StatusUnprocessableEntity, "0 到 100")
+	// A note over the cap is refused here with the same limit the engine checks; the
+	// form says the limit to the browser.
+	long := strings.Repeat("进", relay.MaxNoteRunes+1)
+	must(t, rsj.post(TaskURL(id)+"/progress", url.Values{"percent": {"10"}, "note": {long}}), http.StatusUnprocessableEntity, "进展情况过长", "最多 2000 字")
+	must(t, rsj.get(TaskURL(id)), http.StatusOK, `maxlength="2000"`)
 	// A refusal by the engine is shown on the page, and the text typed is kept.
 	r = rsj.post(TaskURL(id)+"/extend", url.Values{"until": {"2000-01-01"}, "reason": {"等待省级文件"}})
 	must(t, r, http.StatusConflict, "不晚于现完成时限", "等待省级文件")

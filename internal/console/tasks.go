@@ -232,6 +232,10 @@ func (s *Server) taskAction(q *req) {
 			return
 		}
 	}
+	if err := ar.CheckText(action); err != nil {
+		refuse(err.Error())
+		return
+	}
 	// The form's own id is the update id: the engine applies it once however often
 	// the form arrives (here or at another console process).
 	var after relay.TaskView

@@ -63,4 +63,5 @@ var funcs = template.FuncMap{
 	// requestID: every form rendered gets its own id, so that submitting it twice acts once.
 	"requestID":  func() string { return accounts.NewCSRFSecret() },
 	"eventLabel": seclog.Label,
+	"maxNote":    func() int { return relay.MaxNoteRunes },
 }

@@ -1,0 +1,46 @@
+package relay
+
+import (
+	"fmt"
+	"unicode/utf8"
+)
+
+// MaxNoteRunes caps the free text a person writes into a task: a progress note, an
+// extension's reason, a decision's opinion, a completion note. A task carries its notes
+// in its state and its notices; without a cap a few large ones would push the state it
+// hands over at continue-as-new past the engine's 2 MB payload limit and wedge it.
+// The engine's validators, the console and the command line check the same cap.
+const MaxNoteRunes = 2000
+
+// MaxUserRunes caps the name of the person acting, recorded with each entry.
+const MaxUserRunes = 64
+
+// noteFields names an update's note as the forms and flags present it.
+var noteFields = map[string]string{
+	UpdateProgress:         "进展情况",
+	UpdateExtend:           "延期理由",
+	UpdateComplete:         "办结情况",
+	UpdateDecideExtension:  "批复意见",
+	UpdateVerify:           "审核意见",
+	UpdateFeedbackReminded: "催报说明",
+}
+
+// CheckText refuses a request for update whose free text is over its cap, naming the
+// field and the count in Chinese.
+func (r ActionRequest) CheckText(update string) error {
+	field, ok := noteFields[update]
+	if !ok {
+		field = "说明"
+	}
+	if err := checkLength(field, r.Note, MaxNoteRunes); err != nil {
+		return err
+	}
+	return checkLength("操作人", r.User, MaxUserRunes)
+}
+
+func checkLength(field, s string, max int) error {
+	if n := utf8.RuneCountInString(s); n > max {
+		return fmt.Errorf("%s过长：共 %d 字，最多 %d 字，请精简后再提交", field, n, max)
+	}
+	return nil
+}
