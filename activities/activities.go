@@ -16,8 +16,10 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"golang.org/x/sync/errgroup"
 
+	"taskrelay/internal/gongwen"
 	"taskrelay/internal/notify"
 	"taskrelay/internal/relay"
+	"taskrelay/internal/relayclient"
 )
 
 // Notifier delivers one notice; delivering the same notice twice must be harmless.
@@ -33,12 +35,24 @@ type Activities struct {
 	TaskConfig relay.TaskConfig
 	// StartConcurrency bounds parallel starts inside one StartTasks call.
 	StartConcurrency int
+	// DocPrefix is the 发文字号 prefix of the 交办单 and 督办单; empty: no numbers.
+	DocPrefix string
 }
 
 // Deliver sends one notice through the notifier.
 func (a *Activities) Deliver(ctx context.Context, n relay.Notice) error {
 	if n.Hash == "" {
 		n.Hash = relay.SealNotice(n) // every notice on record is sealed for the audit
+	}
+	if notify.Documented(n.Kind) && n.DocNo == "" && a.DocPrefix != "" && a.Client != nil {
+		// Numbered by the engine's counter, keyed by the notice id: a retry of this
+		// activity gets the same number, so none is skipped or given twice.
+		year := relay.DocYear(n.IssuedAt)
+		seq, err := (&relayclient.Client{T: a.Client}).DocNumber(ctx, a.DocPrefix, year, n.ID)
+		if err != nil {
+			return err
+		}
+		n.DocNo = gongwen.Number(a.DocPrefix, year, seq)
 	}
 	if err := a.Notifier.Deliver(ctx, n); err != nil {
 		if errors.Is(err, notify.ErrPermanent) {

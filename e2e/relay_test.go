@@ -171,6 +171,25 @@ func TestRelaySurvivesRestart(t *testing.T) {
 			t.Errorf("unit %s: %d dispatch files", n.Unit, len(got))
 		}
 	}
+	// Every 交办单 carries its own 发文字号 from the engine's counter: 1 … N, no gap,
+	// none twice, and a .docx beside it.
+	all, err := outbox.List(func(x relay.Notice) bool { return x.Kind == relay.NoticeDispatch })
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, n := range all {
+		seen[n.DocNo] = true
+		if _, err := os.Stat(outbox.DocxPath(n.ID)); err != nil {
+			t.Errorf("%s: no .docx: %v", n.ID, err)
+		}
+	}
+	year := relay.DocYear(all[0].IssuedAt)
+	for i := 1; i <= len(all); i++ {
+		if no := gongwen.Number("县府督办", year, i); !seen[no] {
+			t.Errorf("文号 %s not given (numbers: %v)", no, seen)
+		}
+	}
 
 	// Drive item 1 to closed, with a refusal on the way.
 	c.ok("ack", "cwh-2026-12:1", "--unit", "县医疗保障局") // any plaque of the body

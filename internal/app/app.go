@@ -84,7 +84,7 @@ func Start(ctx context.Context, cfg config.Config, log *zap.Logger) (*App, error
 	// The cache is the process's, shared by every worker in it; set before the first.
 	worker.SetStickyWorkflowCacheSize(cfg.StickyCache)
 	w := worker.New(c, relay.TaskQueue, worker.Options{})
-	Register(w, &activities.Activities{Notifier: sinks, Client: c, TaskConfig: cfg.Task})
+	Register(w, &activities.Activities{Notifier: sinks, Client: c, TaskConfig: cfg.Task, DocPrefix: cfg.Documents.Prefix})
 	if err := startFollowUp(ctx, w, c, cfg, sinks, log); err != nil {
 		n.Stop()
 		return nil, err
@@ -149,6 +149,7 @@ func Register(r worker.Registry, acts *activities.Activities) {
 	r.RegisterWorkflowWithOptions(workflows.MeetingPlanPart, workflow.RegisterOptions{Name: relay.PartWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.FollowUp, workflow.RegisterOptions{Name: relay.FollowUpWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.MonthlyInspection, workflow.RegisterOptions{Name: relay.MonthlyWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.DocNumbers, workflow.RegisterOptions{Name: relay.DocNumberWorkflowName})
 	if acts != nil {
 		r.RegisterActivity(acts)
 	}

@@ -593,3 +593,33 @@ func (c *Client) CountTasks(ctx context.Context, query string) (int, error) {
 	}
 	return int(resp.GetCount()), nil
 }
+
+// DocNumber allocates the 发文字号 sequence number of one document (requestID: the
+// notice id) from the counter of prefix and year, starting the counter the first time.
+// Asking again with the same request id returns the same number.
+func (c *Client) DocNumber(ctx context.Context, prefix string, year int, requestID string) (int, error) {
+	id := relay.DocNumberWorkflowID(prefix, year)
+	if _, err := c.T.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                       id,
+		TaskQueue:                relay.TaskQueue,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+	}, relay.DocNumberWorkflowName, relay.DocCounter{Prefix: prefix, Year: year, Next: 1}); err != nil {
+		return 0, fmt.Errorf("文号计数器 %s: %w", id, err)
+	}
+	h, err := c.T.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		// The engine applies one update id once: a retry after a lost answer is the same.
+		UpdateID:     "docno:" + requestID,
+		WorkflowID:   id,
+		UpdateName:   relay.UpdateDocNumber,
+		Args:         []interface{}{requestID},
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	var n int
+	if err == nil {
+		err = h.Get(ctx, &n)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("取文号 %s（%s）: %w", requestID, id, err)
+	}
+	return n, nil
+}
