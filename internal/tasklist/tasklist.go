@@ -184,9 +184,9 @@ func (it *rawItem) fail(field string) {
 
 // collector accumulates problems.
 type collector struct {
-	file string
+	file  string
 	table string // "XLSX", "DOCX": a table, whose meeting comes from the caller
-	ps   Problems
+	ps    Problems
 }
 
 func (c *collector) add(item int, field, format string, args ...any) {
