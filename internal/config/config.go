@@ -66,9 +66,6 @@ type Config struct {
 	RequireEvidence bool
 }
 
-// ReportsDir is the monthly reports' archive (<data>/reports/YYYY-MM).
-func (c Config) ReportsDir() string { return filepath.Join(c.DataDir, "reports") }
-
 // OutboxDir is where notices are written as files.
 func (c Config) OutboxDir() string { return filepath.Join(c.DataDir, "outbox") }
 
