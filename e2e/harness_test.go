@@ -116,6 +116,8 @@ type county struct {
 	db   string // the engine's PostgreSQL database, "" for SQLite in data
 	addr string
 	node *app.App
+	// env is added to the starter's environment (e.g. the blob store's settings).
+	env []string
 }
 
 func newCounty(t *testing.T) *county {
@@ -172,6 +174,7 @@ func (c *county) starter(args ...string) result {
 	c.t.Helper()
 	cmd := exec.Command(starterBin, args...)
 	cmd.Env = append(os.Environ(), "TEMPORAL_ADDRESS="+c.addr, "TEMPORAL_NAMESPACE=default", "TASKRELAY_DIRECTORY=")
+	cmd.Env = append(cmd.Env, c.env...)
 	cmd.Dir = repoRoot(c.t)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb

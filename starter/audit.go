@@ -55,13 +55,16 @@ func cmdAudit(ctx context.Context, args []string) error {
 		return err
 	}
 	r := audit.Check(m, tasks, notices)
+	if err := auditFiles(ctx, &r, tasks); err != nil {
+		return err
+	}
 	if *asJSON {
 		if err := printJSON(r); err != nil {
 			return err
 		}
 	} else {
-		fmt.Printf("审计 %s（%s）：核验任务 %d 项、办理记录 %d 条、通知 %d 份\n", m.Meeting.Name, m.Meeting.ID,
-			r.Checked.Tasks, r.Checked.Entries, r.Checked.Notices)
+		fmt.Printf("审计 %s（%s）：核验任务 %d 项、办理记录 %d 条、通知 %d 份、附件 %d 个\n", m.Meeting.Name, m.Meeting.ID,
+			r.Checked.Tasks, r.Checked.Entries, r.Checked.Notices, r.Checked.Files)
 		for _, u := range r.Units {
 			mark := "✓"
 			if !u.Intact {

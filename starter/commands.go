@@ -311,6 +311,10 @@ func cmdUnitAction(ctx context.Context, cmd string, args []string) error {
 	fs.StringVar(&req.Unit, "unit", "", "acting unit (id, name or alias)")
 	fs.StringVar(&req.User, "user", "", "the person acting")
 	asJSON := fs.Bool("json", false, "print JSON")
+	var attach files
+	if cmd != "ack" {
+		fs.Var(&attach, "attach", "a file of evidence (repeatable)")
+	}
 	switch cmd {
 	case "progress":
 		fs.IntVar(&req.Percent, "percent", -1, "progress in per cent")
@@ -332,7 +336,15 @@ func cmdUnitAction(ctx context.Context, cmd string, args []string) error {
 		return exitError{"progress: 需要 --percent（0 到 100）"}
 	}
 	req.Unit = resolveUnit(req.Unit)
-	return act(ctx, pos[0], cmd, req, *asJSON)
+	if cmd == "ack" {
+		return act(ctx, pos[0], cmd, req, *asJSON)
+	}
+	if cmd == "complete" {
+		if req.HeadReview, err = headReviewFor(req.Unit, req.User); err != nil {
+			return err
+		}
+	}
+	return actWithFiles(ctx, pos[0], cmd, req, attach, *asJSON)
 }
 
 func cmdDecide(ctx context.Context, args []string) error {
@@ -393,6 +405,10 @@ func act(ctx context.Context, taskID, action string, req relay.ActionRequest, as
 	if err != nil {
 		return err
 	}
+	return printActed(action, t, asJSON)
+}
+
+func printActed(action string, t relay.TaskView, asJSON bool) error {
 	if asJSON {
 		return printJSON(t)
 	}

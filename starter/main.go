@@ -22,10 +22,12 @@ const usage = `用法 (usage):
   starter deliveries [--failed] [--json]
   starter deliveries retry NOTICE ROUTE
   starter ack TASK --unit U
-  starter progress TASK --unit U --percent N --note TEXT
-  starter extend TASK --unit U --until DATE --reason TEXT
+  starter progress TASK --unit U --percent N --note TEXT [--attach FILE]...
+  starter extend TASK --unit U --until DATE --reason TEXT [--attach FILE]...
   starter decide-extension TASK (--approve|--deny) --by LEADER_OR_inspection [--note TEXT]
-  starter complete TASK --unit U --note TEXT
+  starter complete TASK --unit U --note TEXT [--attach FILE]...
+  starter attachment get TASK SHA256 --out FILE
+  starter assign TASK --unit U --person USERNAME
   starter verify TASK (--accept|--reject) --note TEXT
   starter audit [MEETING] [--outbox DIR] [--security-log FILE] [--json]
   starter security-log [--since DATE] [--json]
@@ -33,11 +35,12 @@ const usage = `用法 (usage):
   starter reports [--json]
   starter schedule (describe|trigger|pause|unpause) [--json] [--note TEXT]
   starter schedule backfill --month YYYY-MM
-  starter user add NAME --role office|inspection|unit|leader|admin|security|auditor [--unit U | --leader L] [--name 姓名] --password-stdin
+  starter user add NAME --role office|inspection|unit|unit_head|leader|admin|security|auditor [--unit U [--section S] | --leader L] [--name 姓名] --password-stdin
   starter user list [--json]
   starter user passwd NAME --password-stdin
 环境变量: TEMPORAL_ADDRESS (默认 127.0.0.1:7233), TEMPORAL_NAMESPACE (默认 default),
-          TASKRELAY_DIRECTORY (默认: 内置示例县), TASKRELAY_DATA (用户文件所在目录，默认 ./data)`
+          TASKRELAY_DIRECTORY (默认: 内置示例县), TASKRELAY_DATA (用户文件所在目录，默认 ./data),
+          TASKRELAY_BLOB_URL (附件存储，默认 TASKRELAY_DATA 下的 blobs 目录), TASKRELAY_ATTACH_MAX_MB (默认 20)`
 
 // exitError carries a refusal: printed as one line, exit status 1.
 type exitError struct{ msg string }
@@ -95,6 +98,10 @@ func run(ctx context.Context, cmd string, args []string) error {
 		return cmdVerify(ctx, args)
 	case "audit":
 		return cmdAudit(ctx, args)
+	case "attachment":
+		return cmdAttachment(ctx, args)
+	case "assign":
+		return cmdAssign(ctx, args)
 	case "report":
 		return cmdReport(ctx, args)
 	case "reports":

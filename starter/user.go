@@ -53,7 +53,8 @@ func readPassword(r io.Reader) (string, error) {
 func cmdUserAdd(args []string, stdin io.Reader) error {
 	fs := flag.NewFlagSet("user add", flag.ContinueOnError)
 	var u accounts.User
-	fs.StringVar(&u.Role, "role", "", "office|inspection|unit|leader|admin|security|auditor")
+	fs.StringVar(&u.Role, "role", "", "office|inspection|unit|unit_head|leader|admin|security|auditor")
+	fs.StringVar(&u.Section, "section", "", "unit roles: the section (股室) of the unit, from the directory's sections")
 	unit := fs.String("unit", "", "the unit (id, name or alias) for role unit")
 	leader := fs.String("leader", "", "the deputy (id or name) for role leader")
 	fs.StringVar(&u.Name, "name", "", "the person's name, shown on pages and the timeline")
@@ -73,6 +74,11 @@ func cmdUserAdd(args []string, stdin io.Reader) error {
 			return err
 		}
 		if err := resolveAccountScope(&u, dir, *unit, *leader); err != nil {
+			return err
+		}
+	}
+	if u.Section != "" {
+		if err := checkSection(u); err != nil {
 			return err
 		}
 	}
@@ -160,6 +166,24 @@ func cmdUserPasswd(args []string, stdin io.Reader) error {
 	}
 	fmt.Printf("已重设用户 %s 的密码\n", pos[0])
 	return nil
+}
+
+// checkSection refuses a section the unit does not have in the directory.
+func checkSection(u accounts.User) error {
+	dir, err := loadDirectory("")
+	if err != nil {
+		return err
+	}
+	x, ok := dir.ResolveUnit(u.Unit)
+	if u.Unit == "" || !ok {
+		return exitError{"user add: --section 须与 --unit 一起使用"}
+	}
+	for _, s := range x.Sections {
+		if s == u.Section {
+			return nil
+		}
+	}
+	return exitError{fmt.Sprintf("user add: 单位 %s 在机构目录中没有股室 %q（sections）", x.Name, u.Section)}
 }
 
 // resolveAccountScope sets an account's unit or leader from any of its names.

@@ -35,6 +35,10 @@ type task struct {
 	memo relay.TaskSummary
 	// tiers: this run escalates in tiers and watches milestones (followUpChange).
 	tiers bool
+	// attach: the files of the update being applied, for its entry attachTo
+	// (task_evidence.go).
+	attach   []relay.Attachment
+	attachTo string
 }
 
 // Task is one item of an adopted list, alive until the inspection office accepts its
@@ -123,19 +127,23 @@ func (t *task) register(ctx workflow.Context) error {
 		apply    func(workflow.Context, relay.ActionRequest)
 	}{
 		{relay.UpdateAck, t.validateUnit, t.ack},
-		{relay.UpdateProgress, t.validateProgress, t.progress},
-		{relay.UpdateExtend, t.validateExtend, t.extend},
+		{relay.UpdateProgress, t.withFiles(t.validateProgress), t.progress},
+		{relay.UpdateExtend, t.withFiles(t.validateExtend), t.extend},
 		{relay.UpdateDecideExtension, t.validateDecide, t.decide},
-		{relay.UpdateComplete, t.validateComplete, t.complete},
+		{relay.UpdateComplete, t.withFiles(t.validateComplete), t.complete},
 		{relay.UpdateVerify, t.validateVerify, t.verify},
 		{relay.UpdateFeedbackReminded, t.validateFeedbackReminded, t.feedbackReminded},
 		{relay.UpdateRead, t.validateRead, t.read},
+		{relay.UpdateAssign, t.validateAssign, t.assign},
+		{relay.UpdateHeadReview, t.validateHeadReview, t.headReview},
 	}
 	for _, h := range handlers {
 		h := h
 		err := workflow.SetUpdateHandlerWithOptions(ctx, h.name,
 			func(ctx workflow.Context, req relay.ActionRequest) (relay.TaskView, error) {
+				t.attaching(h.name, req.Attachments)
 				h.apply(ctx, req)
+				t.attaching("", nil)
 				t.setLight(workflow.Now(ctx))
 				t.dirty = true
 				return t.view(), nil
@@ -164,7 +172,7 @@ func (t *task) view() relay.TaskView {
 		CoUnits: nonNil(it.Co), CoUnitNames: nonNil(t.in.CoNames),
 		Deputy: it.Deputy, DeputyName: t.in.DeputyName,
 		Deadline: t.c.Deadline, State: t.c.State, Progress: t.c.Progress, Light: t.c.Light,
-		Extension: t.c.Extension,
+		Extension: t.c.Extension, Attachments: t.attachmentViews(), Assignee: t.assignee(),
 
 		Feedback: it.Feedback, FeedbackReminded: t.c.FeedbackReminded,
 		Milestones: it.Milestones, BehindMilestone: t.c.Behind,
@@ -195,6 +203,7 @@ func (t *task) record(ctx workflow.Context, by, user, action, note string) {
 // recordEvent appends e, with its typed facts, to the timeline, dated now and chained.
 func (t *task) recordEvent(ctx workflow.Context, e relay.Event) {
 	e.At = workflow.Now(ctx)
+	e.Attachments = t.takeFiles(e.Action)
 	e.Hash = relay.ChainEvent(t.chainHead(), e)
 	t.c.Timeline = append(t.c.Timeline, e)
 }
@@ -295,6 +304,9 @@ func (t *task) validateComplete(ctx workflow.Context, req relay.ActionRequest) e
 	}
 	if t.c.State == relay.StateCompletionSubmitted {
 		return errors.New("已报送办结，等待督查室审核")
+	}
+	if t.c.State == relay.StateHeadReview {
+		return errors.New("办结报告已报单位负责人审核，请等待审核结果")
 	}
 	if req.Note == "" {
 		return errors.New("请填写办结情况")
@@ -420,6 +432,10 @@ func (t *task) decide(ctx workflow.Context, req relay.ActionRequest) {
 }
 
 func (t *task) complete(ctx workflow.Context, req relay.ActionRequest) {
+	if req.HeadReview {
+		t.submitToHead(ctx, req)
+		return
+	}
 	t.acknowledge(ctx, req)
 	now := workflow.Now(ctx)
 	t.c.State = relay.StateCompletionSubmitted

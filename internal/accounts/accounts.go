@@ -25,7 +25,8 @@ import (
 const (
 	RoleOffice     = "office"     // 县政府办公室: uploads and adopts task lists
 	RoleInspection = "inspection" // 县政府督查室: tracks, verifies, decides extensions, reports
-	RoleUnit       = "unit"       // 责任单位: acts on its own tasks
+	RoleUnit       = "unit"       // 责任单位（经办人）: acts on its own tasks
+	RoleUnitHead   = "unit_head"  // 单位负责人: assigns the unit's tasks, signs off completions
 	RoleLeader     = "leader"     // 分管副县长: the portfolio's tasks and extensions
 	RoleAdmin      = "admin"      // 系统管理员: accounts, and everything the two offices can do
 	RoleSecurity   = "security"   // 安全管理员: roles and locks (三员分立)
@@ -33,11 +34,14 @@ const (
 )
 
 // Roles lists every role, in the order forms show them.
-var Roles = []string{RoleOffice, RoleInspection, RoleUnit, RoleLeader, RoleAdmin, RoleSecurity, RoleAuditor}
+var Roles = []string{RoleOffice, RoleInspection, RoleUnit, RoleUnitHead, RoleLeader, RoleAdmin, RoleSecurity, RoleAuditor}
 
 // BusinessRoles are the roles the system administrator may give a new account; the
 // three administrators' roles are given by the security administrator or on the server.
-var BusinessRoles = []string{RoleOffice, RoleInspection, RoleUnit, RoleLeader}
+var BusinessRoles = []string{RoleOffice, RoleInspection, RoleUnit, RoleUnitHead, RoleLeader}
+
+// IsUnitRole: the role belongs to a unit (its officers and its head).
+func IsUnitRole(role string) bool { return role == RoleUnit || role == RoleUnitHead }
 
 // RoleName is a role's Chinese name.
 func RoleName(role string) string {
@@ -47,7 +51,9 @@ func RoleName(role string) string {
 	case RoleInspection:
 		return "县政府督查室"
 	case RoleUnit:
-		return "责任单位"
+		return "责任单位经办人"
+	case RoleUnitHead:
+		return "单位负责人"
 	case RoleLeader:
 		return "分管县领导"
 	case RoleAdmin:
@@ -77,9 +83,10 @@ type User struct {
 	Username string `json:"username"`
 	Name     string `json:"name"`
 	Role     string `json:"role"`
-	Unit     string `json:"unit,omitempty"`   // role unit: the directory's unit id
-	Leader   string `json:"leader,omitempty"` // role leader: the directory's leader id
-	Hash     string `json:"hash"`             // bcrypt
+	Unit     string `json:"unit,omitempty"`    // role unit: the directory's unit id
+	Leader   string `json:"leader,omitempty"`  // role leader: the directory's leader id
+	Section  string `json:"section,omitempty"` // unit roles: the section (股室) of the unit, optional
+	Hash     string `json:"hash"`              // bcrypt
 	// MustChange is set on the generated administrator: its password was printed once
 	// and must be replaced at the first login.
 	MustChange bool      `json:"must_change,omitempty"`
@@ -116,12 +123,12 @@ func (u User) Check() error {
 		errs = append(errs, fmt.Errorf("用户名 %q 无效：只能用字母、数字、点、下划线和短横线，以字母或数字开头，最长 64 个字符", u.Username))
 	}
 	switch u.Role {
-	case RoleUnit:
+	case RoleUnit, RoleUnitHead:
 		if u.Unit == "" {
-			errs = append(errs, errors.New("角色 unit 须用 --unit 指定所属单位"))
+			errs = append(errs, fmt.Errorf("角色 %s 须用 --unit 指定所属单位", u.Role))
 		}
 		if u.Leader != "" {
-			errs = append(errs, errors.New("角色 unit 不能指定 --leader"))
+			errs = append(errs, fmt.Errorf("角色 %s 不能指定 --leader", u.Role))
 		}
 	case RoleLeader:
 		if u.Leader == "" {
@@ -135,7 +142,7 @@ func (u User) Check() error {
 			errs = append(errs, fmt.Errorf("角色 %s 不属于某个单位或县领导，不能指定 --unit 或 --leader", u.Role))
 		}
 	default:
-		errs = append(errs, fmt.Errorf("角色 %q 无效，应为 office、inspection、unit、leader、admin、security 或 auditor", u.Role))
+		errs = append(errs, fmt.Errorf("角色 %q 无效，应为 office、inspection、unit、unit_head、leader、admin、security 或 auditor", u.Role))
 	}
 	if len([]rune(u.Name)) > 64 {
 		errs = append(errs, errors.New("姓名过长（最多 64 个字符）"))
@@ -472,4 +479,18 @@ func RandomPassword() string {
 			return pw
 		}
 	}
+}
+
+// UnitHead returns the head (单位负责人) account of a unit, if it has one.
+func (s *Store) UnitHead(unit string) (User, bool, error) {
+	users, err := s.List()
+	if err != nil {
+		return User{}, false, err
+	}
+	for _, u := range users {
+		if u.Role == RoleUnitHead && u.Unit == unit {
+			return u, true, nil
+		}
+	}
+	return User{}, false, nil
 }

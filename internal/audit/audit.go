@@ -25,6 +25,7 @@ type Counts struct {
 	Tasks   int `json:"tasks"`
 	Entries int `json:"timeline_entries"`
 	Notices int `json:"notices"`
+	Files   int `json:"files"`
 }
 
 // Unit is what one unit received for the meeting.
@@ -153,4 +154,22 @@ func noOf(n relay.Notice) int {
 
 func (r *Report) problem(format string, args ...any) {
 	r.Problems = append(r.Problems, fmt.Sprintf(format, args...))
+}
+
+// Files checks every file on the tasks' timelines with check (the blob store's:
+// present, and its bytes still hashing to its name) and records a problem naming the
+// task and the file for each that fails. A file's name, size, type and hash are in
+// its entry's hash, so Check already covers what the timeline says about it.
+func (r *Report) Files(tasks []relay.TaskView, check func(relay.Attachment) error) {
+	for _, t := range tasks {
+		for _, e := range t.Timeline {
+			for _, a := range e.Attachments {
+				r.Checked.Files++
+				if err := check(a); err != nil {
+					r.problem("任务 %s 的%v", t.ID, err)
+				}
+			}
+		}
+	}
+	r.OK = len(r.Problems) == 0
 }

@@ -546,7 +546,7 @@ func canSeeTask(u accounts.User, t relay.TaskView) bool {
 	switch u.Role {
 	case accounts.RoleOffice, accounts.RoleInspection, accounts.RoleAdmin:
 		return true
-	case accounts.RoleUnit:
+	case accounts.RoleUnit, accounts.RoleUnitHead:
 		return t.IsUnitOf(u.Unit)
 	case accounts.RoleLeader:
 		return t.Deputy == u.Leader

@@ -24,7 +24,9 @@ import (
 
 	"taskrelay/internal/accounts"
 	"taskrelay/internal/app"
+	"taskrelay/internal/blobstore"
 	"taskrelay/internal/config"
+	"taskrelay/internal/evidence"
 	"taskrelay/internal/relay"
 	"taskrelay/internal/relayclient"
 	"taskrelay/internal/seclog"
@@ -96,6 +98,7 @@ func start() (*testEnv, error) {
 		{Username: "root", Name: "管理员", Role: accounts.RoleAdmin},
 		{Username: "sec1", Name: "安全员", Role: accounts.RoleSecurity},
 		{Username: "aud1", Name: "审计员", Role: accounts.RoleAuditor},
+		{Username: "gajhead", Name: "公安局负责人", Role: accounts.RoleUnitHead, Unit: "gaj"},
 	} {
 		if err := e.users.Add(u, testPassword); err != nil {
 			return nil, err
@@ -111,8 +114,13 @@ func start() (*testEnv, error) {
 	if err != nil {
 		return nil, err
 	}
+	bucket, err := blobstore.Open(context.Background(), "", data)
+	if err != nil {
+		return nil, err
+	}
 	e.s, err = New(Config{API: e.api, Users: e.users, Sessions: sess, Directory: dir, PageSize: 5, ReportsData: data,
-		SecurityLog: seclog.Open(filepath.Join(data, seclog.File))})
+		SecurityLog: seclog.Open(filepath.Join(data, seclog.File)),
+		Evidence:    relayclient.Evidence{Store: evidence.New(bucket, 1)}})
 	if err != nil {
 		return nil, err
 	}
@@ -153,6 +161,7 @@ type resp struct {
 	status int
 	body   string
 	loc    string
+	header http.Header
 }
 
 func (b *browser) do(r *http.Request) resp {
@@ -166,7 +175,7 @@ func (b *browser) do(r *http.Request) resp {
 	if m := csrfRE.FindSubmatch(body); m != nil {
 		b.csrf = string(m[1])
 	}
-	return resp{res.StatusCode, string(body), res.Header.Get("Location")}
+	return resp{res.StatusCode, string(body), res.Header.Get("Location"), res.Header}
 }
 
 func (b *browser) get(path string) resp {

@@ -110,7 +110,7 @@ func (s *Server) openNotice(q *req) {
 				continue
 			}
 			switch {
-			case q.user.Role == accounts.RoleUnit && n.Unit == q.user.Unit:
+			case accounts.IsUnitRole(q.user.Role) && n.Unit == q.user.Unit:
 				if _, err := s.cfg.API.MarkRead(q.ctx, ms[i].ID, id, n.Unit, q.user.Username); err != nil {
 					s.fail(q, http.StatusBadGateway, err.Error())
 					return

@@ -127,7 +127,7 @@ func (s *Server) logout(q *req) {
 
 func (s *Server) home(q *req) {
 	switch q.user.Role {
-	case accounts.RoleUnit:
+	case accounts.RoleUnit, accounts.RoleUnitHead:
 		s.redirect(q, "/my")
 	case accounts.RoleLeader:
 		s.redirect(q, "/leader")
@@ -248,7 +248,7 @@ func (s *Server) addUser(q *req) {
 // comes back as its message.
 func (s *Server) resolveScope(u *accounts.User, unit, leader string) string {
 	switch u.Role {
-	case accounts.RoleUnit:
+	case accounts.RoleUnit, accounts.RoleUnitHead:
 		if x, ok := s.cfg.Directory.ResolveUnit(unit); ok {
 			u.Unit = x.ID
 		} else if unit != "" {

@@ -9,13 +9,16 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"go.uber.org/zap"
 
 	"taskrelay/examples"
 	"taskrelay/internal/accounts"
+	"taskrelay/internal/blobstore"
 	"taskrelay/internal/directory"
+	"taskrelay/internal/evidence"
 	"taskrelay/internal/relayclient"
 	"taskrelay/internal/seclog"
 )
@@ -36,6 +39,11 @@ type Env struct {
 	// TLSCert and TLSKey (TASKRELAY_TLS_CERT, TASKRELAY_TLS_KEY): PEM files; when both
 	// are set the console serves HTTPS only, and its cookies are Secure.
 	TLSCert, TLSKey string
+	// Evidence (TASKRELAY_BLOB_URL, TASKRELAY_ATTACH_MAX_MB, TASKRELAY_REQUIRE_EVIDENCE):
+	// the blob store of attached files; empty BlobURL is <DataDir>/blobs.
+	BlobURL         string
+	AttachMaxMB     int
+	RequireEvidence bool
 }
 
 // EnvFrom reads the console's own variables; dataDir and directoryFile come from the
@@ -44,7 +52,11 @@ func EnvFrom(dataDir, directoryFile string) Env {
 	e := Env{Addr: os.Getenv("TASKRELAY_HTTP_ADDR"), DataDir: dataDir, Directory: directoryFile,
 		SessionKey: os.Getenv("TASKRELAY_SESSION_KEY"), SecureCookies: os.Getenv("TASKRELAY_COOKIE_SECURE") == "1",
 		ReportsData: os.Getenv("TASKRELAY_REPORTS_DATA"),
-		TLSCert:     os.Getenv("TASKRELAY_TLS_CERT"), TLSKey: os.Getenv("TASKRELAY_TLS_KEY")}
+		TLSCert:     os.Getenv("TASKRELAY_TLS_CERT"), TLSKey: os.Getenv("TASKRELAY_TLS_KEY"),
+		BlobURL: os.Getenv(blobstore.EnvURL), RequireEvidence: os.Getenv("TASKRELAY_REQUIRE_EVIDENCE") == "1"}
+	if mb, err := strconv.Atoi(os.Getenv("TASKRELAY_ATTACH_MAX_MB")); err == nil && mb > 0 {
+		e.AttachMaxMB = mb
+	}
 	if e.Addr == "" {
 		e.Addr = DefaultAddr
 	}
@@ -110,8 +122,13 @@ func Start(env Env, c *relayclient.Client, log *zap.Logger) (*Running, error) {
 	if err := sessions.KeepIn(filepath.Join(env.DataDir, accounts.SessionsFile)); err != nil {
 		return nil, err
 	}
+	bucket, err := blobstore.Open(context.Background(), env.BlobURL, env.DataDir)
+	if err != nil {
+		return nil, err
+	}
 	s, err := New(Config{API: c, Users: users, Sessions: sessions, SecurityLog: seclog.Open(filepath.Join(env.DataDir, seclog.File)),
-		Directory: dir, SecureCookies: env.SecureCookies || tlsCfg != nil, ReportsData: reportsData, Log: log})
+		Directory: dir, SecureCookies: env.SecureCookies || tlsCfg != nil, ReportsData: reportsData, Log: log,
+		Evidence: relayclient.Evidence{Store: evidence.New(bucket, env.AttachMaxMB), Require: env.RequireEvidence}})
 	if err != nil {
 		return nil, err
 	}

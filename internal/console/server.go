@@ -21,6 +21,7 @@ import (
 
 	"taskrelay/internal/accounts"
 	"taskrelay/internal/directory"
+	"taskrelay/internal/relay"
 	"taskrelay/internal/relayclient"
 	"taskrelay/internal/seclog"
 )
@@ -68,6 +69,8 @@ type Config struct {
 	Timeout time.Duration
 	Now     func() time.Time
 	Log     *zap.Logger
+	// Evidence is where attached files are kept; without a store, uploads are refused.
+	Evidence relayclient.Evidence
 }
 
 // Server serves the console.
@@ -134,7 +137,7 @@ var (
 	anyone      roles
 	officeRoles = roles{accounts.RoleOffice, accounts.RoleAdmin}
 	boardRoles  = roles{accounts.RoleInspection, accounts.RoleOffice, accounts.RoleAdmin}
-	unitRoles   = roles{accounts.RoleUnit}
+	unitRoles   = roles{accounts.RoleUnit, accounts.RoleUnitHead}
 	leaderRoles = roles{accounts.RoleLeader}
 	// 三员分立: the system, security and audit administrators, each alone on their pages.
 	adminRoles    = roles{accounts.RoleAdmin}
@@ -174,6 +177,7 @@ func (s *Server) routes() {
 	s.mux.Handle("GET /leader", s.auth(leaderRoles, s.leader))
 	s.mux.Handle("GET /tasks/{id}", s.auth(anyone, s.taskPage))
 	s.mux.Handle("POST /tasks/{id}/{action}", s.auth(anyone, s.taskAction))
+	s.mux.Handle("GET /tasks/{id}/files/{sha}", s.auth(anyone, s.download))
 
 	s.mux.Handle("GET /meetings", s.auth(boardRoles, s.meetings))
 	s.mux.Handle("GET /meetings/{id}", s.auth(boardRoles, s.meetingPage))
@@ -268,6 +272,10 @@ func (s *Server) secure(r *http.Request) bool {
 func (s *Server) limitFor(r *http.Request) int64 {
 	if r.URL.Path == "/upload" {
 		return uploadLimit
+	}
+	if strings.HasPrefix(r.URL.Path, "/tasks/") && s.cfg.Evidence.Store != nil {
+		// Up to the files an action may carry, each at the size limit, plus the form.
+		return relay.MaxAttachments*s.cfg.Evidence.Store.MaxBytes + MaxFormBytes
 	}
 	return MaxFormBytes
 }
@@ -380,7 +388,7 @@ func (s *Server) nav(q *req) []navItem {
 	case accounts.RoleInspection:
 		add("/board", "督查看板")
 		add("/meetings", "任务清单")
-	case accounts.RoleUnit:
+	case accounts.RoleUnit, accounts.RoleUnitHead:
 		add("/my", "我的任务")
 		add("/notices", "收到的通知")
 	case accounts.RoleLeader:

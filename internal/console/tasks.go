@@ -35,6 +35,11 @@ type taskData struct {
 	Today       string
 	Progress    int
 	ShowMeeting bool
+	// People: the unit head assigns the task to one of People and signs off a
+	// completion waiting for it (HeadReview).
+	Head       bool
+	People     []accounts.User
+	HeadReview bool
 }
 
 func (s *Server) loadTask(q *req, id string) (relay.TaskView, bool) {
@@ -85,6 +90,10 @@ func doneMessage(action string) string {
 		return "办结情况已报送，等待督查室审核。"
 	case relay.UpdateVerify:
 		return "审核意见已记录。"
+	case relay.UpdateAssign:
+		return "已确定责任人。"
+	case relay.UpdateHeadReview:
+		return "审核意见已记录。"
 	}
 	return ""
 }
@@ -97,13 +106,25 @@ func (s *Server) renderTask(q *req, status int, t relay.TaskView, form map[strin
 	}
 	u := q.user
 	open := !d.Closed
-	d.IsUnit = u.Role == accounts.RoleUnit && t.IsUnitOf(u.Unit) && open
+	d.IsUnit = accounts.IsUnitRole(u.Role) && t.IsUnitOf(u.Unit) && open
 	d.CanAck = d.IsUnit && t.State == relay.StateDispatched
 	d.CanExt = d.IsUnit && t.Extension == nil
 	d.CanDone = d.IsUnit && t.State != relay.StateCompletionSubmitted
 	d.Decide = open && t.Extension != nil && (isInspection(u) || (u.Role == accounts.RoleLeader && u.Leader == t.Deputy))
 	d.ShowMeeting = boardRoles.allow(u.Role)
 	d.Verify = open && t.State == relay.StateCompletionSubmitted && isInspection(u)
+	d.Head = d.IsUnit && u.Role == accounts.RoleUnitHead
+	d.HeadReview = d.Head && t.State == relay.StateHeadReview
+	d.CanDone = d.CanDone && t.State != relay.StateHeadReview
+	if d.Head {
+		if all, err := s.cfg.Users.List(); err == nil {
+			for _, p := range all {
+				if accounts.IsUnitRole(p.Role) && p.Unit == u.Unit {
+					d.People = append(d.People, p)
+				}
+			}
+		}
+	}
 	if m, err := s.cfg.API.Meeting(q.ctx, t.Meeting); err == nil {
 		d.Meeting = m.Meeting
 		for i := range m.Items {
@@ -164,11 +185,21 @@ func (s *Server) taskAction(q *req) {
 	ar := relay.ActionRequest{User: u.Username, Note: strings.TrimSpace(f.Get("note"))}
 	switch action {
 	case relay.UpdateAck, relay.UpdateProgress, relay.UpdateExtend, relay.UpdateComplete:
-		if u.Role != accounts.RoleUnit {
+		if !accounts.IsUnitRole(u.Role) {
 			s.fail(q, http.StatusForbidden, "只有责任单位可以签收、报告进展、申请延期和报送办结")
 			return
 		}
 		ar.Unit = u.Unit
+		if action == relay.UpdateComplete && u.Role == accounts.RoleUnit {
+			// An officer's completion goes to the unit head first, when there is one.
+			_, ar.HeadReview, _ = s.cfg.Users.UnitHead(u.Unit)
+		}
+	case relay.UpdateAssign, relay.UpdateHeadReview:
+		if u.Role != accounts.RoleUnitHead {
+			s.fail(q, http.StatusForbidden, "只有单位负责人可以指定责任人和审核本单位的办结报告")
+			return
+		}
+		ar.Unit, ar.Head = u.Unit, true
 	case relay.UpdateDecideExtension:
 		switch {
 		case isInspection(u):
@@ -231,6 +262,21 @@ func (s *Server) taskAction(q *req) {
 			refuse("请选择通过或退回")
 			return
 		}
+	case relay.UpdateHeadReview:
+		switch f.Get("decision") {
+		case "approve":
+			ar.Approve = true
+		case "return":
+		default:
+			refuse("请选择同意报送或退回")
+			return
+		}
+	case relay.UpdateAssign:
+		ar.Person = strings.TrimSpace(f.Get("person"))
+		if p, ok, _ := s.cfg.Users.Get(ar.Person); !ok || !accounts.IsUnitRole(p.Role) || p.Unit != u.Unit {
+			refuse("请从本单位的工作人员中选择责任人")
+			return
+		}
 	}
 	if err := ar.CheckText(action); err != nil {
 		refuse(err.Error())
@@ -240,10 +286,16 @@ func (s *Server) taskAction(q *req) {
 	// the form arrives (here or at another console process).
 	var after relay.TaskView
 	var err error
-	if rid := requestID(q); rid != "" {
-		after, err = s.cfg.API.ActOnce(q.ctx, id, action, rid, ar)
-	} else {
-		after, err = s.cfg.API.Act(q.ctx, id, action, ar)
+	rid := requestID(q)
+	switch action {
+	case relay.UpdateProgress, relay.UpdateExtend, relay.UpdateComplete:
+		after, err = s.cfg.API.ActWithFiles(q.ctx, s.cfg.Evidence, id, action, rid, ar, uploads(q.r.MultipartForm))
+	default:
+		if rid != "" {
+			after, err = s.cfg.API.ActOnce(q.ctx, id, action, rid, ar)
+		} else {
+			after, err = s.cfg.API.Act(q.ctx, id, action, ar)
+		}
 	}
 	if err != nil {
 		// A refusal by the engine changes nothing: show the task as it is, with why.

@@ -1,6 +1,7 @@
 package console
 
 import (
+	"fmt"
 	"html/template"
 	"strings"
 	"time"
@@ -44,6 +45,20 @@ var funcs = template.FuncMap{
 	"taskURL":  TaskURL,
 	"meetURL":  MeetingURL,
 	"join":     strings.Join,
+	"fileURL":  FileURL,
+	"fileType": func(t string) string {
+		if ft, ok := relay.FileTypeOf(t); ok {
+			return ft.Label
+		}
+		return t
+	},
+	"size": func(n int64) string {
+		if n < 1<<20 {
+			return fmt.Sprintf("%.1f KB", float64(n)/1024)
+		}
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	},
+	"accept": func() string { return acceptAttr },
 	"lightClass": func(l relay.Light) string {
 		switch l {
 		case relay.Red, relay.Yellow, relay.Green:

@@ -32,15 +32,19 @@ func ItemRoot(m Meeting, it Item) string {
 // ChainEvent is the hash of e following prev (the previous entry's hash, or the
 // item's root for the first entry). e.Hash itself is not part of it. An entry with
 // typed facts (percent, from, until) seals them too; one without hashes as entries
-// did before those fields existed, so recorded chains still verify.
+// did before those fields existed, so recorded chains still verify. Attachments
+// (name, size, type and the hash of the bytes) are sealed when an entry has some.
 func ChainEvent(prev string, e Event) string {
 	at := e.At.UTC().Format(time.RFC3339Nano)
-	if e.Percent == nil && e.From == "" && e.Until == "" {
+	if e.Percent == nil && e.From == "" && e.Until == "" && len(e.Attachments) == 0 {
 		return sum("event/v1", prev, at, e.By, e.User, e.Action, e.Note)
 	}
 	percent := -1
 	if e.Percent != nil {
 		percent = *e.Percent
+	}
+	if len(e.Attachments) > 0 {
+		return sum("event/v3", prev, at, e.By, e.User, e.Action, e.Note, percent, e.From, e.Until, e.Attachments)
 	}
 	return sum("event/v2", prev, at, e.By, e.User, e.Action, e.Note, percent, e.From, e.Until)
 }

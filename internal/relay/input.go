@@ -84,6 +84,19 @@ type TaskCarry struct {
 	Listed           bool       `json:"listed,omitempty"`
 	Behind           *Milestone `json:"behind,omitempty"`
 	FeedbackReminded string     `json:"feedback_reminded,omitempty"`
+	// Evidence and people (task_evidence.go): the officer responsible, and the
+	// completion waiting for the unit head (its unit and note).
+	Assignees  map[string]string `json:"assignees,omitempty"` // unit -> username
+	HeadReview *HeadReview       `json:"head_review,omitempty"`
+}
+
+// HeadReview is a completion waiting for the unit head's sign-off.
+type HeadReview struct {
+	Unit        string       `json:"unit"`
+	User        string       `json:"user,omitempty"`
+	Note        string       `json:"note"`
+	Attachments []Attachment `json:"attachments,omitempty"`
+	At          time.Time    `json:"at"`
 }
 
 // ActionRequest is the argument of every task update.
@@ -96,6 +109,14 @@ type ActionRequest struct {
 	Until   string `json:"until,omitempty"`   // extension: new deadline
 	Approve bool   `json:"approve,omitempty"` // decide-extension, verify
 	Cycle   string `json:"cycle,omitempty"`   // feedback-reminded: the month, YYYY-MM
+	// Attachments: files already in the blob store, by hash (progress, extend, complete).
+	Attachments []Attachment `json:"attachments,omitempty"`
+	// Person: assign, the unit officer made responsible (username).
+	Person string `json:"person,omitempty"`
+	// HeadReview: complete, the submitter is an officer of a unit with a head, so the
+	// completion waits for the head's sign-off; Head: the acting user is that head.
+	HeadReview bool `json:"head_review,omitempty"`
+	Head       bool `json:"head,omitempty"`
 }
 
 // AdoptRequest is the executive meeting's adoption, with optional changes of deputy.

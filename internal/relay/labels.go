@@ -21,6 +21,12 @@ const (
 	ActListed              = "listed"            // red tier: named in the monthly report
 	ActBehindMilestone     = "behind_milestone"  // a node passed with too little progress
 	ActFeedbackReminded    = "feedback_reminded" // the month's progress reminder sent
+	// People (责任到人): the unit head names the officer responsible; an officer's
+	// completion waits for the head, who signs it off or returns it.
+	ActAssigned          = "assigned"
+	ActHeadReviewPending = "head_review_pending"
+	ActHeadApproved      = "head_approved"
+	ActHeadReturned      = "head_returned"
 )
 
 // The Chinese labels of every code a user sees: one table each, used by the console,
@@ -44,6 +50,10 @@ var (
 		ActListed:              "列入月度通报",
 		ActBehindMilestone:     "进度滞后于节点",
 		ActFeedbackReminded:    "进展催报",
+		ActAssigned:            "确定责任人",
+		ActHeadReviewPending:   "报单位负责人审核",
+		ActHeadApproved:        "单位负责人审核同意",
+		ActHeadReturned:        "单位负责人退回",
 	}
 	updateLabels = map[string]string{
 		UpdateAdopt:            "通过任务清单",
@@ -55,6 +65,8 @@ var (
 		UpdateVerify:           "审核办结",
 		UpdateFeedbackReminded: "记录进展催报",
 		UpdateRead:             "阅读交办单（已读）",
+		UpdateAssign:           "确定责任人",
+		UpdateHeadReview:       "单位负责人审核",
 	}
 	noticeKindLabels = map[string]string{
 		NoticeDispatch:          "交办单",
@@ -72,6 +84,7 @@ var (
 		StateDispatched:          "已交办",
 		StateAcknowledged:        "已签收",
 		StateInProgress:          "办理中",
+		StateHeadReview:          "待单位负责人审核",
 		StateCompletionSubmitted: "待审核办结",
 		StateClosed:              "已办结",
 		MeetingProposed:          "待县政府常务会议通过",

@@ -27,7 +27,9 @@ const (
 	UpdateVerify          = "verify"
 	// UpdateRead records that a person of a unit opened the task's dispatch notice
 	// in the console (已读).
-	UpdateRead = "read"
+	UpdateRead       = "read"
+	UpdateAssign     = "assign"      // the unit head names the officer responsible
+	UpdateHeadReview = "head-review" // the unit head signs off or returns a completion
 )
 
 // The monthly inspection: a Temporal Schedule starts MonthlyInspection (ids

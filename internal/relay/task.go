@@ -6,9 +6,12 @@ import "time"
 type State string
 
 const (
-	StateDispatched          State = "dispatched"
-	StateAcknowledged        State = "acknowledged"
-	StateInProgress          State = "in_progress"
+	StateDispatched   State = "dispatched"
+	StateAcknowledged State = "acknowledged"
+	StateInProgress   State = "in_progress"
+	// StateHeadReview: a completion an officer (经办人) submitted, waiting for the unit
+	// head's sign-off (单位负责人审核) before it reaches the inspection office.
+	StateHeadReview          State = "head_review"
 	StateCompletionSubmitted State = "completion_submitted"
 	StateClosed              State = "closed"
 )
@@ -52,6 +55,8 @@ type Event struct {
 	Percent *int   `json:"percent,omitempty"`
 	From    string `json:"from,omitempty"`
 	Until   string `json:"until,omitempty"`
+	// Attachments are the files this entry brought (佐证材料), part of its hash.
+	Attachments []Attachment `json:"attachments,omitempty"`
 	// Hash chains this entry to the one before it, back to the committee's original
 	// item text (see ChainEvent).
 	Hash string `json:"hash,omitempty"`
@@ -84,6 +89,10 @@ type TaskView struct {
 	Light        Light      `json:"light"`
 	Extension    *Extension `json:"extension,omitempty"`
 	Timeline     []Event    `json:"timeline,omitempty"`
+	// Attachments lists every file of the timeline, oldest first; Assignee is the
+	// unit officer the unit head made responsible (责任人), by username.
+	Attachments []AttachmentView `json:"attachments"`
+	Assignee    string           `json:"assignee"`
 
 	// Follow-up (see relay/followup.go).
 	Feedback         string      `json:"feedback,omitempty"`          // FeedbackMonthly or empty
