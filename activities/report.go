@@ -154,7 +154,8 @@ func (r *Reports) timelines(ctx context.Context, tasks []report.Task, at time.Ti
 	var need []*report.Task
 	for i := range tasks {
 		t := &tasks[i]
-		if t.State == relay.StateClosed && t.ClosedAt != nil && !t.ClosedAt.After(at) {
+		if t.State == relay.StateClosed && t.ClosedAt != nil && !t.ClosedAt.After(at) ||
+			t.State == relay.StateWithdrawn && t.WithdrawnAt != nil && !t.WithdrawnAt.After(at) {
 			continue // settled before that day: the summary is its state
 		}
 		need = append(need, t)

@@ -210,7 +210,11 @@ func cmdTask(ctx context.Context, args []string) error {
 		t.Timeline = []relay.Event{}
 	}
 	if *asJSON {
-		return printJSON(t)
+		// instructions are always listed (empty when none); pushback only when there is one
+		return printJSON(struct {
+			relay.TaskView
+			Instructions []relay.Instruction `json:"instructions"`
+		}{t, append([]relay.Instruction{}, t.Instructions...)})
 	}
 	printTask(os.Stdout, t)
 	return nil

@@ -29,6 +29,12 @@ const usage = `用法 (usage):
   starter attachment get TASK SHA256 --out FILE
   starter assign TASK --unit U --person USERNAME
   starter verify TASK (--accept|--reject) --note TEXT
+  starter reassign TASK [--lead U] [--co U,U] [--deputy LEADER] --reason TEXT
+  starter amend TASK [--deadline DATE] [--requirements TEXT] --reason TEXT
+  starter pushback TASK --unit U --reason TEXT [--suggest U]
+  starter decide-pushback TASK (--keep | --lead U [--co U,U]) --note TEXT
+  starter withdraw TASK --reason TEXT
+  starter instruct (TASK | --meeting MEETING) --by LEADER --text TEXT
   starter audit [MEETING] [--outbox DIR] [--security-log FILE] [--json]
   starter security-log [--since DATE] [--json]
   starter report --month YYYY-MM [--as-of DATE] [--out DIR] [--json]
@@ -40,7 +46,8 @@ const usage = `用法 (usage):
   starter user passwd NAME --password-stdin
 环境变量: TEMPORAL_ADDRESS (默认 127.0.0.1:7233), TEMPORAL_NAMESPACE (默认 default),
           TASKRELAY_DIRECTORY (默认: 内置示例县), TASKRELAY_DATA (用户文件所在目录，默认 ./data),
-          TASKRELAY_BLOB_URL (附件存储，默认 TASKRELAY_DATA 下的 blobs 目录), TASKRELAY_ATTACH_MAX_MB (默认 20)`
+          TASKRELAY_BLOB_URL (附件存储，默认 TASKRELAY_DATA 下的 blobs 目录), TASKRELAY_ATTACH_MAX_MB (默认 20)
+单位可写编号、名称或别名；县领导可写编号或姓名。`
 
 // exitError carries a refusal: printed as one line, exit status 1.
 type exitError struct{ msg string }
@@ -96,6 +103,18 @@ func run(ctx context.Context, cmd string, args []string) error {
 		return cmdDecide(ctx, args)
 	case "verify":
 		return cmdVerify(ctx, args)
+	case "reassign":
+		return cmdReassign(ctx, args)
+	case "amend":
+		return cmdAmend(ctx, args)
+	case "withdraw":
+		return cmdWithdraw(ctx, args)
+	case "pushback":
+		return cmdPushback(ctx, args)
+	case "decide-pushback":
+		return cmdDecidePushback(ctx, args)
+	case "instruct":
+		return cmdInstruct(ctx, args)
 	case "audit":
 		return cmdAudit(ctx, args)
 	case "attachment":

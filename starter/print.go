@@ -78,6 +78,7 @@ func printTask(w io.Writer, t relay.TaskView) {
 	if t.Extension != nil {
 		fmt.Fprintf(w, "延期申请待批复：%s 申请延至 %s，理由：%s\n", t.Extension.Unit, t.Extension.Until, t.Extension.Reason)
 	}
+	printChanges(w, t)
 	fmt.Fprintln(w, "办理记录：")
 	for _, e := range t.Timeline {
 		by := e.By

@@ -15,7 +15,7 @@ import (
 // watching reports whether the deadline still concerns the units: not once the task is
 // closed, nor while a completion submitted in time waits for verification.
 func (t *task) watching() bool {
-	return t.c.State != relay.StateClosed && t.c.State != relay.StateCompletionSubmitted
+	return !t.finished() && t.c.State != relay.StateCompletionSubmitted
 }
 
 func (t *task) deadlineEnd() time.Time {
@@ -224,7 +224,7 @@ func (t *task) listForReport(ctx workflow.Context) {
 }
 
 func (t *task) light(now time.Time) relay.Light {
-	if t.c.State == relay.StateClosed {
+	if t.finished() {
 		return relay.Green
 	}
 	end := t.deadlineEnd()
@@ -232,7 +232,7 @@ func (t *task) light(now time.Time) relay.Light {
 	if !now.Before(end) && !submittedInTime {
 		return relay.Red
 	}
-	if t.c.Extension != nil || !now.Before(t.yellowFrom()) || t.c.Behind != nil {
+	if t.c.Extension != nil || !now.Before(t.yellowFrom()) || t.c.Behind != nil || t.pushbackPending() {
 		return relay.Yellow
 	}
 	return relay.Green
@@ -254,7 +254,7 @@ func (t *task) nextWake(now time.Time) time.Time {
 		}
 	}
 	end := t.deadlineEnd()
-	if t.c.State != relay.StateClosed {
+	if !t.finished() {
 		consider(t.yellowFrom())
 		consider(end)
 	}

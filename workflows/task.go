@@ -81,7 +81,7 @@ func Task(ctx workflow.Context, in relay.TaskInput) (relay.TaskView, error) {
 		t.flush(ctx)
 		t.setLight(workflow.Now(ctx))
 		t.publish(ctx)
-		if t.c.State == relay.StateClosed {
+		if t.finished() {
 			break
 		}
 		info := workflow.GetInfo(ctx)
@@ -159,7 +159,7 @@ func (t *task) register(ctx workflow.Context) error {
 			return err
 		}
 	}
-	return nil
+	return t.registerChanges(ctx)
 }
 
 // view is the task without its timeline (queries add it).
@@ -186,6 +186,7 @@ func (t *task) view() relay.TaskView {
 		end := t.deadlineEnd()
 		v.OverdueSince = &end
 	}
+	t.changesView(&v)
 	return v
 }
 
@@ -240,10 +241,7 @@ func (t *task) validateUnit(_ workflow.Context, req relay.ActionRequest) error {
 	if !t.isUnit(req.Unit) {
 		return fmt.Errorf("单位 %s 不是任务 %s 的牵头或配合单位，无权操作", req.Unit, t.in.TaskID)
 	}
-	if t.c.State == relay.StateClosed {
-		return errClosed
-	}
-	return nil
+	return t.validateOpen()
 }
 
 func (t *task) validateProgress(ctx workflow.Context, req relay.ActionRequest) error {
@@ -394,6 +392,7 @@ func (t *task) progress(ctx workflow.Context, req relay.ActionRequest) {
 	}
 	t.c.Progress = req.Percent
 	percent := req.Percent
+	t.answerChases(req.Unit)
 	t.recordEvent(ctx, relay.Event{By: req.Unit, User: req.User, Action: relay.ActProgress, Percent: &percent,
 		Note: fmt.Sprintf("进度 %d%%：%s", req.Percent, req.Note)})
 }

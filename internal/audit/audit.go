@@ -103,7 +103,7 @@ func Check(m relay.MeetingView, tasks []relay.TaskView, notices []relay.Notice) 
 				r.problem("通知 %s 锚定的办理记录在任务 %s 中找不到：办理记录被改动", n.ID, n.TaskID)
 			}
 		}
-		if n.Kind == relay.NoticeDispatch {
+		if n.Kind == relay.NoticeDispatch && n.TaskID == "" { // a meeting's 交办单 (a reassignment's carries its task)
 			g := received[n.To]
 			if g == nil {
 				g = &got{items: map[int]string{}, ok: true}

@@ -134,6 +134,7 @@ func FromEnv() (Config, error) {
 		{"TASKRELAY_REPORT_LIST_DAYS", 0, 365, &c.Task.ReportListDays, "days 0-365"},
 		{"TASKRELAY_ATTACH_MAX_MB", 1, 1024, &c.AttachMaxMB, "MiB 1-1024"},
 		{"TASKRELAY_STICKY_CACHE", 10, 1000000, &c.StickyCache, "a number of workflows 10-1000000"},
+		{"TASKRELAY_PUSHBACK_DAYS", 1, 365, &c.Task.PushbackDays, "days 1-365"},
 	} {
 		if s := os.Getenv(v.name); s != "" {
 			n, err := strconv.Atoi(strings.TrimSpace(s))

@@ -25,7 +25,10 @@ const MaxFileSize = 4 << 20
 
 // Directory is the county's organisation as read from its YAML file.
 type Directory struct {
-	County  string   `yaml:"county"`
+	County string `yaml:"county"`
+	// Head is the county head (县长, role county_head): may write instructions on
+	// any task. Optional.
+	Head    *Leader  `yaml:"head,omitempty"`
 	Leaders []Leader `yaml:"leaders"`
 	Units   []Unit   `yaml:"units"`
 }
@@ -207,6 +210,26 @@ func (d *Directory) validate(file string) Problems {
 	}
 	if len(d.Units) == 0 {
 		add("", "units", "没有任何单位")
+	}
+	if h := d.Head; h != nil {
+		h.ID, h.Name = strings.TrimSpace(h.ID), strings.TrimSpace(h.Name)
+		switch {
+		case h.ID == "":
+			add("县长", "head.id", "缺少 id")
+		case !idPattern.MatchString(h.ID):
+			add("县长", "head.id", "id“%s”只能由字母、数字和 . _ - 组成，不超过 64 个字符", h.ID)
+		}
+		if h.Name == "" {
+			add("县长", "head.name", "缺少姓名")
+		}
+		if len(h.Units) > 0 {
+			add("县长", "head.units", "县长不列分管单位")
+		}
+		for _, l := range d.Leaders {
+			if strings.TrimSpace(l.ID) == h.ID && h.ID != "" {
+				add("县长", "head.id", "id“%s”与县领导 %s 重复", h.ID, l.Name)
+			}
+		}
 	}
 
 	// Units: ids, then every name (name and aliases) must designate one unit only.
@@ -460,4 +483,13 @@ func (d *Directory) RelayLeaders() []relay.Leader {
 		out = append(out, relay.Leader{ID: l.ID, Name: l.Name, Title: l.Title})
 	}
 	return out
+}
+
+// ResolveHead returns the county head when idOrName is the head's id or name.
+func (d *Directory) ResolveHead(idOrName string) (Leader, bool) {
+	s := strings.TrimSpace(idOrName)
+	if d.Head == nil || s == "" || (s != d.Head.ID && s != d.Head.Name) {
+		return Leader{}, false
+	}
+	return *d.Head, true
 }

@@ -36,15 +36,20 @@ func ItemRoot(m Meeting, it Item) string {
 // (name, size, type and the hash of the bytes) are sealed when an entry has some.
 func ChainEvent(prev string, e Event) string {
 	at := e.At.UTC().Format(time.RFC3339Nano)
-	if e.Percent == nil && e.From == "" && e.Until == "" && len(e.Attachments) == 0 {
+	if e.Percent == nil && e.From == "" && e.Until == "" && len(e.Attachments) == 0 && e.Change == nil {
 		return sum("event/v1", prev, at, e.By, e.User, e.Action, e.Note)
 	}
 	percent := -1
 	if e.Percent != nil {
 		percent = *e.Percent
 	}
-	if len(e.Attachments) > 0 {
+	switch {
+	case len(e.Attachments) > 0 && e.Change != nil:
+		return sum("event/v5", prev, at, e.By, e.User, e.Action, e.Note, percent, e.From, e.Until, e.Attachments, *e.Change)
+	case len(e.Attachments) > 0:
 		return sum("event/v3", prev, at, e.By, e.User, e.Action, e.Note, percent, e.From, e.Until, e.Attachments)
+	case e.Change != nil: // a change to the task (relay/changes.go) seals its facts too
+		return sum("event/v4", prev, at, e.By, e.User, e.Action, e.Note, percent, e.From, e.Until, *e.Change)
 	}
 	return sum("event/v2", prev, at, e.By, e.User, e.Action, e.Note, percent, e.From, e.Until)
 }

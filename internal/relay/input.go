@@ -20,6 +20,9 @@ type TaskConfig struct {
 	// name in the monthly report (red).
 	EscalateDeputyDays int `json:"escalate_deputy_days,omitempty"`
 	ReportListDays     int `json:"report_list_days,omitempty"`
+	// PushbackDays: a unit may push a task back this many days after receiving it
+	// (0: DefaultPushbackDays).
+	PushbackDays int `json:"pushback_days,omitempty"`
 }
 
 // Follow-up defaults: report by the 25th; the deputy 7 days after the overdue notice,
@@ -34,7 +37,8 @@ const (
 // on the day the deadline passes is always sent.
 func DefaultTaskConfig() TaskConfig {
 	return TaskConfig{ReminderDays: []int{7, 1}, ReminderHour: 9, YellowDays: 7,
-		FeedbackDay: DefaultFeedbackDay, EscalateDeputyDays: DefaultEscalateDeputyDays, ReportListDays: DefaultReportListDays}
+		FeedbackDay: DefaultFeedbackDay, EscalateDeputyDays: DefaultEscalateDeputyDays, ReportListDays: DefaultReportListDays,
+		PushbackDays: DefaultPushbackDays}
 }
 
 // WithFollowUpDefaults fills the follow-up settings of a config written before they
@@ -88,6 +92,16 @@ type TaskCarry struct {
 	// completion waiting for the unit head (its unit and note).
 	Assignees  map[string]string `json:"assignees,omitempty"` // unit -> username
 	HeadReview *HeadReview       `json:"head_review,omitempty"`
+	// Changes (relay/changes.go): requirements as amended (empty: the committee's),
+	// when the task was withdrawn, the units' push backs, instructions and chases,
+	// and when each unit added by a reassignment received the task.
+	Requirements string               `json:"requirements,omitempty"`
+	WithdrawnAt  *time.Time           `json:"withdrawn_at,omitempty"`
+	Pushback     *Pushback            `json:"pushback,omitempty"`
+	PushedBack   []string             `json:"pushed_back,omitempty"` // units that have pushed back once
+	Instructions []Instruction        `json:"instructions,omitempty"`
+	Chases       []Chase              `json:"chases,omitempty"`
+	Received     map[string]time.Time `json:"received,omitempty"`
 }
 
 // HeadReview is a completion waiting for the unit head's sign-off.

@@ -54,6 +54,15 @@ var (
 		ActHeadReviewPending:   "报单位负责人审核",
 		ActHeadApproved:        "单位负责人审核同意",
 		ActHeadReturned:        "单位负责人退回",
+		// changes (changes.go)
+		ActReassigned:       "调整分工",
+		ActAmended:          "调整事项",
+		ActWithdrawn:        "撤销任务",
+		ActPushedBack:       "退回交办",
+		ActPushbackKept:     "维持原分工",
+		ActPushbackAccepted: "同意退回调整",
+		ActInstruction:      "领导批示",
+		ActChased:           "催办",
 	}
 	updateLabels = map[string]string{
 		UpdateAdopt:            "通过任务清单",
@@ -67,6 +76,13 @@ var (
 		UpdateRead:             "阅读交办单（已读）",
 		UpdateAssign:           "确定责任人",
 		UpdateHeadReview:       "单位负责人审核",
+		UpdateReassign:         "调整分工",
+		UpdateAmend:            "调整事项",
+		UpdateWithdraw:         "撤销任务",
+		UpdatePushback:         "退回交办",
+		UpdateDecidePushback:   "决定退回申请",
+		UpdateInstruct:         "领导批示",
+		UpdateChase:            "催办",
 	}
 	noticeKindLabels = map[string]string{
 		NoticeDispatch:          "交办单",
@@ -79,6 +95,14 @@ var (
 		NoticeClosed:            "办结通知",
 		NoticeFeedback:          "进展催报",
 		NoticeReportReady:       "月度报告已生成",
+		NoticeWithdrawn:         "撤销通知",
+		NoticeAmended:           "调整通知",
+		NoticePushback:          "退回申请",
+		NoticePushbackDecision:  "退回答复",
+		NoticeInstruction:       "领导批示",
+		NoticeChase:             "催办单",
+		NoticeAckReminder:       "签收提醒",
+		NoticeDigest:            "汇总通知",
 	}
 	stateLabels = map[State]string{
 		StateDispatched:          "已交办",
@@ -87,11 +111,12 @@ var (
 		StateHeadReview:          "待单位负责人审核",
 		StateCompletionSubmitted: "待审核办结",
 		StateClosed:              "已办结",
+		StateWithdrawn:           "已撤销",
 		MeetingProposed:          "待县政府常务会议通过",
 		MeetingAdopted:           "已通过并交办",
 	}
 	lightLabels = map[Light]string{Green: "绿灯", Yellow: "黄灯", Red: "红灯"}
-	roleLabels  = map[string]string{RoleLead: "牵头", RoleCo: "配合"}
+	roleLabels  = map[string]string{RoleLead: "牵头", RoleCo: "配合", RoleCountyHead: "县长"}
 	tierLabels  = map[string]string{TierBlue: "蓝色督办", TierYellow: "黄色督办", TierRed: "红色督办"}
 )
 
@@ -165,6 +190,8 @@ func (t *TaskView) LightReason() string {
 		return LightLabel(Yellow) + "（延期待批）"
 	case t.BehindMilestone != nil:
 		return LightLabel(Yellow) + "（进度滞后）"
+	case t.Pushback != nil && t.Pushback.State == PushbackPending:
+		return LightLabel(Yellow) + "（退回待定）"
 	}
 	return LightLabel(Yellow) + "（临期）"
 }

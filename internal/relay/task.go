@@ -57,6 +57,9 @@ type Event struct {
 	Until   string `json:"until,omitempty"`
 	// Attachments are the files this entry brought (佐证材料), part of its hash.
 	Attachments []Attachment `json:"attachments,omitempty"`
+	// Change is the facts of a change to the task (reassign, amend, push back,
+	// withdraw, instruction, chase), typed; nil for other entries.
+	Change *Change `json:"change,omitempty"`
 	// Hash chains this entry to the one before it, back to the committee's original
 	// item text (see ChainEvent).
 	Hash string `json:"hash,omitempty"`
@@ -106,6 +109,11 @@ type TaskView struct {
 	ListedForReport  bool        `json:"listed_for_report,omitempty"` // red: to be named in the monthly report
 	// Reads are the units that opened the dispatch notice in the console, and when.
 	Reads []Read `json:"reads,omitempty"`
+	// Changes (see relay/changes.go).
+	WithdrawnAt  *time.Time    `json:"withdrawn_at,omitempty"`
+	Pushback     *Pushback     `json:"pushback,omitempty"`
+	Instructions []Instruction `json:"instructions,omitempty"`
+	Chases       []Chase       `json:"chases,omitempty"`
 }
 
 // ReadAt is when unit first opened the task's dispatch notice (nil: unread).

@@ -337,11 +337,29 @@ func (c *Client) Act(ctx context.Context, taskID, action string, req relay.Actio
 // ActOnce is Act with the caller's request id: the engine applies one update id at
 // most once, so a form submitted twice (a double click, a retried request) acts once.
 func (c *Client) ActOnce(ctx context.Context, taskID, action, requestID string, req relay.ActionRequest) (relay.TaskView, error) {
+	return c.taskUpdate(ctx, taskID, action, requestID, req)
+}
+
+// Change sends a change (reassign, amend, withdraw, pushback, decide-pushback,
+// instruct, chase) to a task. A refusal comes back as an error and changes nothing.
+func (c *Client) Change(ctx context.Context, taskID, action string, req relay.ChangeRequest) (relay.TaskView, error) {
+	return c.ChangeOnce(ctx, taskID, action, uuid.NewString(), req)
+}
+
+// ChangeOnce is Change with the caller's request id (see ActOnce).
+func (c *Client) ChangeOnce(ctx context.Context, taskID, action, requestID string, req relay.ChangeRequest) (relay.TaskView, error) {
+	return c.taskUpdate(ctx, taskID, action, requestID, req)
+}
+
+func (c *Client) taskUpdate(ctx context.Context, taskID, action, requestID string, arg any) (relay.TaskView, error) {
 	var v relay.TaskView
 	if err := c.update(ctx, client.UpdateWorkflowOptions{
-		UpdateID: requestID, WorkflowID: relay.TaskWorkflowID(taskID), UpdateName: action, Args: []interface{}{req},
+		UpdateID: requestID, WorkflowID: relay.TaskWorkflowID(taskID), UpdateName: action, Args: []interface{}{arg},
 	}, &v); err != nil {
 		if isClosed(err) {
+			if t, qerr := c.Task(ctx, taskID); qerr == nil && t.State == relay.StateWithdrawn {
+				return v, fmt.Errorf("任务 %s 已撤销，不能再操作", taskID)
+			}
 			return v, fmt.Errorf("任务 %s 已办结，不能再操作", taskID)
 		}
 		return v, notFound(err, "任务", taskID)

@@ -32,7 +32,10 @@ type Report struct {
 	NoticesYTD  NoticeCount    `json:"notices_ytd"`
 	NoticeKinds []KindRow      `json:"notice_kinds"`
 	Rows        []TaskRow      `json:"rows"` // every task, by meeting and number (the ledger)
-	Options     Options        `json:"options"`
+	// Instructions (领导批示) and chases (催办单) up to the report's instant.
+	Instructions []InstructionRow `json:"instructions"`
+	Chases       []ChaseRow       `json:"chases"`
+	Options      Options          `json:"options"`
 	// Documents are the settings the .docx reports are laid out with.
 	Documents gongwen.Settings `json:"documents"`
 }
@@ -108,6 +111,7 @@ type state struct {
 	progress          int
 	deadline          string
 	submitted, closed bool
+	withdrawn         bool
 	submittedAt       *time.Time
 	closedAt          *time.Time
 	note              string
@@ -149,6 +153,9 @@ func stateAt(t *Task, at time.Time) *state {
 		if s.noteAt != nil && s.noteAt.After(at) {
 			s.note, s.noteAt = "", nil
 		}
+		if s.st == relay.StateWithdrawn && (t.WithdrawnAt == nil || t.WithdrawnAt.After(at)) {
+			s.st = relay.StateInProgress // withdrawn later: open on that day
+		}
 	} else {
 		s.st = relay.StateDispatched
 		for i := range t.Timeline {
@@ -177,10 +184,13 @@ func stateAt(t *Task, at time.Time) *state {
 				s.st, s.submittedAt = relay.StateInProgress, nil
 			case relay.ActCompletionAccepted:
 				s.st, s.closedAt, s.progress = relay.StateClosed, &e.At, 100
+			case relay.ActWithdrawn:
+				s.st = relay.StateWithdrawn
 			}
 		}
 	}
 	s.closed = s.st == relay.StateClosed
+	s.withdrawn = s.st == relay.StateWithdrawn
 	s.submitted = s.st == relay.StateCompletionSubmitted
 	end, err := relay.DeadlineEnd(s.deadline)
 	if err != nil { // a summary always has a valid deadline; count it as not due
@@ -188,6 +198,8 @@ func stateAt(t *Task, at time.Time) *state {
 	}
 	inTime := s.submittedAt != nil && s.submittedAt.Before(end)
 	switch {
+	case s.withdrawn:
+		s.light = relay.Green
 	case s.closed:
 		s.onTime = inTime
 		s.light = relay.Green
@@ -235,13 +247,16 @@ func Compute(in Input) (*Report, error) {
 		opt = DefaultOptions()
 	}
 	r := &Report{
-		Figures:     Figures{Month: req.Month, AsOf: req.AsOf, ByUnit: []UnitRow{}, ByDeputy: []DeputyRow{}, Red: []RedRow{}},
-		County:      in.County,
-		AsOfTime:    at,
-		GeneratedAt: req.Now,
-		Options:     opt,
-		Documents:   in.Documents,
+		Figures:      Figures{Month: req.Month, AsOf: req.AsOf, ByUnit: []UnitRow{}, ByDeputy: []DeputyRow{}, Red: []RedRow{}},
+		County:       in.County,
+		AsOfTime:     at,
+		GeneratedAt:  req.Now,
+		Options:      opt,
+		Documents:    in.Documents,
+		Instructions: []InstructionRow{},
+		Chases:       []ChaseRow{},
 	}
+	chases := map[string]*ChaseRow{}
 	meetingName := map[string]relay.Meeting{}
 	for _, m := range in.Meetings {
 		meetingName[m.ID] = m
@@ -266,7 +281,7 @@ func Compute(in Input) (*Report, error) {
 	inMonth := func(t time.Time) bool { return !t.Before(start) && t.Before(end) && !t.After(at) }
 	for _, t := range tasks {
 		s := stateAt(t, at)
-		if !s.closed && !s.overdue {
+		if !s.closed && !s.overdue && !s.withdrawn {
 			// Live, the engine's own light counts (it also knows pending extensions and
 			// milestones); on a past day, the deadline rule.
 			if (live && t.Light != relay.Green) || (!live && yellowBy(s, at, opt.YellowDays)) {
@@ -284,6 +299,16 @@ func Compute(in Input) (*Report, error) {
 		}
 		var month MonthFigures
 		month.Totals.add(s)
+		r.changeRows(t, s, m.Name, chases)
+		if s.withdrawn {
+			// Counted apart (totals.withdrawn), listed in the ledger only.
+			m.merge(month)
+			r.Period.merge(month)
+			group(units, t.LeadUnit, t.LeadUnitName).add(s)
+			group(deputies, t.Deputy, t.DeputyName).add(s)
+			r.Rows = append(r.Rows, taskRow(t, s, m.Name))
+			continue
+		}
 		if t.DispatchedAt.Before(start) && !(s.closedAt != nil && s.closedAt.Before(start)) {
 			month.CarriedOver++
 		}
@@ -369,6 +394,7 @@ func Compute(in Input) (*Report, error) {
 	sort.SliceStable(r.DueNext, func(i, j int) bool { return r.DueNext[i].Deadline < r.DueNext[j].Deadline })
 	sort.SliceStable(r.Progress, func(i, j int) bool { return r.Progress[i].NoteAt.After(*r.Progress[j].NoteAt) })
 
+	r.finishChanges(chases)
 	r.noticeFigures(in.Notices, start, end, at)
 	return r, nil
 }
@@ -410,6 +436,7 @@ func (m *MonthFigures) merge(x MonthFigures) {
 	m.ClosedLate += x.ClosedLate
 	m.OpenNotDue += x.OpenNotDue
 	m.OpenOverdue += x.OpenOverdue
+	m.Withdrawn += x.Withdrawn
 	m.CompletionRate = pct(m.Closed(), m.Tasks)
 	m.CarriedOver += x.CarriedOver
 	m.New += x.New

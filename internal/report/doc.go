@@ -211,6 +211,11 @@ func (r *Report) Executive() *doc {
 		d.table([]string{"序号", "会议", "事项序号", "任务事项", "牵头单位", "原完成时限", "调整后时限", "批准"}, rows)
 	}
 
+	if len(r.Instructions) > 0 {
+		next("领导批示落实情况")
+		r.instructionsSection(d)
+	}
+
 	next("“令出一家”成效")
 	d.p("%s", reformSentence(r))
 	var rows [][]string
@@ -239,6 +244,11 @@ func (r *Report) Executive() *doc {
 				t.UnitName, itemRef(t), t.Title, cnDay(t.Deadline), t.OverdueDays, t.DeputyName))
 		}
 		d.list(items)
+	}
+	if due := r.chasesDue(); len(due) > 0 {
+		next("催办事项限期回复")
+		d.p("以下催办事项已过回复期限仍未报送进展，请有关单位立即报送：")
+		d.list(due)
 	}
 	next("下月到期事项")
 	if len(r.DueNext) == 0 {

@@ -135,6 +135,8 @@ type Totals struct {
 	OpenNotDue     int `json:"open_not_due"`
 	OpenOverdue    int `json:"open_overdue"`
 	CompletionRate Pct `json:"completion_rate"`
+	// Withdrawn tasks (撤销) are counted here only: not in Tasks nor in the rate.
+	Withdrawn int `json:"withdrawn"`
 }
 
 // Closed is every closed task, on time or late.
@@ -144,6 +146,10 @@ func (t Totals) Closed() int { return t.ClosedOnTime + t.ClosedLate }
 func (t Totals) Open() int { return t.OpenNotDue + t.OpenOverdue }
 
 func (t *Totals) add(s *state) {
+	if s.withdrawn {
+		t.Withdrawn++
+		return
+	}
 	t.Tasks++
 	switch {
 	case s.closed && s.onTime:

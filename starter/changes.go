@@ -1,0 +1,377 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"taskrelay/internal/directory"
+	"taskrelay/internal/relay"
+	"taskrelay/internal/relayclient"
+)
+
+// The changes to adopted tasks (relay/changes.go): reassign, amend, pushback,
+// decide-pushback, withdraw, instruct. Units and leaders are named by id, name or
+// alias and resolved here from the directory: an unknown one is refused before the
+// engine is asked anything.
+
+// resolver resolves names strictly against the directory.
+type resolver struct{ dir *directory.Directory }
+
+func newResolver() (resolver, error) {
+	d, err := loadDirectory("")
+	if err != nil {
+		return resolver{}, asProblems(err)
+	}
+	return resolver{d}, nil
+}
+
+func (r resolver) unit(name string) (relay.UnitRef, error) {
+	u, ok := r.dir.ResolveUnit(name)
+	if !ok {
+		return relay.UnitRef{}, exitError{fmt.Sprintf("找不到单位“%s”（目录中没有这个编号、名称或别名）", name)}
+	}
+	return relay.UnitRef{ID: u.ID, Name: u.Name}, nil
+}
+
+func (r resolver) units(list string) ([]relay.UnitRef, error) {
+	var out []relay.UnitRef
+	for _, n := range strings.FieldsFunc(list, func(r rune) bool { return r == ',' || r == '，' || r == '、' }) {
+		u, err := r.unit(strings.TrimSpace(n))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	return out, nil
+}
+
+func (r resolver) leader(name string) (relay.UnitRef, error) {
+	l, ok := r.dir.ResolveLeader(name)
+	if !ok {
+		return relay.UnitRef{}, exitError{fmt.Sprintf("找不到县领导“%s”", name)}
+	}
+	return relay.UnitRef{ID: l.ID, Name: l.Name}, nil
+}
+
+// assignment fills a request's lead and supporting units from --lead and --co (set
+// when given, even empty: --co "" removes every supporting unit).
+func (r resolver) assignment(fs *flag.FlagSet, lead, co string, req *relay.ChangeRequest) error {
+	if lead != "" {
+		u, err := r.unit(lead)
+		if err != nil {
+			return err
+		}
+		req.Lead = &u
+	}
+	if flagSet(fs, "co") {
+		us, err := r.units(co)
+		if err != nil {
+			return err
+		}
+		req.Co, req.SetCo = us, true
+	}
+	return nil
+}
+
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
+
+func required(cmd, flagName, value, what string) error {
+	if strings.TrimSpace(value) == "" {
+		return exitError{fmt.Sprintf("%s: 需要 --%s（%s）", cmd, flagName, what)}
+	}
+	return nil
+}
+
+func cmdReassign(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("reassign", flag.ContinueOnError)
+	lead := fs.String("lead", "", "new lead unit")
+	co := fs.String("co", "", "supporting units, comma separated (replaces them)")
+	deputy := fs.String("deputy", "", "new deputy in charge")
+	req := relay.ChangeRequest{By: relay.Office}
+	fs.StringVar(&req.Reason, "reason", "", "reason")
+	fs.StringVar(&req.User, "user", "", "the person acting")
+	asJSON := fs.Bool("json", false, "print JSON")
+	pos, err := parse(fs, args, 1, "任务编号 TASK")
+	if err != nil {
+		return err
+	}
+	if err := required("reassign", "reason", req.Reason, "调整理由"); err != nil {
+		return err
+	}
+	if *lead == "" && !flagSet(fs, "co") && *deputy == "" {
+		return exitError{"reassign: 需要 --lead、--co 或 --deputy 之一"}
+	}
+	r, err := newResolver()
+	if err != nil {
+		return err
+	}
+	if err := r.assignment(fs, *lead, *co, &req); err != nil {
+		return err
+	}
+	if *deputy != "" {
+		l, err := r.leader(*deputy)
+		if err != nil {
+			return err
+		}
+		req.Deputy = &l
+	}
+	return change(ctx, pos[0], relay.UpdateReassign, req, *asJSON)
+}
+
+func cmdAmend(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("amend", flag.ContinueOnError)
+	req := relay.ChangeRequest{By: relay.Office}
+	fs.StringVar(&req.Deadline, "deadline", "", "new deadline YYYY-MM-DD")
+	fs.StringVar(&req.Requirements, "requirements", "", "new requirements")
+	fs.StringVar(&req.Reason, "reason", "", "reason")
+	fs.StringVar(&req.User, "user", "", "the person acting")
+	asJSON := fs.Bool("json", false, "print JSON")
+	pos, err := parse(fs, args, 1, "任务编号 TASK")
+	if err != nil {
+		return err
+	}
+	if err := required("amend", "reason", req.Reason, "调整理由"); err != nil {
+		return err
+	}
+	if req.Deadline == "" && req.Requirements == "" {
+		return exitError{"amend: 需要 --deadline 或 --requirements 之一"}
+	}
+	return change(ctx, pos[0], relay.UpdateAmend, req, *asJSON)
+}
+
+func cmdWithdraw(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("withdraw", flag.ContinueOnError)
+	req := relay.ChangeRequest{By: relay.Office}
+	fs.StringVar(&req.Reason, "reason", "", "reason")
+	fs.StringVar(&req.User, "user", "", "the person acting")
+	asJSON := fs.Bool("json", false, "print JSON")
+	pos, err := parse(fs, args, 1, "任务编号 TASK")
+	if err != nil {
+		return err
+	}
+	if err := required("withdraw", "reason", req.Reason, "撤销理由"); err != nil {
+		return err
+	}
+	return change(ctx, pos[0], relay.UpdateWithdraw, req, *asJSON)
+}
+
+func cmdPushback(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("pushback", flag.ContinueOnError)
+	var req relay.ChangeRequest
+	unit := fs.String("unit", "", "the unit pushing back")
+	suggest := fs.String("suggest", "", "the unit believed responsible")
+	fs.StringVar(&req.Reason, "reason", "", "reason")
+	fs.StringVar(&req.User, "user", "", "the person acting")
+	asJSON := fs.Bool("json", false, "print JSON")
+	pos, err := parse(fs, args, 1, "任务编号 TASK")
+	if err != nil {
+		return err
+	}
+	if err := required("pushback", "unit", *unit, "退回单位"); err != nil {
+		return err
+	}
+	if err := required("pushback", "reason", req.Reason, "退回理由"); err != nil {
+		return err
+	}
+	r, err := newResolver()
+	if err != nil {
+		return err
+	}
+	u, err := r.unit(*unit)
+	if err != nil {
+		return err
+	}
+	req.Unit = u.ID
+	if *suggest != "" {
+		s, err := r.unit(*suggest)
+		if err != nil {
+			return err
+		}
+		req.Suggest = &s
+	}
+	return change(ctx, pos[0], relay.UpdatePushback, req, *asJSON)
+}
+
+func cmdDecidePushback(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("decide-pushback", flag.ContinueOnError)
+	req := relay.ChangeRequest{By: relay.Office}
+	fs.BoolVar(&req.Keep, "keep", false, "keep the assignment")
+	lead := fs.String("lead", "", "new lead unit")
+	co := fs.String("co", "", "supporting units, comma separated")
+	fs.StringVar(&req.Reason, "note", "", "the decision's note")
+	fs.StringVar(&req.User, "user", "", "the person acting")
+	asJSON := fs.Bool("json", false, "print JSON")
+	pos, err := parse(fs, args, 1, "任务编号 TASK")
+	if err != nil {
+		return err
+	}
+	if req.Keep == (*lead != "") {
+		return exitError{"decide-pushback: 需要 --keep 或 --lead 之一"}
+	}
+	if req.Keep && flagSet(fs, "co") {
+		return exitError{"decide-pushback: --keep 不能与 --co 同用"}
+	}
+	if err := required("decide-pushback", "note", req.Reason, "决定意见"); err != nil {
+		return err
+	}
+	if !req.Keep {
+		r, err := newResolver()
+		if err != nil {
+			return err
+		}
+		if err := r.assignment(fs, *lead, *co, &req); err != nil {
+			return err
+		}
+	}
+	return change(ctx, pos[0], relay.UpdateDecidePushback, req, *asJSON)
+}
+
+// instructor resolves --by: the inspection office, the county head or a deputy.
+func (r resolver) instructor(by string) (relay.ChangeRequest, error) {
+	if by == relay.Inspection || by == "督查室" || by == "县政府督查室" {
+		return relay.ChangeRequest{By: relay.Inspection, ByName: "县政府督查室"}, nil
+	}
+	if h, ok := r.dir.ResolveHead(by); ok {
+		return relay.ChangeRequest{By: h.ID, ByName: h.Name, ByRole: relay.RoleCountyHead}, nil
+	}
+	l, err := r.leader(by)
+	if err != nil {
+		return relay.ChangeRequest{}, err
+	}
+	return relay.ChangeRequest{By: l.ID, ByName: l.Name}, nil
+}
+
+func cmdInstruct(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("instruct", flag.ContinueOnError)
+	meeting := fs.String("meeting", "", "every task of a meeting")
+	by := fs.String("by", "", "the leader instructing (deputy, county head) or inspection")
+	text := fs.String("text", "", "the instruction")
+	user := fs.String("user", "", "the person acting")
+	asJSON := fs.Bool("json", false, "print JSON")
+	want := 1
+	if hasFlag(args, "meeting") {
+		want = 0
+	}
+	pos, err := parse(fs, args, want, "任务编号 TASK，或 --meeting MEETING")
+	if err != nil {
+		return err
+	}
+	if err := required("instruct", "by", *by, "批示的县领导或 inspection"); err != nil {
+		return err
+	}
+	if err := required("instruct", "text", *text, "批示内容"); err != nil {
+		return err
+	}
+	r, err := newResolver()
+	if err != nil {
+		return err
+	}
+	req, err := r.instructor(*by)
+	if err != nil {
+		return err
+	}
+	req.Text, req.User = *text, *user
+	if *meeting == "" {
+		return change(ctx, pos[0], relay.UpdateInstruct, req, *asJSON)
+	}
+	c, err := connect(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	ids, err := instructable(ctx, c, *meeting, req)
+	if err != nil {
+		return err
+	}
+	var views []relay.TaskView
+	for _, id := range ids {
+		v, err := c.Change(ctx, id, relay.UpdateInstruct, req)
+		if err != nil {
+			return fmt.Errorf("任务 %s: %w", id, err)
+		}
+		views = append(views, v)
+	}
+	if *asJSON {
+		return printJSON(views)
+	}
+	fmt.Printf("已批示：%s 的 %d 项任务，各单位已收到批示。\n", *meeting, len(views))
+	return nil
+}
+
+// instructable lists the open tasks of a meeting an instruction goes to: all of them
+// for the county head or the inspection office, a deputy's own for a deputy. None is
+// a refusal.
+func instructable(ctx context.Context, c *relayclient.Client, meetingID string, req relay.ChangeRequest) ([]string, error) {
+	_, tasks, err := c.Status(ctx, meetingID)
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for _, t := range tasks {
+		open := t.State != relay.StateClosed && t.State != relay.StateWithdrawn && t.State != "proposed"
+		mine := req.By == relay.Inspection || req.ByRole == relay.RoleCountyHead || t.Deputy == req.By
+		if open && mine {
+			ids = append(ids, t.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil, exitError{fmt.Sprintf("会议 %s 没有%s可批示的在办任务", meetingID, req.ByName)}
+	}
+	return ids, nil
+}
+
+// hasFlag reports whether --name or -name appears among args.
+func hasFlag(args []string, name string) bool {
+	for _, a := range args {
+		a = strings.TrimLeft(a, "-")
+		if a == name || strings.HasPrefix(a, name+"=") {
+			return true
+		}
+	}
+	return false
+}
+
+func change(ctx context.Context, taskID, action string, req relay.ChangeRequest, asJSON bool) error {
+	c, err := connect(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	t, err := c.Change(ctx, taskID, action, req)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return printJSON(t)
+	}
+	fmt.Printf("已完成：%s %s → 牵头单位 %s，状态 %s，%s，时限 %s\n", relay.UpdateLabel(action), t.ID, t.LeadUnitName, relay.StateLabel(t.State), relay.LightLabel(t.Light), t.Deadline)
+	return nil
+}
+
+// printChanges shows a task's push back, instructions and chases.
+func printChanges(w io.Writer, t relay.TaskView) {
+	if t.WithdrawnAt != nil {
+		fmt.Fprintf(w, "已撤销：%s\n", t.WithdrawnAt.In(relay.County).Format("2006-01-02 15:04"))
+	}
+	if p := t.Pushback; p != nil {
+		state := map[string]string{relay.PushbackPending: "待县政府办公室决定", relay.PushbackKept: "维持原分工", relay.PushbackReassigned: "已调整分工"}[p.State]
+		fmt.Fprintf(w, "退回交办：%s，理由：%s（%s）\n", p.Unit, p.Reason, state)
+	}
+	for _, in := range t.Instructions {
+		fmt.Fprintf(w, "领导批示（%s，%s）：%s\n", in.By, in.At.In(relay.County).Format("2006-01-02"), in.Text)
+	}
+	for _, c := range t.Chases {
+		answered := "未回复"
+		if c.Answered {
+			answered = "已回复"
+		}
+		fmt.Fprintf(w, "催办：%s，%s 前回复（%s）\n", c.Unit, c.ReplyBy, answered)
+	}
+}
