@@ -76,6 +76,7 @@ var (
 		UpdateRead:             "阅读交办单（已读）",
 		UpdateAssign:           "确定责任人",
 		UpdateHeadReview:       "单位负责人审核",
+		UpdateDocNumber:        "取发文字号",
 		UpdateReassign:         "调整分工",
 		UpdateAmend:            "调整事项",
 		UpdateWithdraw:         "撤销任务",
