@@ -27,8 +27,8 @@ func TestBrowserReadReceiptAndDeliveryRetry(t *testing.T) {
 	c := newCounty(t)
 	c.start()
 	con := startConsole(t, c)
-	userAdd(t, c, "rsj-password", "rsj1", "--role", "unit", "--unit", "县医疗保障局", "--name", "人社局张三", "--password-stdin")
-	userAdd(t, c, "duban-password", "duban", "--role", "inspection", "--name", "督查室王五", "--password-stdin")
+	userAdd(t, c, "Yibao-pass-1", "rsj1", "--role", "unit", "--unit", "县医疗保障局", "--name", "人社局张三", "--password-stdin")
+	userAdd(t, c, "Ducha-pass-1", "duban", "--role", "inspection", "--name", "督查室王五", "--password-stdin")
 	c.ok("submit", sample, "--adopt")
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -37,13 +37,13 @@ func TestBrowserReadReceiptAndDeliveryRetry(t *testing.T) {
 	}
 	p := newBrowser(t, con.URL)
 
-	p.login("rsj1", "rsj-password", "人社局张三")
+	p.login("rsj1", "Yibao-pass-1", "人社局张三")
 	p.open("/notices/dispatch:cwh-2026-12:rsj")
 	p.see(".flash", "已记录本单位已读")
 	p.see("main", "已读（")
 	p.logout()
 
-	p.login("duban", "duban-password", "督查室王五")
+	p.login("duban", "Ducha-pass-1", "督查室王五")
 	p.seeAfterReload("/meetings/cwh-2026-12", "#notices + table", "已读 ")
 	p.seeAfterReload("/deliveries?failed=1", "#deliveries", "403 Forbidden")
 	p.see("#deliveries", "已搁置")
