@@ -350,3 +350,58 @@ func checkTypedFacts(t *testing.T, out string) {
 		t.Errorf("task --json: no entries for %v", want)
 	}
 }
+
+// TestLongTimelineReadBack: a task with more actions than a run hands over continues
+// as new with a bounded timeline, and the client still reads every entry back (from the
+// previous runs), in order and chained from the committee's item: `starter task` shows
+// them all and the audit passes.
+func TestLongTimelineReadBack(t *testing.T) {
+	c := newCounty(t)
+	c.start()
+	c.ok("submit", sample)
+	c.ok("adopt", "cwh-2026-12")
+	const id, n = "cwh-2026-12:1", 230
+	ac := &relayclient.Client{T: c.node.Client}
+	ctx := context.Background()
+	for i := 1; i <= n; i++ {
+		req := relay.ActionRequest{Unit: "rsj", Percent: i % 100, Note: fmt.Sprintf("第%d次报送", i)}
+		if _, err := ac.Act(ctx, id, relay.UpdateProgress, req); err != nil {
+			t.Fatalf("progress %d: %v", i, err)
+		}
+	}
+	// The running task carries only its last entries.
+	resp, err := c.node.Client.QueryWorkflow(ctx, relay.TaskWorkflowID(id), "", relay.QueryTask)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var carried relay.TaskView
+	if err := resp.Get(&carried); err != nil {
+		t.Fatal(err)
+	}
+	if carried.TimelineFrom == 0 || len(carried.Timeline) > 2*100 {
+		t.Errorf("running task holds %d entries from %d: not bounded", len(carried.Timeline), carried.TimelineFrom)
+	}
+	// The client reads them all back: dispatched, acknowledged, n progress reports.
+	var full relay.TaskView
+	c.jsonOf(&full, "task", id, "--json")
+	if len(full.Timeline) != n+2 || full.TimelineFrom != 0 {
+		t.Fatalf("task --json: %d entries from %d, want %d", len(full.Timeline), full.TimelineFrom, n+2)
+	}
+	for i, e := range full.Timeline[2:] {
+		if e.Percent == nil || *e.Percent != (i+1)%100 {
+			t.Fatalf("entry %d out of order: %+v", i+2, e)
+		}
+	}
+	text := c.ok("task", id)
+	if got := strings.Count(text, "报告进展"); got != n {
+		t.Errorf("starter task shows %d progress entries, want %d", got, n)
+	}
+	var a struct {
+		OK bool `json:"ok"`
+	}
+	c.jsonOf(&a, "audit", "cwh-2026-12", "--json")
+	if !a.OK {
+		t.Errorf("audit of the read-back timeline failed: %s", c.ok("audit", "cwh-2026-12"))
+	}
+	t.Logf("%d entries; the running run holds %d (from entry %d)", len(full.Timeline), len(carried.Timeline), carried.TimelineFrom)
+}

@@ -3,6 +3,7 @@ package workflows
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"time"
 
@@ -311,26 +312,42 @@ func (t *task) summary() relay.TaskSummary {
 	}
 	// Grants and RejectedCompletions change exactly when the two counts do, so they add
 	// no memo upsert of their own (the command sequence of running tasks is unchanged).
-	deadline := t.in.Item.Deadline
-	for i := range t.c.Timeline {
-		e := &t.c.Timeline[i]
+	d := foldTimeline(t.c.Earlier, t.c.Timeline, t.in.Item.Deadline)
+	s.LastProgressAt, s.LastProgressNote = d.LastProgressAt, d.LastProgressNote
+	s.ExtensionsGranted, s.Grants = len(d.Grants), d.Grants
+	s.Rejections, s.RejectedCompletions = len(d.Rejections), d.Rejections
+	return s
+}
+
+// foldTimeline adds what the summary needs of events to the digest of the entries
+// before them (nil: none). The deadline is the item's own, moved by each grant.
+func foldTimeline(earlier *relay.TimelineDigest, events []relay.Event, deadline string) relay.TimelineDigest {
+	var d relay.TimelineDigest
+	if earlier != nil {
+		d = *earlier
+		d.Grants, d.Rejections = slices.Clone(d.Grants), slices.Clone(d.Rejections)
+	}
+	if n := len(d.Grants); n > 0 {
+		deadline = d.Grants[n-1].To
+	}
+	for i := range events {
+		e := &events[i]
 		switch e.Action {
 		case relay.ActProgress:
-			s.LastProgressAt, s.LastProgressNote = &e.At, e.Note
+			at := e.At
+			d.LastProgressAt, d.LastProgressNote = &at, e.Note
 		case relay.ActExtensionApproved:
-			s.ExtensionsGranted++
 			g := relay.Grant{At: e.At, By: e.By, From: e.From, To: e.Until}
 			if g.To == "" { // recorded before the typed fields
 				g.From, g.To = deadline, legacyApprovedUntil(e.Note)
 			}
-			s.Grants = append(s.Grants, g)
+			d.Grants = append(d.Grants, g)
 			deadline = g.To
 		case relay.ActCompletionRejected:
-			s.Rejections++
-			s.RejectedCompletions = append(s.RejectedCompletions, relay.Rejection{At: e.At, Note: e.Note})
+			d.Rejections = append(d.Rejections, relay.Rejection{At: e.At, Note: e.Note})
 		}
 	}
-	return s
+	return d
 }
 
 // legacyApprovedUntil reads the new deadline of an approval recorded before Event had

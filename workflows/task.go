@@ -3,6 +3,7 @@ package workflows
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"go.temporal.io/sdk/workflow"
@@ -19,6 +20,16 @@ const continueAsNewEvents = 2000
 // monthly report M days after that) instead of notifying the deputy at once, and it
 // watches its milestones. Histories recorded before it replay with the old sequence.
 const followUpChange = "followup-tiers"
+
+// timelineChange is the GetVersion change id of the bounded timeline: from version 1 a
+// run continues as new once it has recorded timelineCarried entries, and hands over
+// only the timeline's last entries (carryOver), so what a task carries stays bounded
+// whatever the number of actions. Runs before it carried the whole timeline.
+const timelineChange = "bounded-timeline"
+
+// timelineCarried is how many timeline entries, at least, a run hands over to the next
+// (at 2,000 characters a note, about 600 KB at most: far below the 2 MB payload limit).
+const timelineCarried = 100
 
 // System is the actor name of the engine's own timeline entries.
 const System = "system"
@@ -39,6 +50,10 @@ type task struct {
 	// (task_evidence.go).
 	attach   []relay.Attachment
 	attachTo string
+	// bounded: this run bounds the timeline it carries (timelineChange); runStart is
+	// the length of the timeline this run was handed.
+	bounded  bool
+	runStart int
 }
 
 // Task is one item of an adopted list, alive until the inspection office accepts its
@@ -50,8 +65,10 @@ func Task(ctx workflow.Context, in relay.TaskInput) (relay.TaskView, error) {
 	if t.tiers {
 		t.in.Config = t.in.Config.WithFollowUpDefaults()
 	}
+	t.bounded = workflow.GetVersion(ctx, timelineChange, workflow.DefaultVersion, 1) >= 1
 	if in.Carry != nil {
 		t.c = *in.Carry
+		t.runStart = len(t.c.Timeline)
 		t.saState, t.saLight, t.saDead = t.c.State, t.c.Light, t.c.Deadline
 	} else {
 		t.c = relay.TaskCarry{
@@ -85,13 +102,17 @@ func Task(ctx workflow.Context, in relay.TaskInput) (relay.TaskView, error) {
 			break
 		}
 		info := workflow.GetInfo(ctx)
-		if info.GetContinueAsNewSuggested() || info.GetCurrentHistoryLength() > continueAsNewEvents {
+		long := t.bounded && len(t.c.Timeline)-t.runStart >= timelineCarried
+		if long || info.GetContinueAsNewSuggested() || info.GetCurrentHistoryLength() > continueAsNewEvents {
 			if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 				return t.view(), err
 			}
 			if len(t.c.Pending) == 0 {
 				next := t.in
 				carry := t.c
+				if t.bounded {
+					carry = t.carryOver()
+				}
 				next.Carry = &carry
 				return t.view(), workflow.NewContinueAsNewError(ctx, relay.TaskWorkflowName, next)
 			}
@@ -116,7 +137,7 @@ func Task(ctx workflow.Context, in relay.TaskInput) (relay.TaskView, error) {
 func (t *task) register(ctx workflow.Context) error {
 	if err := workflow.SetQueryHandler(ctx, relay.QueryTask, func() (relay.TaskView, error) {
 		v := t.view()
-		v.Timeline = t.c.Timeline
+		v.Timeline, v.TimelineFrom = t.c.Timeline, t.c.TimelineFrom
 		return v, nil
 	}); err != nil {
 		return err
@@ -215,7 +236,29 @@ func (t *task) chainHead() string {
 	if n := len(t.c.Timeline); n > 0 && t.c.Timeline[n-1].Hash != "" {
 		return t.c.Timeline[n-1].Hash
 	}
+	if t.c.TimelineHead != "" {
+		return t.c.TimelineHead
+	}
 	return relay.ItemRoot(t.in.Meeting, t.in.Item)
+}
+
+// carryOver is the state handed to the next run with a bounded timeline: its last
+// timelineCarried entries, and at least every entry this run recorded, so that each
+// entry is in the input of some run (where relayclient reads it back). The entries
+// left behind are counted in TimelineFrom and folded into Earlier for the summary.
+func (t *task) carryOver() relay.TaskCarry {
+	c := t.c
+	keep := max(timelineCarried, len(c.Timeline)-t.runStart)
+	drop := len(c.Timeline) - keep
+	if drop <= 0 {
+		return c
+	}
+	d := foldTimeline(c.Earlier, c.Timeline[:drop], t.in.Item.Deadline)
+	c.Earlier = &d
+	c.TimelineFrom += drop
+	c.TimelineHead = c.Timeline[drop-1].Hash
+	c.Timeline = slices.Clone(c.Timeline[drop:])
+	return c
 }
 
 // --- validators: read-only; a refusal changes nothing and writes no history ---

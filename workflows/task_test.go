@@ -3,6 +3,7 @@ package workflows
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -367,5 +368,90 @@ func TestNoteAtTheCapIsAccepted(t *testing.T) {
 	env.ExecuteWorkflow(relay.TaskWorkflowName, sampleTaskInput("2026-12-31"))
 	if o.err != nil || o.view.Progress != 10 {
 		t.Errorf("note of %d characters: %v, progress %d", relay.MaxNoteRunes, o.err, o.view.Progress)
+	}
+}
+
+// runUntilContinued runs a task from in, sending n progress updates a minute apart
+// after the given requests, and returns the input it continued as new with.
+func runUntilContinued(t *testing.T, in relay.TaskInput, start time.Time, first []relay.ActionRequest, n int) (relay.TaskInput, func() relay.TaskSummary) {
+	t.Helper()
+	env, _ := taskEnv(t, start)
+	memo := lastMemo(env)
+	when := start
+	for _, req := range first {
+		when = when.Add(time.Minute)
+		name := relay.UpdateExtend
+		switch {
+		case req.By != "" && req.Until == "" && req.Approve:
+			name = relay.UpdateDecideExtension
+		case req.Percent > 0:
+			name = relay.UpdateProgress
+		}
+		at(env, start, when, name, req)
+	}
+	for i := 0; i < n; i++ {
+		when = when.Add(time.Minute)
+		at(env, start, when, relay.UpdateProgress, relay.ActionRequest{Unit: "rsj", Percent: 1 + i%99, Note: fmt.Sprintf("第%d次报送", i+1)})
+	}
+	env.ExecuteWorkflow(relay.TaskWorkflowName, in)
+	var can *workflow.ContinueAsNewError
+	if err := env.GetWorkflowError(); !errors.As(err, &can) {
+		t.Fatalf("want continue-as-new, got %v", err)
+	}
+	var next relay.TaskInput
+	if err := converter.GetDefaultDataConverter().FromPayloads(can.Input, &next); err != nil {
+		t.Fatal(err)
+	}
+	return next, memo
+}
+
+// TestTimelineCarriedStaysBounded: however many actions a task gets, each run hands
+// over about timelineCarried entries; every entry is in some run's input (so a
+// client can read it back) with an unbroken hash chain, and the summary still counts
+// the extension granted in entries no longer carried.
+func TestTimelineCarriedStaysBounded(t *testing.T) {
+	start := cst("2026-09-16 10:00")
+	in := sampleTaskInput("2026-12-31")
+	first := []relay.ActionRequest{
+		{Unit: "rsj", Until: "2027-01-31", Note: "等待省级文件"},
+		{By: relay.Inspection, Approve: true, Note: "请于2026-10-20前补充材料"},
+	}
+	var carries []*relay.TaskCarry
+	for run := 0; run < 3; run++ {
+		next, _ := runUntilContinued(t, in, start, first, 3*timelineCarried)
+		c := next.Carry
+		if c == nil || len(c.Timeline) != timelineCarried {
+			t.Fatalf("run %d carried %d entries, want %d", run+1, len(c.Timeline), timelineCarried)
+		}
+		if want := run * timelineCarried; c.TimelineFrom != want {
+			t.Errorf("run %d: timeline_from %d, want %d", run+1, c.TimelineFrom, want)
+		}
+		carries = append(carries, c)
+		in, first, start = next, nil, start.Add(24*time.Hour)
+	}
+	// Every entry, read back from the inputs, chains from the committee's item.
+	var all []relay.Event
+	for _, c := range carries {
+		all = append(all[:c.TimelineFrom], c.Timeline...)
+	}
+	if len(all) != 3*timelineCarried {
+		t.Fatalf("read back %d entries", len(all))
+	}
+	prev := relay.ItemRoot(in.Meeting, in.Item)
+	for i, e := range all {
+		if relay.ChainEvent(prev, e) != e.Hash {
+			t.Fatalf("entry %d (%s) breaks the chain", i, e.Action)
+		}
+		prev = e.Hash
+	}
+	if all[2].Action != relay.ActExtensionRequested || all[3].Action != relay.ActExtensionApproved {
+		t.Fatalf("first entries: %s %s", all[2].Action, all[3].Action)
+	}
+	// A fourth run: the grant is no longer carried, the summary still has it.
+	_, memo := runUntilContinued(t, in, start, nil, 2*timelineCarried)
+	s := memo()
+	checkGrants(t, s.Grants, []relay.Grant{{At: cst("2026-09-16 10:02"), By: relay.Inspection, From: "2026-12-31", To: "2027-01-31"}})
+	if s.ExtensionsGranted != 1 || s.LastProgressAt == nil || s.Deadline != "2027-01-31" {
+		t.Errorf("summary after four runs: %+v", s)
 	}
 }

@@ -102,6 +102,13 @@ type TaskCarry struct {
 	Instructions []Instruction        `json:"instructions,omitempty"`
 	Chases       []Chase              `json:"chases,omitempty"`
 	Received     map[string]time.Time `json:"received,omitempty"`
+	// A bounded timeline: Timeline holds the entries from number TimelineFrom on (0 =
+	// all); TimelineHead is the hash of the last entry not carried (the chain goes on
+	// from it), and Earlier is what the summary needs of those entries. The earlier
+	// entries are in the inputs of the task's previous runs (relayclient reads them).
+	TimelineFrom int             `json:"timeline_from,omitempty"`
+	TimelineHead string          `json:"timeline_head,omitempty"`
+	Earlier      *TimelineDigest `json:"earlier,omitempty"`
 }
 
 // HeadReview is a completion waiting for the unit head's sign-off.
@@ -111,6 +118,15 @@ type HeadReview struct {
 	Note        string       `json:"note"`
 	Attachments []Attachment `json:"attachments,omitempty"`
 	At          time.Time    `json:"at"`
+}
+
+// TimelineDigest is what a task's summary counts of timeline entries it no longer
+// carries: the last progress note, the approved extensions, the rejected completions.
+type TimelineDigest struct {
+	LastProgressAt   *time.Time  `json:"last_progress_at,omitempty"`
+	LastProgressNote string      `json:"last_progress_note,omitempty"`
+	Grants           []Grant     `json:"grants,omitempty"`
+	Rejections       []Rejection `json:"rejections,omitempty"`
 }
 
 // ActionRequest is the argument of every task update.

@@ -96,6 +96,10 @@ type TaskView struct {
 	// unit officer the unit head made responsible (责任人), by username.
 	Attachments []AttachmentView `json:"attachments"`
 	Assignee    string           `json:"assignee"`
+	// TimelineFrom is the number of the first entry in Timeline: the entries before it
+	// were recorded in the task's previous runs, where relayclient.Client.Task reads
+	// them (0: the timeline is complete).
+	TimelineFrom int `json:"timeline_from,omitempty"`
 
 	// Follow-up (see relay/followup.go).
 	Feedback         string      `json:"feedback,omitempty"`          // FeedbackMonthly or empty

@@ -204,7 +204,15 @@ func (c *Client) Task(ctx context.Context, taskID string) (relay.TaskView, error
 	if err != nil {
 		return v, notFound(err, "任务", taskID)
 	}
-	return v, resp.Get(&v)
+	if err := resp.Get(&v); err != nil || v.TimelineFrom == 0 {
+		return v, err
+	}
+	earlier, err := c.earlierTimeline(ctx, taskID, v.TimelineFrom)
+	if err != nil {
+		return v, err
+	}
+	v.Timeline, v.TimelineFrom = append(earlier, v.Timeline...), 0
+	return v, nil
 }
 
 // Status reads a meeting and all its tasks. Before adoption the tasks are the proposed
