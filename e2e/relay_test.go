@@ -399,9 +399,9 @@ func TestLongTimelineReadBack(t *testing.T) {
 	var a struct {
 		OK bool `json:"ok"`
 	}
-	c.jsonOf(&a, "audit", "cwh-2026-12", "--json")
+	c.jsonOf(&a, "audit", "cwh-2026-12", "--outbox", filepath.Join(c.data, "outbox"), "--json")
 	if !a.OK {
-		t.Errorf("audit of the read-back timeline failed: %s", c.ok("audit", "cwh-2026-12"))
+		t.Errorf("audit of the read-back timeline failed: %s", c.ok("audit", "cwh-2026-12", "--outbox", filepath.Join(c.data, "outbox")))
 	}
 	t.Logf("%d entries; the running run holds %d (from entry %d)", len(full.Timeline), len(carried.Timeline), carried.TimelineFrom)
 }
