@@ -30,6 +30,14 @@ type Reports struct {
 	Documents gongwen.Settings
 	// QueryConcurrency bounds parallel timeline queries.
 	QueryConcurrency int
+	// Units are every unit of the directory: the issued 通报 goes to each.
+	Units []Unit
+}
+
+// Unit is a recipient of the issued 通报.
+type Unit struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
 }
 
 // Reported is what Report did: the month's figures and the files it wrote.
@@ -44,6 +52,11 @@ type Reported struct {
 // tasks) or a disk both can read. The archived snapshot is for people to check the
 // figures against, not for a later activity.
 func (r *Reports) Report(ctx context.Context, req report.Request) (Reported, error) {
+	// An issued month's reports are on record as signed: a new run must not replace them.
+	if so, err := report.ReadSignoff(r.DataDir, req.Month); err == nil && so != nil && so.State == relay.ReportIssued {
+		msg := fmt.Sprintf("%s 月度报告已签发印发（文号 %s），不再重新生成", req.Month, so.DocNo)
+		return Reported{}, temporal.NewNonRetryableApplicationError(msg, "BadReportRequest", nil)
+	}
 	rep, err := r.snapshot(ctx, req)
 	if err != nil {
 		return Reported{}, err
@@ -185,4 +198,65 @@ func (r *Reports) timelines(ctx context.Context, tasks []report.Task, at time.Ti
 		heartbeat(ctx, lo+len(part))
 	}
 	return nil
+}
+
+// IssueRequest asks for a signed-off month's reports to be issued at IssuedAt.
+type IssueRequest struct {
+	Month    string    `json:"month"`
+	IssuedAt time.Time `json:"issued_at"`
+}
+
+// Issued is what ReportIssue did: the numbers allocated, the files rewritten with
+// them, and the units the 通报 goes to.
+type Issued struct {
+	DocNo          string   `json:"doc_no"`
+	CommitteeDocNo string   `json:"committee_doc_no"`
+	Files          []string `json:"files"`
+	Units          []Unit   `json:"units"`
+}
+
+// ReportIssue numbers a signed-off month's 通报 and report to the committee (each from
+// its prefix's counter, keyed by the month, so a retry gets the same numbers) and
+// rewrites the archived reports from the draft's own snapshot with the numbers on them:
+// what is issued is exactly what was signed.
+func (r *Reports) ReportIssue(ctx context.Context, req IssueRequest) (Issued, error) {
+	in, err := report.ReadSnapshot(r.DataDir, req.Month)
+	if err != nil {
+		return Issued{}, err
+	}
+	rep, err := compute(in)
+	if err != nil {
+		return Issued{}, err
+	}
+	rep.GeneratedAt = req.IssuedAt // 成文日期: the day it was signed off
+	s := rep.DocSettings()
+	year := relay.DocYear(req.IssuedAt)
+	number := func(prefix, doc string) (string, error) {
+		seq, err := r.API.DocNumber(ctx, prefix, year, "report:"+req.Month+":"+doc)
+		if err != nil {
+			return "", fmt.Errorf("取 %s 月度报告的发文字号: %w", req.Month, err)
+		}
+		return gongwen.Number(prefix, year, seq), nil
+	}
+	if rep.DocNo, err = number(s.Prefix, "tongbao"); err != nil {
+		return Issued{}, err
+	}
+	if rep.CommitteeDocNo, err = number(s.CommitteePrefix, "baogao"); err != nil {
+		return Issued{}, err
+	}
+	files, err := rep.Write(r.DataDir)
+	if err != nil {
+		return Issued{}, err
+	}
+	units := r.Units
+	if units == nil {
+		units = []Unit{}
+	}
+	return Issued{DocNo: rep.DocNo, CommitteeDocNo: rep.CommitteeDocNo, Files: files, Units: units}, nil
+}
+
+// ReportSignoffRecord keeps a month's sign-off state and timeline in its archive
+// folder, where `starter reports` and the console read it.
+func (r *Reports) ReportSignoffRecord(_ context.Context, so relay.ReportSignoff) error {
+	return report.WriteSignoff(r.DataDir, so)
 }

@@ -39,9 +39,10 @@ const usage = `用法 (usage):
   starter security-log [--since DATE] [--json]
   starter report --month YYYY-MM [--as-of DATE] [--out DIR] [--json]
   starter reports [--json]
+  starter report-signoff --month YYYY-MM (--review|--sign) (--approve|--return --note TEXT) [--by NAME]
   starter schedule (describe|trigger|pause|unpause) [--json] [--note TEXT]
   starter schedule backfill --month YYYY-MM
-  starter user add NAME --role office|inspection|unit|unit_head|leader|admin|security|auditor [--unit U [--section S] | --leader L] [--name 姓名] --password-stdin
+  starter user add NAME --role office|inspection|unit|unit_head|leader|admin|security|auditor [--unit U [--section S] | --leader L] [--name 姓名] [--signoff review|sign] --password-stdin
   starter user list [--json]
   starter user passwd NAME --password-stdin
 环境变量: TEMPORAL_ADDRESS (默认 127.0.0.1:7233), TEMPORAL_NAMESPACE (默认 default),
@@ -125,6 +126,8 @@ func run(ctx context.Context, cmd string, args []string) error {
 		return cmdReport(ctx, args)
 	case "reports":
 		return cmdReports(ctx, args)
+	case "report-signoff":
+		return cmdReportSignoff(ctx, args)
 	case "schedule":
 		return cmdSchedule(ctx, args)
 	case "user":

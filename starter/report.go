@@ -39,6 +39,9 @@ func cmdReport(ctx context.Context, args []string) error {
 	if err != nil {
 		return exitError{"report: " + err.Error()}
 	}
+	if so, _ := report.ReadSignoff(dataDir(), req.Month); so != nil && so.State == relay.ReportIssued {
+		return exitError{fmt.Sprintf("report: %s 月度报告已签发印发（文号 %s），不再重新生成", req.Month, so.DocNo)}
+	}
 	c, err := connect(ctx)
 	if err != nil {
 		return err
@@ -53,13 +56,15 @@ func cmdReport(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("启动月度报告: %w", err)
 	}
-	return finishReport(ctx, run, *out, *asJSON)
+	return finishReport(ctx, c, run, *out, *asJSON)
 }
 
-func finishReport(ctx context.Context, run client.WorkflowRun, out string, asJSON bool) error {
-	var res report.Result
-	if err := run.Get(ctx, &res); err != nil {
-		return fmt.Errorf("生成月度报告: %w", relayclient.Reason(err))
+// finishReport waits for the run's draft (拟稿), which is then waiting for the
+// sign-off (`starter report-signoff`), and prints it.
+func finishReport(ctx context.Context, c *relayclient.Client, run client.WorkflowRun, out string, asJSON bool) error {
+	res, err := c.ReportDraft(ctx, run)
+	if err != nil {
+		return err
 	}
 	if out != "" {
 		if err := copyFiles(res.Files, out); err != nil {
@@ -70,7 +75,7 @@ func finishReport(ctx context.Context, run client.WorkflowRun, out string, asJSO
 		return printJSON(res.Figures)
 	}
 	f := res.Figures
-	fmt.Printf("%s 月度报告已生成（截至 %s）：确定事项 %d 件，已办结 %d 件（按时 %d，逾期 %d），正在办理 %d 件（未到时限 %d，逾期未办结 %d），办结率 %.1f%%\n",
+	fmt.Printf("%s 月度报告已生成（拟稿，待审核签发；截至 %s）：确定事项 %d 件，已办结 %d 件（按时 %d，逾期 %d），正在办理 %d 件（未到时限 %d，逾期未办结 %d），办结率 %.1f%%\n",
 		f.Month, f.AsOf, f.Totals.Tasks, f.Totals.Closed(), f.Totals.ClosedOnTime, f.Totals.ClosedLate,
 		f.Totals.Open(), f.Totals.OpenNotDue, f.Totals.OpenOverdue, f.Totals.CompletionRate)
 	fmt.Printf("本月通知 %d 件，按一事项一单位一通知需 %d 件，减少 %.1f%%\n", f.Notices.Issued, f.Notices.OnePerItem, f.Notices.ReductionPct)
@@ -121,10 +126,7 @@ func cmdReports(_ context.Context, args []string) error {
 	if _, err := parse(fs, args, 0, "没有参数"); err != nil {
 		return err
 	}
-	data := os.Getenv("TASKRELAY_DATA")
-	if data == "" {
-		data = "data"
-	}
+	data := dataDir()
 	list, err := report.List(data)
 	if err != nil {
 		return err
@@ -141,8 +143,16 @@ func cmdReports(_ context.Context, args []string) error {
 		if !e.GeneratedAt.IsZero() {
 			gen = "，生成于 " + e.GeneratedAt.In(relay.County).Format("2006-01-02 15:04")
 		}
-		fmt.Printf("%s  截至 %s%s：事项 %d 件，已办结 %d 件，逾期未办结 %d 件，办结率 %.1f%%\n",
-			e.Month, e.AsOf, gen, e.Totals.Tasks, e.Totals.Closed(), e.Totals.OpenOverdue, e.Totals.CompletionRate)
+		state := ""
+		if e.State != "" {
+			state = "（" + relay.ReportStateLabel(e.State)
+			if e.DocNo != "" {
+				state += "，" + e.DocNo
+			}
+			state += "）"
+		}
+		fmt.Printf("%s%s  截至 %s%s：事项 %d 件，已办结 %d 件，逾期未办结 %d 件，办结率 %.1f%%\n",
+			e.Month, state, e.AsOf, gen, e.Totals.Tasks, e.Totals.Closed(), e.Totals.OpenOverdue, e.Totals.CompletionRate)
 		for _, f := range e.Files {
 			fmt.Printf("  %s\n", filepath.Join(e.Dir, f))
 		}
@@ -244,7 +254,7 @@ func cmdSchedule(ctx context.Context, args []string) error {
 				if !*asJSON {
 					fmt.Printf("已触发：%s\n", r.WorkflowID)
 				}
-				return finishReport(ctx, c.T.GetWorkflow(ctx, r.WorkflowID, r.FirstExecutionRunID), "", *asJSON)
+				return finishReport(ctx, c, c.T.GetWorkflow(ctx, r.WorkflowID, r.FirstExecutionRunID), "", *asJSON)
 			}
 		}
 		time.Sleep(200 * time.Millisecond)
@@ -314,4 +324,72 @@ func calendarText(c client.ScheduleCalendarSpec) string {
 		return strings.Join(parts, ",")
 	}
 	return fmt.Sprintf("每月%s日 %s时%s分", r(c.DayOfMonth), r(c.Hour), r(c.Minute))
+}
+
+// cmdReportSignoff takes one sign-off step on a month's draft: the inspection office
+// head's review or the government office head's sign-off, approving it or returning it
+// with a note. The run holding the draft is found in the month's archive record.
+func cmdReportSignoff(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("report-signoff", flag.ContinueOnError)
+	month := fs.String("month", "", "month YYYY-MM")
+	review := fs.Bool("review", false, "审核 (the inspection office head)")
+	sign := fs.Bool("sign", false, "签发 (the government office head)")
+	approve := fs.Bool("approve", false, "approve")
+	ret := fs.Bool("return", false, "return with --note; the draft is made again")
+	note := fs.String("note", "", "the note (required with --return)")
+	by := fs.String("by", "", "who takes the step (default: the operator, 命令行)")
+	if _, err := parse(fs, args, 0, "--month YYYY-MM (--review|--sign) (--approve|--return --note TEXT)"); err != nil {
+		return err
+	}
+	if _, err := report.ParseMonth(*month); err != nil {
+		return exitError{"report-signoff: --month " + err.Error()}
+	}
+	if *review == *sign {
+		return exitError{"report-signoff: 需要 --review（审核）或 --sign（签发）之一"}
+	}
+	if *approve == *ret {
+		return exitError{"report-signoff: 需要 --approve（同意）或 --return --note（退回）之一"}
+	}
+	r := relay.SignoffRequest{Step: relay.StepReview, Approve: *approve, Note: strings.TrimSpace(*note), By: *by}
+	if *sign {
+		r.Step = relay.StepSign
+	}
+	if r.By == "" {
+		r.By, r.ByName = "starter", "命令行"
+		if u := os.Getenv("USER"); u != "" {
+			r.ByName += "（" + u + "）"
+		}
+	}
+	so, err := report.ReadSignoff(dataDir(), *month)
+	if err != nil {
+		return err
+	}
+	if so == nil {
+		return exitError{fmt.Sprintf("report-signoff: %s 没有待签发的月度报告（先运行 starter report --month %s）", *month, *month)}
+	}
+	if err := relay.CheckSignoff(*month, so.State, r); err != nil {
+		return exitError{"report-signoff: " + err.Error()}
+	}
+	c, err := connect(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	out, err := c.ReportSignoff(ctx, *so, r)
+	if err != nil {
+		return exitError{"report-signoff: " + err.Error()}
+	}
+	what := relay.StepLabel(r.Step) + "同意"
+	if !r.Approve {
+		what = "退回，拟稿已重新生成"
+	}
+	line := fmt.Sprintf("%s 月度报告%s：%s", *month, what, relay.ReportStateLabel(out.State))
+	if out.DocNo != "" {
+		line += "，文号 " + out.DocNo
+		if out.CommitteeDocNo != "" {
+			line += "（向县委报告 " + out.CommitteeDocNo + "）"
+		}
+	}
+	fmt.Println(line)
+	return nil
 }

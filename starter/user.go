@@ -58,6 +58,7 @@ func cmdUserAdd(args []string, stdin io.Reader) error {
 	unit := fs.String("unit", "", "the unit (id, name or alias) for role unit")
 	leader := fs.String("leader", "", "the deputy (id or name) for role leader")
 	fs.StringVar(&u.Name, "name", "", "the person's name, shown on pages and the timeline")
+	fs.StringVar(&u.Signoff, "signoff", "", "the monthly report's sign-off step this person takes: review (inspection head) or sign (office head)")
 	pwStdin := fs.Bool("password-stdin", false, "read the password from the first line of stdin")
 	file := fs.String("file", "", "users file (default: TASKRELAY_DATA/users.json)")
 	pos, err := parse(fs, args, 1, "用户名 NAME")

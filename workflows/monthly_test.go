@@ -2,6 +2,8 @@ package workflows
 
 import (
 	"context"
+	"fmt"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -24,6 +26,8 @@ type monthlyRun struct {
 	mu       sync.Mutex
 	report   []report.Request
 	notices  []relay.Notice
+	records  []relay.ReportSignoff
+	issued   []activities.IssueRequest
 	timeouts *activityTimeouts
 }
 
@@ -50,9 +54,53 @@ func newMonthlyRun(t *testing.T, start time.Time) *monthlyRun {
 		m.notices = append(m.notices, n)
 		return nil
 	})
+	env.OnActivity(ra.ReportSignoffRecord, mock.Anything, mock.Anything).Return(func(_ context.Context, so relay.ReportSignoff) error {
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		m.records = append(m.records, so)
+		return nil
+	})
+	env.OnActivity(ra.ReportIssue, mock.Anything, mock.Anything).Return(func(_ context.Context, req activities.IssueRequest) (activities.Issued, error) {
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		m.issued = append(m.issued, req)
+		return activities.Issued{DocNo: "县府督办〔2026〕3号", CommitteeDocNo: "县政报〔2026〕1号",
+			Files: []string{"data/reports/" + req.Month + "/tongbao-" + req.Month + ".docx"},
+			Units: []activities.Unit{{ID: "rsj", Name: "县人社局"}, {ID: "jyj", Name: "县教育体育局"}}}, nil
+	})
 	env.SetTestTimeout(30 * time.Second)
 	m.timeouts = recordTimeouts(env)
 	return m
+}
+
+// signoff sends one sign-off step after d of virtual time and keeps its outcome.
+func (m *monthlyRun) signoff(d time.Duration, r relay.SignoffRequest) *signoffOutcome {
+	o := &signoffOutcome{}
+	m.env.RegisterDelayedCallback(func() {
+		m.env.UpdateWorkflow(relay.UpdateReportSignoff, "", &testsuite.TestUpdateCallback{
+			OnReject: func(err error) { o.err, o.done = err, true },
+			OnAccept: func() {},
+			OnComplete: func(v interface{}, err error) {
+				o.done, o.err = true, err
+				if so, ok := v.(relay.ReportSignoff); ok {
+					o.so = so
+				}
+			},
+		}, r)
+	}, d)
+	return o
+}
+
+type signoffOutcome struct {
+	done bool
+	err  error
+	so   relay.ReportSignoff
+}
+
+// approveAll reviews and signs the draft off, an hour and two after the start.
+func (m *monthlyRun) approveAll() {
+	m.signoff(time.Hour, relay.SignoffRequest{Step: relay.StepReview, Approve: true, By: "dcs-head"})
+	m.signoff(2*time.Hour, relay.SignoffRequest{Step: relay.StepSign, Approve: true, By: "office-head"})
 }
 
 // TestMonthlyInspectionScheduled: a Schedule's run (empty request) reports on the month
@@ -63,6 +111,7 @@ func TestMonthlyInspectionScheduled(t *testing.T) {
 	if err := m.env.SetTypedSearchAttributesOnStart(temporal.NewSearchAttributes(scheduledStart.ValueSet(cst("2026-10-01 09:00")))); err != nil {
 		t.Fatal(err)
 	}
+	m.approveAll()
 	m.env.ExecuteWorkflow(relay.MonthlyWorkflowName, report.Request{})
 	if err := m.env.GetWorkflowError(); err != nil {
 		t.Fatal(err)
@@ -75,7 +124,7 @@ func TestMonthlyInspectionScheduled(t *testing.T) {
 		!m.report[0].AsOfTime.Equal(cst("2026-10-01 00:00")) {
 		t.Fatalf("report asked for %+v", m.report)
 	}
-	if len(m.notices) != 1 {
+	if len(m.notices) != 4 { // report_ready, then the issued 通报 to two units and the committee
 		t.Fatalf("notices: %+v", m.notices)
 	}
 	n := m.notices[0]
@@ -83,7 +132,8 @@ func TestMonthlyInspectionScheduled(t *testing.T) {
 		!strings.Contains(n.Subject, "2026年9月") || !strings.Contains(n.Body, "办结率22.2%") || !strings.Contains(n.Body, "data/reports/2026-09") {
 		t.Errorf("notice: %+v", n)
 	}
-	if res.Figures.Month != "2026-09" || res.Figures.Totals.Tasks != 9 || len(res.Files) != 1 || res.Notice != n.ID {
+	if res.Figures.Month != "2026-09" || res.Figures.Totals.Tasks != 9 || len(res.Files) != 1 || res.Notice != n.ID ||
+		res.Signoff == nil || res.Signoff.State != relay.ReportIssued {
 		t.Errorf("result: %+v", res)
 	}
 	m.timeouts.check(t, "Report", "Deliver")
@@ -92,6 +142,7 @@ func TestMonthlyInspectionScheduled(t *testing.T) {
 // TestMonthlyInspectionOnDemand: `starter report --month --as-of` names both.
 func TestMonthlyInspectionOnDemand(t *testing.T) {
 	m := newMonthlyRun(t, cst("2026-12-03 15:00"))
+	m.approveAll()
 	m.env.ExecuteWorkflow(relay.MonthlyWorkflowName, report.Request{Month: "2026-11", AsOf: "2026-11-20"})
 	if err := m.env.GetWorkflowError(); err != nil {
 		t.Fatal(err)
@@ -250,4 +301,101 @@ func TestSummaryReadsOldApprovals(t *testing.T) {
 		{At: cst("2026-09-30 10:00"), By: "ld-chang", From: "2026-10-10", To: "2026-11-30"},
 		{At: cst("2026-11-21 10:00"), By: relay.Inspection, From: "2026-11-30", To: "2026-12-31"},
 	})
+}
+
+// TestMonthlyInspectionSignoff: the report waits as a draft; steps out of order and a
+// return without a note are refused and change nothing; a return regenerates the
+// draft; only after the review and the sign-off is it numbered and sent to every unit
+// (report_issued) and the committee; each step is kept with who, when and the note.
+func TestMonthlyInspectionSignoff(t *testing.T) {
+	start := cst("2026-12-03 15:00")
+	m := newMonthlyRun(t, start)
+	var draft report.Result
+	m.env.RegisterDelayedCallback(func() {
+		m.env.UpdateWorkflow(relay.UpdateReportDraft, "", &testsuite.TestUpdateCallback{
+			OnReject: func(err error) { t.Errorf("draft rejected: %v", err) }, OnAccept: func() {},
+			OnComplete: func(v interface{}, err error) {
+				if err != nil {
+					t.Errorf("draft: %v", err)
+				}
+				draft, _ = v.(report.Result)
+			},
+		})
+	}, time.Minute)
+	var beforeSign relay.ReportSignoff
+	m.env.RegisterDelayedCallback(func() {
+		v, err := m.env.QueryWorkflow(relay.QueryReportSignoff)
+		if err == nil {
+			err = v.Get(&beforeSign)
+		}
+		if err != nil {
+			t.Error(err)
+		}
+	}, 5*time.Hour+30*time.Minute)
+	signFirst := m.signoff(time.Hour, relay.SignoffRequest{Step: relay.StepSign, Approve: true, By: "office-head"})
+	noNote := m.signoff(2*time.Hour, relay.SignoffRequest{Step: relay.StepReview, By: "dcs-head"})
+	returned := m.signoff(3*time.Hour, relay.SignoffRequest{Step: relay.StepReview, Note: "第二部分数据需核实", By: "dcs-head", ByName: "督查室主任"})
+	reviewed := m.signoff(4*time.Hour, relay.SignoffRequest{Step: relay.StepReview, Approve: true, By: "dcs-head"})
+	again := m.signoff(5*time.Hour, relay.SignoffRequest{Step: relay.StepReview, Approve: true, By: "dcs-head"})
+	signed := m.signoff(6*time.Hour, relay.SignoffRequest{Step: relay.StepSign, Approve: true, By: "office-head", ByName: "办公室主任"})
+	m.env.ExecuteWorkflow(relay.MonthlyWorkflowName, report.Request{Month: "2026-11"})
+	if err := m.env.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	if draft.Figures.Month != "2026-11" || len(draft.Files) != 1 {
+		t.Errorf("draft: %+v", draft)
+	}
+	for name, o := range map[string]*signoffOutcome{"sign first": signFirst, "no note": noNote, "review twice": again} {
+		if !o.done || o.err == nil {
+			t.Errorf("%s: not refused (%+v)", name, o)
+		}
+	}
+	if !strings.Contains(signFirst.err.Error(), "尚未审核") || !strings.Contains(noNote.err.Error(), "意见") || !strings.Contains(again.err.Error(), "已审核") {
+		t.Errorf("reasons: %v / %v / %v", signFirst.err, noNote.err, again.err)
+	}
+	if returned.err != nil || returned.so.State != relay.ReportDraft || reviewed.err != nil || reviewed.so.State != relay.ReportReviewed {
+		t.Errorf("returned %+v, reviewed %+v", returned, reviewed)
+	}
+	if beforeSign.State != relay.ReportReviewed || beforeSign.DocNo != "" {
+		t.Errorf("before the sign-off: %+v", beforeSign)
+	}
+	if len(m.report) != 2 || !m.report[1].Now.Equal(start.Add(3*time.Hour)) {
+		t.Errorf("report made %d times (want the draft and its regeneration): %+v", len(m.report), m.report)
+	}
+	if len(m.issued) != 1 || !m.issued[0].IssuedAt.Equal(start.Add(6*time.Hour)) {
+		t.Errorf("issued: %+v", m.issued)
+	}
+	so := signed.so
+	if signed.err != nil || so.State != relay.ReportIssued || so.DocNo != "县府督办〔2026〕3号" || so.CommitteeDocNo != "县政报〔2026〕1号" {
+		t.Fatalf("signed: %+v", signed)
+	}
+	var steps []string
+	for _, e := range so.Timeline {
+		steps = append(steps, fmt.Sprintf("%s:%v:%s:%s", e.Step, e.Approve, e.By, e.At.In(relay.County).Format("15:04")))
+	}
+	want := "draft:true::15:00 review:false:dcs-head:18:00 draft:true::18:00 review:true:dcs-head:19:00 sign:true:office-head:21:00 issue:true::21:00"
+	if strings.Join(steps, " ") != want {
+		t.Errorf("timeline:\n %s\nwant\n %s", strings.Join(steps, " "), want)
+	}
+	if so.Timeline[1].Note != "第二部分数据需核实" || so.Timeline[1].ByName != "督查室主任" || so.Timeline[5].DocNo != so.DocNo {
+		t.Errorf("timeline entries: %+v", so.Timeline)
+	}
+	// Recorded after the draft, after each step taken (not after a refusal).
+	var states []string
+	for _, r := range m.records {
+		states = append(states, string(r.State))
+	}
+	if strings.Join(states, " ") != "draft draft reviewed issued" {
+		t.Errorf("records: %v", states)
+	}
+	var issued []string
+	for _, n := range m.notices {
+		if n.Kind == relay.NoticeReportIssued {
+			issued = append(issued, n.ToKind+":"+n.To+":"+n.DocNo)
+		}
+	}
+	sort.Strings(issued) // delivered in parallel
+	if strings.Join(issued, " ") != "committee:committee:县政报〔2026〕1号 unit:jyj:县府督办〔2026〕3号 unit:rsj:县府督办〔2026〕3号" {
+		t.Errorf("issued notices: %v", issued)
+	}
 }

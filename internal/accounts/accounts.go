@@ -86,6 +86,10 @@ type User struct {
 	Unit     string `json:"unit,omitempty"`    // role unit: the directory's unit id
 	Leader   string `json:"leader,omitempty"`  // role leader: the directory's leader id
 	Section  string `json:"section,omitempty"` // unit roles: the section (股室) of the unit, optional
+	// Signoff names the step of the monthly report's sign-off this person takes:
+	// SignoffReview on an inspection account (督查室主任, 审核), SignoffSign on an office
+	// account (办公室主任, 签发). A duty, not a role: the person keeps the role's pages.
+	Signoff string `json:"signoff,omitempty"`
 	Hash     string `json:"hash"`              // bcrypt
 	// MustChange is set on the generated administrator: its password was printed once
 	// and must be replaced at the first login.
@@ -104,6 +108,29 @@ type User struct {
 	// so that the history still names the person, and their username is not reused.
 	Disabled bool `json:"disabled,omitempty"`
 	Removed  bool `json:"removed,omitempty"`
+}
+
+// Sign-off duties (User.Signoff): the step of the monthly report's sign-off an
+// account takes, and the role it must have.
+const (
+	SignoffReview = "review" // 审核: the inspection office's head, role inspection
+	SignoffSign   = "sign"   // 签发: the government office's head, role office
+)
+
+// SignoffRole is the role a sign-off duty goes with ("" for an unknown duty).
+func SignoffRole(duty string) string {
+	switch duty {
+	case SignoffReview:
+		return RoleInspection
+	case SignoffSign:
+		return RoleOffice
+	}
+	return ""
+}
+
+// Takes reports whether the account takes the sign-off step (review or sign).
+func (u User) Takes(step string) bool {
+	return step != "" && u.Signoff == step && SignoffRole(step) == u.Role
 }
 
 // DisplayName is the person's name, or the username when none was given.
@@ -143,6 +170,9 @@ func (u User) Check() error {
 		}
 	default:
 		errs = append(errs, fmt.Errorf("角色 %q 无效，应为 office、inspection、unit、unit_head、leader、admin、security 或 auditor", u.Role))
+	}
+	if u.Signoff != "" && SignoffRole(u.Signoff) != u.Role {
+		errs = append(errs, fmt.Errorf("--signoff %q 无效：review（审核）只能给 inspection 账户，sign（签发）只能给 office 账户", u.Signoff))
 	}
 	if len([]rune(u.Name)) > 64 {
 		errs = append(errs, errors.New("姓名过长（最多 64 个字符）"))

@@ -27,9 +27,17 @@ func startReports(ctx context.Context, w worker.Worker, c client.Client, cfg con
 	opts := report.DefaultOptions()
 	opts.YellowDays = cfg.Task.YellowDays
 	opts.NameAfterDays = cfg.Task.EscalateDeputyDays + cfg.Task.ReportListDays
+	d, err := directory.LoadOr(cfg.Directory, examples.DirectoryFile, examples.Directory)
+	if err != nil {
+		return err
+	}
+	units := make([]activities.Unit, len(d.Units))
+	for i, u := range d.Units {
+		units[i] = activities.Unit{ID: u.ID, Name: u.Name}
+	}
 	w.RegisterActivity(&activities.Reports{
 		API: &relayclient.Client{T: c}, DataDir: cfg.DataDir, OutboxDir: cfg.OutboxDir(),
-		County: countyName(cfg), Options: opts, Documents: cfg.Documents,
+		County: countyName(cfg), Options: opts, Documents: cfg.Documents, Units: units,
 	})
 	created, err := EnsureReportSchedule(ctx, c, cfg)
 	if err != nil {

@@ -45,6 +45,8 @@ func observed(t *testing.T, e *testEnv) (*testEnv, *observer.ObservedLogs) {
 var matrixActors = []struct{ key, user string }{
 	{"office", "office1"},
 	{"inspection", "duban"},
+	{"inspection-head", "dubanhead"}, // reviews the monthly report (审核)
+	{"office-head", "officehead"},    // signs it off (签发)
 	{"unit-lead", "rsj1"},  // the task's lead unit
 	{"unit-co", "czj1"},    // a supporting unit
 	{"unit-other", "gaj1"}, // a unit not on the task
@@ -83,7 +85,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 	dir := e.s.cfg.Directory
 	stamp := time.Now().Format("150405")
 	meeting := "cwh-authz-" + stamp
-	const items = 30
+	const items = 40
 	const title = "矩阵测试事项"
 
 	// One meeting, every item with lead rsj, supporting czj, deputy ld-chang: a fresh
@@ -247,7 +249,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 				}
 			}}
 	}
-	reportMonths := map[bool][]string{true: {"2024-01", "2024-02"}, false: {"2024-03"}}
+	reportMonths := map[bool][]string{true: {"2024-01", "2024-02", "2024-04"}, false: {"2024-03"}}
 	var newPasswords []string
 	spool := filepath.Join(e.data, "deliveries")
 	sharedDelivery := ""
@@ -260,6 +262,53 @@ func TestAuthorisationMatrix(t *testing.T) {
 		if n.Unit == "rsj" {
 			rsjNotice = n.NoticeID
 		}
+	}
+
+	// The sign-off: a month's draft (reviewed already for the sign-off), fresh for an
+	// allowed cell, shared by the refused ones; only the head with the duty may act.
+	signoffMonth := 0
+	sharedSignoff := map[string]string{}
+	signoffAction := func(name, step string, allowed []string, want relay.ReportState) mxAction {
+		snap := func(t *testing.T, m string) string {
+			so, err := report.ReadSignoff(e.data, m)
+			if err != nil || so == nil {
+				t.Fatalf("sign-off record of %s: %v", m, err)
+			}
+			return fmt.Sprintf("state=%s steps=%d", so.State, len(so.Timeline))
+		}
+		return mxAction{name: name, method: "POST", allowed: allowed, status: http.StatusSeeOther,
+			fixture: func(t *testing.T, ok bool) string {
+				if m, found := sharedSignoff[name]; found && !ok {
+					return m
+				}
+				signoffMonth++
+				m := fmt.Sprintf("2023-%02d", signoffMonth)
+				if _, err := e.api.RunReport(ctx, report.Request{Month: m}); err != nil {
+					t.Fatal(err)
+				}
+				if step == relay.StepSign {
+					so, err := report.ReadSignoff(e.data, m)
+					if err != nil || so == nil {
+						t.Fatalf("draft %s: %v", m, err)
+					}
+					if _, err := e.api.ReportSignoff(ctx, *so, relay.SignoffRequest{Step: relay.StepReview, Approve: true, By: "dubanhead"}); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if !ok {
+					sharedSignoff[name] = m
+				}
+				return m
+			},
+			path: func(m string) string { return "/reports/" + m + "/signoff" },
+			form: func(string) url.Values { return url.Values{"step": {step}, "decision": {"approve"}} },
+			snap: snap,
+			effect: func(t *testing.T, m, user string, r resp, before string) {
+				so, _ := report.ReadSignoff(e.data, m)
+				if so == nil || so.State != want || so.Timeline[len(so.Timeline)-1-btoi(want == relay.ReportIssued)].By != user {
+					t.Fatalf("%s %s: %+v (before: %s)", name, m, so, before)
+				}
+			}}
 	}
 
 	actions := []mxAction{
@@ -457,6 +506,8 @@ func TestAuthorisationMatrix(t *testing.T) {
 				t.Fatalf("no new report for %s (before: %s)", m, before)
 			}},
 		page("report file", "/reports/2024-01/"+reportFileName("2024-01"), append(slices.Clone(offices), leaders...), "通报"),
+		signoffAction("report review", relay.StepReview, []string{"inspection-head"}, relay.ReportReviewed),
+		signoffAction("report sign", relay.StepSign, []string{"office-head"}, relay.ReportIssued),
 		{name: "add user", method: "POST", allowed: []string{"admin"}, status: http.StatusSeeOther,
 			fixture: func(*testing.T, bool) string {
 				userSeq++
@@ -503,6 +554,19 @@ func TestAuthorisationMatrix(t *testing.T) {
 					t.Fatal(err)
 				}
 			}},
+	}
+
+	// A head keeps the permissions of its role: every cell open to the role is open to
+	// the head; the sign-off cells are the heads' alone.
+	for i := range actions {
+		al := slices.Clone(actions[i].allowed)
+		if slices.Contains(al, "inspection") {
+			al = append(al, "inspection-head")
+		}
+		if slices.Contains(al, "office") {
+			al = append(al, "office-head")
+		}
+		actions[i].allowed = al
 	}
 
 	// One browser per actor, signed in once.
@@ -665,6 +729,13 @@ func TestAuthorisationMatrix(t *testing.T) {
 	if nCells != len(actions)*len(matrixActors) {
 		t.Errorf("%d cells ran, want %d", nCells, len(actions)*len(matrixActors))
 	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func reportFileName(month string) string {

@@ -90,6 +90,8 @@ func start() (*testEnv, error) {
 	for _, u := range []accounts.User{
 		{Username: "office1", Name: "办公室甲", Role: accounts.RoleOffice},
 		{Username: "duban", Name: "督查员", Role: accounts.RoleInspection},
+		{Username: "dubanhead", Name: "督查室主任", Role: accounts.RoleInspection, Signoff: accounts.SignoffReview},
+		{Username: "officehead", Name: "办公室主任", Role: accounts.RoleOffice, Signoff: accounts.SignoffSign},
 		{Username: "rsj1", Name: "人社局张三", Role: accounts.RoleUnit, Unit: "rsj"},
 		{Username: "czj1", Name: "财政局李四", Role: accounts.RoleUnit, Unit: "czj"},
 		{Username: "gaj1", Name: "公安局王五", Role: accounts.RoleUnit, Unit: "gaj"},

@@ -21,6 +21,9 @@ import (
 var (
 	reportViewRoles = roles{accounts.RoleInspection, accounts.RoleOffice, accounts.RoleAdmin, accounts.RoleLeader}
 	reportRunRoles  = roles{accounts.RoleInspection, accounts.RoleAdmin}
+	// The sign-off is the two heads' own: their role opens the route, their duty
+	// (accounts.User.Signoff) the step. An administrator signs nothing (三员分立).
+	reportSignRoles = roles{accounts.RoleInspection, accounts.RoleOffice}
 )
 
 func init() {
@@ -34,6 +37,7 @@ func (s *Server) reportRoutes() {
 	s.mux.Handle("GET /reports", s.auth(reportViewRoles, s.reportsPage))
 	s.mux.Handle("POST /reports", s.auth(reportRunRoles, s.runReport))
 	s.mux.Handle("GET /reports/{month}/{file}", s.auth(reportViewRoles, s.reportFile))
+	s.mux.Handle("POST /reports/{month}/signoff", s.auth(reportSignRoles, s.signoffReport))
 }
 
 type reportLink struct {
@@ -44,6 +48,28 @@ type reportLink struct {
 type reportEntry struct {
 	report.Entry
 	Links []reportLink
+	// Step is the sign-off step this user may take now (review or sign), or "".
+	Step string
+}
+
+// StateLabel is the entry's sign-off state in Chinese ("" for a report archived
+// before the sign-off existed).
+func (e reportEntry) StateLabel() string {
+	if e.State == "" {
+		return ""
+	}
+	return relay.ReportStateLabel(e.State)
+}
+
+// nextStep is the step a month's report waits for ("" when none).
+func nextStep(st relay.ReportState) string {
+	switch st {
+	case relay.ReportDraft:
+		return relay.StepReview
+	case relay.ReportReviewed:
+		return relay.StepSign
+	}
+	return ""
 }
 
 type reportsData struct {
@@ -52,6 +78,9 @@ type reportsData struct {
 	Month   string
 	AsOf    string
 }
+
+// StepLabel is a sign-off step in Chinese (for the timeline).
+func (reportsData) StepLabel(step string) string { return relay.StepLabel(step) }
 
 // reportFiles is every file of a month the console serves, with its label.
 func reportFiles(month string) []reportLink {
@@ -72,7 +101,10 @@ func reportFiles(month string) []reportLink {
 func (s *Server) reportsPage(q *req) {
 	flash := ""
 	if m := q.r.URL.Query().Get("done"); m != "" {
-		flash = "已生成 " + m + " 月度报告。"
+		flash = "已生成 " + m + " 月度报告（拟稿，待审核签发）。"
+	}
+	if m := q.r.URL.Query().Get("signed"); m != "" {
+		flash = m + " 月度报告：已办理。"
 	}
 	s.renderReports(q, http.StatusOK, "", "", flash, "")
 }
@@ -89,6 +121,9 @@ func (s *Server) renderReports(q *req, status int, month, asOf, flash, errMsg st
 	}
 	for _, e := range list {
 		re := reportEntry{Entry: e}
+		if step := nextStep(e.State); step != "" && q.user.Takes(step) {
+			re.Step = step
+		}
 		have := map[string]bool{}
 		for _, f := range e.Files {
 			have[f] = true
@@ -163,4 +198,39 @@ func (s *Server) reportFile(q *req) {
 		h.Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", file))
 	}
 	http.ServeContent(q.w, q.r, file, time.Time{}, f)
+}
+
+// signoffReport takes the review or the sign-off of a month's draft, by the head whose
+// duty it is: approving it, or returning it with a note (the draft is made again).
+func (s *Server) signoffReport(q *req) {
+	month := q.r.PathValue("month")
+	if _, err := report.ParseMonth(month); err != nil {
+		s.fail(q, http.StatusNotFound, err.Error())
+		return
+	}
+	step := q.r.PostFormValue("step")
+	if step != relay.StepReview && step != relay.StepSign {
+		s.fail(q, http.StatusUnprocessableEntity, "未知的签发步骤")
+		return
+	}
+	if !q.user.Takes(step) {
+		s.fail(q, http.StatusForbidden, "月度报告的"+relay.StepLabel(step)+"须由承担该职责的负责人办理")
+		return
+	}
+	so, err := report.ReadSignoff(s.cfg.ReportsData, month)
+	if err != nil {
+		s.fail(q, http.StatusInternalServerError, err.Error())
+		return
+	}
+	if so == nil {
+		s.fail(q, http.StatusNotFound, month+" 没有待签发的月度报告")
+		return
+	}
+	r := relay.SignoffRequest{Step: step, Approve: q.r.PostFormValue("decision") != "return",
+		Note: strings.TrimSpace(q.r.PostFormValue("note")), By: q.user.Username, ByName: q.user.Name}
+	if _, err := s.cfg.API.ReportSignoff(q.ctx, *so, r); err != nil {
+		s.renderReports(q, http.StatusUnprocessableEntity, "", "", "", err.Error())
+		return
+	}
+	s.redirect(q, "/reports?signed="+url.QueryEscape(month))
 }

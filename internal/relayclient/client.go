@@ -569,10 +569,45 @@ func (c *Client) RunReport(ctx context.Context, req report.Request) (report.Resu
 	if err != nil {
 		return res, fmt.Errorf("启动月度报告: %w", err)
 	}
-	if err := run.Get(ctx, &res); err != nil {
-		return res, fmt.Errorf("生成月度报告: %w", Reason(err))
+	return c.ReportDraft(ctx, run)
+}
+
+// ReportDraft waits for a monthly inspection run's draft (拟稿) and returns it: the
+// run itself then waits for the sign-off. A run that fails says why.
+func (c *Client) ReportDraft(ctx context.Context, run client.WorkflowRun) (report.Result, error) {
+	var res report.Result
+	err := c.update(ctx, client.UpdateWorkflowOptions{
+		WorkflowID: run.GetID(), RunID: run.GetRunID(), UpdateName: relay.UpdateReportDraft,
+	}, &res)
+	if err != nil {
+		// The run may have ended meanwhile: failed (its reason), or finished.
+		if gerr := run.Get(ctx, &res); gerr != nil {
+			return res, fmt.Errorf("生成月度报告: %w", Reason(gerr))
+		}
+		return res, nil
 	}
 	return res, nil
+}
+
+// ReportSignoff takes one sign-off step on the run holding a month's draft (so: its
+// record in the archive) and returns the new state. A step out of order, or on an
+// issued report, is refused with the reason and changes nothing.
+func (c *Client) ReportSignoff(ctx context.Context, so relay.ReportSignoff, r relay.SignoffRequest) (relay.ReportSignoff, error) {
+	if err := relay.CheckSignoff(so.Month, so.State, r); err != nil {
+		return so, err
+	}
+	var out relay.ReportSignoff
+	err := c.update(ctx, client.UpdateWorkflowOptions{
+		WorkflowID: so.WorkflowID, RunID: so.RunID, UpdateName: relay.UpdateReportSignoff, Args: []any{r},
+	}, &out)
+	var nf *serviceerror.NotFound
+	switch {
+	case errors.As(err, &nf):
+		return so, fmt.Errorf("%s 月度报告的拟稿已不在办理中（已签发或已结束）", so.Month)
+	case err != nil:
+		return so, Reason(err)
+	}
+	return out, nil
 }
 
 // TasksPage lists one page of task summaries from the visibility store, in its own

@@ -9,13 +9,43 @@ import (
 	"path/filepath"
 	"sort"
 	"time"
+
+	"taskrelay/internal/relay"
 )
 
 // Archive file names inside <data>/reports/YYYY-MM/ (pinyin: 通报, 报告, 台账).
 const (
 	SnapshotFile = "snapshot.json" // the input the reports were computed from
 	FiguresFile  = "figures.json"  // the whole computed report
+	SignoffFile  = "signoff.json"  // the sign-off's state and timeline (relay.ReportSignoff)
 )
+
+// WriteSignoff keeps a month's sign-off state in its archive folder.
+func WriteSignoff(dataDir string, so relay.ReportSignoff) error {
+	b, err := json.MarshalIndent(so, "", "  ")
+	if err != nil {
+		return fmt.Errorf("编码签发记录: %w", err)
+	}
+	return writeAtomic(Dir(dataDir, so.Month), SignoffFile, b)
+}
+
+// ReadSignoff reads a month's sign-off state; nil when the month has none (a report
+// archived before the sign-off existed, or none at all).
+func ReadSignoff(dataDir, month string) (*relay.ReportSignoff, error) {
+	p := filepath.Join(Dir(dataDir, month), SignoffFile)
+	b, err := os.ReadFile(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("读取签发记录 %s: %w", p, err)
+	}
+	var so relay.ReportSignoff
+	if err := json.Unmarshal(b, &so); err != nil {
+		return nil, fmt.Errorf("签发记录 %s 无法解析: %w", p, err)
+	}
+	return &so, nil
+}
 
 // Files names a month's archived reports.
 func Files(month string) (executiveMD, executiveHTML, committeeMD, committeeHTML, ledger string) {
@@ -132,6 +162,11 @@ type Entry struct {
 	Totals      Totals    `json:"totals"`
 	Dir         string    `json:"dir"`
 	Files       []string  `json:"files"`
+	// State, DocNo and Signoff come from the sign-off record: draft, reviewed or
+	// issued, the 通报's number once issued, and each step taken.
+	State   relay.ReportState    `json:"state,omitempty"`
+	DocNo   string               `json:"doc_no,omitempty"`
+	Signoff *relay.ReportSignoff `json:"signoff,omitempty"`
 }
 
 // List reads the archive, newest month first. A missing archive is an empty list.
@@ -160,9 +195,12 @@ func List(dataDir string) ([]Entry, error) {
 				e.AsOf, e.GeneratedAt, e.Totals = r.AsOf, r.GeneratedAt, r.Totals
 			}
 		}
+		if so, err := ReadSignoff(dataDir, m.Name()); err == nil && so != nil {
+			e.State, e.DocNo, e.Signoff = so.State, so.DocNo, so
+		}
 		files, _ := os.ReadDir(dir)
 		for _, f := range files {
-			if !f.IsDir() && f.Name()[0] != '.' && f.Name() != SnapshotFile && f.Name() != FiguresFile {
+			if !f.IsDir() && f.Name()[0] != '.' && f.Name() != SnapshotFile && f.Name() != FiguresFile && f.Name() != SignoffFile {
 				e.Files = append(e.Files, f.Name())
 			}
 		}

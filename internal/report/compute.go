@@ -38,6 +38,10 @@ type Report struct {
 	Options      Options          `json:"options"`
 	// Documents are the settings the .docx reports are laid out with.
 	Documents gongwen.Settings `json:"documents"`
+	// DocNo and CommitteeDocNo are the 发文字号 of the issued 通报 and report to the
+	// committee; empty on a draft (拟稿).
+	DocNo          string `json:"doc_no,omitempty"`
+	CommitteeDocNo string `json:"committee_doc_no,omitempty"`
 }
 
 // MonthFigures are the month's movements.

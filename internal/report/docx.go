@@ -12,15 +12,18 @@ import (
 // inspection office.
 func (r *Report) ExecutiveDocx() ([]byte, error) {
 	s := r.settings()
-	return r.Executive().gongwen(s.Issuer, "", r).Docx(s)
+	return r.Executive().gongwen(s.Issuer, r.DocNo, r).Docx(s)
 }
 
 // CommitteeDocx is the report to the county committee as an official document,
 // issued by the county government.
 func (r *Report) CommitteeDocx() ([]byte, error) {
 	s := r.settings()
-	return r.Committee().gongwen(s.CommitteeIssuer, "", r).Docx(s)
+	return r.Committee().gongwen(s.CommitteeIssuer, r.CommitteeDocNo, r).Docx(s)
 }
+
+// DocSettings are the settings the report's documents are laid out and numbered with.
+func (r *Report) DocSettings() gongwen.Settings { return r.settings() }
 
 // settings are the report's document settings; an archive written before there were
 // any gets the defaults.

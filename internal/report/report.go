@@ -209,6 +209,7 @@ func (n *NoticeCount) add(x Notice) {
 var notCounted = map[string]bool{
 	relay.NoticeExtensionRequest: true, relay.NoticeExtensionDecision: true,
 	relay.NoticeReturned: true, relay.NoticeClosed: true, relay.NoticeReportReady: true,
+	relay.NoticeReportIssued: true,
 }
 
 // Counted reports whether a notice kind enters the reform figure.
@@ -240,6 +241,20 @@ type Result struct {
 	Figures Figures  `json:"figures"`
 	Files   []string `json:"files"`
 	Notice  string   `json:"notice"` // id of the "reports ready" notice
+	// Signoff is the sign-off's state and timeline (runs since the sign-off existed).
+	Signoff *relay.ReportSignoff `json:"signoff,omitempty"`
+}
+
+// IssuedText is the notice that sends the issued 通报 (or the report to the committee).
+func IssuedText(f Figures, docNo string, committee bool) (subject, body string) {
+	what := "督查通报"
+	if committee {
+		what = "关于任务清单落实情况的报告"
+	}
+	subject = fmt.Sprintf("%s%s（%s）", cnMonth(f.Month), what, docNo)
+	body = fmt.Sprintf("%s%s已审核签发，文号%s。截至%s，共有确定事项%d件，已办结%d件，逾期未办结%d件，办结率%s。",
+		cnMonth(f.Month), what, docNo, cnDay(f.AsOf), f.Totals.Tasks, f.Totals.Closed(), f.Totals.OpenOverdue, rate(f.Totals.CompletionRate))
+	return subject, body
 }
 
 // ReadyText is the notice telling the inspection office the reports are archived.
