@@ -77,4 +77,3 @@ func TestBrowserReportSignoff(t *testing.T) {
 		t.Errorf("timeline: %s", got)
 	}
 }
-

@@ -90,7 +90,7 @@ type User struct {
 	// SignoffReview on an inspection account (督查室主任, 审核), SignoffSign on an office
 	// account (办公室主任, 签发). A duty, not a role: the person keeps the role's pages.
 	Signoff string `json:"signoff,omitempty"`
-	Hash     string `json:"hash"`              // bcrypt
+	Hash    string `json:"hash"` // bcrypt
 	// MustChange is set on the generated administrator: its password was printed once
 	// and must be replaced at the first login.
 	MustChange bool      `json:"must_change,omitempty"`

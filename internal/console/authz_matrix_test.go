@@ -47,10 +47,10 @@ var matrixActors = []struct{ key, user string }{
 	{"inspection", "duban"},
 	{"inspection-head", "dubanhead"}, // reviews the monthly report (审核)
 	{"office-head", "officehead"},    // signs it off (签发)
-	{"unit-lead", "rsj1"},  // the task's lead unit
-	{"unit-co", "czj1"},    // a supporting unit
-	{"unit-other", "gaj1"}, // a unit not on the task
-	{"leader", "chang"},    // the deputy in charge of the task
+	{"unit-lead", "rsj1"},            // the task's lead unit
+	{"unit-co", "czj1"},              // a supporting unit
+	{"unit-other", "gaj1"},           // a unit not on the task
+	{"leader", "chang"},              // the deputy in charge of the task
 	{"leader-other", "wang"},
 	{"admin", "root"},
 	{"security", "sec1"},
