@@ -113,6 +113,8 @@ func newFuzzConsole(e *fuzzEngine) (*fuzzConsole, error) {
 	for _, u := range []accounts.User{
 		{Username: "office1", Role: accounts.RoleOffice},
 		{Username: "duban", Role: accounts.RoleInspection},
+		{Username: "dubanhead", Role: accounts.RoleInspection, Signoff: accounts.SignoffReview},
+		{Username: "officehead", Role: accounts.RoleOffice, Signoff: accounts.SignoffSign},
 		{Username: "rsj1", Role: accounts.RoleUnit, Unit: "rsj"},
 		{Username: "czj1", Role: accounts.RoleUnit, Unit: "czj"},
 		{Username: "gaj1", Role: accounts.RoleUnit, Unit: "gaj"},
@@ -635,6 +637,38 @@ func FuzzReports(f *testing.F) {
 		r := request("GET", "/reports/"+url.PathEscape(month)+"/"+url.PathEscape(asOf), nil, "")
 		if w := z.serve(t, r, "chang"); w.Code != http.StatusMovedPermanently {
 			checkAnswer(t, w, "report file")
+		}
+	})
+}
+
+// FuzzReportSignoff: the sign-off form (审核/签发) with any month, step, decision, note
+// and signer: never a 5xx; a refusal leaves the month's sign-off record as it was.
+func FuzzReportSignoff(f *testing.F) {
+	z := fuzzSetup(f)
+	const draft = "2021-03"
+	if so, err := report.ReadSignoff(z.e.data, draft); err != nil || so == nil {
+		if _, err := z.e.api.RunReport(context.Background(), report.Request{Month: draft}); err != nil {
+			f.Fatal(err)
+		}
+	}
+	signers := []string{"dubanhead", "officehead", "duban", "office1", "root", "rsj1"}
+	f.Fuzz(func(t *testing.T, month, step, decision, note string, who uint8) {
+		record := func() string {
+			if _, err := report.ParseMonth(month); err != nil {
+				return ""
+			}
+			so, _ := report.ReadSignoff(z.e.data, month)
+			if so == nil {
+				return "none"
+			}
+			return fmt.Sprintf("%s/%d", so.State, len(so.Timeline))
+		}
+		before := record()
+		form := url.Values{"step": {step}, "decision": {decision}, "note": {note}}
+		w := z.post(t, "/reports/"+url.PathEscape(month)+"/signoff", form, signers[int(who)%len(signers)])
+		checkAnswer(t, w, fmt.Sprintf("sign-off %q %q %q", month, step, decision))
+		if w.Code != http.StatusSeeOther && record() != before {
+			t.Fatalf("refused (%d) but the sign-off changed: %s -> %s", w.Code, before, record())
 		}
 	})
 }

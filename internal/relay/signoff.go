@@ -26,6 +26,8 @@ const (
 	ToCommittee = "committee"
 	// CommitteeName is the committee's name on notices.
 	CommitteeName = "中共县委"
+	// MaxSignoffNote bounds a sign-off note (characters).
+	MaxSignoffNote = 500
 )
 
 // ReportState is where a month's report is in the sign-off.
@@ -98,6 +100,9 @@ func CheckSignoff(month string, s ReportState, r SignoffRequest) error {
 	case StepReview, StepSign:
 	default:
 		return fmt.Errorf("未知的签发步骤 %q，应为审核或签发", r.Step)
+	}
+	if len([]rune(r.Note)) > MaxSignoffNote {
+		return fmt.Errorf("%s 月度报告：意见过长（最多 %d 字）", month, MaxSignoffNote)
 	}
 	if !r.Approve && r.Note == "" {
 		return fmt.Errorf("%s 月度报告：退回须写明意见（--note）", month)
