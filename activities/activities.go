@@ -132,3 +132,8 @@ func (a *Activities) startTask(ctx context.Context, in relay.TaskInput) (bool, e
 	}
 	return true, nil
 }
+
+// RecordChase records a 催办单 on each of its tasks (see relayclient.RecordChase).
+func (a *Activities) RecordChase(ctx context.Context, in relay.ChaseInput) (relay.ChaseRecord, error) {
+	return (&relayclient.Client{T: a.Client}).RecordChase(ctx, in)
+}

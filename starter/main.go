@@ -35,6 +35,7 @@ const usage = `用法 (usage):
   starter decide-pushback TASK (--keep | --lead U [--co U,U]) --note TEXT
   starter withdraw TASK --reason TEXT
   starter instruct (TASK | --meeting MEETING) --by LEADER --text TEXT
+  starter chase --unit U [--tasks TASK,TASK] --reply-by DATE --note TEXT
   starter audit [MEETING] [--outbox DIR] [--security-log FILE] [--json]
   starter security-log [--since DATE] [--json]
   starter report --month YYYY-MM [--as-of DATE] [--out DIR] [--json]
@@ -116,6 +117,8 @@ func run(ctx context.Context, cmd string, args []string) error {
 		return cmdDecidePushback(ctx, args)
 	case "instruct":
 		return cmdInstruct(ctx, args)
+	case "chase":
+		return cmdChase(ctx, args)
 	case "audit":
 		return cmdAudit(ctx, args)
 	case "attachment":

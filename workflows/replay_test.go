@@ -28,6 +28,7 @@ func TestReplayRecordedHistories(t *testing.T) {
 			r.RegisterWorkflowWithOptions(Task, workflow.RegisterOptions{Name: relay.TaskWorkflowName})
 			r.RegisterWorkflowWithOptions(MeetingPlanPart, workflow.RegisterOptions{Name: relay.PartWorkflowName})
 			r.RegisterWorkflowWithOptions(MonthlyInspection, workflow.RegisterOptions{Name: relay.MonthlyWorkflowName})
+			r.RegisterWorkflowWithOptions(Chase, workflow.RegisterOptions{Name: relay.ChaseWorkflowName})
 			if err := r.ReplayWorkflowHistoryFromJSONFile(nil, f); err != nil {
 				t.Fatalf("replay %s: %v", f, err)
 			}

@@ -150,6 +150,7 @@ func Register(r worker.Registry, acts *activities.Activities) {
 	r.RegisterWorkflowWithOptions(workflows.FollowUp, workflow.RegisterOptions{Name: relay.FollowUpWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.MonthlyInspection, workflow.RegisterOptions{Name: relay.MonthlyWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.DocNumbers, workflow.RegisterOptions{Name: relay.DocNumberWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.Chase, workflow.RegisterOptions{Name: relay.ChaseWorkflowName})
 	if acts != nil {
 		r.RegisterActivity(acts)
 	}

@@ -150,3 +150,43 @@ type Chase struct {
 // DefaultPushbackDays is how many days after receiving a task a unit may push it back
 // (TASKRELAY_PUSHBACK_DAYS).
 const DefaultPushbackDays = 5
+
+// ChaseWorkflowName is the workflow of one 催办单: the inspection office chases a unit
+// on several tasks at once. It records the chase on each task, then sends the one
+// notice (kind NoticeChase) to the unit.
+const ChaseWorkflowName = "Chase"
+
+// ChaseWorkflowID is the business key of one chase: the same chase id started twice
+// runs, and sends, once.
+func ChaseWorkflowID(chaseID string) string { return "chase:" + chaseID }
+
+// ChaseInput is one 催办单: the unit (resolved by the client), its tasks, the
+// reply-by date and the inspection office's note.
+type ChaseInput struct {
+	ID       string   `json:"id"`
+	Unit     string   `json:"unit"`
+	UnitName string   `json:"unit_name"`
+	Tasks    []string `json:"tasks"`
+	ReplyBy  string   `json:"reply_by"`
+	Note     string   `json:"note"`
+	User     string   `json:"user,omitempty"`
+}
+
+// ChaseRecord is what recording a chase on its tasks found: the tasks that took it,
+// and those that refused it meanwhile (closed or withdrawn since the client checked),
+// each with the engine's reason.
+type ChaseRecord struct {
+	Tasks   []TaskView `json:"tasks"`
+	Refused []string   `json:"refused,omitempty"`
+}
+
+// ChaseResult is the chase as sent: its notice and the tasks it lists.
+type ChaseResult struct {
+	ID       string     `json:"id"`
+	NoticeID string     `json:"notice_id"`
+	Unit     string     `json:"unit"`
+	UnitName string     `json:"unit_name"`
+	ReplyBy  string     `json:"reply_by"`
+	Tasks    []TaskView `json:"tasks"`
+	Refused  []string   `json:"refused,omitempty"`
+}

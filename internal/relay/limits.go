@@ -23,6 +23,7 @@ var noteFields = map[string]string{
 	UpdateDecideExtension:  "批复意见",
 	UpdateVerify:           "审核意见",
 	UpdateFeedbackReminded: "催报说明",
+	UpdateChase:            "催办事由",
 }
 
 // CheckText refuses a request for update whose free text is over its cap, naming the

@@ -32,10 +32,7 @@ type Report struct {
 	NoticesYTD  NoticeCount    `json:"notices_ytd"`
 	NoticeKinds []KindRow      `json:"notice_kinds"`
 	Rows        []TaskRow      `json:"rows"` // every task, by meeting and number (the ledger)
-	// Instructions (领导批示) and chases (催办单) up to the report's instant.
-	Instructions []InstructionRow `json:"instructions"`
-	Chases       []ChaseRow       `json:"chases"`
-	Options      Options          `json:"options"`
+	Options     Options        `json:"options"`
 	// Documents are the settings the .docx reports are laid out with.
 	Documents gongwen.Settings `json:"documents"`
 	// DocNo and CommitteeDocNo are the 发文字号 of the issued 通报 and report to the
@@ -251,14 +248,13 @@ func Compute(in Input) (*Report, error) {
 		opt = DefaultOptions()
 	}
 	r := &Report{
-		Figures:      Figures{Month: req.Month, AsOf: req.AsOf, ByUnit: []UnitRow{}, ByDeputy: []DeputyRow{}, Red: []RedRow{}},
-		County:       in.County,
-		AsOfTime:     at,
-		GeneratedAt:  req.Now,
-		Options:      opt,
-		Documents:    in.Documents,
-		Instructions: []InstructionRow{},
-		Chases:       []ChaseRow{},
+		Figures: Figures{Month: req.Month, AsOf: req.AsOf, ByUnit: []UnitRow{}, ByDeputy: []DeputyRow{}, Red: []RedRow{},
+			Instructions: []InstructionRow{}, Chases: []ChaseRow{}},
+		County:      in.County,
+		AsOfTime:    at,
+		GeneratedAt: req.Now,
+		Options:     opt,
+		Documents:   in.Documents,
 	}
 	chases := map[string]*ChaseRow{}
 	meetingName := map[string]relay.Meeting{}

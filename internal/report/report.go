@@ -125,6 +125,9 @@ type Figures struct {
 	ByDeputy []DeputyRow `json:"by_deputy"`
 	Red      []RedRow    `json:"red"`
 	Notices  NoticeCount `json:"notices"` // this month
+	// Instructions (领导批示) and chases (催办单) up to the report's instant.
+	Instructions []InstructionRow `json:"instructions"`
+	Chases       []ChaseRow       `json:"chases"`
 }
 
 // Totals count tasks by where they stand as of the report's day.
