@@ -52,6 +52,7 @@ var matrixActors = []struct{ key, user string }{
 	{"unit-other", "gaj1"},           // a unit not on the task
 	{"leader", "chang"},              // the deputy in charge of the task
 	{"leader-other", "wang"},
+	{"head", "xz"}, // the county head
 	{"admin", "root"},
 	{"security", "sec1"},
 	{"auditor", "aud1"},
@@ -85,7 +86,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 	dir := e.s.cfg.Directory
 	stamp := time.Now().Format("150405")
 	meeting := "cwh-authz-" + stamp
-	const items = 40
+	const items = 70
 	const title = "矩阵测试事项"
 
 	// One meeting, every item with lead rsj, supporting czj, deputy ld-chang: a fresh
@@ -166,6 +167,12 @@ func TestAuthorisationMatrix(t *testing.T) {
 	pendingExtension := func(t *testing.T, id string) {
 		act(t, id, relay.UpdateExtend, relay.ActionRequest{Unit: "rsj", User: "rsj1", Until: until, Note: "矩阵测试"})
 	}
+	pendingPushback := func(t *testing.T, id string) {
+		t.Helper()
+		if _, err := e.api.Change(ctx, id, relay.UpdatePushback, relay.ChangeRequest{Unit: "rsj", User: "rsj1", Reason: "矩阵测试退回", Suggest: &relay.UnitRef{ID: "gaj", Name: "县公安局"}}); err != nil {
+			t.Fatalf("prepare push back %s: %v", id, err)
+		}
+	}
 	submitted := func(t *testing.T, id string) {
 		act(t, id, relay.UpdateComplete, relay.ActionRequest{Unit: "rsj", User: "rsj1", Note: "矩阵测试办结"})
 	}
@@ -191,7 +198,10 @@ func TestAuthorisationMatrix(t *testing.T) {
 					"ack": relay.ActAcknowledged, "progress": relay.ActProgress, "extend": relay.ActExtensionRequested,
 					"decide-extension approve": relay.ActExtensionApproved, "decide-extension deny": relay.ActExtensionDenied,
 					"complete": relay.ActCompletionSubmitted, "verify accept": relay.ActCompletionAccepted,
-					"verify reject": relay.ActCompletionRejected,
+					"verify reject": relay.ActCompletionRejected, "reassign": relay.ActReassigned,
+					"amend": relay.ActAmended, "withdraw": relay.ActWithdrawn,
+					"pushback": relay.ActPushedBack, "decide-pushback keep": relay.ActPushbackKept,
+					"decide-pushback reassign": relay.ActReassigned, "instruct": relay.ActInstruction,
 				}[name]
 				check(t, lastBy(t, id, user, wantAct, before))
 			}}
@@ -210,9 +220,9 @@ func TestAuthorisationMatrix(t *testing.T) {
 			}}
 	}
 	units := []string{"unit-lead", "unit-co", "unit-other"}
-	leaders := []string{"leader", "leader-other"}
+	leaders := []string{"leader", "leader-other", "head"}
 	offices := []string{"office", "inspection", "admin"}
-	everyone := []string{"office", "inspection", "unit-lead", "unit-co", "unit-other", "leader", "leader-other", "admin", "security", "auditor"}
+	everyone := []string{"office", "inspection", "unit-lead", "unit-co", "unit-other", "leader", "leader-other", "head", "admin", "security", "auditor"}
 	onTask := []string{"unit-lead", "unit-co"}
 	deciders := []string{"inspection", "leader", "admin"}
 	verifiers := []string{"inspection", "admin"}
@@ -386,7 +396,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 		page("security log", "/security-log", []string{"auditor"}, "安全日志", "哈希链校验通过"),
 		page("sessions page", "/sessions", everyone, "我的登录", "当前登录"),
 		page("password page", "/password", everyone, "修改密码"),
-		page("task page", TaskURL(relay.TaskID(meeting, 1)), append(append(slices.Clone(offices), onTask...), "leader"), title+"1", "县委常委会会议原文"),
+		page("task page", TaskURL(relay.TaskID(meeting, 1)), append(append(slices.Clone(offices), onTask...), "leader", "head"), title+"1", "县委常委会会议原文"),
 
 		taskAction("ack", relay.UpdateAck, onTask, nil, url.Values{}, func(t *testing.T, v relay.TaskView) {
 			if v.State != relay.StateAcknowledged {
@@ -426,6 +436,47 @@ func TestAuthorisationMatrix(t *testing.T) {
 		taskAction("verify reject", relay.UpdateVerify, verifiers, submitted, url.Values{"decision": {"reject"}, "note": {"材料不全"}}, func(t *testing.T, v relay.TaskView) {
 			if v.State != relay.StateInProgress {
 				t.Fatalf("state %s", v.State)
+			}
+		}),
+
+		// The changes after adoption (issue 10): the office reassigns, amends, withdraws
+		// and decides push backs; the inspection office reassigns too; a unit of the
+		// task pushes back; the deputy in charge, the county head and the inspection
+		// office for them write instructions.
+		taskAction("reassign", relay.UpdateReassign, offices, nil, url.Values{"lead": {"gaj"}, "reason": {"矩阵调整"}}, func(t *testing.T, v relay.TaskView) {
+			if v.LeadUnit != "gaj" || v.IsUnitOf("rsj") {
+				t.Fatalf("after reassigning: lead %s co %v", v.LeadUnit, v.CoUnits)
+			}
+		}),
+		taskAction("amend", relay.UpdateAmend, officeAdmin, nil, url.Values{"deadline": {until}, "reason": {"矩阵调整时限"}}, func(t *testing.T, v relay.TaskView) {
+			if v.Deadline != until {
+				t.Fatalf("deadline %s, want %s", v.Deadline, until)
+			}
+		}),
+		taskAction("withdraw", relay.UpdateWithdraw, officeAdmin, nil, url.Values{"reason": {"矩阵撤销"}}, func(t *testing.T, v relay.TaskView) {
+			if v.State != relay.StateWithdrawn {
+				t.Fatalf("state %s", v.State)
+			}
+		}),
+		taskAction("pushback", relay.UpdatePushback, onTask, nil, url.Values{"reason": {"矩阵退回"}, "suggest": {"gaj"}}, func(t *testing.T, v relay.TaskView) {
+			if v.Pushback == nil || v.Pushback.State != relay.PushbackPending || v.Pushback.Suggest != "gaj" {
+				t.Fatalf("push back %+v", v.Pushback)
+			}
+		}),
+		taskAction("decide-pushback keep", relay.UpdateDecidePushback, officeAdmin, pendingPushback, url.Values{"decision": {"keep"}, "note": {"维持"}}, func(t *testing.T, v relay.TaskView) {
+			if v.Pushback == nil || v.Pushback.State != relay.PushbackKept || v.LeadUnit != "rsj" {
+				t.Fatalf("push back %+v, lead %s", v.Pushback, v.LeadUnit)
+			}
+		}),
+		taskAction("decide-pushback reassign", relay.UpdateDecidePushback, officeAdmin, pendingPushback,
+			url.Values{"decision": {"reassign"}, "lead": {"gaj"}, "co_shown": {"1"}, "co": {"czj"}, "note": {"改由公安局牵头"}}, func(t *testing.T, v relay.TaskView) {
+				if v.Pushback == nil || v.Pushback.State != relay.PushbackReassigned || v.LeadUnit != "gaj" || v.IsUnitOf("rsj") {
+					t.Fatalf("push back %+v, lead %s co %v", v.Pushback, v.LeadUnit, v.CoUnits)
+				}
+			}),
+		taskAction("instruct", relay.UpdateInstruct, []string{"inspection", "admin", "leader", "head"}, nil, url.Values{"by": {"ld-chang"}, "text": {"矩阵批示"}}, func(t *testing.T, v relay.TaskView) {
+			if len(v.Instructions) != 1 || v.Instructions[0].Text != "矩阵批示" {
+				t.Fatalf("instructions %+v", v.Instructions)
 			}
 		}),
 

@@ -479,6 +479,9 @@ func (s *Server) leaderName(id string) string {
 	if l, ok := s.cfg.Directory.Leader(id); ok {
 		return l.Name
 	}
+	if h, ok := s.cfg.Directory.ResolveHead(id); ok {
+		return h.Name
+	}
 	return id
 }
 

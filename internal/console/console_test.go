@@ -97,6 +97,7 @@ func start() (*testEnv, error) {
 		{Username: "gaj1", Name: "公安局王五", Role: accounts.RoleUnit, Unit: "gaj"},
 		{Username: "chang", Name: "李某", Role: accounts.RoleLeader, Leader: "ld-chang"},
 		{Username: "wang", Name: "王某", Role: accounts.RoleLeader, Leader: "ld-wang"},
+		{Username: "xz", Name: "杨某", Role: accounts.RoleLeader, Leader: "ld-xz"}, // the county head
 		{Username: "root", Name: "管理员", Role: accounts.RoleAdmin},
 		{Username: "sec1", Name: "安全员", Role: accounts.RoleSecurity},
 		{Username: "aud1", Name: "审计员", Role: accounts.RoleAuditor},

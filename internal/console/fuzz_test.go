@@ -120,6 +120,7 @@ func newFuzzConsole(e *fuzzEngine) (*fuzzConsole, error) {
 		{Username: "gaj1", Role: accounts.RoleUnit, Unit: "gaj"},
 		{Username: "chang", Role: accounts.RoleLeader, Leader: "ld-chang"},
 		{Username: "wang", Role: accounts.RoleLeader, Leader: "ld-wang"},
+		{Username: "xz", Role: accounts.RoleLeader, Leader: "ld-xz"},
 		{Username: "root", Role: accounts.RoleAdmin},
 		{Username: "fzpw", Role: accounts.RoleOffice},
 	} {
@@ -281,7 +282,7 @@ func (z *fuzzConsole) fuzzTask(t *testing.T) string {
 	ctx := context.Background()
 	for len(z.pool) > 0 {
 		v, err := z.e.api.Task(ctx, z.pool[0])
-		if err == nil && v.State != relay.StateClosed {
+		if err == nil && v.State != relay.StateClosed && v.State != relay.StateWithdrawn {
 			return z.pool[0]
 		}
 		z.pool = z.pool[1:]

@@ -257,6 +257,8 @@ func (s *Server) resolveScope(u *accounts.User, unit, leader string) string {
 	case accounts.RoleLeader:
 		if l, ok := s.cfg.Directory.ResolveLeader(leader); ok {
 			u.Leader = l.ID
+		} else if h, ok := s.cfg.Directory.ResolveHead(leader); ok {
+			u.Leader = h.ID // the county head: instructions on any task
 		} else if leader != "" {
 			return "机构目录中没有这位县领导"
 		}

@@ -44,6 +44,9 @@ type Env struct {
 	BlobURL         string
 	AttachMaxMB     int
 	RequireEvidence bool
+	// PushbackDays (TASKRELAY_PUSHBACK_DAYS, as the worker reads it): how long a unit
+	// is offered the push back form; 0 is the default.
+	PushbackDays int
 }
 
 // EnvFrom reads the console's own variables; dataDir and directoryFile come from the
@@ -56,6 +59,9 @@ func EnvFrom(dataDir, directoryFile string) Env {
 		BlobURL: os.Getenv(blobstore.EnvURL), RequireEvidence: os.Getenv("TASKRELAY_REQUIRE_EVIDENCE") == "1"}
 	if mb, err := strconv.Atoi(os.Getenv("TASKRELAY_ATTACH_MAX_MB")); err == nil && mb > 0 {
 		e.AttachMaxMB = mb
+	}
+	if d, err := strconv.Atoi(os.Getenv("TASKRELAY_PUSHBACK_DAYS")); err == nil && d > 0 {
+		e.PushbackDays = d
 	}
 	if e.Addr == "" {
 		e.Addr = DefaultAddr
@@ -128,7 +134,8 @@ func Start(env Env, c *relayclient.Client, log *zap.Logger) (*Running, error) {
 	}
 	s, err := New(Config{API: c, Users: users, Sessions: sessions, SecurityLog: seclog.Open(filepath.Join(env.DataDir, seclog.File)),
 		Directory: dir, SecureCookies: env.SecureCookies || tlsCfg != nil, ReportsData: reportsData, Log: log,
-		Evidence: relayclient.Evidence{Store: evidence.New(bucket, env.AttachMaxMB), Require: env.RequireEvidence}})
+		Evidence:     relayclient.Evidence{Store: evidence.New(bucket, env.AttachMaxMB), Require: env.RequireEvidence},
+		PushbackDays: env.PushbackDays})
 	if err != nil {
 		return nil, err
 	}

@@ -71,6 +71,9 @@ type Config struct {
 	Log     *zap.Logger
 	// Evidence is where attached files are kept; without a store, uploads are refused.
 	Evidence relayclient.Evidence
+	// PushbackDays is the worker's TASKRELAY_PUSHBACK_DAYS: the task page offers a unit
+	// the push back form that long after it received the task (0: the default).
+	PushbackDays int
 }
 
 // Server serves the console.
@@ -116,12 +119,13 @@ func (s *Server) parseTemplates() error {
 	if err != nil {
 		return err
 	}
+	// Files named _*.html hold parts shared by pages, parsed with every page.
 	for _, n := range names {
 		base := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
-		if base == "layout" {
+		if base == "layout" || strings.HasPrefix(base, "_") {
 			continue
 		}
-		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", n)
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/_*.html", n)
 		if err != nil {
 			return fmt.Errorf("模板 %s: %w", n, err)
 		}

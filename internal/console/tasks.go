@@ -40,6 +40,9 @@ type taskData struct {
 	Head       bool
 	People     []accounts.User
 	HeadReview bool
+	// Changes: the push back, instructions and withdrawal, and the change forms the
+	// user may use (changes.go).
+	Changes changesView
 }
 
 func (s *Server) loadTask(q *req, id string) (relay.TaskView, bool) {
@@ -56,7 +59,7 @@ func (s *Server) loadTask(q *req, id string) (relay.TaskView, bool) {
 		}
 		return t, false
 	}
-	if !canSeeTask(q.user, t) {
+	if _, head := s.head(q.user); !canSeeTask(q.user, t) && !head { // the county head sees every task
 		s.fail(q, http.StatusForbidden, "您无权查看任务 "+id+"：它不属于您的单位或分管范围")
 		return t, false
 	}
@@ -95,7 +98,7 @@ func doneMessage(action string) string {
 	case relay.UpdateHeadReview:
 		return "审核意见已记录。"
 	}
-	return ""
+	return changeDone[action]
 }
 
 func (s *Server) renderTask(q *req, status int, t relay.TaskView, form map[string]string, flash, errMsg string) {
@@ -105,7 +108,7 @@ func (s *Server) renderTask(q *req, status int, t relay.TaskView, form map[strin
 		d.Form = map[string]string{}
 	}
 	u := q.user
-	open := !d.Closed
+	open := !d.Closed && t.State != relay.StateWithdrawn
 	d.IsUnit = accounts.IsUnitRole(u.Role) && t.IsUnitOf(u.Unit) && open
 	d.CanAck = d.IsUnit && t.State == relay.StateDispatched
 	d.CanExt = d.IsUnit && t.Extension == nil
@@ -125,6 +128,7 @@ func (s *Server) renderTask(q *req, status int, t relay.TaskView, form map[strin
 			}
 		}
 	}
+	d.Changes = s.changesOf(u, t, open)
 	if m, err := s.cfg.API.Meeting(q.ctx, t.Meeting); err == nil {
 		d.Meeting = m.Meeting
 		for i := range m.Items {
@@ -148,6 +152,8 @@ func (s *Server) renderTask(q *req, status int, t relay.TaskView, form map[strin
 		switch {
 		case e.By == relay.Inspection:
 			r.Actor = "县政府督查室"
+		case e.By == relay.Office:
+			r.Actor = "县政府办公室"
 		case e.By == "system" || e.By == "":
 			r.Actor = "系统"
 		case r.Actor == "":
@@ -176,6 +182,10 @@ func isInspection(u accounts.User) bool {
 // role allows it on this very task. The engine checks again (its validators).
 func (s *Server) taskAction(q *req) {
 	id, action := q.r.PathValue("id"), q.r.PathValue("action")
+	if _, ok := changeRules[action]; ok {
+		s.changeAction(q, id, action)
+		return
+	}
 	f := q.r.PostForm
 	form := map[string]string{}
 	for _, k := range []string{"percent", "note", "until", "reason", "decision", "form"} {
@@ -298,17 +308,22 @@ func (s *Server) taskAction(q *req) {
 		}
 	}
 	if err != nil {
-		// A refusal by the engine changes nothing: show the task as it is, with why.
-		if cur, rerr := s.cfg.API.Task(q.ctx, id); rerr == nil {
-			t = cur
-		}
-		var msg = relayclient.Reason(err).Error()
-		if errors.Is(err, q.ctx.Err()) && q.ctx.Err() != nil {
-			msg = "引擎没有及时响应，请稍后刷新查看"
-		}
-		s.secLog(q, u.Username, seclog.Refused, "引擎拒绝 "+action+" "+id+"："+msg)
-		s.renderTask(q, http.StatusConflict, t, form, "", msg)
+		s.engineRefused(q, id, action, t, form, err)
 		return
 	}
 	s.redirect(q, TaskURL(after.ID)+"?done="+action)
+}
+
+// engineRefused shows a refusal by the engine, which changes nothing: the task as it
+// is now, with why; and records it in the security log.
+func (s *Server) engineRefused(q *req, id, action string, t relay.TaskView, form map[string]string, err error) {
+	if cur, rerr := s.cfg.API.Task(q.ctx, id); rerr == nil {
+		t = cur
+	}
+	var msg = relayclient.Reason(err).Error()
+	if errors.Is(err, q.ctx.Err()) && q.ctx.Err() != nil {
+		msg = "引擎没有及时响应，请稍后刷新查看"
+	}
+	s.secLog(q, q.user.Username, seclog.Refused, "引擎拒绝 "+action+" "+id+"："+msg)
+	s.renderTask(q, http.StatusConflict, t, form, "", msg)
 }

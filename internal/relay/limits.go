@@ -39,6 +39,31 @@ func (r ActionRequest) CheckText(update string) error {
 	return checkLength("操作人", r.User, MaxUserRunes)
 }
 
+// changeReasons names a change's reason as the forms and flags present it.
+var changeReasons = map[string]string{
+	UpdateReassign:       "调整理由",
+	UpdateAmend:          "调整理由",
+	UpdateWithdraw:       "撤销理由",
+	UpdatePushback:       "退回理由",
+	UpdateDecidePushback: "决定意见",
+	UpdateChase:          "催办说明",
+}
+
+// CheckText refuses a change for update whose free text is over its cap, naming the
+// field and the count in Chinese.
+func (r ChangeRequest) CheckText(update string) error {
+	field, ok := changeReasons[update]
+	if !ok {
+		field = "说明"
+	}
+	for _, f := range []struct{ name, text string }{{field, r.Reason}, {"具体要求", r.Requirements}, {"批示内容", r.Text}} {
+		if err := checkLength(f.name, f.text, MaxNoteRunes); err != nil {
+			return err
+		}
+	}
+	return checkLength("操作人", r.User, MaxUserRunes)
+}
+
 func checkLength(field, s string, max int) error {
 	if n := utf8.RuneCountInString(s); n > max {
 		return fmt.Errorf("%s过长：共 %d 字，最多 %d 字，请精简后再提交", field, n, max)
