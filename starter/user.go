@@ -199,7 +199,10 @@ func resolveAccountScope(u *accounts.User, dir *directory.Directory, unit, leade
 	if leader != "" {
 		l, ok := dir.ResolveLeader(leader)
 		if !ok {
-			return exitError{fmt.Sprintf("user add: 机构目录中没有县领导 %q", leader)}
+			// The county head (the directory's head) signs in as a leader too.
+			if l, ok = dir.ResolveHead(leader); !ok {
+				return exitError{fmt.Sprintf("user add: 机构目录中没有县领导 %q", leader)}
+			}
 		}
 		u.Leader = l.ID
 	}
