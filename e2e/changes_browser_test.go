@@ -51,7 +51,7 @@ func TestBrowserPushbackToReassignment(t *testing.T) {
 	p.login("office1", "Zhengfu-pass-1", "政府办刘六")
 	p.open(task)
 	p.see("#pushback", "人力资源和社会保障局")
-	p.see("#form-decide-pushback", "决定退回申请")
+	p.see("#form-decide-pushback", "维持原分工")
 	p.click("#dp-reassign")
 	p.set("#dp-lead", "mzj")
 	p.set("#dp-note", "同意由县民政局牵头，县人社局不再承办")

@@ -9,7 +9,6 @@ import (
 
 	"taskrelay/internal/directory"
 	"taskrelay/internal/relay"
-	"taskrelay/internal/relayclient"
 )
 
 // The changes to adopted tasks (relay/changes.go): reassign, amend, pushback,
@@ -286,45 +285,15 @@ func cmdInstruct(ctx context.Context, args []string) error {
 		return err
 	}
 	defer c.Close()
-	ids, err := instructable(ctx, c, *meeting, req)
+	views, err := c.InstructMeeting(ctx, *meeting, "", req)
 	if err != nil {
 		return err
-	}
-	var views []relay.TaskView
-	for _, id := range ids {
-		v, err := c.Change(ctx, id, relay.UpdateInstruct, req)
-		if err != nil {
-			return fmt.Errorf("任务 %s: %w", id, err)
-		}
-		views = append(views, v)
 	}
 	if *asJSON {
 		return printJSON(views)
 	}
 	fmt.Printf("已批示：%s 的 %d 项任务，各单位已收到批示。\n", *meeting, len(views))
 	return nil
-}
-
-// instructable lists the open tasks of a meeting an instruction goes to: all of them
-// for the county head or the inspection office, a deputy's own for a deputy. None is
-// a refusal.
-func instructable(ctx context.Context, c *relayclient.Client, meetingID string, req relay.ChangeRequest) ([]string, error) {
-	_, tasks, err := c.Status(ctx, meetingID)
-	if err != nil {
-		return nil, err
-	}
-	var ids []string
-	for _, t := range tasks {
-		open := t.State != relay.StateClosed && t.State != relay.StateWithdrawn && t.State != "proposed"
-		mine := req.By == relay.Inspection || req.ByRole == relay.RoleCountyHead || t.Deputy == req.By
-		if open && mine {
-			ids = append(ids, t.ID)
-		}
-	}
-	if len(ids) == 0 {
-		return nil, exitError{fmt.Sprintf("会议 %s 没有%s可批示的在办任务", meetingID, req.ByName)}
-	}
-	return ids, nil
 }
 
 // hasFlag reports whether --name or -name appears among args.

@@ -480,6 +480,35 @@ func TestAuthorisationMatrix(t *testing.T) {
 			}
 		}),
 
+		{name: "instruct meeting", method: "POST", allowed: verifiers, status: http.StatusSeeOther,
+			fixture: func(t *testing.T, allowed bool) string {
+				if id, ok := shared["instruct meeting"]; ok && !allowed {
+					return id
+				}
+				userSeq++
+				id := fmt.Sprintf("cwh-authz-in-%s-%d", stamp, userSeq)
+				submit(id, []byte(fmt.Sprintf("meeting: {id: %s, name: 批示测试, date: %s}\nitems:\n  - {no: 1, title: 待批示事项, lead: 人社局, leader: ld-chang, deadline: %s}\n",
+					id, now.Format(relay.DateLayout), deadline)))
+				if _, err := e.api.Adopt(ctx, id, relay.AdoptRequest{By: "test"}); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := e.api.WaitDispatched(ctx, id); err != nil {
+					t.Fatal(err)
+				}
+				if !allowed {
+					shared["instruct meeting"] = id
+				}
+				return id
+			},
+			path: func(id string) string { return MeetingURL(id) + "/instruct" },
+			form: func(string) url.Values { return url.Values{"by": {"ld-chang"}, "text": {"会议批示"}} },
+			snap: func(t *testing.T, id string) string { return taskSnap(t, relay.TaskID(id, 1)) },
+			effect: func(t *testing.T, id, user string, r resp, _ string) {
+				v := task(t, relay.TaskID(id, 1))
+				if len(v.Instructions) != 1 || v.Instructions[0].By != "李某" || v.Timeline[len(v.Timeline)-1].User != user {
+					t.Fatalf("after the meeting's instruction: %+v", v.Instructions)
+				}
+			}},
 		{name: "upload list", method: "POST", allowed: officeAdmin, status: http.StatusSeeOther,
 			fixture: func(t *testing.T, _ bool) string {
 				userSeq++

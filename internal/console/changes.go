@@ -4,12 +4,15 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"taskrelay/internal/accounts"
 	"taskrelay/internal/directory"
 	"taskrelay/internal/relay"
+	"taskrelay/internal/relayclient"
+	"taskrelay/internal/seclog"
 )
 
 // The changes to an adopted task (relay/changes.go) on its page, for the roles that
@@ -385,4 +388,55 @@ func (s *Server) assignment(t relay.TaskView, f url.Values, req *relay.ChangeReq
 		req.Co, req.SetCo = co, true
 	}
 	return ""
+}
+
+// instructors: the county's deputies and its head, on whose behalf the inspection
+// office writes instructions.
+func (s *Server) instructors() []directory.Leader {
+	out := slices.Clone(s.cfg.Directory.Leaders)
+	if h := s.cfg.Directory.Head; h != nil {
+		out = append(out, *h)
+	}
+	return out
+}
+
+// instructMeeting: the inspection office writes a leader's instruction on every open
+// task of a meeting in his or her charge (the county head's: on all of them).
+func (s *Server) instructMeeting(q *req) {
+	id := q.r.PathValue("id")
+	v, err := s.meeting(q, id)
+	if err != nil {
+		s.fail(q, http.StatusNotFound, err.Error())
+		return
+	}
+	by := strings.TrimSpace(q.r.PostFormValue("by"))
+	req := relay.ChangeRequest{User: q.user.Username, Text: strings.TrimSpace(q.r.PostFormValue("text"))}
+	msg := ""
+	if h, ok := s.cfg.Directory.ResolveHead(by); ok {
+		req.By, req.ByName, req.ByRole = h.ID, h.Name, relay.RoleCountyHead
+	} else if l, ok := s.cfg.Directory.Leader(by); ok {
+		req.By, req.ByName = l.ID, l.Name
+	} else {
+		msg = "请选择作批示的县领导"
+	}
+	if msg == "" {
+		msg = need(req.Text, "请填写批示内容")
+	}
+	if msg == "" {
+		if err := req.CheckText(relay.UpdateInstruct); err != nil {
+			msg = err.Error()
+		}
+	}
+	if msg != "" {
+		s.renderMeeting(q, http.StatusUnprocessableEntity, v, "", msg)
+		return
+	}
+	views, err := s.cfg.API.InstructMeeting(q.ctx, id, requestID(q), req)
+	if err != nil {
+		reason := relayclient.Reason(err).Error()
+		s.secLog(q, q.user.Username, seclog.Refused, "引擎拒绝 instruct "+id+"："+reason)
+		s.renderMeeting(q, http.StatusConflict, v, "", reason)
+		return
+	}
+	s.redirect(q, MeetingURL(id)+"?done=instructed&n="+strconv.Itoa(len(views)))
 }

@@ -162,3 +162,51 @@ func FuzzTaskChange(f *testing.F) {
 		}
 	})
 }
+
+// TestMeetingInstruction: the inspection office writes a deputy's instruction on the
+// meeting's tasks in his charge, and the county head's on all of them.
+func TestMeetingInstruction(t *testing.T) {
+	e := setup(t)
+	meeting := fmt.Sprintf("cwh-min-%d", time.Now().UnixNano())
+	e.adopted(t, meeting)
+	ctx := context.Background()
+	_, tasks, err := e.api.Status(ctx, meeting)
+	if err != nil {
+		t.Fatal(err)
+	}
+	chang := 0
+	for _, v := range tasks {
+		if v.Deputy == "ld-chang" {
+			chang++
+		}
+	}
+	if chang == 0 || chang == len(tasks) {
+		t.Fatalf("the test list gives ld-chang %d of %d tasks", chang, len(tasks))
+	}
+	path := MeetingURL(meeting) + "/instruct"
+	must(t, e.login(t, "office1").get(MeetingURL(meeting)), http.StatusOK)
+	if strings.Contains(e.login(t, "office1").get(MeetingURL(meeting)).body, `id="form-meeting-instruct"`) {
+		t.Fatal("the office is offered the meeting's instruction form")
+	}
+	must(t, e.login(t, "office1").post(path, url.Values{"by": {"ld-chang"}, "text": {"x"}}), http.StatusForbidden)
+	ins := e.login(t, "duban")
+	must(t, ins.get(MeetingURL(meeting)), http.StatusOK, `id="form-meeting-instruct"`, "杨某（县长）")
+	must(t, ins.post(path, url.Values{"by": {"ld-nobody"}, "text": {"x"}}), http.StatusUnprocessableEntity, "请选择作批示的县领导")
+	r := ins.post(path, url.Values{"by": {"ld-chang"}, "text": {"分管事项月底前见成效"}})
+	must(t, r, http.StatusSeeOther)
+	must(t, ins.get(r.loc), http.StatusOK, fmt.Sprintf("批示已录入：%d 项任务", chang))
+	must(t, ins.post(path, url.Values{"by": {"ld-xz"}, "text": {"全部事项务必按期办结"}}), http.StatusSeeOther)
+	_, tasks, err = e.api.Status(ctx, meeting)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range tasks {
+		want := 1
+		if v.Deputy == "ld-chang" {
+			want = 2
+		}
+		if len(v.Instructions) != want || v.Instructions[want-1].By != "杨某" {
+			t.Fatalf("task %s (deputy %s): instructions %+v", v.ID, v.Deputy, v.Instructions)
+		}
+	}
+}

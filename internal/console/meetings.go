@@ -13,6 +13,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"taskrelay/internal/directory"
 	"taskrelay/internal/relay"
 	"taskrelay/internal/relayclient"
 	"taskrelay/internal/tasklist"
@@ -67,6 +68,9 @@ type meetingData struct {
 	CanAdopt bool
 	Rows     []meetingItem
 	Notices  []noticeView
+	// Instructors: the inspection office may write an instruction on the meeting's
+	// tasks on behalf of one of them (changes.go).
+	Instructors []directory.Leader
 }
 
 type meetingItem struct {
@@ -102,12 +106,19 @@ func (s *Server) meetingPage(q *req) {
 		flash = "这次会议的任务清单已提交过，未重复创建。"
 	case "adopted":
 		flash = "已通过并交办：各任务已启动，每个单位收到一份交办单。"
+	case "instructed":
+		if n, err := strconv.Atoi(q.r.URL.Query().Get("n")); err == nil {
+			flash = fmt.Sprintf("批示已录入：%d 项任务的各单位已收到。", n)
+		}
 	}
 	s.renderMeeting(q, http.StatusOK, v, flash, "")
 }
 
 func (s *Server) renderMeeting(q *req, status int, v relay.MeetingView, flash, errMsg string) {
 	d := meetingData{View: v, Proposed: v.State == relay.MeetingProposed, CanAdopt: officeRoles.allow(q.user.Role)}
+	if isInspection(q.user) {
+		d.Instructors = s.instructors()
+	}
 	unit := func(id string) string {
 		for _, u := range v.Units {
 			if u.ID == id {

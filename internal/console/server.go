@@ -199,6 +199,7 @@ func (s *Server) routes() {
 	s.mux.Handle("POST /sessions/end", s.auth(anyone, s.endSession))
 	s.reportRoutes()
 	s.deliveryRoutes()
+	s.mux.Handle("POST /meetings/{id}/instruct", s.auth(roles{accounts.RoleInspection, accounts.RoleAdmin}, s.instructMeeting))
 }
 
 func cacheStatic(h http.Handler) http.Handler {
