@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -173,6 +174,44 @@ func TestMonthlyReportsOnTheRealServer(t *testing.T) {
 	if want.Totals.ClosedLate != 1 || want.Totals.OpenOverdue == 0 || want.Notices.Issued == 0 || want.Notices.ReductionPct <= 0 {
 		t.Fatalf("the sample should have tasks in every state and consolidated notices: %+v", want)
 	}
+	// Scores: each unit's is the rule's base plus the points `starter score` traces to
+	// its tasks; every red task costs its unit an overdue event.
+	if fig.ScoreRule.Base != 100 || !strings.Contains(fig.ScoreRule.Text, "每逾期1天扣") {
+		t.Errorf("score_rule: %+v", fig.ScoreRule)
+	}
+	want.ScoreRule = fig.ScoreRule
+	red := map[string]bool{} // the red tasks overdue a whole day or more this month
+	for _, r := range want.Red {
+		end, _ := relay.DeadlineEnd(r.Deadline)
+		if end.Before(start) {
+			end = start
+		}
+		if time.Since(end) >= 24*time.Hour+time.Minute {
+			red[r.Unit+" "+r.Task] = true
+		}
+	}
+	for i, u := range fig.ByUnit {
+		var events []report.ScoreEvent
+		c.jsonOf(&events, "score", u.Unit, "--month", month, "--json")
+		total := fig.ScoreRule.Base
+		for _, e := range events {
+			total += e.Points
+			if e.Event == relay.ScoreOverdue && !red[u.Unit+" "+e.Task] && e.Task != "cwh-2026-12:2" {
+				t.Errorf("%s: overdue event for %s, not a red task of the unit", u.Unit, e.Task)
+			}
+			delete(red, u.Unit+" "+e.Task)
+		}
+		if math.Abs(total-u.Score) > 1e-9 {
+			t.Errorf("%s: score %v, base plus events %v: %+v", u.Unit, u.Score, total, events)
+		}
+		if i < len(want.ByUnit) {
+			want.ByUnit[i].Score, want.ByUnit[i].ScoreYTD = u.Score, u.ScoreYTD
+		}
+	}
+	if len(red) > 0 {
+		t.Errorf("red tasks without an overdue event: %v", red)
+	}
+	c.refused("还没有月度报告", "score", "rsj", "--month", "2020-01")
 	gotJSON, _ := json.Marshal(fig)
 	wantJSON, _ := json.Marshal(want)
 	if string(gotJSON) != string(wantJSON) {

@@ -40,6 +40,7 @@ const usage = `用法 (usage):
   starter security-log [--since DATE] [--json]
   starter report --month YYYY-MM [--as-of DATE] [--out DIR] [--json]
   starter reports [--json]
+  starter score UNIT --month YYYY-MM [--ytd] [--json]
   starter report-signoff --month YYYY-MM (--review|--sign) (--approve|--return --note TEXT) [--by NAME]
   starter schedule (describe|trigger|pause|unpause) [--json] [--note TEXT]
   starter schedule backfill --month YYYY-MM
@@ -131,6 +132,8 @@ func run(ctx context.Context, cmd string, args []string) error {
 		return cmdReports(ctx, args)
 	case "report-signoff":
 		return cmdReportSignoff(ctx, args)
+	case "score":
+		return cmdScore(ctx, args)
 	case "schedule":
 		return cmdSchedule(ctx, args)
 	case "user":

@@ -27,6 +27,9 @@ func startReports(ctx context.Context, w worker.Worker, c client.Client, cfg con
 	opts := report.DefaultOptions()
 	opts.YellowDays = cfg.Task.YellowDays
 	opts.NameAfterDays = cfg.Task.EscalateDeputyDays + cfg.Task.ReportListDays
+	if rule := cfg.Score; rule != (relay.ScoreRule{}) {
+		opts.Score = &rule
+	}
 	d, err := directory.LoadOr(cfg.Directory, examples.DirectoryFile, examples.Directory)
 	if err != nil {
 		return err

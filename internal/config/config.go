@@ -64,6 +64,10 @@ type Config struct {
 	BlobURL         string
 	AttachMaxMB     int
 	RequireEvidence bool
+	// Score is the units' scoring rule (考评, TASKRELAY_SCORE_RULE:
+	// "base=100,overdue_per_day=0.5,returned=2,chase=3,unsigned=1,ack_days=3,early=1,early_days=7";
+	// names left out keep these defaults).
+	Score relay.ScoreRule
 }
 
 // OutboxDir is where notices are written as files.
@@ -160,6 +164,11 @@ func FromEnv() (Config, error) {
 	if c.EngineDB != "" && !strings.HasPrefix(c.EngineDB, "postgres://") && !strings.HasPrefix(c.EngineDB, "postgresql://") {
 		errs = append(errs, errors.New("TASKRELAY_ENGINE_DB: want a postgres://user:pass@host:port/db URL"))
 	}
+	rule, err := relay.ParseScoreRule(os.Getenv("TASKRELAY_SCORE_RULE"))
+	if err != nil {
+		errs = append(errs, fmt.Errorf("TASKRELAY_SCORE_RULE: %w", err))
+	}
+	c.Score = rule
 	if v := os.Getenv("TASKRELAY_REQUIRE_EVIDENCE"); v != "" && v != "0" && v != "1" {
 		errs = append(errs, fmt.Errorf("TASKRELAY_REQUIRE_EVIDENCE=%q: want 1 or 0", v))
 	}

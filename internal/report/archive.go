@@ -20,6 +20,21 @@ const (
 	SignoffFile  = "signoff.json"  // the sign-off's state and timeline (relay.ReportSignoff)
 )
 
+// ReadReport reads a month's archived report (figures.json); fs.ErrNotExist when the
+// month has none.
+func ReadReport(dataDir, month string) (*Report, error) {
+	p := filepath.Join(Dir(dataDir, month), FiguresFile)
+	b, err := os.ReadFile(p)
+	if err != nil {
+		return nil, err
+	}
+	var r Report
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("报告数字 %s 无法解析: %w", p, err)
+	}
+	return &r, nil
+}
+
 // WriteSignoff keeps a month's sign-off state in its archive folder.
 func WriteSignoff(dataDir string, so relay.ReportSignoff) error {
 	b, err := json.MarshalIndent(so, "", "  ")

@@ -32,7 +32,9 @@ type Report struct {
 	NoticesYTD  NoticeCount    `json:"notices_ytd"`
 	NoticeKinds []KindRow      `json:"notice_kinds"`
 	Rows        []TaskRow      `json:"rows"` // every task, by meeting and number (the ledger)
-	Options     Options        `json:"options"`
+	// Scores are the units' scores (考评), best first, with the events behind them.
+	Scores  []UnitScore `json:"scores"`
+	Options Options     `json:"options"`
 	// Documents are the settings the .docx reports are laid out with.
 	Documents gongwen.Settings `json:"documents"`
 	// DocNo and CommitteeDocNo are the 发文字号 of the issued 通报 and report to the
@@ -257,6 +259,9 @@ func Compute(in Input) (*Report, error) {
 		Documents:   in.Documents,
 	}
 	chases := map[string]*ChaseRow{}
+	rule := opt.ScoreRule()
+	r.Figures.ScoreRule = ScoreRuleOut{ScoreRule: rule, Text: rule.Describe()}
+	sc := newScorer(rule, start, at)
 	meetingName := map[string]relay.Meeting{}
 	for _, m := range in.Meetings {
 		meetingName[m.ID] = m
@@ -300,6 +305,7 @@ func Compute(in Input) (*Report, error) {
 		var month MonthFigures
 		month.Totals.add(s)
 		r.changeRows(t, s, m.Name, chases)
+		sc.task(t, s)
 		if s.withdrawn {
 			// Counted apart (totals.withdrawn), listed in the ledger only.
 			m.merge(month)
@@ -365,10 +371,19 @@ func Compute(in Input) (*Report, error) {
 		r.Meetings = append(r.Meetings, *meetings[id])
 	}
 	sort.SliceStable(r.Meetings, func(i, j int) bool { return r.Meetings[i].Date < r.Meetings[j].Date })
+	r.Scores = sc.scores()
+	scoreOf := map[string]UnitScore{}
+	for _, us := range r.Scores {
+		scoreOf[us.Unit] = us
+	}
 	for _, id := range sortedKeys(units) {
 		u := units[id]
 		r.Units = append(r.Units, *u)
-		r.ByUnit = append(r.ByUnit, UnitRow{Unit: id, Tasks: u.Tasks, Closed: u.Closed(), Overdue: u.OpenOverdue})
+		us, ok := scoreOf[id]
+		if !ok {
+			us.Score, us.ScoreYTD = rule.Base, rule.Base
+		}
+		r.ByUnit = append(r.ByUnit, UnitRow{Unit: id, Tasks: u.Tasks, Closed: u.Closed(), Overdue: u.OpenOverdue, Score: us.Score, ScoreYTD: us.ScoreYTD})
 	}
 	for _, id := range sortedKeys(deputies) {
 		d := deputies[id]

@@ -174,6 +174,11 @@ func (r *Report) Executive() *doc {
 		d.table([]string{"序号", "分管县领导", "分管事项", "已办结", "正在办理", "逾期未办结", "办结率"}, rows)
 	}
 
+	if len(r.Scores) > 0 {
+		next("单位考评排名")
+		r.scoreSection(d)
+	}
+
 	next("滞后事项")
 	if len(r.Overdue) == 0 {
 		d.p("截至%s，无逾期未办结事项。", cnDay(r.AsOf))

@@ -15,6 +15,8 @@ func TestDocxReadByLibreOffice(t *testing.T) {
 	r := compute(t, fixture())
 	r.Documents = gongwen.DefaultSettings()
 	r.Documents.Issuer = "示例县人民政府督查室"
+	// As issued after the sign-off: numbered.
+	r.DocNo, r.CommitteeDocNo = gongwen.Number("县府督办", 2026, 12), gongwen.Number("县政报", 2026, 3)
 	big := compute(t, synthetic(400))
 	docs := map[string][]byte{}
 	for name, f := range map[string]func() ([]byte, error){
@@ -31,14 +33,17 @@ func TestDocxReadByLibreOffice(t *testing.T) {
 	for _, p := range pdfs {
 		p.CheckA4(t)
 	}
-	ex.CheckText(t, "示例县人民政府督查室", r.Executive().Title, gongwen.ChineseDate(r.GeneratedAt), "二、工作要求")
-	co.CheckText(t, "县人民政府", r.Committee().Title, "特此报告。", gongwen.ChineseDate(r.GeneratedAt))
+	ex.CheckText(t, "示例县人民政府督查室", r.Executive().Title, gongwen.ChineseDate(r.GeneratedAt), "二、工作要求", r.DocNo, "单位考评排名")
+	co.CheckText(t, "县人民政府", r.Committee().Title, "特此报告。", gongwen.ChineseDate(r.GeneratedAt), r.CommitteeDocNo)
 	for _, o := range r.Overdue {
 		ex.CheckText(t, o.Title)
 		co.CheckText(t, o.Title)
 	}
 	for _, u := range r.Units {
 		ex.CheckText(t, u.Name)
+	}
+	for _, us := range r.Scores {
+		ex.CheckText(t, us.UnitName, points(us.Score))
 	}
 	if p := pdfs["tongbao-400"]; p.Pages < 3 {
 		t.Errorf("%s: a month of 400 items should run over several pages", p)

@@ -109,6 +109,16 @@ type Options struct {
 	NameAfterDays int `json:"name_after_days"`
 	// YellowDays: how early an item counts as near its deadline (黄灯) on a past day.
 	YellowDays int `json:"yellow_days"`
+	// Score is the units' scoring rule (考评, TASKRELAY_SCORE_RULE); nil: the default.
+	Score *relay.ScoreRule `json:"score,omitempty"`
+}
+
+// ScoreRule is the scoring rule in force: the configured one or the default.
+func (o Options) ScoreRule() relay.ScoreRule {
+	if o.Score != nil {
+		return *o.Score
+	}
+	return relay.DefaultScoreRule()
 }
 
 // DefaultOptions names items as the engine's red tier does and warns 7 days ahead.
@@ -128,6 +138,8 @@ type Figures struct {
 	// Instructions (领导批示) and chases (催办单) up to the report's instant.
 	Instructions []InstructionRow `json:"instructions"`
 	Chases       []ChaseRow       `json:"chases"`
+	// ScoreRule is the rule the units' scores (by_unit[].score) were computed with.
+	ScoreRule ScoreRuleOut `json:"score_rule"`
 }
 
 // Totals count tasks by where they stand as of the report's day.
@@ -173,6 +185,9 @@ type UnitRow struct {
 	Tasks   int    `json:"tasks"`
 	Closed  int    `json:"closed"`
 	Overdue int    `json:"overdue"`
+	// Score and ScoreYTD: the unit's score (考评) for the month and the year to date.
+	Score    float64 `json:"score"`
+	ScoreYTD float64 `json:"score_ytd"`
 }
 
 // DeputyRow is the tasks of a deputy in charge (by directory id).

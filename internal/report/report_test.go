@@ -34,11 +34,16 @@ func TestFiguresNovember(t *testing.T) {
 	want := Figures{
 		Month: "2026-11", AsOf: "2026-11-30",
 		Totals: Totals{Tasks: 9, ClosedOnTime: 1, ClosedLate: 1, OpenNotDue: 5, OpenOverdue: 2, CompletionRate: 22.2},
+		// Scores (default rule): czj −2 for item 2 sent back on 3 November, −2 for its 4
+		// days late (1 November to the submission on the 5th); lcj −7.5 for item 3's 15
+		// days overdue in November and −15 for item 6's 30 (the year: 46 days, −23, and
+		// −1 for item 6 unsigned 3 days after dispatch); rsj +1 in the year for item 1
+		// done 11 days early (closed in October).
 		ByUnit: []UnitRow{
-			{Unit: "czj", Tasks: 3, Closed: 1, Overdue: 0},
-			{Unit: "lcj", Tasks: 2, Closed: 0, Overdue: 2},
-			{Unit: "rsj", Tasks: 2, Closed: 1, Overdue: 0},
-			{Unit: "xcb", Tasks: 2, Closed: 0, Overdue: 0},
+			{Unit: "czj", Tasks: 3, Closed: 1, Overdue: 0, Score: 96, ScoreYTD: 96},
+			{Unit: "lcj", Tasks: 2, Closed: 0, Overdue: 2, Score: 77.5, ScoreYTD: 68.5},
+			{Unit: "rsj", Tasks: 2, Closed: 1, Overdue: 0, Score: 100, ScoreYTD: 101},
+			{Unit: "xcb", Tasks: 2, Closed: 0, Overdue: 0, Score: 100, ScoreYTD: 100},
 		},
 		ByDeputy: []DeputyRow{
 			{Deputy: "ld-chang", Tasks: 5, Closed: 2, Overdue: 0},
@@ -53,6 +58,7 @@ func TestFiguresNovember(t *testing.T) {
 		// notice and one escalation: 6 notices for 7 item-units.
 		Notices:      NoticeCount{Issued: 6, OnePerItem: 7, ReductionPct: 14.3},
 		Instructions: []InstructionRow{}, Chases: []ChaseRow{},
+		ScoreRule: ScoreRuleOut{ScoreRule: relay.DefaultScoreRule(), Text: relay.DefaultScoreRule().Describe()},
 	}
 	if !reflect.DeepEqual(r.Figures, want) {
 		got, _ := json.MarshalIndent(r.Figures, "", " ")
