@@ -119,7 +119,8 @@ func TestMonthlyReportsOnTheRealServer(t *testing.T) {
 			t.Errorf("--json lacks %q", k)
 		}
 	}
-	want := report.Figures{Month: month, AsOf: time.Now().In(relay.County).Format(relay.DateLayout), ByUnit: []report.UnitRow{}, ByDeputy: []report.DeputyRow{}, Red: []report.RedRow{}}
+	want := report.Figures{Month: month, AsOf: time.Now().In(relay.County).Format(relay.DateLayout), ByUnit: []report.UnitRow{}, ByDeputy: []report.DeputyRow{}, Red: []report.RedRow{},
+		Instructions: []report.InstructionRow{}, Chases: []report.ChaseRow{}}
 	units, deputies := map[string]*report.UnitRow{}, map[string]*report.DeputyRow{}
 	now := time.Now()
 	for _, tk := range st.Tasks {
