@@ -44,15 +44,12 @@ func (a *Activities) Deliver(ctx context.Context, n relay.Notice) error {
 	if n.Hash == "" {
 		n.Hash = relay.SealNotice(n) // every notice on record is sealed for the audit
 	}
-	if notify.Documented(n.Kind) && n.DocNo == "" && a.DocPrefix != "" && a.Client != nil {
-		// Numbered by the engine's counter, keyed by the notice id: a retry of this
-		// activity gets the same number, so none is skipped or given twice.
-		year := relay.DocYear(n.IssuedAt)
-		seq, err := (&relayclient.Client{T: a.Client}).DocNumber(ctx, a.DocPrefix, year, n.ID)
+	if n.DocNo == "" {
+		no, err := a.DocNumber(ctx, n)
 		if err != nil {
 			return err
 		}
-		n.DocNo = gongwen.Number(a.DocPrefix, year, seq)
+		n.DocNo = no
 	}
 	if err := a.Notifier.Deliver(ctx, n); err != nil {
 		if errors.Is(err, notify.ErrPermanent) {
@@ -61,6 +58,22 @@ func (a *Activities) Deliver(ctx context.Context, n relay.Notice) error {
 		return fmt.Errorf("notice %s: %w", n.ID, err)
 	}
 	return nil
+}
+
+// DocNumber is the 发文字号 of an official document (交办单, 督办单): numbered by the
+// engine's counter, keyed by the notice id, so a retry, or Deliver after DocNumber,
+// gets the same number and none is skipped or given twice. Empty for other notices,
+// or when numbering is off.
+func (a *Activities) DocNumber(ctx context.Context, n relay.Notice) (string, error) {
+	if !notify.Documented(n.Kind) || a.DocPrefix == "" || a.Client == nil {
+		return "", nil
+	}
+	year := relay.DocYear(n.IssuedAt)
+	seq, err := (&relayclient.Client{T: a.Client}).DocNumber(ctx, a.DocPrefix, year, n.ID)
+	if err != nil {
+		return "", err
+	}
+	return gongwen.Number(a.DocPrefix, year, seq), nil
 }
 
 // StartTasks starts the task workflows of a batch. A task that already exists (a retry,

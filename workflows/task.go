@@ -564,6 +564,17 @@ func (t *task) flush(ctx workflow.Context) {
 	actx := activityOptions(ctx, time.Minute)
 	for len(t.c.Pending) > 0 {
 		n := t.c.Pending[0]
+		// From version 1 an official document is numbered first and its number kept
+		// on the timeline (the number Deliver puts on the notice is the same one).
+		if relay.Numbered(n.Kind) && n.DocNo == "" &&
+			workflow.GetVersion(ctx, "doc-no-on-timeline", workflow.DefaultVersion, 1) == 1 {
+			var no string
+			if err := workflow.ExecuteActivity(actx, a.DocNumber, n).Get(ctx, &no); err == nil && no != "" {
+				n.DocNo = no
+				t.recordEvent(ctx, relay.Event{By: System, Action: relay.ActDocNumbered,
+					Note: relay.NoticeKindLabel(n.Kind) + " " + no, DocNo: no})
+			}
+		}
 		// Retries are unlimited, so an error here is one the sink called permanent
 		// (a rejected request): keep it on the timeline rather than fail the task.
 		if err := workflow.ExecuteActivity(actx, a.Deliver, n).Get(ctx, nil); err != nil {

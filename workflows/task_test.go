@@ -455,3 +455,48 @@ func TestTimelineCarriedStaysBounded(t *testing.T) {
 		t.Errorf("summary after four runs: %+v", s)
 	}
 }
+
+// TestEscalationNumberOnTimeline: the 督办单 the task issues is numbered before it is
+// delivered; the number is on the notice and on the timeline (doc_numbered, DocNo).
+func TestEscalationNumberOnTimeline(t *testing.T) {
+	start := cst("2026-09-16 10:00")
+	env, rec := taskEnv(t, start)
+	var acts *activities.Activities
+	asked := 0
+	env.OnActivity(acts.DocNumber, mock.Anything, mock.Anything).Return(func(_ context.Context, n relay.Notice) (string, error) {
+		asked++
+		if n.Kind != relay.NoticeEscalation {
+			t.Errorf("numbered a %s", n.Kind)
+		}
+		return "县府督办〔2026〕5号", nil
+	})
+	var final relay.TaskView
+	env.RegisterDelayedCallback(func() { final = queryTask(t, env) }, cst("2026-10-25 09:00").Sub(start))
+	at(env, start, cst("2026-10-25 09:30"), relay.UpdateComplete, relay.ActionRequest{Unit: "rsj", Note: "完成"})
+	at(env, start, cst("2026-10-26 09:30"), relay.UpdateVerify, relay.ActionRequest{By: relay.Inspection, Approve: true})
+	env.ExecuteWorkflow(relay.TaskWorkflowName, sampleTaskInput("2026-10-10"))
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	var escalations []string
+	for _, s := range rec.items {
+		if s.n.Kind == relay.NoticeEscalation {
+			escalations = append(escalations, s.n.DocNo)
+		}
+	}
+	if asked != 1 || len(escalations) != 1 || escalations[0] != "县府督办〔2026〕5号" {
+		t.Fatalf("asked %d, escalations %v", asked, escalations)
+	}
+	n := 0
+	for _, e := range final.Timeline {
+		if e.Action == relay.ActDocNumbered {
+			n++
+			if e.DocNo != "县府督办〔2026〕5号" || !strings.Contains(e.Note, "督办单") || e.Hash == "" {
+				t.Errorf("entry %+v", e)
+			}
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d doc_numbered entries: %+v", n, final.Timeline)
+	}
+}

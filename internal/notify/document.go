@@ -9,9 +9,7 @@ import (
 
 // Documented reports whether a notice kind is also written as an official document
 // (.docx): the 交办单 and the 督办单.
-func Documented(kind string) bool {
-	return kind == relay.NoticeDispatch || kind == relay.NoticeEscalation
-}
+func Documented(kind string) bool { return relay.Numbered(kind) }
 
 // Document lays a 交办单 or 督办单 out as an official document (GB/T 9704-2012): the
 // inspection office's mark and number (DocNo, once allocated), a title, the recipient

@@ -27,6 +27,9 @@ const (
 	ActHeadReviewPending = "head_review_pending"
 	ActHeadApproved      = "head_approved"
 	ActHeadReturned      = "head_returned"
+	// ActDocNumbered records the 发文字号 the engine gave an official document the
+	// task issued (its DocNo field).
+	ActDocNumbered = "doc_numbered"
 )
 
 // The Chinese labels of every code a user sees: one table each, used by the console,
@@ -54,6 +57,7 @@ var (
 		ActHeadReviewPending:   "报单位负责人审核",
 		ActHeadApproved:        "单位负责人审核同意",
 		ActHeadReturned:        "单位负责人退回",
+		ActDocNumbered:         "编发文号",
 		// changes (changes.go)
 		ActReassigned:       "调整分工",
 		ActAmended:          "调整事项",

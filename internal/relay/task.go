@@ -60,6 +60,9 @@ type Event struct {
 	// Change is the facts of a change to the task (reassign, amend, push back,
 	// withdraw, instruction, chase), typed; nil for other entries.
 	Change *Change `json:"change,omitempty"`
+	// DocNo is the 发文字号 of the official document (督办单, 交办单) this entry
+	// records the numbering of (ActDocNumbered).
+	DocNo string `json:"doc_no,omitempty"`
 	// Hash chains this entry to the one before it, back to the committee's original
 	// item text (see ChainEvent).
 	Hash string `json:"hash,omitempty"`
