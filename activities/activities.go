@@ -37,6 +37,9 @@ type Activities struct {
 	StartConcurrency int
 	// DocPrefix is the 发文字号 prefix of the 交办单 and 督办单; empty: no numbers.
 	DocPrefix string
+	// Contacts finds the 联络员 a notice to a unit or leader prints (the directory's
+	// NoticeContact); nil: none.
+	Contacts func(toKind, id string) *relay.Contact
 }
 
 // Deliver sends one notice through the notifier.
@@ -50,6 +53,9 @@ func (a *Activities) Deliver(ctx context.Context, n relay.Notice) error {
 			return err
 		}
 		n.DocNo = no
+	}
+	if n.Contact == nil && a.Contacts != nil {
+		n.Contact = a.Contacts(n.ToKind, n.To) // outside the seal, like the number
 	}
 	if err := a.Notifier.Deliver(ctx, n); err != nil {
 		if errors.Is(err, notify.ErrPermanent) {

@@ -30,6 +30,8 @@ type Reports struct {
 	Documents gongwen.Settings
 	// QueryConcurrency bounds parallel timeline queries.
 	QueryConcurrency int
+	// Contacts are the units' 联络员 (by unit id), listed in the 台账.
+	Contacts map[string]relay.Contact
 	// Units are every unit of the directory: the issued 通报 goes to each.
 	Units []Unit
 }
@@ -131,7 +133,8 @@ func (r *Reports) Gather(ctx context.Context, req report.Request) (*report.Input
 	if err != nil {
 		return nil, err
 	}
-	in := &report.Input{Request: req, County: r.County, Options: r.Options, Documents: r.Documents, Tasks: make([]report.Task, len(sums))}
+	in := &report.Input{Request: req, County: r.County, Options: r.Options, Documents: r.Documents, Contacts: r.Contacts,
+		Tasks: make([]report.Task, len(sums))}
 	for i, s := range sums {
 		in.Tasks[i].TaskSummary = s
 	}

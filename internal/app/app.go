@@ -84,7 +84,11 @@ func Start(ctx context.Context, cfg config.Config, log *zap.Logger) (*App, error
 	// The cache is the process's, shared by every worker in it; set before the first.
 	worker.SetStickyWorkflowCacheSize(cfg.StickyCache)
 	w := worker.New(c, relay.TaskQueue, worker.Options{})
-	Register(w, &activities.Activities{Notifier: sinks, Client: c, TaskConfig: cfg.Task, DocPrefix: cfg.Documents.Prefix})
+	acts := &activities.Activities{Notifier: sinks, Client: c, TaskConfig: cfg.Task, DocPrefix: cfg.Documents.Prefix}
+	if d := loadDirectory(cfg); d != nil {
+		acts.Contacts = d.NoticeContact
+	}
+	Register(w, acts)
 	if err := startFollowUp(ctx, w, c, cfg, sinks, log); err != nil {
 		n.Stop()
 		return nil, err

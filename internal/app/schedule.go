@@ -41,6 +41,7 @@ func startReports(ctx context.Context, w worker.Worker, c client.Client, cfg con
 	w.RegisterActivity(&activities.Reports{
 		API: &relayclient.Client{T: c}, DataDir: cfg.DataDir, OutboxDir: cfg.OutboxDir(),
 		County: countyName(cfg), Options: opts, Documents: cfg.Documents, Units: units,
+		Contacts: d.Contacts(),
 	})
 	created, err := EnsureReportSchedule(ctx, c, cfg)
 	if err != nil {
@@ -54,11 +55,20 @@ func startReports(ctx context.Context, w worker.Worker, c client.Client, cfg con
 // countyName is the directory's county (示例县 for the sample), for the report's
 // salutation; empty when the directory cannot be read (the report then says 县委).
 func countyName(cfg config.Config) string {
+	if d := loadDirectory(cfg); d != nil {
+		return d.County
+	}
+	return ""
+}
+
+// loadDirectory is the county's directory, nil when it cannot be read (the worker's
+// start reports why: its routes need it).
+func loadDirectory(cfg config.Config) *directory.Directory {
 	d, err := directory.LoadOr(cfg.Directory, examples.DirectoryFile, examples.Directory)
 	if err != nil {
-		return ""
+		return nil
 	}
-	return d.County
+	return d
 }
 
 // ReportSchedule is the Schedule of the monthly inspection: by default 09:00 on the 1st

@@ -493,3 +493,34 @@ func (d *Directory) ResolveHead(idOrName string) (Leader, bool) {
 	}
 	return *d.Head, true
 }
+
+// NoticeContact is the 联络员 printed on a notice to a unit or a leader (toKind
+// relay.ToUnit or relay.ToLeader); nil when the directory names none.
+func (d *Directory) NoticeContact(toKind, id string) *relay.Contact {
+	var c *Contact
+	switch toKind {
+	case relay.ToUnit:
+		if u, ok := d.Unit(id); ok {
+			c = u.Contact
+		}
+	case relay.ToLeader:
+		if l, ok := d.Leader(id); ok {
+			c = l.Contact
+		}
+	}
+	if c == nil || (c.Name == "" && c.Mobile == "") {
+		return nil
+	}
+	return &relay.Contact{Name: c.Name, Mobile: c.Mobile}
+}
+
+// Contacts are the units' 联络员 by unit id, for the 台账.
+func (d *Directory) Contacts() map[string]relay.Contact {
+	out := map[string]relay.Contact{}
+	for _, u := range d.Units {
+		if c := d.NoticeContact(relay.ToUnit, u.ID); c != nil {
+			out[u.ID] = *c
+		}
+	}
+	return out
+}

@@ -303,3 +303,25 @@ func TestHarmlessRepeats(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestSampleContacts: every unit of the sample county names its 联络员, which notices
+// and the 台账 print; a leader without one, or an unknown id, gives none.
+func TestSampleContacts(t *testing.T) {
+	d := sample(t)
+	cs := d.Contacts()
+	for _, u := range d.Units {
+		c := d.NoticeContact(relay.ToUnit, u.ID)
+		if c == nil || c.Name == "" || c.Mobile == "" || cs[u.ID] != *c {
+			t.Errorf("unit %s: contact %+v (Contacts: %+v)", u.ID, c, cs[u.ID])
+		}
+	}
+	if c := d.NoticeContact(relay.ToUnit, "nobody"); c != nil {
+		t.Errorf("unknown unit: %+v", c)
+	}
+	if c := d.NoticeContact(relay.ToLeader, "ld-chang"); c != nil {
+		t.Errorf("a leader without a contact: %+v", c)
+	}
+	if got := d.NoticeContact(relay.ToUnit, "rsj").String(); !strings.Contains(got, "（138") {
+		t.Errorf("printed contact %q", got)
+	}
+}

@@ -13,8 +13,8 @@ func Documented(kind string) bool { return relay.Numbered(kind) }
 
 // Document lays a 交办单 or 督办单 out as an official document (GB/T 9704-2012): the
 // inspection office's mark and number (DocNo, once allocated), a title, the recipient
-// as 主送机关, the body, the items as a table, the office's signature on the day of
-// issue.
+// as 主送机关, the body, the items as a table, the recipient's 联络员, the office's
+// signature on the day of issue.
 func Document(n relay.Notice, s gongwen.Settings) *gongwen.Doc {
 	title := "交办单"
 	if n.Kind == relay.NoticeEscalation {
@@ -45,6 +45,9 @@ func Document(n relay.Notice, s gongwen.Settings) *gongwen.Doc {
 		} else {
 			d.T([]string{"事项序号", "任务事项", "牵头单位", "完成时限"}, rows)
 		}
+	}
+	if c := oneLine(n.Contact.String()); c != "" {
+		d.P("联络员：" + c)
 	}
 	if n.Kind == relay.NoticeDispatch {
 		d.P("请于收到后及时在系统中签收，按时限要求抓好落实，每月报送进展；办结后报送办结情况并附佐证材料。")

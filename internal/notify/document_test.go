@@ -14,8 +14,8 @@ import (
 
 // TestOutboxWritesDocuments: with document settings the outbox writes a .docx beside
 // a 交办单 and a 督办单 (and repairs a missing one), none beside other kinds; LibreOffice
-// reads them as A4 documents holding the title, the number, the recipient, the date and
-// every item, the header row repeated when the table runs over a page.
+// reads them as A4 documents holding the title, the number, the recipient, the date,
+// every item and the recipient's 联络员, the header row repeated when the table runs over a page.
 func TestOutboxWritesDocuments(t *testing.T) {
 	s := gongwen.DefaultSettings()
 	o := NewOutbox(t.TempDir())
@@ -24,6 +24,7 @@ func TestOutboxWritesDocuments(t *testing.T) {
 
 	dispatch := sampleNotice()
 	dispatch.DocNo = gongwen.Number(s.Prefix, 2026, 7)
+	dispatch.Contact = &relay.Contact{Name: "王某某", Mobile: "13800001111"}
 	for i := 4; i < 40; i++ { // a unit with many items: the table runs over pages
 		it := dispatch.Items[0]
 		it.No, it.TaskID, it.Title = i, fmt.Sprintf("cwh-2026-12:%d", i), fmt.Sprintf("第%d项：推进高标准农田建设", i)
@@ -62,7 +63,8 @@ func TestOutboxWritesDocuments(t *testing.T) {
 	jb.CheckA4(t)
 	db.CheckA4(t)
 	jb.CheckText(t, s.Issuer, "县府督办〔2026〕7号", "关于县委常委会2026年第12次会议确定事项的交办单",
-		"县人力资源和社会保障局：", "二〇二六年十二月一日", "稳就业|保民生", "第一行", "第二行", "牵头（配合：县财政局、县教育体育局）")
+		"县人力资源和社会保障局：", "二〇二六年十二月一日", "稳就业|保民生", "第一行", "第二行", "牵头（配合：县财政局、县教育体育局）",
+		"联络员：王某某（13800001111）")
 	for _, it := range dispatch.Items {
 		jb.CheckText(t, it.Title)
 	}

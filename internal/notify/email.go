@@ -174,7 +174,7 @@ var emailTemplate = template.Must(template.New("mail").Parse(`<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>{{.Title}}</title></head>
 <body style="font-family:sans-serif">
 <h2>{{.Title}}</h2>
-<p>{{with .N.ToName}}<b>致</b>：{{.}}<br>{{end}}{{with .N.MeetingName}}<b>会议</b>：{{.}}<br>{{end}}{{with .Time}}<b>时间</b>：{{.}}{{end}}</p>
+<p>{{with .N.ToName}}<b>致</b>：{{.}}<br>{{end}}{{with .N.Contact}}<b>联络员</b>：{{.String}}<br>{{end}}{{with .N.MeetingName}}<b>会议</b>：{{.}}<br>{{end}}{{with .Time}}<b>时间</b>：{{.}}{{end}}</p>
 {{range .Body}}<p>{{.}}</p>
 {{end}}{{if .N.Items}}<table border="1" cellpadding="4" style="border-collapse:collapse">
 <tr><th>序号</th><th>任务事项</th><th>具体要求</th><th>本单位角色</th><th>完成时限</th><th>分管县领导</th></tr>

@@ -11,8 +11,8 @@ import (
 const TimeLayout = "2006年1月2日 15:04"
 
 // Render returns the notice as Markdown in Simplified Chinese, for people: the
-// subject as a heading, the recipient, the meeting, the issue time in county time,
-// the body, then the items. A dispatch notice (交办单) lists its items as a table
+// subject as a heading, the recipient and its contact (联络员), the meeting, the issue
+// time in county time, the body, then the items. A dispatch notice (交办单) lists its items as a table
 // (序号 | 任务事项 | 具体要求 | 本单位角色 | 完成时限 | 分管县领导); other notices list
 // them briefly, one bullet each.
 //
@@ -28,6 +28,9 @@ func Render(n relay.Notice) string {
 	fmt.Fprintf(&b, "## %s\n\n", subject)
 	if s := oneLine(n.ToName); s != "" {
 		fmt.Fprintf(&b, "**致**：%s  \n", s)
+	}
+	if s := oneLine(n.Contact.String()); s != "" {
+		fmt.Fprintf(&b, "**联络员**：%s  \n", s)
 	}
 	if s := oneLine(n.MeetingName); s != "" {
 		fmt.Fprintf(&b, "**会议**：%s  \n", s)

@@ -10,6 +10,7 @@ import (
 
 func TestRenderDispatch(t *testing.T) {
 	n := sampleNotice()
+	n.Contact = &relay.Contact{Name: "王某某", Mobile: "13800001111"}
 	n.Items = append(n.Items, relay.NoticeItem{
 		No: 4, Title: "恶意|标题\n| 9 | 伪造 | 行 |", Requirements: `反斜杠\|管道`, Role: relay.RoleCo,
 		Deadline: "2027-01-15", LeadUnitName: "县财政局",
@@ -18,7 +19,7 @@ func TestRenderDispatch(t *testing.T) {
 	for _, want := range []string{
 		"## 县委常委会2026年第12次会议任务交办单\n",
 		"**会议**：县委常委会2026年第12次会议",
-		"**致**：县人力资源和社会保障局",
+		"**致**：县人力资源和社会保障局  \n**联络员**：王某某（13800001111）  \n",
 		"**时间**：2026年12月1日 09:30",
 		"请按要求抓好落实，每月25日前报送进展。",
 		"| 序号 | 任务事项 | 具体要求 | 本单位角色 | 完成时限 | 分管县领导 |\n| --- | --- | --- | --- | --- | --- |\n",
@@ -84,6 +85,9 @@ func TestRenderOtherKindsAsList(t *testing.T) {
 	}
 	if strings.Contains(md, "| 序号 |") {
 		t.Error("non-dispatch notice rendered as a table")
+	}
+	if strings.Contains(md, "联络员") {
+		t.Error("a notice without a contact prints a 联络员 line")
 	}
 }
 

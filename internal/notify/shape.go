@@ -74,6 +74,9 @@ func layout(n relay.Notice) (string, []string) {
 	if s := oneLine(n.ToName); s != "" {
 		lines = append(lines, "**致**："+s)
 	}
+	if s := oneLine(n.Contact.String()); s != "" {
+		lines = append(lines, "**联络员**："+s)
+	}
 	if s := oneLine(n.MeetingName); s != "" {
 		lines = append(lines, "**会议**："+s)
 	}

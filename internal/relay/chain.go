@@ -54,10 +54,11 @@ func ChainEvent(prev string, e Event) string {
 	return sum("event/v2", prev, at, e.By, e.User, e.Action, e.Note, percent, e.From, e.Until)
 }
 
-// SealNotice returns the hash of a notice's content (everything but Hash, and DocNo:
-// the 发文字号 is given at delivery, after the workflow sealed the notice).
+// SealNotice returns the hash of a notice's content (everything but Hash, and DocNo and
+// Contact: the 发文字号 and the 联络员 are added at delivery, after the workflow sealed
+// the notice).
 func SealNotice(n Notice) string {
-	n.Hash, n.DocNo = "", ""
+	n.Hash, n.DocNo, n.Contact = "", "", nil
 	n.IssuedAt = n.IssuedAt.UTC()
 	return sum("notice/v1", n)
 }

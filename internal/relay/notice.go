@@ -44,6 +44,29 @@ type Notice struct {
 	// timeline against. Hash seals the notice's own content (see SealNotice).
 	Chain string `json:"chain,omitempty"`
 	Hash  string `json:"hash,omitempty"`
+	// Contact is the recipient's 联络员 from the directory, printed on the notice. Like
+	// DocNo it is added when the notice is delivered and is not part of its seal: the
+	// directory names the contact, the committee's decision does not.
+	Contact *Contact `json:"contact,omitempty"`
+}
+
+// Contact is a unit's (or leader's) 联络员: the person the inspection office calls.
+type Contact struct {
+	Name   string `json:"name,omitempty"`
+	Mobile string `json:"mobile,omitempty"`
+}
+
+// String is the contact as printed: 王某（13800001111）, or whichever part is known.
+func (c *Contact) String() string {
+	switch {
+	case c == nil:
+		return ""
+	case c.Name != "" && c.Mobile != "":
+		return c.Name + "（" + c.Mobile + "）"
+	case c.Name != "":
+		return c.Name
+	}
+	return c.Mobile
 }
 
 // NoticeItem is one task a notice lists, with the recipient's role in it.

@@ -86,6 +86,9 @@ type TaskRow struct {
 	OnTime      bool        `json:"on_time,omitempty"`
 	OverdueDays int         `json:"overdue_days,omitempty"`
 	Behind      string      `json:"behind,omitempty"` // the milestone not reached, when the engine says so
+	// Contact is the lead unit's 联络员; Evidence counts the task's files (佐证材料).
+	Contact  string `json:"contact,omitempty"`
+	Evidence int    `json:"evidence"`
 }
 
 // GrantRow is an extension granted in the month.
@@ -312,7 +315,7 @@ func Compute(in Input) (*Report, error) {
 			r.Period.merge(month)
 			group(units, t.LeadUnit, t.LeadUnitName).add(s)
 			group(deputies, t.Deputy, t.DeputyName).add(s)
-			r.Rows = append(r.Rows, taskRow(t, s, m.Name))
+			r.Rows = append(r.Rows, taskRow(t, s, m.Name, in.Contacts, at))
 			continue
 		}
 		if t.DispatchedAt.Before(start) && !(s.closedAt != nil && s.closedAt.Before(start)) {
@@ -329,7 +332,7 @@ func Compute(in Input) (*Report, error) {
 		group(units, t.LeadUnit, t.LeadUnitName).add(s)
 		group(deputies, t.Deputy, t.DeputyName).add(s)
 
-		row := taskRow(t, s, m.Name)
+		row := taskRow(t, s, m.Name, in.Contacts, at)
 		if b := t.BehindMilestone; b != nil && live && !s.closed {
 			row.Behind = fmt.Sprintf("节点 %s“%s”未达序时进度", b.Date, b.Goal)
 		}
@@ -470,14 +473,23 @@ func group(m map[string]*GroupRow, id, name string) *Totals {
 	return &g.Totals
 }
 
-func taskRow(t *Task, s *state, meetingName string) TaskRow {
-	return TaskRow{
+func taskRow(t *Task, s *state, meetingName string, contacts map[string]relay.Contact, at time.Time) TaskRow {
+	row := TaskRow{
 		ID: t.ID, Meeting: t.Meeting, MeetingName: meetingName, No: t.No, Title: t.Title,
 		Unit: t.LeadUnit, UnitName: t.LeadUnitName, CoNames: t.CoUnitNames,
 		Deputy: t.Deputy, DeputyName: t.DeputyName, Deadline: s.deadline,
 		State: s.st, Light: s.light, Progress: s.progress,
 		Note: s.note, NoteAt: s.noteAt, ClosedAt: s.closedAt, OnTime: s.onTime, OverdueDays: s.overdueDays,
 	}
+	if c, ok := contacts[t.LeadUnit]; ok {
+		row.Contact = c.String()
+	}
+	for _, a := range t.Attachments {
+		if !a.At.After(at) { // the files reported by the report's day
+			row.Evidence++
+		}
+	}
+	return row
 }
 
 func sortedKeys[V any](m map[string]V) []string {

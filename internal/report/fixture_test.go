@@ -45,6 +45,7 @@ func fixture() Input {
 	d12, d14, d15 := at("2026-09-16 10:00"), at("2026-11-12 09:00"), at("2026-12-01 08:00")
 	t1 := task(m12, 1, `推进社保医保"两险同宣同征"`, "rsj", "2026-10-31", d12, relay.StateClosed)
 	t1.SubmittedAt, t1.ClosedAt, t1.Progress = ptr(at("2026-10-20 10:00")), ptr(at("2026-10-22 16:00")), 100
+	t1.Attachments = []relay.AttachmentView{file(at("2026-10-20 10:00"), "验收.pdf"), file(at("2026-10-20 10:00"), "照片.png")}
 
 	t2 := task(m12, 2, "全面推行“大股室制”", "czj", "2026-10-31", d12, relay.StateClosed)
 	t2.SubmittedAt, t2.ClosedAt, t2.Progress = ptr(at("2026-11-05 10:00")), ptr(at("2026-11-06 11:00")), 100
@@ -69,6 +70,8 @@ func fixture() Input {
 	t7 := task(m12, 7, "@办好乡村音乐汇", "xcb", "2026-12-31", d12, relay.StateClosed)
 	t7.SubmittedAt, t7.ClosedAt, t7.Progress = ptr(at("2026-11-28 10:00")), ptr(at("2026-12-01 10:00")), 100
 	t7.LastProgressAt, t7.LastProgressNote = ptr(at("2026-11-20 11:00")), "进度 80%：主体工程完工"
+	// One file by the report's day, one after it: the ledger counts one.
+	t7.Attachments = []relay.AttachmentView{file(at("2026-11-28 10:00"), "方案.pdf"), file(at("2026-12-01 09:00"), "补充.pdf")}
 	t7.Timeline = []relay.Event{
 		{At: d12, By: "system", Action: "dispatched", Note: "经县委常委会2026年第12次会议交办"},
 		{At: at("2026-11-02 09:00"), By: "xcb", Action: "acknowledged", Note: "签收"},
@@ -111,7 +114,14 @@ func fixture() Input {
 		Tasks:    []Task{n2, t7, t1, t2, t3, t4, t5, t6, n1, late},
 		Notices:  notices,
 		Options:  DefaultOptions(),
+		Contacts: map[string]relay.Contact{"rsj": {Name: "王某某", Mobile: "13800001111"}, "czj": {Name: "刘某某"}},
 	}
+}
+
+// file is an attachment brought by an entry at the given time.
+func file(when time.Time, name string) relay.AttachmentView {
+	return relay.AttachmentView{At: when, By: "unit", Action: relay.ActProgress,
+		Attachment: relay.Attachment{SHA256: fmt.Sprintf("%064x", len(name)), Name: name, Size: 1, Type: "pdf"}}
 }
 
 // synthetic builds n task summaries spread over meetings, units and states, and the

@@ -17,7 +17,8 @@ const (
 )
 
 // LedgerHeader is the first row of the ledger sheet.
-var LedgerHeader = []string{"序号", "会议", "任务事项", "牵头单位", "配合单位", "分管县领导", "完成时限", "进展情况", "状态", "灯"}
+var LedgerHeader = []string{"序号", "会议", "任务事项", "牵头单位", "配合单位", "分管县领导", "完成时限", "进展情况", "状态", "灯",
+	"联络员", "佐证材料（份）"}
 
 // Ledger renders the .xlsx ledger (台账): one row per task, and a summary sheet.
 func (r *Report) Ledger() ([]byte, error) {
@@ -51,7 +52,7 @@ func (r *Report) Ledger() ([]byte, error) {
 	for i, t := range r.Rows {
 		row := i + 2
 		vals := []any{t.No, t.MeetingName, t.Title, t.UnitName, strings.Join(t.CoNames, "、"), t.DeputyName,
-			t.Deadline, progressText(t), relay.StateLabel(t.State), relay.LightLabel(t.Light)}
+			t.Deadline, progressText(t), relay.StateLabel(t.State), relay.LightLabel(t.Light), t.Contact, t.Evidence}
 		for c, v := range vals {
 			if err := set(LedgerSheet, c+1, row, v); err != nil {
 				return nil, fmt.Errorf("台账第%d行: %w", row, err)
@@ -59,16 +60,16 @@ func (r *Report) Ledger() ([]byte, error) {
 		}
 	}
 	last := len(r.Rows) + 1
-	_ = f.SetCellStyle(LedgerSheet, "A1", "J1", head)
+	_ = f.SetCellStyle(LedgerSheet, "A1", "L1", head)
 	if last > 1 {
 		_ = f.SetCellStyle(LedgerSheet, "B2", fmt.Sprintf("H%d", last), wrap)
 	}
-	for col, w := range map[string]float64{"A": 6, "B": 24, "C": 36, "D": 20, "E": 28, "F": 10, "G": 12, "H": 40, "I": 8, "J": 6} {
+	for col, w := range map[string]float64{"A": 6, "B": 24, "C": 36, "D": 20, "E": 28, "F": 10, "G": 12, "H": 40, "I": 8, "J": 6, "K": 22, "L": 10} {
 		_ = f.SetColWidth(LedgerSheet, col, col, w)
 	}
 	_ = f.SetPanes(LedgerSheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
 	if last > 1 {
-		_ = f.AutoFilter(LedgerSheet, fmt.Sprintf("A1:J%d", last), nil)
+		_ = f.AutoFilter(LedgerSheet, fmt.Sprintf("A1:L%d", last), nil)
 	}
 
 	// Summary sheet: the figures, then one row per lead unit.

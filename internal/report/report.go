@@ -84,6 +84,8 @@ type Input struct {
 	Options  Options         `json:"options"`
 	// Documents: 发文机关, 字号 prefix and fonts of the .docx reports.
 	Documents gongwen.Settings `json:"documents"`
+	// Contacts are the units' 联络员 by unit id (from the directory), in the 台账.
+	Contacts map[string]relay.Contact `json:"contacts,omitempty"`
 }
 
 // Task is a task's summary (the memo kept by its workflow) and, when its state on a
