@@ -194,6 +194,7 @@ func (t *task) view() relay.TaskView {
 		Deputy: it.Deputy, DeputyName: t.in.DeputyName,
 		Deadline: t.c.Deadline, State: t.c.State, Progress: t.c.Progress, Light: t.c.Light,
 		Extension: t.c.Extension, Attachments: t.attachmentViews(), Assignee: t.assignee(),
+		Assignees: t.assignees(),
 
 		Feedback: it.Feedback, FeedbackReminded: t.c.FeedbackReminded,
 		Milestones: it.Milestones, BehindMilestone: t.c.Behind,

@@ -3,6 +3,7 @@ package workflows
 import (
 	"errors"
 	"fmt"
+	"maps"
 
 	"go.temporal.io/sdk/workflow"
 
@@ -81,6 +82,9 @@ func (t *task) attachmentViews() []relay.AttachmentView {
 
 // --- assignment ---
 
+// assigneesChange is the GetVersion change id of TaskView.Assignees.
+const assigneesChange = "assignees-by-unit"
+
 func (t *task) validateAssign(ctx workflow.Context, req relay.ActionRequest) error {
 	if err := t.validateUnit(ctx, req); err != nil {
 		return err
@@ -99,7 +103,20 @@ func (t *task) assign(ctx workflow.Context, req relay.ActionRequest) {
 		t.c.Assignees = map[string]string{}
 	}
 	t.c.Assignees[req.Unit] = req.Person
+	// From this change on the view lists every unit's person; a history recorded
+	// before it keeps its command sequence (the memo shows the lead's only).
+	if !t.c.AssigneesShown && workflow.GetVersion(ctx, assigneesChange, workflow.DefaultVersion, 1) >= 1 {
+		t.c.AssigneesShown = true
+	}
 	t.record(ctx, req.Unit, req.User, relay.ActAssigned, fmt.Sprintf("%s确定责任人：%s", t.unitName(req.Unit), req.Person))
+}
+
+// assignees is every unit's person, once the task shows them (nil before).
+func (t *task) assignees() map[string]string {
+	if !t.c.AssigneesShown || len(t.c.Assignees) == 0 {
+		return nil
+	}
+	return maps.Clone(t.c.Assignees)
 }
 
 // assignee is the officer responsible for the task: the lead unit's, else the first

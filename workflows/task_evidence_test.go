@@ -12,13 +12,14 @@ func att(name, typ string, b byte) relay.Attachment {
 }
 
 // An officer's files ride on the entries of progress and completion and are in their
-// hashes; the head names the officer responsible, returns a first completion and
+// hashes; the heads name each unit's officer responsible, returns a first completion and
 // signs off the second, which only then reaches the inspection office.
 func TestTaskEvidenceAssignmentAndHeadReview(t *testing.T) {
 	start := cst("2026-09-16 10:00")
 	env, rec := taskEnv(t, start)
 	photo, scan := att("现场.jpg", "jpg", 1), att("验收单.pdf", "pdf", 2)
 	assign := at(env, start, cst("2026-09-17 09:00"), relay.UpdateAssign, relay.ActionRequest{Unit: "rsj", User: "rsj-head", Head: true, Person: "rsj-zhang"})
+	coAssign := at(env, start, cst("2026-09-17 09:05"), relay.UpdateAssign, relay.ActionRequest{Unit: "czj", User: "czj-head", Head: true, Person: "czj-li"})
 	stranger := at(env, start, cst("2026-09-17 09:10"), relay.UpdateAssign, relay.ActionRequest{Unit: "jyj", Person: "x"})
 	prog := at(env, start, cst("2026-09-20 09:00"), relay.UpdateProgress, relay.ActionRequest{Unit: "rsj", User: "rsj-zhang", Percent: 50, Note: "窗口已设立", Attachments: []relay.Attachment{photo}})
 	bad := at(env, start, cst("2026-09-20 09:10"), relay.UpdateProgress, relay.ActionRequest{Unit: "rsj", Percent: 60, Note: "x", Attachments: []relay.Attachment{{SHA256: strings.Repeat("a", 64), Name: "a.exe", Size: 1, Type: "exe"}}})
@@ -44,7 +45,7 @@ func TestTaskEvidenceAssignmentAndHeadReview(t *testing.T) {
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatal(err)
 	}
-	for name, o := range map[string]*outcome{"assign": assign, "progress": prog, "complete": comp1, "return": ret, "complete again": comp2, "sign": sign, "accept": ok} {
+	for name, o := range map[string]*outcome{"assign": assign, "co assign": coAssign, "progress": prog, "complete": comp1, "return": ret, "complete again": comp2, "sign": sign, "accept": ok} {
 		if !o.done || o.err != nil {
 			t.Errorf("%s: done=%v err=%v", name, o.done, o.err)
 		}
@@ -66,6 +67,11 @@ func TestTaskEvidenceAssignmentAndHeadReview(t *testing.T) {
 	}
 	if assign.view.Assignee != "rsj-zhang" {
 		t.Errorf("assignee %q", assign.view.Assignee)
+	}
+	// Each unit's person: the supporting unit's officer finds the task as his too.
+	if v := coAssign.view; v.Assignee != "rsj-zhang" || !v.AssignedTo("czj", "czj-li") || !v.AssignedTo("rsj", "rsj-zhang") ||
+		v.AssignedTo("czj", "rsj-zhang") {
+		t.Errorf("after the supporting unit's assignment: assignee %q, assignees %v", v.Assignee, v.Assignees)
 	}
 	if inReview.State != relay.StateHeadReview || len(inReview.Attachments) != 2 {
 		t.Errorf("in review: state %s, attachments %+v", inReview.State, inReview.Attachments)

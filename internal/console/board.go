@@ -321,6 +321,7 @@ type boardData struct {
 	Extensions []relay.TaskSummary // extension requests waiting for a decision
 	Pending    []relay.TaskSummary // dispatched, not yet acknowledged
 	Unread     []unreadTask        // open tasks whose notice a unit has not opened after a day
+	Mine       []relay.TaskSummary // a unit officer's own open tasks (责任人), listed first
 	ScopeName  string
 }
 
@@ -400,6 +401,9 @@ func (s *Server) myTasks(q *req) {
 		return
 	}
 	d := boardData{Listing: l, ScopeName: s.unitName(q.user.Unit)}
+	if d.Mine, ok = s.mine(q); !ok {
+		return
+	}
 	for _, t := range att {
 		if t.State == relay.StateDispatched {
 			d.Pending = append(d.Pending, t)
@@ -409,6 +413,25 @@ func (s *Server) myTasks(q *req) {
 		}
 	}
 	s.render(q, http.StatusOK, "my", "我的任务", d, "", "")
+}
+
+// mine lists the open tasks of the user's unit the unit head gave to the user, in
+// the board's order; on an error it has already answered.
+func (s *Server) mine(q *req) ([]relay.TaskSummary, bool) {
+	ts, _, err := s.cfg.API.TasksPage(q.ctx, relay.And(relay.Eq(relay.SAUnits, q.user.Unit),
+		relay.Ne(relay.SAState, relay.StateClosed)), attentionMax, nil)
+	if err != nil {
+		s.fail(q, http.StatusBadGateway, err.Error())
+		return nil, false
+	}
+	var out []relay.TaskSummary
+	for _, t := range ts {
+		if t.AssignedTo(q.user.Unit, q.user.Username) {
+			out = append(out, t)
+		}
+	}
+	SortTasks(out)
+	return out, true
 }
 
 func (s *Server) leader(q *req) {

@@ -40,7 +40,8 @@ func (b *browser) postFiles(path string, fields url.Values, files map[string][]b
 
 // TestEvidenceAndHeadReviewOnTheConsole: an officer uploads two files with a progress
 // report; they are listed and downloaded as attachments by those who may see the task
-// only; a disguised file refuses the whole action; the unit head assigns the task,
+// only; a disguised file refuses the whole action; the unit head assigns the task
+// (shown on it, and first on the officer's page),
 // returns the officer's completion and signs off the next one.
 func TestEvidenceAndHeadReviewOnTheConsole(t *testing.T) {
 	e := setup(t)
@@ -118,6 +119,17 @@ func TestEvidenceAndHeadReviewOnTheConsole(t *testing.T) {
 	}
 	if r := officer.post(TaskURL(id)+"/assign", url.Values{"person": {"gaj1"}}); r.status != http.StatusForbidden {
 		t.Fatalf("an officer assigns: %d", r.status)
+	}
+	// The task shows its 责任人 by name; the officer's page lists it first, under 我负责的任务.
+	must(t, head.get(TaskURL(id)), http.StatusOK, `<dd id="task-assignee">县公安局：公安局王五（gaj1）</dd>`)
+	eventually(t, "the assigned task heads the officer's page", func() bool {
+		body := officer.get("/my").body
+		mine := strings.Index(body, `id="mine"`)
+		all := strings.Index(body, `id="h-all"`)
+		return mine >= 0 && all > mine && strings.Contains(body[mine:all], id)
+	})
+	if body := head.get("/my").body; strings.Contains(body, `id="mine"`) {
+		t.Error("the unit head, who has no task of his own, gets a 我负责的任务 list")
 	}
 	if r := officer.postFiles(TaskURL(id)+"/complete", url.Values{"note": {"已办结"}}, map[string][]byte{"验收.pdf": pdf}); r.status != http.StatusSeeOther {
 		t.Fatalf("complete: %d\n%s", r.status, snippet(r.body))

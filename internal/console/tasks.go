@@ -43,6 +43,8 @@ type taskData struct {
 	// Changes: the push back, instructions and withdrawal, and the change forms the
 	// user may use (changes.go).
 	Changes changesView
+	// Responsible are the task's 责任人 as shown: each unit's person by name.
+	Responsible []string
 }
 
 func (s *Server) loadTask(q *req, id string) (relay.TaskView, bool) {
@@ -129,6 +131,7 @@ func (s *Server) renderTask(q *req, status int, t relay.TaskView, form map[strin
 		}
 	}
 	d.Changes = s.changesOf(u, t, open)
+	d.Responsible = s.responsible(t)
 	if m, err := s.cfg.API.Meeting(q.ctx, t.Meeting); err == nil {
 		d.Meeting = m.Meeting
 		for i := range m.Items {
@@ -163,14 +166,41 @@ func (s *Server) renderTask(q *req, status int, t relay.TaskView, form map[strin
 			}
 		}
 		if e.User != "" {
-			r.Who = e.User
-			if acc, ok, _ := s.cfg.Users.Get(e.User); ok && acc.Name != "" {
-				r.Who = acc.Name + "（" + e.User + "）"
-			}
+			r.Who = s.personName(e.User)
 		}
 		d.Events = append(d.Events, r)
 	}
 	s.render(q, status, "task", "任务 "+t.ID, d, flash, errMsg)
+}
+
+// responsible lists the task's 责任人: each unit's person (lead first) with the unit's
+// name, or, on a task that names only one, that person.
+func (s *Server) responsible(t relay.TaskView) []string {
+	if len(t.Assignees) == 0 {
+		if t.Assignee == "" {
+			return nil
+		}
+		return []string{s.personName(t.Assignee)}
+	}
+	var out []string
+	for i, u := range append([]string{t.LeadUnit}, t.CoUnits...) {
+		if p := t.Assignees[u]; p != "" {
+			name := t.LeadUnitName
+			if i > 0 && i-1 < len(t.CoUnitNames) {
+				name = t.CoUnitNames[i-1]
+			}
+			out = append(out, name+"："+s.personName(p))
+		}
+	}
+	return out
+}
+
+// personName is an account as shown: 张三（rsj1）, or the username alone.
+func (s *Server) personName(username string) string {
+	if acc, ok, _ := s.cfg.Users.Get(username); ok && acc.Name != "" {
+		return acc.Name + "（" + username + "）"
+	}
+	return username
 }
 
 // isInspection: the inspection office, and the administrator acting for it.

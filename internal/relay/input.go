@@ -92,6 +92,9 @@ type TaskCarry struct {
 	// completion waiting for the unit head (its unit and note).
 	Assignees  map[string]string `json:"assignees,omitempty"` // unit -> username
 	HeadReview *HeadReview       `json:"head_review,omitempty"`
+	// AssigneesShown: the task lists every unit's 责任人 (TaskView.Assignees); set by
+	// the first assignment made after that change (GetVersion assignees-by-unit).
+	AssigneesShown bool `json:"assignees_shown,omitempty"`
 	// Changes (relay/changes.go): requirements as amended (empty: the committee's),
 	// when the task was withdrawn, the units' push backs, instructions and chases,
 	// and when each unit added by a reassignment received the task.

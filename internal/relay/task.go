@@ -99,6 +99,9 @@ type TaskView struct {
 	// unit officer the unit head made responsible (责任人), by username.
 	Attachments []AttachmentView `json:"attachments"`
 	Assignee    string           `json:"assignee"`
+	// Assignees is each unit's 责任人 (unit id -> username), so a supporting unit's
+	// officer finds the tasks given to him or her too.
+	Assignees map[string]string `json:"assignees,omitempty"`
 	// TimelineFrom is the number of the first entry in Timeline: the entries before it
 	// were recorded in the task's previous runs, where relayclient.Client.Task reads
 	// them (0: the timeline is complete).
@@ -142,6 +145,14 @@ func (t *TaskView) Unread() []string {
 		}
 	}
 	return out
+}
+
+// AssignedTo reports whether user is the 责任人 of the task for unit.
+func (t *TaskView) AssignedTo(unit, user string) bool {
+	if p, ok := t.Assignees[unit]; ok {
+		return p == user
+	}
+	return unit == t.LeadUnit && t.Assignee == user
 }
 
 // IsUnitOf reports whether unit is the task's lead or one of its supporting units.
