@@ -1,8 +1,10 @@
 package console
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"maps"
 	"net/http"
 	"net/http/httptest"
@@ -18,6 +20,7 @@ import (
 	"go.uber.org/zap/zaptest/observer"
 
 	"taskrelay/internal/accounts"
+	"taskrelay/internal/evidence"
 	"taskrelay/internal/notify"
 	"taskrelay/internal/relay"
 	"taskrelay/internal/report"
@@ -31,7 +34,7 @@ func observed(t *testing.T, e *testEnv) (*testEnv, *observer.ObservedLogs) {
 	core, logs := observer.New(zapcore.DebugLevel)
 	sess := accounts.NewSessions(e.key, time.Hour)
 	s, err := New(Config{API: e.api, Users: e.users, Sessions: sess, Directory: e.s.cfg.Directory,
-		PageSize: 5, ReportsData: e.data, Log: zap.New(core), SecurityLog: e.s.cfg.SecurityLog})
+		PageSize: 5, ReportsData: e.data, Log: zap.New(core), SecurityLog: e.s.cfg.SecurityLog, Evidence: e.s.cfg.Evidence})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,6 +53,8 @@ var matrixActors = []struct{ key, user string }{
 	{"unit-lead", "rsj1"},            // the task's lead unit
 	{"unit-co", "czj1"},              // a supporting unit
 	{"unit-other", "gaj1"},           // a unit not on the task
+	{"unit-head", "jtjhead"},         // the head (单位负责人) of a supporting unit
+	{"unit-head-other", "gajhead"},   // the head of a unit not on the task
 	{"leader", "chang"},              // the deputy in charge of the task
 	{"leader-other", "wang"},
 	{"head", "xz"}, // the county head
@@ -60,7 +65,8 @@ var matrixActors = []struct{ key, user string }{
 }
 
 // mxAction is one thing the console offers. allowed is the design, taken from
-// issue 4 (pages per role; "a unit cannot see or touch another unit's task"; roles
+// issue 4 and issue 11 (downloads like the task; assignment and sign-off by the unit's
+// head only; pages per role; "a unit cannot see or touch another unit's task"; roles
 // enforced on the server for every action): the test states it independently of the
 // code's role tables.
 type mxAction struct {
@@ -86,10 +92,11 @@ func TestAuthorisationMatrix(t *testing.T) {
 	dir := e.s.cfg.Directory
 	stamp := time.Now().Format("150405")
 	meeting := "cwh-authz-" + stamp
-	const items = 70
+	const items = 110
 	const title = "矩阵测试事项"
 
-	// One meeting, every item with lead rsj, supporting czj, deputy ld-chang: a fresh
+	// One meeting, every item with lead rsj, supporting czj and jtj (whose head has an
+	// account, so its officer's completions go to the head), deputy ld-chang: a fresh
 	// task for every allowed cell, and one fixture per action for the refused ones.
 	now := time.Now().In(relay.County)
 	deadline := now.AddDate(0, 0, 90).Format(relay.DateLayout)
@@ -97,7 +104,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 	var list strings.Builder
 	fmt.Fprintf(&list, "meeting: {id: %s, name: 权限矩阵测试会议, date: %s}\nitems:\n", meeting, now.AddDate(0, 0, -1).Format(relay.DateLayout))
 	for i := 1; i <= items; i++ {
-		fmt.Fprintf(&list, "  - {no: %d, title: %s%d, lead: 人社局, co: [县财政局], leader: ld-chang, deadline: %s}\n", i, title, i, deadline)
+		fmt.Fprintf(&list, "  - {no: %d, title: %s%d, lead: 人社局, co: [县财政局, 县交通运输局], leader: ld-chang, deadline: %s}\n", i, title, i, deadline)
 	}
 	submit := func(id string, data []byte) {
 		t.Helper()
@@ -176,6 +183,34 @@ func TestAuthorisationMatrix(t *testing.T) {
 	submitted := func(t *testing.T, id string) {
 		act(t, id, relay.UpdateComplete, relay.ActionRequest{Unit: "rsj", User: "rsj1", Note: "矩阵测试办结"})
 	}
+	// inHeadReview: an officer of jtj (which has a head) reported completion.
+	inHeadReview := func(t *testing.T, id string) {
+		act(t, id, relay.UpdateComplete, relay.ActionRequest{Unit: "jtj", User: "jtj1", Note: "矩阵办结", HeadReview: true})
+	}
+	// withFile: the lead unit reported progress with a PDF, downloaded by fileOf[id].
+	fileOf := map[string]string{}
+	withFile := func(t *testing.T, id string) {
+		up := evidence.Upload{Name: "矩阵佐证.pdf", Open: func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(matrixPDF)), nil }}
+		v, err := e.api.ActWithFiles(ctx, e.s.cfg.Evidence, id, relay.UpdateProgress, "", relay.ActionRequest{Unit: "rsj", User: "rsj1", Percent: 10, Note: "附材料"},
+			[]evidence.Upload{up})
+		if err != nil || len(v.Attachments) != 1 {
+			t.Fatalf("prepare a file on %s: %v %+v", id, err, v.Attachments)
+		}
+		fileOf[id] = v.Attachments[0].SHA256
+	}
+	// headApprove: the head's sign-off sends the officer's completion on to the
+	// inspection office (its entry is the officer's, after the head's approval).
+	headApprove := func(a mxAction) mxAction {
+		a.effect = func(t *testing.T, id, user string, r resp, before string) {
+			v := task(t, id)
+			n := len(v.Timeline)
+			if v.State != relay.StateCompletionSubmitted || n < 2 || v.Timeline[n-2].Action != relay.ActHeadApproved ||
+				v.Timeline[n-2].User != user || v.Timeline[n-1].Action != relay.ActCompletionSubmitted || v.Timeline[n-1].User != "jtj1" {
+				t.Fatalf("after sign-off: state %s, timeline %+v (before: %s)", v.State, v.Timeline, before)
+			}
+		}
+		return a
+	}
 	// lastBy: the action is on the timeline under the user's name.
 	lastBy := func(t *testing.T, id, user, action string, before string) relay.TaskView {
 		t.Helper()
@@ -195,6 +230,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 					t.Fatalf("redirect %q, want %q", r.loc, want)
 				}
 				wantAct := map[string]string{
+					"assign": relay.ActAssigned, "head-review return": relay.ActHeadReturned,
 					"ack": relay.ActAcknowledged, "progress": relay.ActProgress, "extend": relay.ActExtensionRequested,
 					"decide-extension approve": relay.ActExtensionApproved, "decide-extension deny": relay.ActExtensionDenied,
 					"complete": relay.ActCompletionSubmitted, "verify accept": relay.ActCompletionAccepted,
@@ -214,16 +250,18 @@ func TestAuthorisationMatrix(t *testing.T) {
 			effect: func(t *testing.T, _, user string, r resp, _ string) {
 				must(t, r, http.StatusOK, wants...)
 				// Lists of a unit or deputy not on the matrix's tasks never show them.
-				if (user == "gaj1" || user == "wang") && strings.Contains(r.body, title) {
+				if (user == "gaj1" || user == "gajhead" || user == "wang") && strings.Contains(r.body, title) {
 					t.Fatalf("%s sees a task not theirs on %s", user, path)
 				}
 			}}
 	}
-	units := []string{"unit-lead", "unit-co", "unit-other"}
+	units := []string{"unit-lead", "unit-co", "unit-other", "unit-head", "unit-head-other"}
 	leaders := []string{"leader", "leader-other", "head"}
 	offices := []string{"office", "inspection", "admin"}
-	everyone := []string{"office", "inspection", "unit-lead", "unit-co", "unit-other", "leader", "leader-other", "head", "admin", "security", "auditor"}
-	onTask := []string{"unit-lead", "unit-co"}
+	everyone := []string{"office", "inspection", "unit-lead", "unit-co", "unit-other", "unit-head", "unit-head-other",
+		"leader", "leader-other", "head", "admin", "security", "auditor"}
+	onTask := []string{"unit-lead", "unit-co", "unit-head"}
+	heads := []string{"unit-head"} // the unit head of a unit on the task, for its own unit only
 	deciders := []string{"inspection", "leader", "admin"}
 	verifiers := []string{"inspection", "admin"}
 	officeAdmin := []string{"office", "admin"}
@@ -327,7 +365,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 			snap: func(*testing.T, string) string { return "" },
 			effect: func(t *testing.T, _, user string, r resp, _ string) {
 				u, _, _ := e.users.Get(user)
-				want := map[string]string{accounts.RoleUnit: "/my", accounts.RoleLeader: "/leader", accounts.RoleOffice: "/meetings",
+				want := map[string]string{accounts.RoleUnit: "/my", accounts.RoleUnitHead: "/my", accounts.RoleLeader: "/leader", accounts.RoleOffice: "/meetings",
 					accounts.RoleSecurity: "/security", accounts.RoleAuditor: "/security-log"}[u.Role]
 				if want == "" {
 					want = "/board"
@@ -509,6 +547,28 @@ func TestAuthorisationMatrix(t *testing.T) {
 					t.Fatalf("after the meeting's instruction: %+v", v.Instructions)
 				}
 			}},
+		taskAction("assign", relay.UpdateAssign, heads, nil, url.Values{"person": {"jtj1"}}, func(t *testing.T, v relay.TaskView) {
+			if !v.AssignedTo("jtj", "jtj1") {
+				t.Fatalf("assignees %v", v.Assignees)
+			}
+		}),
+		headApprove(taskAction("head-review approve", relay.UpdateHeadReview, heads, inHeadReview, url.Values{"decision": {"approve"}}, nil)),
+		taskAction("head-review return", relay.UpdateHeadReview, heads, inHeadReview, url.Values{"decision": {"return"}, "note": {"请补充材料"}}, func(t *testing.T, v relay.TaskView) {
+			if v.State != relay.StateInProgress {
+				t.Fatalf("state %s", v.State)
+			}
+		}),
+		{name: "download file", method: "GET", allowed: append(append(slices.Clone(offices), onTask...), "leader", "head"), status: http.StatusOK,
+			fixture: taskFixture("download file", withFile),
+			path:    func(id string) string { return FileURL(id, fileOf[id]) },
+			snap:    taskSnap,
+			effect: func(t *testing.T, id, _ string, r resp, _ string) {
+				if r.header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(r.header.Get("Content-Disposition"), "attachment;") ||
+					r.body != string(matrixPDF) {
+					t.Fatalf("download: %q %q %q", r.header.Get("Content-Type"), r.header.Get("Content-Disposition"), snippet(r.body))
+				}
+			}},
+
 		{name: "upload list", method: "POST", allowed: officeAdmin, status: http.StatusSeeOther,
 			fixture: func(t *testing.T, _ bool) string {
 				userSeq++
@@ -817,6 +877,9 @@ func btoi(b bool) int {
 	}
 	return 0
 }
+
+// matrixPDF is the file the download cells fetch.
+var matrixPDF = []byte("%PDF-1.4\n% authorisation matrix\n%%EOF\n")
 
 func reportFileName(month string) string {
 	_, exHTML, _, _, _ := report.Files(month)

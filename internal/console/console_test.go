@@ -102,6 +102,8 @@ func start() (*testEnv, error) {
 		{Username: "sec1", Name: "安全员", Role: accounts.RoleSecurity},
 		{Username: "aud1", Name: "审计员", Role: accounts.RoleAuditor},
 		{Username: "gajhead", Name: "公安局负责人", Role: accounts.RoleUnitHead, Unit: "gaj"},
+		{Username: "jtj1", Name: "交通运输局赵六", Role: accounts.RoleUnit, Unit: "jtj"},
+		{Username: "jtjhead", Name: "交通运输局负责人", Role: accounts.RoleUnitHead, Unit: "jtj"},
 	} {
 		if err := e.users.Add(u, testPassword); err != nil {
 			return nil, err

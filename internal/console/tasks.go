@@ -77,6 +77,9 @@ func (s *Server) taskPage(q *req) {
 	flash := ""
 	if d := q.r.URL.Query().Get("done"); d != "" {
 		flash = doneMessage(d)
+		if d == relay.UpdateComplete && t.State == relay.StateHeadReview {
+			flash = "办结情况已报单位负责人审核，审核同意后报送县政府督查室。"
+		}
 	}
 	s.renderTask(q, http.StatusOK, t, nil, flash, "")
 }
