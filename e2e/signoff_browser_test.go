@@ -64,6 +64,8 @@ func TestBrowserReportSignoff(t *testing.T) {
 	p.see("#reports", "县府督办〔")
 	p.see(form, "办公室钱主任")
 	p.see(form, "印发")
+	// Steps are dated in county time.
+	p.see(form, time.Now().In(relay.County).Format("2006-01-02 15:"))
 	p.shot("reports-signoff")
 	so, err := report.ReadSignoff(c.data, month)
 	if err != nil || so == nil || so.State != relay.ReportIssued || so.DocNo == "" {

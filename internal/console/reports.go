@@ -82,6 +82,9 @@ type reportsData struct {
 // StepLabel is a sign-off step in Chinese (for the timeline).
 func (reportsData) StepLabel(step string) string { return relay.StepLabel(step) }
 
+// When is a step's time, county time.
+func (reportsData) When(t time.Time) string { return t.In(relay.County).Format("2006-01-02 15:04") }
+
 // reportFiles is every file of a month the console serves, with its label.
 func reportFiles(month string) []reportLink {
 	exMD, exHTML, coMD, coHTML, ledger := report.Files(month)
