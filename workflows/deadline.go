@@ -73,6 +73,7 @@ func (t *task) tick(ctx workflow.Context) {
 		if t.tiers {
 			t.escalate(ctx, now)
 		}
+		t.remindAcks(ctx, now)
 	}
 	if t.c.Tier != "" && now.Before(end) {
 		// An extension decided after the deadline passed: no longer overdue.
@@ -265,6 +266,7 @@ func (t *task) nextWake(now time.Time) time.Time {
 				consider(r.at)
 			}
 		}
+		consider(t.nextAckReminder(now))
 		if t.tiers {
 			consider(t.nextTier())
 			for _, m := range t.in.Item.Milestones {

@@ -83,6 +83,7 @@ func Task(ctx workflow.Context, in relay.TaskInput) (relay.TaskView, error) {
 	if t.c.Fired == nil {
 		t.c.Fired = map[string]bool{}
 	}
+	t.trackAcks(ctx, in.Carry == nil)
 	t.in.Carry = nil
 	t.memo = t.summary() // what the memo holds already (relay.TaskMemo, or carried over)
 	if err := t.register(ctx); err != nil {
@@ -390,6 +391,7 @@ func (t *task) validateFeedbackReminded(_ workflow.Context, req relay.ActionRequ
 // --- handlers: the state changes ---
 
 func (t *task) acknowledge(ctx workflow.Context, req relay.ActionRequest) {
+	t.markAcked(req.Unit)
 	if t.c.State == relay.StateDispatched {
 		t.c.State = relay.StateAcknowledged
 		if req.Unit != "" {
@@ -422,6 +424,7 @@ func (t *task) read(ctx workflow.Context, req relay.ActionRequest) {
 }
 
 func (t *task) ack(ctx workflow.Context, req relay.ActionRequest) {
+	t.markAcked(req.Unit)
 	if t.c.State != relay.StateDispatched {
 		t.record(ctx, req.Unit, req.User, relay.ActAcknowledged, "签收")
 		return

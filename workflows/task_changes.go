@@ -66,6 +66,7 @@ func (t *task) changesView(v *relay.TaskView) {
 	v.Pushback = t.c.Pushback
 	v.Instructions = t.c.Instructions
 	v.Chases = t.c.Chases
+	v.Unsigned = t.unsigned()
 }
 
 // requirements are the task's requirements as they stand (amended or the committee's).

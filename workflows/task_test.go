@@ -75,8 +75,15 @@ func sampleTaskInput(deadline string) relay.TaskInput {
 		Item: relay.Item{No: 1, Title: "推进社保医保两险同宣同征", Lead: "rsj", Co: []string{"czj"},
 			Deputy: "ld-chang", Deadline: deadline},
 		LeadName: "县人力资源和社会保障局", CoNames: []string{"县财政局"}, DeputyName: "李某",
-		Config: relay.DefaultTaskConfig(),
+		Config: noAckReminders(relay.DefaultTaskConfig()),
 	}
+}
+
+// noAckReminders turns the acknowledgment reminders off, so that the tests of other
+// behaviour see only their own notices (task_ack_test.go tests the reminders).
+func noAckReminders(c relay.TaskConfig) relay.TaskConfig {
+	c.AckDays = -1
+	return c
 }
 
 // update sends an update at a virtual time and keeps its outcome.

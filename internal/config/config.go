@@ -14,6 +14,7 @@ import (
 
 	"taskrelay/internal/gongwen"
 	"taskrelay/internal/relay"
+	"taskrelay/internal/workcal"
 )
 
 // DefaultStickyCache keeps the worker's memory bounded whatever the number of open
@@ -139,6 +140,7 @@ func FromEnv() (Config, error) {
 		{"TASKRELAY_ATTACH_MAX_MB", 1, 1024, &c.AttachMaxMB, "MiB 1-1024"},
 		{"TASKRELAY_STICKY_CACHE", 10, 1000000, &c.StickyCache, "a number of workflows 10-1000000"},
 		{"TASKRELAY_PUSHBACK_DAYS", 1, 365, &c.Task.PushbackDays, "days 1-365"},
+		{"TASKRELAY_ACK_DAYS", 0, 30, &c.Task.AckDays, "working days 0-30 (0: no reminders)"},
 	} {
 		if s := os.Getenv(v.name); s != "" {
 			n, err := strconv.Atoi(strings.TrimSpace(s))
@@ -148,6 +150,16 @@ func FromEnv() (Config, error) {
 			}
 			*v.dst = n
 		}
+	}
+	if c.Task.AckDays == 0 {
+		c.Task.AckDays = -1 // TASKRELAY_ACK_DAYS=0: no acknowledgment reminders
+	}
+	if v := os.Getenv("TASKRELAY_CALENDAR"); v != "" {
+		cal, err := workcal.Load(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("TASKRELAY_CALENDAR: %w", err))
+		}
+		c.Task.Calendar = cal
 	}
 	if c.ReportSchedule != "off" && len(strings.Fields(c.ReportSchedule)) != 5 {
 		errs = append(errs, fmt.Errorf("TASKRELAY_REPORT_SCHEDULE=%q: want a cron spec of 5 fields (minute hour day month weekday), e.g. \"0 9 1 * *\", or off", c.ReportSchedule))

@@ -53,6 +53,7 @@ const (
 	ActPushbackAccepted = "pushback_accepted"
 	ActInstruction      = "instruction"
 	ActChased           = "chased"
+	ActAckReminded      = "ack_reminded" // a unit reminded to sign for the task (签收时限)
 )
 
 // UnitRef is a unit the client resolved from the directory: its id and name, so the

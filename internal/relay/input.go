@@ -23,6 +23,11 @@ type TaskConfig struct {
 	// PushbackDays: a unit may push a task back this many days after receiving it
 	// (0: DefaultPushbackDays).
 	PushbackDays int `json:"pushback_days,omitempty"`
+	// AckDays: a unit that has not signed for a task this many working days after
+	// receiving it is reminded (0: DefaultAckDays; negative: no reminders); working
+	// days by Calendar (nil: Monday to Friday).
+	AckDays  int       `json:"ack_days,omitempty"`
+	Calendar *Calendar `json:"calendar,omitempty"`
 }
 
 // Follow-up defaults: report by the 25th; the deputy 7 days after the overdue notice,
@@ -38,7 +43,7 @@ const (
 func DefaultTaskConfig() TaskConfig {
 	return TaskConfig{ReminderDays: []int{7, 1}, ReminderHour: 9, YellowDays: 7,
 		FeedbackDay: DefaultFeedbackDay, EscalateDeputyDays: DefaultEscalateDeputyDays, ReportListDays: DefaultReportListDays,
-		PushbackDays: DefaultPushbackDays}
+		PushbackDays: DefaultPushbackDays, AckDays: DefaultAckDays}
 }
 
 // WithFollowUpDefaults fills the follow-up settings of a config written before they
@@ -105,6 +110,11 @@ type TaskCarry struct {
 	Instructions []Instruction        `json:"instructions,omitempty"`
 	Chases       []Chase              `json:"chases,omitempty"`
 	Received     map[string]time.Time `json:"received,omitempty"`
+	// Acknowledgment deadline (签收时限): since when this task tracks who has signed
+	// for it (nil: it does not; tasks started before it, or reminders off), and the
+	// units that have.
+	AckSince *time.Time `json:"ack_since,omitempty"`
+	Acked    []string   `json:"acked,omitempty"`
 	// A bounded timeline: Timeline holds the entries from number TimelineFrom on (0 =
 	// all); TimelineHead is the hash of the last entry not carried (the chain goes on
 	// from it), and Earlier is what the summary needs of those entries. The earlier

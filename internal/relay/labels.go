@@ -67,6 +67,7 @@ var (
 		ActPushbackAccepted: "同意退回调整",
 		ActInstruction:      "领导批示",
 		ActChased:           "催办",
+		ActAckReminded:      "签收提醒",
 	}
 	updateLabels = map[string]string{
 		UpdateAdopt:            "通过任务清单",

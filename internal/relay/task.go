@@ -124,6 +124,8 @@ type TaskView struct {
 	Pushback     *Pushback     `json:"pushback,omitempty"`
 	Instructions []Instruction `json:"instructions,omitempty"`
 	Chases       []Chase       `json:"chases,omitempty"`
+	// Unsigned are the units that have not signed for the task (签收时限).
+	Unsigned []Unsigned `json:"unsigned,omitempty"`
 }
 
 // ReadAt is when unit first opened the task's dispatch notice (nil: unread).

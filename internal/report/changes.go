@@ -46,6 +46,13 @@ func (r *Report) changeRows(t *Task, s *state, meetingName string, chases map[st
 			Title: t.Title, No: t.No, MeetingName: meetingName, UnitName: t.LeadUnitName,
 		})
 	}
+	if !s.closed && !s.withdrawn {
+		for _, u := range t.Unsigned {
+			if !u.Due.After(r.AsOfTime) {
+				r.addUnsigned(u, t.ID)
+			}
+		}
+	}
 	for _, c := range t.Chases {
 		if c.At.After(r.AsOfTime) {
 			continue
@@ -107,6 +114,37 @@ func (r *Report) chasesDue() []string {
 			items = append(items, fmt.Sprintf("%s：%s 催办的%d项任务（%s），要求%s前回复，至今未报送进展。",
 				c.UnitName, cnDate(c.At), len(c.Tasks), strings.Join(c.Tasks, "、"), cnDay(c.ReplyBy)))
 		}
+	}
+	return items
+}
+
+// UnsignedRow is a unit that has not signed for tasks past its time to sign (签收时限).
+type UnsignedRow struct {
+	Unit     string    `json:"unit"`
+	UnitName string    `json:"unit_name"`
+	Tasks    []string  `json:"tasks"`
+	Due      time.Time `json:"due"` // the earliest time to sign that ran out
+}
+
+func (r *Report) addUnsigned(u relay.Unsigned, task string) {
+	for i := range r.Unsigned {
+		if row := &r.Unsigned[i]; row.Unit == u.Unit {
+			row.Tasks = append(row.Tasks, task)
+			if u.Due.Before(row.Due) {
+				row.Due = u.Due
+			}
+			return
+		}
+	}
+	r.Unsigned = append(r.Unsigned, UnsignedRow{Unit: u.Unit, UnitName: u.UnitName, Tasks: []string{task}, Due: u.Due})
+}
+
+// unsignedDue are the units that have not signed for, for 二、工作要求.
+func (r *Report) unsignedDue() []string {
+	var items []string
+	for _, u := range r.Unsigned {
+		items = append(items, fmt.Sprintf("%s：%d项交办事项（%s）已过签收时限（%s），至今未签收。",
+			u.UnitName, len(u.Tasks), strings.Join(u.Tasks, "、"), cnDate(u.Due.Add(-time.Second))))
 	}
 	return items
 }

@@ -56,3 +56,30 @@ func TestWithdrawnInstructionsChases(t *testing.T) {
 		}
 	}
 }
+
+// TestUnsignedUnitsListed: a unit past its time to sign is listed in 二、工作要求 and
+// in the figures; one whose time has not run out by the report's instant is not.
+func TestUnsignedUnitsListed(t *testing.T) {
+	in := fixture()
+	for i := range in.Tasks {
+		tk := &in.Tasks[i]
+		switch tk.ID {
+		case "cwh-2026-12:4":
+			tk.Unsigned = []relay.Unsigned{{Unit: "czj", UnitName: "县财政局", Due: at("2026-11-18 00:00")}}
+		case "cwh-2026-12:6":
+			tk.Unsigned = []relay.Unsigned{{Unit: "czj", UnitName: "县财政局", Due: at("2026-11-12 00:00")},
+				{Unit: "rsj", UnitName: "县人社局", Due: at("2026-12-03 00:00")}}
+		}
+	}
+	r := compute(t, in)
+	if len(r.Unsigned) != 1 || r.Unsigned[0].Unit != "czj" || strings.Join(r.Unsigned[0].Tasks, ",") != "cwh-2026-12:4,cwh-2026-12:6" ||
+		!r.Unsigned[0].Due.Equal(at("2026-11-12 00:00")) {
+		t.Errorf("unsigned: %+v", r.Unsigned)
+	}
+	md := r.Executive().Markdown()
+	for _, s := range []string{"交办事项及时签收", "县财政局：2项交办事项", "2026年11月11日"} {
+		if !strings.Contains(md, s) {
+			t.Errorf("the 通报 lacks %q", s)
+		}
+	}
+}

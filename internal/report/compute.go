@@ -254,7 +254,7 @@ func Compute(in Input) (*Report, error) {
 	}
 	r := &Report{
 		Figures: Figures{Month: req.Month, AsOf: req.AsOf, ByUnit: []UnitRow{}, ByDeputy: []DeputyRow{}, Red: []RedRow{},
-			Instructions: []InstructionRow{}, Chases: []ChaseRow{}},
+			Instructions: []InstructionRow{}, Chases: []ChaseRow{}, Unsigned: []UnsignedRow{}},
 		County:      in.County,
 		AsOfTime:    at,
 		GeneratedAt: req.Now,

@@ -250,6 +250,11 @@ func (r *Report) Executive() *doc {
 		}
 		d.list(items)
 	}
+	if due := r.unsignedDue(); len(due) > 0 {
+		next("交办事项及时签收")
+		d.p("以下单位超过签收时限仍未签收交办事项，请立即签收并抓好落实：")
+		d.list(due)
+	}
 	if due := r.chasesDue(); len(due) > 0 {
 		next("催办事项限期回复")
 		d.p("以下催办事项已过回复期限仍未报送进展，请有关单位立即报送：")

@@ -142,6 +142,9 @@ type Figures struct {
 	Chases       []ChaseRow       `json:"chases"`
 	// ScoreRule is the rule the units' scores (by_unit[].score) were computed with.
 	ScoreRule ScoreRuleOut `json:"score_rule"`
+	// Unsigned are the units that have not signed for tasks past their time to sign
+	// (签收时限), as of the report's instant.
+	Unsigned []UnsignedRow `json:"unsigned"`
 }
 
 // Totals count tasks by where they stand as of the report's day.

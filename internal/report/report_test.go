@@ -57,7 +57,7 @@ func TestFiguresNovember(t *testing.T) {
 		// November: dispatch to xcb (2 items) and czj (1), two reminders, one overdue
 		// notice and one escalation: 6 notices for 7 item-units.
 		Notices:      NoticeCount{Issued: 6, OnePerItem: 7, ReductionPct: 14.3},
-		Instructions: []InstructionRow{}, Chases: []ChaseRow{},
+		Instructions: []InstructionRow{}, Chases: []ChaseRow{}, Unsigned: []UnsignedRow{},
 		ScoreRule: ScoreRuleOut{ScoreRule: relay.DefaultScoreRule(), Text: relay.DefaultScoreRule().Describe()},
 	}
 	if !reflect.DeepEqual(r.Figures, want) {
