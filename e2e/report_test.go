@@ -120,7 +120,7 @@ func TestMonthlyReportsOnTheRealServer(t *testing.T) {
 		}
 	}
 	want := report.Figures{Month: month, AsOf: time.Now().In(relay.County).Format(relay.DateLayout), ByUnit: []report.UnitRow{}, ByDeputy: []report.DeputyRow{}, Red: []report.RedRow{},
-		Instructions: []report.InstructionRow{}, Chases: []report.ChaseRow{}}
+		Instructions: []report.InstructionRow{}, Chases: []report.ChaseRow{}, Unsigned: []report.UnsignedRow{}}
 	units, deputies := map[string]*report.UnitRow{}, map[string]*report.DeputyRow{}
 	now := time.Now()
 	for _, tk := range st.Tasks {
