@@ -76,7 +76,19 @@ func scoreEvents(rule relay.ScoreRule, t *Task, s *state, from, at time.Time) ma
 			add(c.Unit, ScoreEvent{Task: t.ID, Event: relay.ScoreUnansweredChase, Points: -rule.Chase, At: due})
 		}
 	}
-	if s.st == relay.StateDispatched {
+	// Unsigned: each unit the task records as not signed for it by its time to sign
+	// (签收时限, working days); a task started before the engine kept those falls back
+	// to its lead unit not signed ack_days after dispatch.
+	switch {
+	case len(t.Unsigned) > 0:
+		if !s.closed && !s.withdrawn {
+			for _, u := range t.Unsigned {
+				if in(u.Due) {
+					add(u.Unit, ScoreEvent{Task: t.ID, Event: relay.ScoreUnsignedDispatch, Points: -rule.Unsigned, At: u.Due})
+				}
+			}
+		}
+	case s.st == relay.StateDispatched:
 		if due := t.DispatchedAt.AddDate(0, 0, rule.AckDays); in(due) {
 			add(t.LeadUnit, ScoreEvent{Task: t.ID, Event: relay.ScoreUnsignedDispatch, Points: -rule.Unsigned, At: due})
 		}
@@ -104,6 +116,11 @@ func newScorer(rule relay.ScoreRule, month, at time.Time) *scorer {
 
 func (sc *scorer) task(t *Task, s *state) {
 	sc.names[t.LeadUnit] = t.LeadUnitName
+	for _, u := range t.Unsigned {
+		if sc.names[u.Unit] == "" {
+			sc.names[u.Unit] = u.UnitName
+		}
+	}
 	for i, u := range t.CoUnits {
 		if i < len(t.CoUnitNames) && sc.names[u] == "" {
 			sc.names[u] = t.CoUnitNames[i]

@@ -31,7 +31,11 @@ func TestScores(t *testing.T) {
 		{ID: "c1", Unit: "czj", At: at("2026-11-21 09:00"), ReplyBy: "2026-11-25"},
 		{ID: "c2", Unit: "lcj", At: at("2026-11-21 09:00"), ReplyBy: "2026-11-25", Answered: true},
 	}
-	in := Input{Request: mustResolve(t, "2026-11"), Meetings: []relay.Meeting{m12, m14}, Tasks: []Task{a, b, c, e}}
+	// xcb: its task records czj (a supporting unit) as not signed by 24 November 17:30
+	// (the engine's time to sign, working days): −1 for czj; xcb signed.
+	f := task(m14, 2, "配合单位未签收", "xcb", "2027-03-31", at("2026-11-20 09:00"), relay.StateAcknowledged)
+	f.Unsigned = []relay.Unsigned{{Unit: "czj", UnitName: "县财政局", Due: at("2026-11-24 17:30")}}
+	in := Input{Request: mustResolve(t, "2026-11"), Meetings: []relay.Meeting{m12, m14}, Tasks: []Task{a, b, c, e, f}}
 	r := compute(t, in)
 
 	var got []string
@@ -43,9 +47,10 @@ func TestScores(t *testing.T) {
 		got = append(got, line)
 	}
 	want := []string{
-		"1 lcj 99/99: cwh-2026-14:1 unsigned_dispatch -1",
-		"2 czj 96/96: cwh-2026-12:3 completion_rejected -2 cwh-2026-12:3 early_completion 1 cwh-2026-14:1 unanswered_chase -3",
-		"3 rsj 85/80.5: cwh-2026-12:1 overdue -15",
+		"1 xcb 100/100:",
+		"2 lcj 99/99: cwh-2026-14:1 unsigned_dispatch -1",
+		"3 czj 95/95: cwh-2026-12:3 completion_rejected -2 cwh-2026-12:3 early_completion 1 cwh-2026-14:2 unsigned_dispatch -1 cwh-2026-14:1 unanswered_chase -3",
+		"4 rsj 85/80.5: cwh-2026-12:1 overdue -15",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("scores:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -74,7 +79,7 @@ func TestScores(t *testing.T) {
 	}
 	// The 通报 ranks them.
 	md := r.Executive().Markdown()
-	for _, s := range []string{"单位考评排名", "| 1 | 县林业和草原局 | 99 | 99 |", "逾期未办结1件（30天）−15", "办结被退回1次−2；提前办结1次+1；催办逾期未回复1次−3"} {
+	for _, s := range []string{"单位考评排名", "| 2 | 县林业和草原局 | 99 | 99 |", "逾期未办结1件（30天）−15", "办结被退回1次−2；提前办结1次+1；交办逾期未签收1次−1；催办逾期未回复1次−3"} {
 		if !strings.Contains(md, s) {
 			t.Errorf("通报 lacks %q", s)
 		}
