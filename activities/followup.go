@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -43,7 +45,7 @@ func (f *FollowUp) FeedbackDueUnits(ctx context.Context, at time.Time) (relay.Fe
 	}
 	cycle, byUnit := PendingFeedback(tasks, at, f.FeedbackDay)
 	due := relay.FeedbackDue{Cycle: cycle, Units: []relay.UnitPending{}}
-	for _, unit := range sortedKeys(byUnit) {
+	for _, unit := range slices.Sorted(maps.Keys(byUnit)) {
 		ts := byUnit[unit]
 		u := relay.UnitPending{Unit: unit, UnitName: ts[0].LeadUnitName}
 		for _, s := range ts {
@@ -171,13 +173,4 @@ func FeedbackNotice(unit, cycle string, at time.Time, tasks []relay.TaskSummary,
 	n.Body = fmt.Sprintf("你单位牵头的按月反馈任务应于每月%d日前报送进展。截至%d月%d日，以下%d项任务本月尚未报送，请尽快通过系统报送进展情况：\n%s",
 		day, start.Month(), day, len(tasks), strings.Join(lines, "\n"))
 	return n
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

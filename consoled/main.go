@@ -21,23 +21,9 @@ import (
 	"taskrelay/internal/relayclient"
 )
 
-func main() {
-	if err := run(); err != nil {
-		fmt.Fprintln(os.Stderr, "consoled:", err)
-		os.Exit(1)
-	}
-}
+func main() { logging.Main("consoled", run) }
 
-func run() error {
-	cfg, err := config.FromEnv()
-	if err != nil {
-		return err
-	}
-	log, err := logging.New(cfg.LogLevel)
-	if err != nil {
-		return err
-	}
-	defer func() { _ = log.Sync() }()
+func run(cfg config.Config, log *zap.Logger) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	c, err := relayclient.Dial(ctx, cfg, log, 60*time.Second)

@@ -66,7 +66,7 @@ func TestFollowUpOnTheRealServer(t *testing.T) {
 	now := time.Now().In(relay.County)
 	asOf := time.Date(now.Year(), now.Month()+1, 26, 10, 0, 0, 0, relay.County)
 	cycle := relay.Cycle(asOf)
-	res, err := app.RunFollowUp(ctx, c.node.Client, asOf)
+	res, err := (&relayclient.Client{T: c.node.Client}).RunFollowUp(ctx, asOf)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +108,7 @@ func TestFollowUpOnTheRealServer(t *testing.T) {
 	if five.FeedbackReminded != cycle || five.Timeline[len(five.Timeline)-1].Action != "feedback_reminded" {
 		t.Errorf("task 5: reminded %q, last event %+v", five.FeedbackReminded, five.Timeline[len(five.Timeline)-1])
 	}
-	again, err := app.RunFollowUp(ctx, c.node.Client, asOf.Add(24*time.Hour))
+	again, err := (&relayclient.Client{T: c.node.Client}).RunFollowUp(ctx, asOf.Add(24*time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"taskrelay/internal/directory"
 	"taskrelay/internal/relay"
+	"taskrelay/internal/relayclient"
 )
 
 // The changes to adopted tasks (relay/changes.go): reassign, amend, pushback,
@@ -88,20 +89,47 @@ func required(cmd, flagName, value, what string) error {
 	return nil
 }
 
+// changeCommand is the common part of a change command: its flags (the one carrying
+// the reason, --user and --json, added to fs by the caller's own flags), the task
+// named as its one argument, and the reason required.
+type changeCommand struct {
+	name, reasonFlag, reasonLabel string
+	fs                            *flag.FlagSet
+	req                           relay.ChangeRequest
+	asJSON                        *bool
+}
+
+func newChange(name, reasonFlag, reasonLabel string, by string) *changeCommand {
+	c := &changeCommand{name: name, reasonFlag: reasonFlag, reasonLabel: reasonLabel,
+		fs: flag.NewFlagSet(name, flag.ContinueOnError), req: relay.ChangeRequest{By: by}}
+	c.fs.StringVar(&c.req.Reason, reasonFlag, "", "reason")
+	c.fs.StringVar(&c.req.User, "user", "", "the person acting")
+	c.asJSON = c.fs.Bool("json", false, "print JSON")
+	return c
+}
+
+// parse reads args and returns the task; a missing reason is refused.
+func (c *changeCommand) parse(args []string) (string, error) {
+	pos, err := parse(c.fs, args, 1, "任务编号 TASK")
+	if err != nil {
+		return "", err
+	}
+	return pos[0], required(c.name, c.reasonFlag, c.req.Reason, c.reasonLabel)
+}
+
+// send applies the change to the task.
+func (c *changeCommand) send(ctx context.Context, task, update string) error {
+	return change(ctx, task, update, c.req, *c.asJSON)
+}
+
 func cmdReassign(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("reassign", flag.ContinueOnError)
+	c := newChange("reassign", "reason", "调整理由", relay.Office)
+	fs := c.fs
 	lead := fs.String("lead", "", "new lead unit")
 	co := fs.String("co", "", "supporting units, comma separated (replaces them)")
 	deputy := fs.String("deputy", "", "new deputy in charge")
-	req := relay.ChangeRequest{By: relay.Office}
-	fs.StringVar(&req.Reason, "reason", "", "reason")
-	fs.StringVar(&req.User, "user", "", "the person acting")
-	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parse(fs, args, 1, "任务编号 TASK")
+	task, err := c.parse(args)
 	if err != nil {
-		return err
-	}
-	if err := required("reassign", "reason", req.Reason, "调整理由"); err != nil {
 		return err
 	}
 	if *lead == "" && !flagSet(fs, "co") && *deputy == "" {
@@ -111,7 +139,7 @@ func cmdReassign(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := r.assignment(fs, *lead, *co, &req); err != nil {
+	if err := r.assignment(fs, *lead, *co, &c.req); err != nil {
 		return err
 	}
 	if *deputy != "" {
@@ -119,64 +147,43 @@ func cmdReassign(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		req.Deputy = &l
+		c.req.Deputy = &l
 	}
-	return change(ctx, pos[0], relay.UpdateReassign, req, *asJSON)
+	return c.send(ctx, task, relay.UpdateReassign)
 }
 
 func cmdAmend(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("amend", flag.ContinueOnError)
-	req := relay.ChangeRequest{By: relay.Office}
-	fs.StringVar(&req.Deadline, "deadline", "", "new deadline YYYY-MM-DD")
-	fs.StringVar(&req.Requirements, "requirements", "", "new requirements")
-	fs.StringVar(&req.Reason, "reason", "", "reason")
-	fs.StringVar(&req.User, "user", "", "the person acting")
-	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parse(fs, args, 1, "任务编号 TASK")
+	c := newChange("amend", "reason", "调整理由", relay.Office)
+	c.fs.StringVar(&c.req.Deadline, "deadline", "", "new deadline YYYY-MM-DD")
+	c.fs.StringVar(&c.req.Requirements, "requirements", "", "new requirements")
+	task, err := c.parse(args)
 	if err != nil {
 		return err
 	}
-	if err := required("amend", "reason", req.Reason, "调整理由"); err != nil {
-		return err
-	}
-	if req.Deadline == "" && req.Requirements == "" {
+	if c.req.Deadline == "" && c.req.Requirements == "" {
 		return exitError{"amend: 需要 --deadline 或 --requirements 之一"}
 	}
-	return change(ctx, pos[0], relay.UpdateAmend, req, *asJSON)
+	return c.send(ctx, task, relay.UpdateAmend)
 }
 
 func cmdWithdraw(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("withdraw", flag.ContinueOnError)
-	req := relay.ChangeRequest{By: relay.Office}
-	fs.StringVar(&req.Reason, "reason", "", "reason")
-	fs.StringVar(&req.User, "user", "", "the person acting")
-	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parse(fs, args, 1, "任务编号 TASK")
+	c := newChange("withdraw", "reason", "撤销理由", relay.Office)
+	task, err := c.parse(args)
 	if err != nil {
 		return err
 	}
-	if err := required("withdraw", "reason", req.Reason, "撤销理由"); err != nil {
-		return err
-	}
-	return change(ctx, pos[0], relay.UpdateWithdraw, req, *asJSON)
+	return c.send(ctx, task, relay.UpdateWithdraw)
 }
 
 func cmdPushback(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("pushback", flag.ContinueOnError)
-	var req relay.ChangeRequest
-	unit := fs.String("unit", "", "the unit pushing back")
-	suggest := fs.String("suggest", "", "the unit believed responsible")
-	fs.StringVar(&req.Reason, "reason", "", "reason")
-	fs.StringVar(&req.User, "user", "", "the person acting")
-	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parse(fs, args, 1, "任务编号 TASK")
+	c := newChange("pushback", "reason", "退回理由", "")
+	unit := c.fs.String("unit", "", "the unit pushing back")
+	suggest := c.fs.String("suggest", "", "the unit believed responsible")
+	task, err := c.parse(args)
 	if err != nil {
 		return err
 	}
 	if err := required("pushback", "unit", *unit, "退回单位"); err != nil {
-		return err
-	}
-	if err := required("pushback", "reason", req.Reason, "退回理由"); err != nil {
 		return err
 	}
 	r, err := newResolver()
@@ -187,49 +194,46 @@ func cmdPushback(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	req.Unit = u.ID
+	c.req.Unit = u.ID
 	if *suggest != "" {
 		s, err := r.unit(*suggest)
 		if err != nil {
 			return err
 		}
-		req.Suggest = &s
+		c.req.Suggest = &s
 	}
-	return change(ctx, pos[0], relay.UpdatePushback, req, *asJSON)
+	return c.send(ctx, task, relay.UpdatePushback)
 }
 
 func cmdDecidePushback(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("decide-pushback", flag.ContinueOnError)
-	req := relay.ChangeRequest{By: relay.Office}
-	fs.BoolVar(&req.Keep, "keep", false, "keep the assignment")
+	c := newChange("decide-pushback", "note", "决定意见", relay.Office)
+	fs := c.fs
+	fs.BoolVar(&c.req.Keep, "keep", false, "keep the assignment")
 	lead := fs.String("lead", "", "new lead unit")
 	co := fs.String("co", "", "supporting units, comma separated")
-	fs.StringVar(&req.Reason, "note", "", "the decision's note")
-	fs.StringVar(&req.User, "user", "", "the person acting")
-	asJSON := fs.Bool("json", false, "print JSON")
 	pos, err := parse(fs, args, 1, "任务编号 TASK")
 	if err != nil {
 		return err
 	}
-	if req.Keep == (*lead != "") {
+	if c.req.Keep == (*lead != "") {
 		return exitError{"decide-pushback: 需要 --keep 或 --lead 之一"}
 	}
-	if req.Keep && flagSet(fs, "co") {
+	if c.req.Keep && flagSet(fs, "co") {
 		return exitError{"decide-pushback: --keep 不能与 --co 同用"}
 	}
-	if err := required("decide-pushback", "note", req.Reason, "决定意见"); err != nil {
+	if err := required("decide-pushback", "note", c.req.Reason, "决定意见"); err != nil {
 		return err
 	}
-	if !req.Keep {
+	if !c.req.Keep {
 		r, err := newResolver()
 		if err != nil {
 			return err
 		}
-		if err := r.assignment(fs, *lead, *co, &req); err != nil {
+		if err := r.assignment(fs, *lead, *co, &c.req); err != nil {
 			return err
 		}
 	}
-	return change(ctx, pos[0], relay.UpdateDecidePushback, req, *asJSON)
+	return c.send(ctx, pos[0], relay.UpdateDecidePushback)
 }
 
 // instructor resolves --by: the inspection office, the county head or a deputy.
@@ -308,20 +312,17 @@ func hasFlag(args []string, name string) bool {
 }
 
 func change(ctx context.Context, taskID, action string, req relay.ChangeRequest, asJSON bool) error {
-	c, err := connect(ctx)
-	if err != nil {
-		return err
-	}
-	defer c.Close()
-	t, err := c.Change(ctx, taskID, action, req)
-	if err != nil {
-		return err
-	}
-	if asJSON {
-		return printJSON(t)
-	}
-	fmt.Printf("已完成：%s %s → 牵头单位 %s，状态 %s，%s，时限 %s\n", relay.UpdateLabel(action), t.ID, t.LeadUnitName, relay.StateLabel(t.State), relay.LightLabel(t.Light), t.Deadline)
-	return nil
+	return withClient(ctx, func(c *relayclient.Client) error {
+		t, err := c.Change(ctx, taskID, action, req)
+		if err != nil {
+			return err
+		}
+		if asJSON {
+			return printJSON(t)
+		}
+		fmt.Printf("已完成：%s %s → 牵头单位 %s，状态 %s，%s，时限 %s\n", relay.UpdateLabel(action), t.ID, t.LeadUnitName, relay.StateLabel(t.State), relay.LightLabel(t.Light), t.Deadline)
+		return nil
+	})
 }
 
 // printChanges shows a task's push back, instructions and chases.

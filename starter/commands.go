@@ -25,6 +25,28 @@ func connect(ctx context.Context) (*relayclient.Client, error) {
 	return relayclient.Dial(ctx, cfg, nil, 0)
 }
 
+// withClient connects to the engine for f and closes the connection after it.
+func withClient(ctx context.Context, f func(*relayclient.Client) error) error {
+	c, err := connect(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	return f(c)
+}
+
+// readCommand runs a command that reads one thing (named by its one argument) from
+// the engine and prints it, as text or with --json.
+func readCommand(ctx context.Context, name string, args []string, what string, f func(c *relayclient.Client, arg string, asJSON bool) error) error {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	asJSON := fs.Bool("json", false, "print JSON")
+	pos, err := parse(fs, args, 1, what)
+	if err != nil {
+		return err
+	}
+	return withClient(ctx, func(c *relayclient.Client) error { return f(c, pos[0], *asJSON) })
+}
+
 func loadDirectory(path string) (*directory.Directory, error) {
 	if path == "" {
 		path = os.Getenv("TASKRELAY_DIRECTORY")
@@ -159,65 +181,47 @@ type taskLine struct {
 }
 
 func cmdStatus(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("status", flag.ContinueOnError)
-	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parse(fs, args, 1, "会议编号 MEETING")
-	if err != nil {
-		return err
-	}
-	c, err := connect(ctx)
-	if err != nil {
-		return err
-	}
-	defer c.Close()
-	m, tasks, err := c.Status(ctx, pos[0])
-	if err != nil {
-		return err
-	}
-	if !*asJSON {
-		printStatus(m, tasks)
-		return nil
-	}
-	var out statusJSON
-	out.Meeting.Meeting = m.Meeting
-	out.Meeting.State = m.State
-	out.Tasks = []taskLine{}
-	for _, t := range tasks {
-		out.Tasks = append(out.Tasks, taskLine{ID: t.ID, No: t.No, Title: t.Title, LeadUnit: t.LeadUnit,
-			LeadUnitName: t.LeadUnitName, CoUnits: t.CoUnits, Deputy: t.Deputy, Deadline: t.Deadline,
-			State: t.State, Progress: t.Progress, Light: t.Light})
-	}
-	return printJSON(out)
+	return readCommand(ctx, "status", args, "会议编号 MEETING", func(c *relayclient.Client, arg string, asJSON bool) error {
+		m, tasks, err := c.Status(ctx, arg)
+		if err != nil {
+			return err
+		}
+		if !asJSON {
+			printStatus(m, tasks)
+			return nil
+		}
+		var out statusJSON
+		out.Meeting.Meeting = m.Meeting
+		out.Meeting.State = m.State
+		out.Tasks = []taskLine{}
+		for _, t := range tasks {
+			out.Tasks = append(out.Tasks, taskLine{ID: t.ID, No: t.No, Title: t.Title, LeadUnit: t.LeadUnit,
+				LeadUnitName: t.LeadUnitName, CoUnits: t.CoUnits, Deputy: t.Deputy, Deadline: t.Deadline,
+				State: t.State, Progress: t.Progress, Light: t.Light})
+		}
+		return printJSON(out)
+	})
 }
 
 func cmdTask(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("task", flag.ContinueOnError)
-	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parse(fs, args, 1, "任务编号 TASK")
-	if err != nil {
-		return err
-	}
-	c, err := connect(ctx)
-	if err != nil {
-		return err
-	}
-	defer c.Close()
-	t, err := c.Task(ctx, pos[0])
-	if err != nil {
-		return err
-	}
-	if t.Timeline == nil {
-		t.Timeline = []relay.Event{}
-	}
-	if *asJSON {
-		// instructions are always listed (empty when none); pushback only when there is one
-		return printJSON(struct {
-			relay.TaskView
-			Instructions []relay.Instruction `json:"instructions"`
-		}{t, append([]relay.Instruction{}, t.Instructions...)})
-	}
-	printTask(os.Stdout, t)
-	return nil
+	return readCommand(ctx, "task", args, "任务编号 TASK", func(c *relayclient.Client, arg string, asJSON bool) error {
+		t, err := c.Task(ctx, arg)
+		if err != nil {
+			return err
+		}
+		if t.Timeline == nil {
+			t.Timeline = []relay.Event{}
+		}
+		if asJSON {
+			// instructions are always listed (empty when none); pushback only when there is one
+			return printJSON(struct {
+				relay.TaskView
+				Instructions []relay.Instruction `json:"instructions"`
+			}{t, append([]relay.Instruction{}, t.Instructions...)})
+		}
+		printTask(os.Stdout, t)
+		return nil
+	})
 }
 
 // noticeJSON is the shape `notices --json` prints.
@@ -231,56 +235,47 @@ type noticeJSON struct {
 }
 
 func cmdNotices(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("notices", flag.ContinueOnError)
-	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parse(fs, args, 1, "会议编号 MEETING")
-	if err != nil {
-		return err
-	}
-	c, err := connect(ctx)
-	if err != nil {
-		return err
-	}
-	defer c.Close()
-	ns, err := c.Notices(ctx, pos[0])
-	if err != nil {
-		return err
-	}
-	reads := map[string]time.Time{}
-	if len(ns) > 0 {
-		if reads, err = c.NoticeReads(ctx, pos[0]); err != nil {
+	return readCommand(ctx, "notices", args, "会议编号 MEETING", func(c *relayclient.Client, arg string, asJSON bool) error {
+		ns, err := c.Notices(ctx, arg)
+		if err != nil {
 			return err
 		}
-	}
-	readAt := func(unit string) *time.Time {
-		if at, ok := reads[unit]; ok {
-			return &at
+		reads := map[string]time.Time{}
+		if len(ns) > 0 {
+			if reads, err = c.NoticeReads(ctx, arg); err != nil {
+				return err
+			}
 		}
-		return nil
-	}
-	if *asJSON {
-		out := []noticeJSON{}
+		readAt := func(unit string) *time.Time {
+			if at, ok := reads[unit]; ok {
+				return &at
+			}
+			return nil
+		}
+		if asJSON {
+			out := []noticeJSON{}
+			for _, n := range ns {
+				out = append(out, noticeJSON{Unit: n.Unit, UnitName: n.UnitName, NoticeID: n.NoticeID, Items: n.Items, ReadAt: readAt(n.Unit)})
+			}
+			return printJSON(out)
+		}
+		if len(ns) == 0 {
+			fmt.Println("尚未交办（会议任务清单未通过）。")
+			return nil
+		}
 		for _, n := range ns {
-			out = append(out, noticeJSON{Unit: n.Unit, UnitName: n.UnitName, NoticeID: n.NoticeID, Items: n.Items, ReadAt: readAt(n.Unit)})
+			var parts []string
+			for _, it := range n.Items {
+				parts = append(parts, fmt.Sprintf("第%d项(%s)", it.No, relay.RoleLabel(it.Role)))
+			}
+			read := "未读"
+			if at := readAt(n.Unit); at != nil {
+				read = "已读 " + at.In(relay.County).Format("2006-01-02 15:04")
+			}
+			fmt.Printf("%s（%s）：交办单 1 份，%d 项：%s；%s\n", n.UnitName, n.Unit, len(n.Items), strings.Join(parts, "、"), read)
 		}
-		return printJSON(out)
-	}
-	if len(ns) == 0 {
-		fmt.Println("尚未交办（会议任务清单未通过）。")
 		return nil
-	}
-	for _, n := range ns {
-		var parts []string
-		for _, it := range n.Items {
-			parts = append(parts, fmt.Sprintf("第%d项(%s)", it.No, relay.RoleLabel(it.Role)))
-		}
-		read := "未读"
-		if at := readAt(n.Unit); at != nil {
-			read = "已读 " + at.In(relay.County).Format("2006-01-02 15:04")
-		}
-		fmt.Printf("%s（%s）：交办单 1 份，%d 项：%s；%s\n", n.UnitName, n.Unit, len(n.Items), strings.Join(parts, "、"), read)
-	}
-	return nil
+	})
 }
 
 // resolveUnit lets people name a unit by id, name or any of its plaques.
@@ -400,16 +395,13 @@ func act(ctx context.Context, taskID, action string, req relay.ActionRequest, as
 	if err := req.CheckText(action); err != nil {
 		return exitError{action + ": " + err.Error()}
 	}
-	c, err := connect(ctx)
-	if err != nil {
-		return err
-	}
-	defer c.Close()
-	t, err := c.Act(ctx, taskID, action, req)
-	if err != nil {
-		return err
-	}
-	return printActed(action, t, asJSON)
+	return withClient(ctx, func(c *relayclient.Client) error {
+		t, err := c.Act(ctx, taskID, action, req)
+		if err != nil {
+			return err
+		}
+		return printActed(action, t, asJSON)
+	})
 }
 
 func printActed(action string, t relay.TaskView, asJSON bool) error {

@@ -59,16 +59,13 @@ func actWithFiles(ctx context.Context, taskID, action string, req relay.ActionRe
 		return err
 	}
 	defer closeStore()
-	c, err := connect(ctx)
-	if err != nil {
-		return err
-	}
-	defer c.Close()
-	t, err := c.ActWithFiles(ctx, ev, taskID, action, "", req, attach.uploads())
-	if err != nil {
-		return err
-	}
-	return printActed(action, t, asJSON)
+	return withClient(ctx, func(c *relayclient.Client) error {
+		t, err := c.ActWithFiles(ctx, ev, taskID, action, "", req, attach.uploads())
+		if err != nil {
+			return err
+		}
+		return printActed(action, t, asJSON)
+	})
 }
 
 // cmdAttachment: `starter attachment get TASK SHA256 --out FILE`.

@@ -44,6 +44,7 @@ const usage = `用法 (usage):
   starter report-signoff --month YYYY-MM (--review|--sign) (--approve|--return --note TEXT) [--by NAME]
   starter schedule (describe|trigger|pause|unpause) [--json] [--note TEXT]
   starter schedule backfill --month YYYY-MM
+  starter followup [--as-of DATE] [--json]
   starter user add NAME --role office|inspection|unit|unit_head|leader|admin|security|auditor [--unit U [--section S] | --leader L] [--name 姓名] [--signoff review|sign] --password-stdin
   starter user list [--json]
   starter user passwd NAME --password-stdin
@@ -136,6 +137,8 @@ func run(ctx context.Context, cmd string, args []string) error {
 		return cmdScore(ctx, args)
 	case "schedule":
 		return cmdSchedule(ctx, args)
+	case "followup":
+		return cmdFollowUp(ctx, args)
 	case "user":
 		return cmdUser(args, os.Stdin)
 	case "security-log":

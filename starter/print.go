@@ -75,6 +75,9 @@ func printTask(w io.Writer, t relay.TaskView) {
 		fmt.Fprintf(w, "配合单位：%s\n", strings.Join(t.CoUnitNames, "、"))
 	}
 	fmt.Fprintf(w, "分管县领导：%s  完成时限：%s  状态：%s  进度：%d%%  %s\n", t.DeputyName, t.Deadline, relay.StateLabel(t.State), t.Progress, relay.LightLabel(t.Light))
+	if t.EscalationTier != "" {
+		fmt.Fprintf(w, "督办等级：%s\n", relay.TierLabel(t.EscalationTier))
+	}
 	if t.Extension != nil {
 		fmt.Fprintf(w, "延期申请待批复：%s 申请延至 %s，理由：%s\n", t.Extension.Unit, t.Extension.Until, t.Extension.Reason)
 	}

@@ -13,7 +13,7 @@ import (
 // Chinese label, never its code.
 func TestPrintTaskShowsNoActionCode(t *testing.T) {
 	v := relay.TaskView{ID: "cwh-2026-12:1", No: 1, Title: "推进两险同宣同征", LeadUnit: "rsj", LeadUnitName: "县人社局",
-		Deadline: "2026-12-31", State: relay.StateInProgress, Light: relay.Yellow}
+		Deadline: "2026-12-31", State: relay.StateInProgress, Light: relay.Red, EscalationTier: relay.TierYellow}
 	at := time.Date(2026, 10, 1, 9, 0, 0, 0, relay.County)
 	for i, a := range relay.Actions() {
 		v.Timeline = append(v.Timeline, relay.Event{At: at.Add(time.Duration(i) * time.Hour), By: "system", Action: a, Note: "说明"})
@@ -24,6 +24,9 @@ func TestPrintTaskShowsNoActionCode(t *testing.T) {
 	var b bytes.Buffer
 	printTask(&b, v)
 	out := b.String()
+	if !strings.Contains(out, "督办等级：黄色督办") || strings.Contains(out, relay.TierYellow) {
+		t.Errorf("escalation tier not shown in Chinese:\n%s", out)
+	}
 	for _, a := range relay.Actions() {
 		if strings.Contains(out, a) {
 			t.Errorf("raw code %q in:\n%s", a, out)

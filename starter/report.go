@@ -393,3 +393,37 @@ func cmdReportSignoff(ctx context.Context, args []string) error {
 	fmt.Println(line)
 	return nil
 }
+
+// cmdFollowUp runs the daily follow-up now (what its Schedule does each morning):
+// `starter followup [--as-of DATE] [--json]`, e.g. after the worker was down.
+func cmdFollowUp(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("followup", flag.ContinueOnError)
+	asOfText := fs.String("as-of", "", "as of this day YYYY-MM-DD (default: now)")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if _, err := parse(fs, args, 0, "只有选项，没有其他参数"); err != nil {
+		return err
+	}
+	var asOf time.Time
+	if *asOfText != "" {
+		d, err := time.ParseInLocation(relay.DateLayout, *asOfText, relay.County)
+		if err != nil {
+			return exitError{fmt.Sprintf("followup: --as-of“%s”不是日期（应为 YYYY-MM-DD）", *asOfText)}
+		}
+		asOf = d.Add(9 * time.Hour) // the Schedule's hour
+	}
+	return withClient(ctx, func(c *relayclient.Client) error {
+		res, err := c.RunFollowUp(ctx, asOf)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return printJSON(res)
+		}
+		fmt.Printf("跟踪提醒（%s）：提醒 %d 个单位，通知 %d 份", res.Cycle, len(res.Reminded), len(res.NoticeIDs))
+		if len(res.Failed) > 0 {
+			fmt.Printf("，%d 份投递失败", len(res.Failed))
+		}
+		fmt.Println()
+		return nil
+	})
+}

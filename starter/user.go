@@ -86,11 +86,7 @@ func cmdUserAdd(args []string, stdin io.Reader) error {
 	if err := u.Check(); err != nil {
 		return exitError{"user add: " + oneLine(err.Error())}
 	}
-	pw, err := readPassword(stdin)
-	if err != nil {
-		return err
-	}
-	store, err := accounts.Open(usersPath(*file))
+	store, pw, err := storeAndPassword(*file, stdin)
 	if err != nil {
 		return err
 	}
@@ -154,11 +150,7 @@ func cmdUserPasswd(args []string, stdin io.Reader) error {
 	if !*pwStdin {
 		return exitError{"user passwd: 须用 --password-stdin 从标准输入提供新密码"}
 	}
-	pw, err := readPassword(stdin)
-	if err != nil {
-		return err
-	}
-	store, err := accounts.Open(usersPath(*file))
+	store, pw, err := storeAndPassword(*file, stdin)
 	if err != nil {
 		return err
 	}
@@ -207,4 +199,15 @@ func resolveAccountScope(u *accounts.User, dir *directory.Directory, unit, leade
 		u.Leader = l.ID
 	}
 	return nil
+}
+
+// storeAndPassword reads the password from stdin and opens the users file, for the
+// commands that set a password.
+func storeAndPassword(file string, stdin io.Reader) (*accounts.Store, string, error) {
+	pw, err := readPassword(stdin)
+	if err != nil {
+		return nil, "", err
+	}
+	store, err := accounts.Open(usersPath(file))
+	return store, pw, err
 }

@@ -6,7 +6,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 
 	"go.temporal.io/sdk/worker"
 	"go.uber.org/zap"
@@ -18,23 +17,9 @@ import (
 	"taskrelay/internal/relayclient"
 )
 
-func main() {
-	if err := run(); err != nil {
-		fmt.Fprintln(os.Stderr, "worker:", err)
-		os.Exit(1)
-	}
-}
+func main() { logging.Main("worker", run) }
 
-func run() error {
-	cfg, err := config.FromEnv()
-	if err != nil {
-		return err
-	}
-	log, err := logging.New(cfg.LogLevel)
-	if err != nil {
-		return err
-	}
-	defer func() { _ = log.Sync() }()
+func run(cfg config.Config, log *zap.Logger) error {
 	n, err := app.Start(context.Background(), cfg, log)
 	if err != nil {
 		return err

@@ -300,7 +300,7 @@ func dailyFollowUp(ctx workflow.Context, days int) ([]relay.FollowUpResult, erro
 
 func monthly(id, unit string, dispatched time.Time) relay.TaskSummary {
 	return relay.TaskSummary{
-		TaskView: relay.TaskView{ID: id, Meeting: relay.MeetingOfTask(id), No: int(id[len(id)-1] - '0'), Title: "任务" + id,
+		TaskView: relay.TaskView{ID: id, Meeting: id[:strings.LastIndex(id, ":")], No: int(id[len(id)-1] - '0'), Title: "任务" + id,
 			LeadUnit: unit, LeadUnitName: "单位" + unit, State: relay.StateDispatched, Deadline: "2027-03-31",
 			Feedback: relay.FeedbackMonthly, FeedbackDay: 25},
 		DispatchedAt: dispatched,

@@ -8,7 +8,6 @@ import (
 	"context"
 	"fmt"
 	"net/url"
-	"os"
 	"path/filepath"
 
 	"gocloud.dev/blob"
@@ -46,9 +45,4 @@ func Open(ctx context.Context, rawURL, dataDir string) (*blob.Bucket, error) {
 		return nil, fmt.Errorf("打开文件存储 %s=%q 失败: %w", EnvURL, rawURL, err)
 	}
 	return b, nil
-}
-
-// FromEnv opens the bucket named by TASKRELAY_BLOB_URL, by default under dataDir.
-func FromEnv(ctx context.Context, dataDir string) (*blob.Bucket, error) {
-	return Open(ctx, os.Getenv(EnvURL), dataDir)
 }

@@ -22,12 +22,7 @@ import (
 
 var deliveryRoles = roles{accounts.RoleInspection, accounts.RoleAdmin}
 
-func init() {
-	extraNav = append(extraNav, struct {
-		href, label string
-		roles       roles
-	}{"/deliveries", "通知投递", deliveryRoles})
-}
+func init() { extraNav = append(extraNav, navLink{"/deliveries", "通知投递", deliveryRoles}) }
 
 func (s *Server) deliveryRoutes() {
 	s.mux.Handle("GET /deliveries", s.auth(deliveryRoles, s.deliveriesPage))

@@ -26,12 +26,7 @@ var (
 	reportSignRoles = roles{accounts.RoleInspection, accounts.RoleOffice}
 )
 
-func init() {
-	extraNav = append(extraNav, struct {
-		href, label string
-		roles       roles
-	}{"/reports", "月度报告", reportViewRoles})
-}
+func init() { extraNav = append(extraNav, navLink{"/reports", "月度报告", reportViewRoles}) }
 
 func (s *Server) reportRoutes() {
 	s.mux.Handle("GET /reports", s.auth(reportViewRoles, s.reportsPage))

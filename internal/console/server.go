@@ -416,11 +416,14 @@ func (s *Server) nav(q *req) []navItem {
 	return items
 }
 
-// extraNav lets optional pages (the reports) join the menu.
-var extraNav []struct {
+// navLink is a menu entry of an optional page, shown to the roles given.
+type navLink struct {
 	href, label string
 	roles       roles
 }
+
+// extraNav lets optional pages (the reports, the deliveries) join the menu.
+var extraNav []navLink
 
 // render writes a page with status.
 func (s *Server) render(q *req, status int, name, title string, data any, flash, errMsg string) {

@@ -14,6 +14,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"taskrelay/internal/problem"
 
 	"gopkg.in/yaml.v3"
 
@@ -95,35 +96,14 @@ type Problem struct {
 	Message string
 }
 
-func (p Problem) String() string {
-	var b strings.Builder
-	b.WriteString(p.File)
-	b.WriteString(": ")
-	if p.Entry != "" {
-		b.WriteString(p.Entry)
-		b.WriteString(" ")
-	}
-	if p.Field != "" {
-		b.WriteString("字段 ")
-		b.WriteString(p.Field)
-		b.WriteString(": ")
-	}
-	b.WriteString(p.Message)
-	return b.String()
-}
+func (p Problem) String() string { return problem.Line(p.File, p.Entry, p.Field, p.Message) }
 
 // Problems is every problem found in a directory file; it is the error Load and
 // Parse return.
 type Problems []Problem
 
 // Error lists the problems, one per line.
-func (ps Problems) Error() string {
-	lines := make([]string, len(ps))
-	for i, p := range ps {
-		lines[i] = p.String()
-	}
-	return strings.Join(lines, "\n")
-}
+func (ps Problems) Error() string { return problem.Join(ps) }
 
 // Load reads and validates the directory file at path.
 func Load(path string) (*Directory, error) {
@@ -239,17 +219,8 @@ func (d *Directory) validate(file string) Problems {
 		u.ID = strings.TrimSpace(u.ID)
 		u.Name = strings.TrimSpace(u.Name)
 		entry := unitEntry(i, u.ID)
-		switch {
-		case u.ID == "":
-			add(entry, "id", "缺少 id")
-		case !idPattern.MatchString(u.ID):
-			add(entry, "id", "id“%s”只能由字母、数字和 . _ - 组成，不超过 64 个字符", u.ID)
-		default:
-			if j, dup := unitIdx[u.ID]; dup {
-				add(entry, "id", "id 与第%d个单位（%s）重复", j+1, d.Units[j].Name)
-			} else {
-				unitIdx[u.ID] = i
-			}
+		if j := checkID(add, entry, u.ID, i, unitIdx); j >= 0 {
+			add(entry, "id", "id 与第%d个单位（%s）重复", j+1, d.Units[j].Name)
 		}
 		if u.Name == "" {
 			add(entry, "name", "缺少单位名称")
@@ -308,17 +279,8 @@ func (d *Directory) validate(file string) Problems {
 		l.Name = strings.TrimSpace(l.Name)
 		l.Title = strings.TrimSpace(l.Title)
 		entry := leaderEntry(i, l.ID)
-		switch {
-		case l.ID == "":
-			add(entry, "id", "缺少 id")
-		case !idPattern.MatchString(l.ID):
-			add(entry, "id", "id“%s”只能由字母、数字和 . _ - 组成，不超过 64 个字符", l.ID)
-		default:
-			if j, dup := leaderIdx[l.ID]; dup {
-				add(entry, "id", "id 与第%d位县领导（%s）重复", j+1, d.Leaders[j].Name)
-			} else {
-				leaderIdx[l.ID] = i
-			}
+		if j := checkID(add, entry, l.ID, i, leaderIdx); j >= 0 {
+			add(entry, "id", "id 与第%d位县领导（%s）重复", j+1, d.Leaders[j].Name)
 		}
 		if l.Name == "" {
 			add(entry, "name", "缺少姓名")
@@ -523,4 +485,21 @@ func (d *Directory) Contacts() map[string]relay.Contact {
 		}
 	}
 	return out
+}
+
+// checkID checks the id of entry i: present and well formed, and then records it in
+// seen. It returns the index of an earlier entry with the same id, or -1.
+func checkID(add func(entry, field, format string, args ...any), entry, id string, i int, seen map[string]int) int {
+	switch {
+	case id == "":
+		add(entry, "id", "缺少 id")
+	case !idPattern.MatchString(id):
+		add(entry, "id", "id“%s”只能由字母、数字和 . _ - 组成，不超过 64 个字符", id)
+	default:
+		if j, dup := seen[id]; dup {
+			return j
+		}
+		seen[id] = i
+	}
+	return -1
 }

@@ -147,9 +147,6 @@ func Start(opts Options) (*Engine, error) {
 // Addr is the frontend's host:port, for clients.
 func (e *Engine) Addr() string { return e.addr }
 
-// Namespace is the namespace the engine created.
-func (e *Engine) Namespace() string { return e.namespace }
-
 // Stop shuts every service down; the data stays on disk.
 func (e *Engine) Stop() error { return e.server.Stop() }
 

@@ -29,7 +29,7 @@ func start(t *testing.T, opts Options) *Engine {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	c, err := client.DialContext(ctx, client.Options{HostPort: e.Addr(), Namespace: e.Namespace()})
+	c, err := client.DialContext(ctx, client.Options{HostPort: e.Addr(), Namespace: e.namespace})
 	if err != nil {
 		e.Stop()
 		t.Fatal(err)
@@ -162,7 +162,7 @@ func TestPostgresURLsAreChecked(t *testing.T) {
 
 func dialT(t *testing.T, e *Engine) client.Client {
 	t.Helper()
-	c, err := client.Dial(client.Options{HostPort: e.Addr(), Namespace: e.Namespace()})
+	c, err := client.Dial(client.Options{HostPort: e.Addr(), Namespace: e.namespace})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,7 +175,7 @@ func checkSearchAttributes(t *testing.T, e *Engine) {
 	c := dialT(t, e)
 	defer c.Close()
 	resp, err := c.OperatorService().ListSearchAttributes(context.Background(),
-		&operatorservice.ListSearchAttributesRequest{Namespace: e.Namespace()})
+		&operatorservice.ListSearchAttributesRequest{Namespace: e.namespace})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -213,7 +213,7 @@ func runTagged(t *testing.T, e *Engine, meeting string) string {
 	}
 	query := fmt.Sprintf("%s = '%s'", relay.SAMeeting.GetName(), meeting)
 	for {
-		resp, err := c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Namespace: e.Namespace(), Query: query})
+		resp, err := c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Namespace: e.namespace, Query: query})
 		if err != nil {
 			t.Fatalf("list %q: %v", query, err)
 		}

@@ -10,7 +10,6 @@ import (
 	"go.temporal.io/server/common/config"
 	"go.temporal.io/server/common/log"
 	"go.temporal.io/server/common/persistence/sql/sqlplugin/postgresql"
-	pgschema "go.temporal.io/server/schema/postgresql/v12"
 	"go.temporal.io/server/tools/common/schema"
 	sqltool "go.temporal.io/server/tools/sql"
 )
@@ -123,29 +122,3 @@ func migrate(cfg *config.SQL, schemaName, target string) error {
 	return nil
 }
 
-// SchemaVersions reads the versions of both PostgreSQL databases (for tests and
-// diagnostics), and the versions this server expects.
-func SchemaVersions(dbURL string) (store, visibility string, err error) {
-	s, v, err := postgresStores(dbURL)
-	if err != nil {
-		return "", "", err
-	}
-	read := func(cfg *config.SQL) (string, error) {
-		conn, err := sqltool.NewConnection(cfg, log.NewNoopLogger())
-		if err != nil {
-			return "", err
-		}
-		defer conn.Close()
-		return conn.ReadSchemaVersion()
-	}
-	if store, err = read(s); err != nil {
-		return "", "", err
-	}
-	visibility, err = read(v)
-	return store, visibility, err
-}
-
-// WantSchemaVersions are the PostgreSQL schema versions this server runs on.
-func WantSchemaVersions() (store, visibility string) {
-	return pgschema.Version, pgschema.VisibilityVersion
-}

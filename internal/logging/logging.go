@@ -4,6 +4,9 @@ package logging
 
 import (
 	"fmt"
+	"os"
+
+	"taskrelay/internal/config"
 
 	"go.temporal.io/sdk/log"
 	"go.uber.org/zap"
@@ -35,3 +38,26 @@ func (l sdkLogger) Error(msg string, kv ...interface{}) { l.s.Errorw(msg, kv...)
 
 // With keeps the SDK's structured context.
 func (l sdkLogger) With(kv ...interface{}) log.Logger { return sdkLogger{l.s.With(kv...)} }
+
+// Main runs the body of a process (the worker, the console) with the configuration
+// read from the environment and a logger at its level; an error is printed with the
+// process's name and exits 1.
+func Main(name string, run func(cfg config.Config, log *zap.Logger) error) {
+	if err := mainErr(run); err != nil {
+		fmt.Fprintln(os.Stderr, name+":", err)
+		os.Exit(1)
+	}
+}
+
+func mainErr(run func(cfg config.Config, log *zap.Logger) error) error {
+	cfg, err := config.FromEnv()
+	if err != nil {
+		return err
+	}
+	log, err := New(cfg.LogLevel)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = log.Sync() }()
+	return run(cfg, log)
+}

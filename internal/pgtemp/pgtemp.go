@@ -139,9 +139,6 @@ func (c *Cluster) run(prog string, args ...string) error {
 	return nil
 }
 
-// Port is the TCP port the server listens on (127.0.0.1).
-func (c *Cluster) Port() int { return c.port }
-
 // URL is a postgres:// URL for a database (created by whoever uses it; the engine
 // creates its own).
 func (c *Cluster) URL(database string) string {

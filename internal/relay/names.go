@@ -2,7 +2,6 @@ package relay
 
 import (
 	"strconv"
-	"strings"
 
 	"go.temporal.io/sdk/temporal"
 )
@@ -53,15 +52,6 @@ func TaskID(meetingID string, no int) string { return meetingID + ":" + strconv.
 
 // TaskWorkflowID is the business key of a task's workflow.
 func TaskWorkflowID(taskID string) string { return "task:" + taskID }
-
-// MeetingOfTask returns the meeting id part of a task id.
-func MeetingOfTask(taskID string) string {
-	if i := strings.LastIndex(taskID, ":"); i > 0 {
-		return taskID[:i]
-	}
-	return ""
-}
-
 // Search attributes set on task workflows so list views and the Temporal UI can filter.
 var (
 	SAMeeting  = temporal.NewSearchAttributeKeyKeyword("RelayMeeting")

@@ -270,13 +270,7 @@ func (c *Client) Status(ctx context.Context, meetingID string) (relay.MeetingVie
 // TaskViews queries tasks, with their timelines, QueryConcurrency at a time; views[i]
 // is ids[i] (zero where its query failed), err the first failure.
 func (c *Client) TaskViews(ctx context.Context, ids []string) ([]relay.TaskView, error) {
-	views := make([]relay.TaskView, len(ids))
-	errs := make([]error, len(ids))
-	g := c.queries()
-	for i := range ids {
-		g.Go(func() error { views[i], errs[i] = c.Task(ctx, ids[i]); return nil })
-	}
-	_ = g.Wait() // errs holds each read's error
+	views, errs := readEach(c, ctx, ids, c.Task)
 	for _, err := range errs {
 		if err != nil {
 			return views, err
@@ -285,17 +279,22 @@ func (c *Client) TaskViews(ctx context.Context, ids []string) ([]relay.TaskView,
 	return views, nil
 }
 
-// MeetingViews reads meetings, QueryConcurrency at a time; views[i] and errs[i] answer
-// ids[i].
-func (c *Client) MeetingViews(ctx context.Context, ids []string) ([]relay.MeetingView, []error) {
-	views := make([]relay.MeetingView, len(ids))
+// readEach reads each id, QueryConcurrency at a time; out[i] and errs[i] answer ids[i].
+func readEach[T any](c *Client, ctx context.Context, ids []string, read func(context.Context, string) (T, error)) ([]T, []error) {
+	out := make([]T, len(ids))
 	errs := make([]error, len(ids))
 	g := c.queries()
 	for i := range ids {
-		g.Go(func() error { views[i], errs[i] = c.Meeting(ctx, ids[i]); return nil })
+		g.Go(func() error { out[i], errs[i] = read(ctx, ids[i]); return nil })
 	}
 	_ = g.Wait() // errs holds each read's error
-	return views, errs
+	return out, errs
+}
+
+// MeetingViews reads meetings, QueryConcurrency at a time; views[i] and errs[i] answer
+// ids[i].
+func (c *Client) MeetingViews(ctx context.Context, ids []string) ([]relay.MeetingView, []error) {
+	return readEach(c, ctx, ids, c.Meeting)
 }
 
 // queries bounds parallel reads: QueryConcurrency (default 16) at a time.
@@ -478,28 +477,15 @@ func Reason(err error) error {
 // relay.And(relay.Eq(relay.SAMeeting, id), relay.Eq(relay.SALight, relay.Red)); empty means
 // every task.
 func (c *Client) Tasks(ctx context.Context, query string) ([]relay.TaskSummary, error) {
-	q := taskQuery(query)
 	var out []relay.TaskSummary
 	var token []byte
 	for {
-		resp, err := c.T.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
-			Query: q, NextPageToken: token, PageSize: 1000,
-		})
+		page, next, err := c.TasksPage(ctx, query, 1000, token)
 		if err != nil {
-			return nil, fmt.Errorf("列出任务（%s）: %w", q, err)
+			return nil, err
 		}
-		for _, e := range resp.GetExecutions() {
-			p, ok := e.GetMemo().GetFields()[relay.MemoSummary]
-			if !ok {
-				continue
-			}
-			var s relay.TaskSummary
-			if err := converter.GetDefaultDataConverter().FromPayload(p, &s); err != nil {
-				return nil, fmt.Errorf("任务 %s 的摘要: %w", e.GetExecution().GetWorkflowId(), err)
-			}
-			out = append(out, s)
-		}
-		if token = resp.GetNextPageToken(); len(token) == 0 {
+		out = append(out, page...)
+		if token = next; len(token) == 0 {
 			break
 		}
 	}

@@ -2,6 +2,8 @@ package report
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -70,7 +72,7 @@ func (r *Report) changeRows(t *Task, s *state, meetingName string, chases map[st
 // finishChanges orders the rows and marks chases unanswered past their date.
 func (r *Report) finishChanges(chases map[string]*ChaseRow) {
 	sort.SliceStable(r.Instructions, func(i, j int) bool { return r.Instructions[i].At.Before(r.Instructions[j].At) })
-	for _, id := range sortedKeys(chases) {
+	for _, id := range slices.Sorted(maps.Keys(chases)) {
 		c := chases[id]
 		if end, err := relay.DeadlineEnd(c.ReplyBy); err == nil && !c.Answered && !r.AsOfTime.Before(end) {
 			c.Overdue = true

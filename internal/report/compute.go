@@ -2,6 +2,8 @@ package report
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -370,7 +372,7 @@ func Compute(in Input) (*Report, error) {
 		}
 	}
 	r.Totals = r.Period.Totals
-	for _, id := range sortedKeys(meetings) {
+	for _, id := range slices.Sorted(maps.Keys(meetings)) {
 		r.Meetings = append(r.Meetings, *meetings[id])
 	}
 	sort.SliceStable(r.Meetings, func(i, j int) bool { return r.Meetings[i].Date < r.Meetings[j].Date })
@@ -379,7 +381,7 @@ func Compute(in Input) (*Report, error) {
 	for _, us := range r.Scores {
 		scoreOf[us.Unit] = us
 	}
-	for _, id := range sortedKeys(units) {
+	for _, id := range slices.Sorted(maps.Keys(units)) {
 		u := units[id]
 		r.Units = append(r.Units, *u)
 		us, ok := scoreOf[id]
@@ -388,7 +390,7 @@ func Compute(in Input) (*Report, error) {
 		}
 		r.ByUnit = append(r.ByUnit, UnitRow{Unit: id, Tasks: u.Tasks, Closed: u.Closed(), Overdue: u.OpenOverdue, Score: us.Score, ScoreYTD: us.ScoreYTD})
 	}
-	for _, id := range sortedKeys(deputies) {
+	for _, id := range slices.Sorted(maps.Keys(deputies)) {
 		d := deputies[id]
 		r.Deputies = append(r.Deputies, *d)
 		r.ByDeputy = append(r.ByDeputy, DeputyRow{Deputy: id, Tasks: d.Tasks, Closed: d.Closed(), Overdue: d.OpenOverdue})
@@ -442,7 +444,7 @@ func (r *Report) noticeFigures(notices []Notice, start, end, at time.Time) {
 			r.Notices.add(n)
 		}
 	}
-	for _, k := range sortedKeys(kinds) {
+	for _, k := range slices.Sorted(maps.Keys(kinds)) {
 		r.NoticeKinds = append(r.NoticeKinds, *kinds[k])
 	}
 	sort.SliceStable(r.NoticeKinds, func(i, j int) bool { return kindOrder(r.NoticeKinds[i].Kind) < kindOrder(r.NoticeKinds[j].Kind) })
@@ -490,13 +492,4 @@ func taskRow(t *Task, s *state, meetingName string, contacts map[string]relay.Co
 		}
 	}
 	return row
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -2,6 +2,8 @@ package report
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -137,7 +139,7 @@ func (sc *scorer) task(t *Task, s *state) {
 // scores are every unit's scores, best first (ties: the year's score, then the unit id).
 func (sc *scorer) scores() []UnitScore {
 	out := make([]UnitScore, 0, len(sc.names))
-	for _, u := range sortedKeys(sc.names) {
+	for _, u := range slices.Sorted(maps.Keys(sc.names)) {
 		us := UnitScore{Unit: u, UnitName: sc.names[u], Events: sc.events[u], EventsYTD: sc.ytd[u]}
 		if us.UnitName == "" {
 			us.UnitName = u

@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"taskrelay/internal/problem"
 	"unicode/utf8"
 
 	"taskrelay/internal/directory"
@@ -45,19 +46,11 @@ type Problem struct {
 }
 
 func (p Problem) String() string {
-	var b strings.Builder
-	b.WriteString(p.File)
-	b.WriteString(": ")
+	where := ""
 	if p.Item > 0 {
-		fmt.Fprintf(&b, "第%d项 ", p.Item)
+		where = fmt.Sprintf("第%d项", p.Item)
 	}
-	if p.Field != "" {
-		b.WriteString("字段 ")
-		b.WriteString(p.Field)
-		b.WriteString(": ")
-	}
-	b.WriteString(p.Message)
-	return b.String()
+	return problem.Line(p.File, where, p.Field, p.Message)
 }
 
 // Problems is every problem found in a task list, sorted by item (file-level
@@ -65,13 +58,7 @@ func (p Problem) String() string {
 type Problems []Problem
 
 // Error lists the problems, one per line.
-func (ps Problems) Error() string {
-	lines := make([]string, len(ps))
-	for i, p := range ps {
-		lines[i] = p.String()
-	}
-	return strings.Join(lines, "\n")
-}
+func (ps Problems) Error() string { return problem.Join(ps) }
 
 // ParseFile reads the task list at path (format by extension) and validates it.
 // Files larger than MaxFileSize are refused before they are read.
