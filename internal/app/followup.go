@@ -63,4 +63,3 @@ func FollowUpSchedule(cfg config.Config) client.ScheduleOptions {
 func EnsureFollowUpSchedule(ctx context.Context, c client.Client, cfg config.Config) (created bool, err error) {
 	return ensureSchedule(ctx, c, FollowUpSchedule(cfg))
 }
-

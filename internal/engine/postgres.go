@@ -121,4 +121,3 @@ func migrate(cfg *config.SQL, schemaName, target string) error {
 	}
 	return nil
 }
-

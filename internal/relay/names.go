@@ -52,6 +52,7 @@ func TaskID(meetingID string, no int) string { return meetingID + ":" + strconv.
 
 // TaskWorkflowID is the business key of a task's workflow.
 func TaskWorkflowID(taskID string) string { return "task:" + taskID }
+
 // Search attributes set on task workflows so list views and the Temporal UI can filter.
 var (
 	SAMeeting  = temporal.NewSearchAttributeKeyKeyword("RelayMeeting")
