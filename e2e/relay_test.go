@@ -404,4 +404,6 @@ func TestLongTimelineReadBack(t *testing.T) {
 		t.Errorf("audit of the read-back timeline failed: %s", c.ok("audit", "cwh-2026-12", "--outbox", filepath.Join(c.data, "outbox")))
 	}
 	t.Logf("%d entries; the running run holds %d (from entry %d)", len(full.Timeline), len(carried.Timeline), carried.TimelineFrom)
+	// The current run began from a continue-as-new with a bounded timeline.
+	c.record(relay.TaskWorkflowID(id), "task-long-timeline")
 }
