@@ -16,6 +16,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"taskrelay/internal/blobstore"
+	"taskrelay/internal/config"
 	"taskrelay/internal/evidence"
 )
 
@@ -70,7 +71,11 @@ func TestS3StoreAsComposed(t *testing.T) {
 	t.Setenv(blobstore.EnvURL, u.String())
 
 	ctx := context.Background()
-	b, err := blobstore.FromEnv(ctx, t.TempDir())
+	cfg, err := config.FromEnv() // TASKRELAY_BLOB_URL read as the worker and console read it
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := blobstore.Open(ctx, cfg.BlobURL, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
