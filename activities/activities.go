@@ -156,3 +156,16 @@ func (a *Activities) startTask(ctx context.Context, in relay.TaskInput) (bool, e
 func (a *Activities) RecordChase(ctx context.Context, in relay.ChaseInput) (relay.ChaseRecord, error) {
 	return (&relayclient.Client{T: a.Client}).RecordChase(ctx, in)
 }
+
+// Digest hands one notice to its recipient's digest workflow, starting it if need be
+// (relay/digest.go). A retry signals again; the digest drops a notice id it has taken.
+func (a *Activities) Digest(ctx context.Context, s relay.DigestSignal) error {
+	n := s.Notice
+	_, err := a.Client.SignalWithStartWorkflow(ctx, relay.DigestWorkflowID(n.ToKind, n.To), relay.SignalDigest, s,
+		client.StartWorkflowOptions{ID: relay.DigestWorkflowID(n.ToKind, n.To), TaskQueue: relay.TaskQueue},
+		relay.DigestWorkflowName, relay.DigestState{ToKind: n.ToKind, To: n.To, ToName: n.ToName, Window: s.Window})
+	if err != nil {
+		return fmt.Errorf("notice %s to the digest of %s: %w", n.ID, n.To, err)
+	}
+	return nil
+}

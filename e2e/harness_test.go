@@ -118,6 +118,9 @@ type county struct {
 	node *app.App
 	// env is added to the starter's environment (e.g. the blob store's settings).
 	env []string
+	// digest is the engine's digest window (TASKRELAY_DIGEST_WINDOW); 0, the default
+	// here, delivers each notice at once, as the tests of other behaviour expect.
+	digest time.Duration
 }
 
 func newCounty(t *testing.T) *county {
@@ -144,6 +147,7 @@ func (c *county) config() config.Config {
 	cfg.EngineDB = c.db
 	cfg.EngineAddr = c.addr
 	cfg.Namespace = "default"
+	cfg.Task.DigestWindow = c.digest
 	return cfg
 }
 

@@ -29,6 +29,7 @@ func TestReplayRecordedHistories(t *testing.T) {
 			r.RegisterWorkflowWithOptions(MeetingPlanPart, workflow.RegisterOptions{Name: relay.PartWorkflowName})
 			r.RegisterWorkflowWithOptions(MonthlyInspection, workflow.RegisterOptions{Name: relay.MonthlyWorkflowName})
 			r.RegisterWorkflowWithOptions(Chase, workflow.RegisterOptions{Name: relay.ChaseWorkflowName})
+			r.RegisterWorkflowWithOptions(Digest, workflow.RegisterOptions{Name: relay.DigestWorkflowName})
 			if err := r.ReplayWorkflowHistoryFromJSONFile(nil, f); err != nil {
 				t.Fatalf("replay %s: %v", f, err)
 			}

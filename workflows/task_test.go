@@ -75,14 +75,16 @@ func sampleTaskInput(deadline string) relay.TaskInput {
 		Item: relay.Item{No: 1, Title: "推进社保医保两险同宣同征", Lead: "rsj", Co: []string{"czj"},
 			Deputy: "ld-chang", Deadline: deadline},
 		LeadName: "县人力资源和社会保障局", CoNames: []string{"县财政局"}, DeputyName: "李某",
-		Config: noAckReminders(relay.DefaultTaskConfig()),
+		Config: plainNotices(relay.DefaultTaskConfig()),
 	}
 }
 
-// noAckReminders turns the acknowledgment reminders off, so that the tests of other
-// behaviour see only their own notices (task_ack_test.go tests the reminders).
-func noAckReminders(c relay.TaskConfig) relay.TaskConfig {
+// plainNotices turns the acknowledgment reminders and the digests off, so that the
+// tests of other behaviour see only their own notices, each delivered at once
+// (task_ack_test.go and digest_test.go test those).
+func plainNotices(c relay.TaskConfig) relay.TaskConfig {
 	c.AckDays = -1
+	c.DigestWindow = 0
 	return c
 }
 

@@ -155,6 +155,7 @@ func Register(r worker.Registry, acts *activities.Activities) {
 	r.RegisterWorkflowWithOptions(workflows.MonthlyInspection, workflow.RegisterOptions{Name: relay.MonthlyWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.DocNumbers, workflow.RegisterOptions{Name: relay.DocNumberWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.Chase, workflow.RegisterOptions{Name: relay.ChaseWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.Digest, workflow.RegisterOptions{Name: relay.DigestWorkflowName})
 	if acts != nil {
 		r.RegisterActivity(acts)
 	}

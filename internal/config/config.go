@@ -154,6 +154,17 @@ func FromEnv() (Config, error) {
 	if c.Task.AckDays == 0 {
 		c.Task.AckDays = -1 // TASKRELAY_ACK_DAYS=0: no acknowledgment reminders
 	}
+	if v := os.Getenv("TASKRELAY_DIGEST_WINDOW"); v != "" {
+		d, err := time.ParseDuration(strings.TrimSpace(v))
+		if v == "0" {
+			d, err = 0, nil
+		}
+		if err != nil || d < 0 || d > 24*time.Hour {
+			errs = append(errs, fmt.Errorf("TASKRELAY_DIGEST_WINDOW=%q: want a duration such as 10m, up to 24h, or 0 (each notice at once)", v))
+		} else {
+			c.Task.DigestWindow = d
+		}
+	}
 	if v := os.Getenv("TASKRELAY_CALENDAR"); v != "" {
 		cal, err := workcal.Load(v)
 		if err != nil {

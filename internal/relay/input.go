@@ -28,6 +28,9 @@ type TaskConfig struct {
 	// days by Calendar (nil: Monday to Friday).
 	AckDays  int       `json:"ack_days,omitempty"`
 	Calendar *Calendar `json:"calendar,omitempty"`
+	// DigestWindow: the engine's reminders and escalations to a recipient are
+	// collected this long and sent as one digest (0: each at once; see digest.go).
+	DigestWindow time.Duration `json:"digest_window,omitempty"`
 }
 
 // Follow-up defaults: report by the 25th; the deputy 7 days after the overdue notice,
@@ -43,7 +46,7 @@ const (
 func DefaultTaskConfig() TaskConfig {
 	return TaskConfig{ReminderDays: []int{7, 1}, ReminderHour: 9, YellowDays: 7,
 		FeedbackDay: DefaultFeedbackDay, EscalateDeputyDays: DefaultEscalateDeputyDays, ReportListDays: DefaultReportListDays,
-		PushbackDays: DefaultPushbackDays, AckDays: DefaultAckDays}
+		PushbackDays: DefaultPushbackDays, AckDays: DefaultAckDays, DigestWindow: DefaultDigestWindow}
 }
 
 // WithFollowUpDefaults fills the follow-up settings of a config written before they

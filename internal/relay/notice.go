@@ -83,4 +83,6 @@ type NoticeItem struct {
 	// ItemHash is the hash of the committee's original item (see ItemRoot), so a
 	// unit can prove it received exactly the text the committee adopted.
 	ItemHash string `json:"item_hash,omitempty"`
+	// Why is, in a digest, the notice this item stands for: its kind and subject.
+	Why string `json:"why,omitempty"`
 }
