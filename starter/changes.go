@@ -36,6 +36,17 @@ func (r resolver) unit(name string) (relay.UnitRef, error) {
 	return relay.UnitRef{ID: u.ID, Name: u.Name}, nil
 }
 
+// unitNamed resolves one unit named on the command line, and gives the resolver for
+// the others.
+func unitNamed(name string) (resolver, relay.UnitRef, error) {
+	r, err := newResolver()
+	if err != nil {
+		return r, relay.UnitRef{}, err
+	}
+	u, err := r.unit(name)
+	return r, u, err
+}
+
 func (r resolver) units(list string) ([]relay.UnitRef, error) {
 	var out []relay.UnitRef
 	for _, n := range strings.FieldsFunc(list, func(r rune) bool { return r == ',' || r == '，' || r == '、' }) {
@@ -186,11 +197,7 @@ func cmdPushback(ctx context.Context, args []string) error {
 	if err := required("pushback", "unit", *unit, "退回单位"); err != nil {
 		return err
 	}
-	r, err := newResolver()
-	if err != nil {
-		return err
-	}
-	u, err := r.unit(*unit)
+	r, u, err := unitNamed(*unit)
 	if err != nil {
 		return err
 	}

@@ -33,11 +33,7 @@ func cmdChase(ctx context.Context, args []string) error {
 	if err := required("chase", "note", in.Note, "催办事由"); err != nil {
 		return err
 	}
-	r, err := newResolver()
-	if err != nil {
-		return err
-	}
-	u, err := r.unit(*unit)
+	_, u, err := unitNamed(*unit)
 	if err != nil {
 		return err
 	}

@@ -29,10 +29,7 @@ var noteFields = map[string]string{
 // CheckText refuses a request for update whose free text is over its cap, naming the
 // field and the count in Chinese.
 func (r ActionRequest) CheckText(update string) error {
-	field, ok := noteFields[update]
-	if !ok {
-		field = "说明"
-	}
+	field := fieldName(noteFields, update)
 	if err := checkLength(field, r.Note, MaxNoteRunes); err != nil {
 		return err
 	}
@@ -52,10 +49,7 @@ var changeReasons = map[string]string{
 // CheckText refuses a change for update whose free text is over its cap, naming the
 // field and the count in Chinese.
 func (r ChangeRequest) CheckText(update string) error {
-	field, ok := changeReasons[update]
-	if !ok {
-		field = "说明"
-	}
+	field := fieldName(changeReasons, update)
 	for _, f := range []struct{ name, text string }{{field, r.Reason}, {"具体要求", r.Requirements}, {"批示内容", r.Text}} {
 		if err := checkLength(f.name, f.text, MaxNoteRunes); err != nil {
 			return err
@@ -69,4 +63,12 @@ func checkLength(field, s string, max int) error {
 		return fmt.Errorf("%s过长：共 %d 字，最多 %d 字，请精简后再提交", field, n, max)
 	}
 	return nil
+}
+
+// fieldName is how the forms name an update's free text, "说明" when not listed.
+func fieldName(names map[string]string, update string) string {
+	if f, ok := names[update]; ok {
+		return f
+	}
+	return "说明"
 }
