@@ -66,4 +66,6 @@ func TestLateListGivesOneDigest(t *testing.T) {
 	}
 	c.jsonOf(&fig, "report", "--month", time.Now().In(relay.County).Format("2006-01"), "--json")
 	t.Logf("reform figure this month: %d notices sent for %d item-units", fig.Notices.Issued, fig.Notices.OnePerItem)
+	c.record(relay.DigestWorkflowID(relay.ToUnit, "czj"), "digest")
+	c.record(relay.TaskWorkflowID("late-1:1"), "task-digested")
 }

@@ -79,6 +79,9 @@ func renderTable(b *strings.Builder, items []relay.NoticeItem) {
 func renderList(b *strings.Builder, items []relay.NoticeItem) {
 	for _, it := range items {
 		var details []string
+		if it.Why != "" { // an item of a digest: the notice it stands for
+			details = append(details, "事由："+it.Why)
+		}
 		if it.Role != "" {
 			details = append(details, "本单位角色："+relay.RoleLabel(it.Role))
 		}

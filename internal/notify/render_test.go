@@ -97,3 +97,14 @@ func TestRenderEmptySubjectAndNoTime(t *testing.T) {
 		t.Errorf("Render = %q", md)
 	}
 }
+
+// TestRenderDigestSaysWhy: each item of a digest says which notice it stands for.
+func TestRenderDigestSaysWhy(t *testing.T) {
+	md := Render(relay.Notice{Kind: relay.NoticeDigest, Subject: "汇总通知：2 项事项需要办理", ToName: "县财政局",
+		Items: []relay.NoticeItem{{No: 1, Title: "甲", Why: "逾期通知：蓝色督办单：第1项 甲 已逾期"}, {No: 2, Title: "乙", Why: "到期提醒：第2项 乙"}}})
+	for _, want := range []string{"- 第1项：甲（事由：逾期通知：蓝色督办单：第1项 甲 已逾期", "- 第2项：乙（事由：到期提醒：第2项 乙"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("digest lacks %q:\n%s", want, md)
+		}
+	}
+}
