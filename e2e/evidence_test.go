@@ -50,8 +50,8 @@ func blobFiles(t *testing.T, data string) []string {
 
 // TestEvidenceThroughTheStarter: files attached with --attach reach the blob store and
 // the task; refused actions store nothing; downloads give the bytes back; the audit
-// names a file that was altered or removed; TASKRELAY_REQUIRE_EVIDENCE refuses a bare
-// completion.
+// names a file that was altered or removed; `starter assign` names the officer
+// responsible; TASKRELAY_REQUIRE_EVIDENCE refuses a bare completion.
 func TestEvidenceThroughTheStarter(t *testing.T) {
 	c := newCounty(t)
 	c.env = []string{"TASKRELAY_DATA=" + c.data}
@@ -94,6 +94,18 @@ func TestEvidenceThroughTheStarter(t *testing.T) {
 		t.Fatal("downloaded bytes differ")
 	}
 	c.refused("没有附件", "attachment", "get", "cwh-2026-12:2", v.Attachments[1].SHA256, "--out", out)
+
+	// The officer responsible (责任人), named with the starter: a person of the unit,
+	// never one of another unit.
+	userAdd(t, c, "Jingban-pass-1", "rsj1", "--role", "unit", "--unit", "rsj", "--name", "人社局张三", "--password-stdin")
+	userAdd(t, c, "Jingban-pass-2", "czj1", "--role", "unit", "--unit", "czj", "--name", "财政局李四", "--password-stdin")
+	c.refused("不是单位", "assign", task, "--unit", "rsj", "--person", "czj1")
+	c.ok("assign", task, "--unit", "rsj", "--person", "rsj1")
+	var assigned relay.TaskView
+	c.jsonOf(&assigned, "task", task, "--json")
+	if assigned.Assignee != "rsj1" || !assigned.AssignedTo("rsj", "rsj1") {
+		t.Fatalf("after assign: assignee %q, assignees %v", assigned.Assignee, assigned.Assignees)
+	}
 
 	// Evidence required for a completion.
 	c.env = append(c.env, "TASKRELAY_REQUIRE_EVIDENCE=1")

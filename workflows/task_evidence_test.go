@@ -111,3 +111,33 @@ func TestTaskEvidenceAssignmentAndHeadReview(t *testing.T) {
 		prev = e.Hash
 	}
 }
+
+// An extension request carries its files on its entry, like progress and completion;
+// a file of a type the store never accepts refuses the request whole.
+func TestExtensionRequestCarriesFiles(t *testing.T) {
+	start := cst("2026-09-16 10:00")
+	env, _ := taskEnv(t, start)
+	letter := att("省级批复.pdf", "pdf", 3)
+	bad := at(env, start, cst("2026-09-20 09:00"), relay.UpdateExtend, relay.ActionRequest{Unit: "rsj", Until: "2026-11-30", Note: "等待省级文件",
+		Attachments: []relay.Attachment{letter, {SHA256: strings.Repeat("b", 64), Name: "x.html", Size: 1, Type: "html"}}})
+	ext := at(env, start, cst("2026-09-20 10:00"), relay.UpdateExtend, relay.ActionRequest{Unit: "rsj", User: "rsj-zhang", Until: "2026-11-30", Note: "等待省级文件",
+		Attachments: []relay.Attachment{letter}})
+	var v relay.TaskView
+	env.RegisterDelayedCallback(func() { v = queryTask(t, env) }, cst("2026-09-21 10:00").Sub(start))
+	env.RegisterDelayedCallback(func() { env.CancelWorkflow() }, cst("2026-09-22 10:00").Sub(start))
+	env.ExecuteWorkflow(relay.TaskWorkflowName, sampleTaskInput("2026-10-10"))
+	if bad.err == nil || !strings.Contains(bad.err.Error(), "不在允许范围内") {
+		t.Errorf("a request with an unaccepted type: %v", bad.err)
+	}
+	if !ext.done || ext.err != nil {
+		t.Fatalf("extension with a file: %v", ext.err)
+	}
+	if v.Extension == nil || len(v.Attachments) != 1 || v.Attachments[0].Attachment != letter || v.Attachments[0].Action != relay.ActExtensionRequested {
+		t.Fatalf("extension %+v, attachments %+v", v.Extension, v.Attachments)
+	}
+	for _, e := range v.Timeline {
+		if len(e.Attachments) > 0 && e.Action != relay.ActExtensionRequested {
+			t.Errorf("the file is on a %s entry", e.Action)
+		}
+	}
+}

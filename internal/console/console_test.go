@@ -53,7 +53,7 @@ type testEnv struct {
 
 const testPassword = "test-password-1"
 
-func setup(t *testing.T) *testEnv {
+func setup(t testing.TB) *testEnv {
 	t.Helper()
 	envOnce.Do(func() { shared, envErr = start() })
 	if envErr != nil {

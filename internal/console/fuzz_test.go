@@ -21,7 +21,9 @@ import (
 	"time"
 
 	"taskrelay/internal/accounts"
+	"taskrelay/internal/blobstore"
 	"taskrelay/internal/config"
+	"taskrelay/internal/evidence"
 	"taskrelay/internal/relay"
 	"taskrelay/internal/relayclient"
 	"taskrelay/internal/report"
@@ -133,8 +135,13 @@ func newFuzzConsole(e *fuzzEngine) (*fuzzConsole, error) {
 	if err != nil {
 		return nil, err
 	}
+	bucket, err := blobstore.Open(context.Background(), "", dir)
+	if err != nil {
+		return nil, err
+	}
 	s, err := New(Config{API: e.api, Users: users, Sessions: sess, Directory: county, PageSize: 5,
-		ReportsData: e.data, SecurityLog: seclog.Open(filepath.Join(dir, seclog.File))})
+		ReportsData: e.data, SecurityLog: seclog.Open(filepath.Join(dir, seclog.File)),
+		Evidence: relayclient.Evidence{Store: evidence.New(bucket, 1)}})
 	if err != nil {
 		return nil, err
 	}
