@@ -35,9 +35,10 @@ func TestChangesWithTheStarter(t *testing.T) {
 	if v.LeadUnit != "czj" || v.IsUnitOf("xcb") {
 		t.Errorf("after reassign: lead %s co %v", v.LeadUnit, v.CoUnits)
 	}
-	if count(relay.NoticeDispatch, "czj", "cwh-2026-12:4") != 1 || count(relay.NoticeWithdrawn, "xcb", "cwh-2026-12:4") != 1 {
-		t.Error("reassign: want one dispatch to the new lead and one withdrawal to the old")
-	}
+	// Notices are numbered and delivered after the update returns: wait for them.
+	eventually(t, "reassign: one dispatch to the new lead and one withdrawal to the old", func() bool {
+		return count(relay.NoticeDispatch, "czj", "cwh-2026-12:4") == 1 && count(relay.NoticeWithdrawn, "xcb", "cwh-2026-12:4") == 1
+	})
 	c.refused("无权操作", "progress", "cwh-2026-12:4", "--unit", "县教育体育局", "--percent", "10", "--note", "x")
 	eventually(t, "the new lead in visibility", func() bool {
 		return len(c.workflows("RelayLeadUnit = 'czj' AND RelayMeeting = 'cwh-2026-12'")) >= 1 &&
@@ -63,10 +64,10 @@ func TestChangesWithTheStarter(t *testing.T) {
 		v.Requirements != "分两期实施" || len(v.Instructions) != 1 || v.Instructions[0].By != "杨某" {
 		t.Errorf("after the changes: %+v", v)
 	}
-	if count(relay.NoticePushbackDecision, "lcj", task) != 1 || count(relay.NoticeAmended, "nyj", task) != 1 ||
-		count(relay.NoticeInstruction, "shx", task) != 1 || count(relay.NoticePushback, relay.Office, task) != 1 {
-		t.Error("push back, amend, instruction: a notice of each kind is missing")
-	}
+	eventually(t, "push back, amend, instruction: a notice of each kind", func() bool {
+		return count(relay.NoticePushbackDecision, "lcj", task) == 1 && count(relay.NoticeAmended, "nyj", task) == 1 &&
+			count(relay.NoticeInstruction, "shx", task) == 1 && count(relay.NoticePushback, relay.Office, task) == 1
+	})
 	c.ok("withdraw", task, "--reason", "县委常委会决定不再实施")
 	c.refused("已撤销", "progress", task, "--unit", "nyj", "--percent", "10", "--note", "x")
 	c.refused("已撤销", "reassign", task, "--lead", "县财政局", "--reason", "x")
@@ -75,9 +76,9 @@ func TestChangesWithTheStarter(t *testing.T) {
 	if s := taskState(t, st.Tasks, 9).State; s != relay.StateWithdrawn {
 		t.Errorf("status --json: item 9 is %s", s)
 	}
-	if count(relay.NoticeWithdrawn, "nyj", task) != 1 || count(relay.NoticeWithdrawn, "gxj", task) != 1 {
-		t.Error("withdraw: every unit should be told")
-	}
+	eventually(t, "withdraw: every unit told", func() bool {
+		return count(relay.NoticeWithdrawn, "nyj", task) == 1 && count(relay.NoticeWithdrawn, "gxj", task) == 1
+	})
 
 	// The committee's text still checks against every notice and timeline.
 	if out := c.ok("audit", "cwh-2026-12", "--outbox", filepath.Join(c.data, "outbox")); out == "" {
