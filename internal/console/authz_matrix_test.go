@@ -237,7 +237,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 					"verify reject": relay.ActCompletionRejected, "reassign": relay.ActReassigned,
 					"amend": relay.ActAmended, "withdraw": relay.ActWithdrawn,
 					"pushback": relay.ActPushedBack, "decide-pushback keep": relay.ActPushbackKept,
-					"decide-pushback reassign": relay.ActReassigned, "instruct": relay.ActInstruction,
+					"decide-pushback reassign": relay.ActReassigned, "instruct": relay.ActInstruction, "chase": relay.ActChased,
 				}[name]
 				check(t, lastBy(t, id, user, wantAct, before))
 			}}
@@ -518,6 +518,11 @@ func TestAuthorisationMatrix(t *testing.T) {
 			}
 		}),
 
+		taskAction("chase", relay.UpdateChase, verifiers, nil, url.Values{"unit": {"czj"}, "reply_by": {until}, "note": {"矩阵催办"}}, func(t *testing.T, v relay.TaskView) {
+			if len(v.Chases) != 1 || v.Chases[0].Unit != "czj" || v.Chases[0].ReplyBy != until {
+				t.Fatalf("chases %+v", v.Chases)
+			}
+		}),
 		{name: "instruct meeting", method: "POST", allowed: verifiers, status: http.StatusSeeOther,
 			fixture: func(t *testing.T, allowed bool) string {
 				if id, ok := shared["instruct meeting"]; ok && !allowed {

@@ -37,6 +37,7 @@ var changeRules = map[string]changeRule{
 	relay.UpdateDecidePushback: {officeRoles, "退回申请由县政府办公室决定"},
 	relay.UpdatePushback:       {unitRoles, "只有任务的牵头或配合单位可以退回交办"},
 	relay.UpdateInstruct:       {roles{accounts.RoleLeader, accounts.RoleInspection, accounts.RoleAdmin}, "批示由分管县领导、县长或县政府督查室代为录入"},
+	relay.UpdateChase:          {roles{accounts.RoleInspection, accounts.RoleAdmin}, "催办由县政府督查室办理"},
 }
 
 // changeDone is the flash after a change went through.
@@ -47,10 +48,11 @@ var changeDone = map[string]string{
 	relay.UpdatePushback:       "退回申请已提交，等待县政府办公室决定。",
 	relay.UpdateDecidePushback: "已对退回申请作出决定，申请单位已收到答复。",
 	relay.UpdateInstruct:       "批示已录入，任务各单位已收到。",
+	relay.UpdateChase:          "催办单已发出，请该单位在回复期限前报送进展。",
 }
 
 // Form fields of the change forms, kept on a refusal.
-var changeFields = []string{"lead", "deputy", "reason", "deadline", "requirements", "suggest", "decision", "note", "by", "text"}
+var changeFields = []string{"lead", "deputy", "reason", "deadline", "requirements", "suggest", "decision", "note", "by", "text", "unit", "reply_by", "all"}
 
 // changesView is what the task page shows of the changes, and which change forms.
 type changesView struct {
@@ -67,6 +69,9 @@ type changesView struct {
 	Instruct      bool
 	Instructors   []directory.Leader // the inspection office picks on whose behalf
 	InstructAs    string             // a leader instructs as himself or herself
+	Chase         bool               // the inspection office chases one of ChaseUnits
+	ChaseUnits    []relay.UnitRef
+	ReplyBy       string // the reply-by date offered
 	Chases        []chaseRow
 	// Select lists from the directory, and what is selected: the assignment now, and
 	// on a push back the one offered (the unit suggested leading, without the unit
@@ -163,6 +168,16 @@ func (s *Server) changesOf(u accounts.User, t relay.TaskView, open bool) changes
 		c.CanPushback = !pushedBack(t, u.Unit) && s.cfg.Now().Before(until)
 		c.PushbackUntil = countyTime(until)
 	}
+	if changeRules[relay.UpdateChase].roles.allow(u.Role) {
+		c.Chase, c.ReplyBy = true, s.cfg.Now().In(relay.County).AddDate(0, 0, 3).Format(relay.DateLayout)
+		c.ChaseUnits = append(c.ChaseUnits, relay.UnitRef{ID: t.LeadUnit, Name: t.LeadUnitName})
+		for i, id := range t.CoUnits {
+			c.ChaseUnits = append(c.ChaseUnits, relay.UnitRef{ID: id, Name: s.unitName(id)})
+			if i < len(t.CoUnitNames) {
+				c.ChaseUnits[i+1].Name = t.CoUnitNames[i]
+			}
+		}
+	}
 	switch {
 	case isInspection(u):
 		c.Instruct = true
@@ -238,6 +253,10 @@ func (s *Server) changeAction(q *req, id, action string) {
 	form := map[string]string{"form": action}
 	for _, k := range changeFields {
 		form[k] = f.Get(k)
+	}
+	if action == relay.UpdateChase {
+		s.chase(q, t, form)
+		return
 	}
 	req, msg := s.changeRequest(u, t, action, f)
 	if msg == "" {
@@ -439,4 +458,28 @@ func (s *Server) instructMeeting(q *req) {
 		return
 	}
 	s.redirect(q, MeetingURL(id)+"?done=instructed&n="+strconv.Itoa(len(views)))
+}
+
+// chase: the inspection office chases one unit of the task, on this task or on every
+// open task of the unit, in one 催办单 (relayclient.Chase, as starter chase). The
+// form's own id is the chase's: sent twice, it is sent once.
+func (s *Server) chase(q *req, t relay.TaskView, form map[string]string) {
+	in := relay.ChaseInput{Unit: form["unit"], ReplyBy: strings.TrimSpace(form["reply_by"]),
+		Note: strings.TrimSpace(form["note"]), User: q.user.Username, Tasks: []string{t.ID}}
+	if !t.IsUnitOf(in.Unit) {
+		s.renderTask(q, http.StatusUnprocessableEntity, t, form, "", "请选择此任务的牵头或配合单位")
+		return
+	}
+	in.UnitName = s.unitName(in.Unit)
+	if form["all"] == "1" {
+		in.Tasks = nil // every open task of the unit
+	}
+	if rid := q.r.PostFormValue(RequestIDField); rid != "" {
+		in.ID = "console-" + rid
+	}
+	if _, err := s.cfg.API.Chase(q.ctx, in); err != nil {
+		s.engineRefused(q, t.ID, relay.UpdateChase, t, form, err)
+		return
+	}
+	s.redirect(q, TaskURL(t.ID)+"?done="+relay.UpdateChase)
 }

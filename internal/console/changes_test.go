@@ -115,6 +115,25 @@ func TestTaskChanges(t *testing.T) {
 	}
 	must(t, off.get(page), http.StatusOK, `id="instructions"`, "请抓紧落实", "月底前见成效", "县长批示：务必办好")
 
+	// Chase: the inspection office chases the lead unit in one 催办单.
+	must(t, ins.get(page), http.StatusOK, `id="form-chase"`)
+	replyBy := time.Now().In(relay.County).AddDate(0, 0, 3).Format(relay.DateLayout)
+	must(t, off.post(page+"/chase", url.Values{"unit": {"gaj"}, "reply_by": {replyBy}, "note": {"x"}}), http.StatusForbidden)
+	must(t, ins.post(page+"/chase", url.Values{"unit": {"zzb"}, "reply_by": {replyBy}, "note": {"x"}}), http.StatusUnprocessableEntity, "请选择此任务的牵头或配合单位")
+	before = len(task().Timeline)
+	must(t, ins.post(page+"/chase", url.Values{"unit": {"gaj"}, "reply_by": {"2020-01-01"}, "note": {"x"}}), http.StatusConflict, "早于今天")
+	if n := len(task().Timeline); n != before {
+		t.Fatalf("a refused chase changed the timeline: %d -> %d", before, n)
+	}
+	r = ins.post(page+"/chase", url.Values{"unit": {"gaj"}, "reply_by": {replyBy}, "note": {"请尽快报送进展"}, "request_id": {"chase-form-1"}})
+	must(t, r, http.StatusSeeOther)
+	must(t, ins.get(r.loc), http.StatusOK, "催办单已发出", `id="chases"`, "催办 <strong>县公安局</strong>，请于 "+replyBy+" 前报送进展（未回复）")
+	// The same form again sends nothing more.
+	must(t, ins.post(page+"/chase", url.Values{"unit": {"gaj"}, "reply_by": {replyBy}, "note": {"请尽快报送进展"}, "request_id": {"chase-form-1"}}), http.StatusSeeOther)
+	if v := task(); len(v.Chases) != 1 || v.Chases[0].Unit != "gaj" || v.Chases[0].ReplyBy != replyBy {
+		t.Fatalf("chases %+v", v.Chases)
+	}
+
 	// Withdraw: the state shows, no form does, and every change is refused.
 	must(t, off.post(page+"/withdraw", url.Values{"reason": {""}}), http.StatusUnprocessableEntity, "请填写撤销理由")
 	must(t, off.post(page+"/withdraw", url.Values{"reason": {"县委决定不再实施"}}), http.StatusSeeOther)
@@ -133,17 +152,18 @@ func TestTaskChanges(t *testing.T) {
 }
 
 // FuzzTaskChange: every change form (reassign, amend, withdraw, pushback,
-// decide-pushback, instruct) by any role, the county head included, with any fields.
+// decide-pushback, instruct, chase) by any role, the county head included, with any fields.
 func FuzzTaskChange(f *testing.F) {
 	z := fuzzSetup(f)
 	actors := append(slices.Clone(fuzzActors), "xz")
-	f.Fuzz(func(t *testing.T, actor byte, action, lead, co, deputy, deadline, requirements, reason, suggest, decision, by, text string) {
+	f.Fuzz(func(t *testing.T, actor byte, action, lead, co, deputy, deadline, requirements, reason, suggest, decision, by, text, unit, replyBy, all string) {
 		id := z.fuzzTask(t)
 		user := actors[int(actor)%len(actors)]
 		before, snap := z.taskState(t, id)
 		path := TaskURL(id) + "/" + url.PathEscape(action)
 		form := url.Values{"lead": {lead}, "deputy": {deputy}, "deadline": {deadline}, "requirements": {requirements},
-			"reason": {reason}, "suggest": {suggest}, "decision": {decision}, "note": {reason}, "by": {by}, "text": {text}}
+			"reason": {reason}, "suggest": {suggest}, "decision": {decision}, "note": {reason}, "by": {by}, "text": {text},
+			"unit": {unit}, "reply_by": {replyBy}, "all": {all}}
 		if co != "" {
 			form["co_shown"] = []string{"1"}
 			form["co"] = strings.Split(co, ",")
@@ -152,7 +172,7 @@ func FuzzTaskChange(f *testing.F) {
 		checkAnswer(t, w, "POST "+path+" as "+user)
 		v, after := z.taskState(t, id)
 		if w.Code != http.StatusSeeOther {
-			if after != snap || v.LeadUnit != before.LeadUnit || len(v.Instructions) != len(before.Instructions) {
+			if after != snap || v.LeadUnit != before.LeadUnit || len(v.Instructions) != len(before.Instructions) || len(v.Chases) != len(before.Chases) {
 				t.Fatalf("refused (%d) but changed: %s -> %s", w.Code, snap, after)
 			}
 			return

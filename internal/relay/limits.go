@@ -43,7 +43,7 @@ var changeReasons = map[string]string{
 	UpdateWithdraw:       "撤销理由",
 	UpdatePushback:       "退回理由",
 	UpdateDecidePushback: "决定意见",
-	UpdateChase:          "催办说明",
+	UpdateChase:          "催办事由",
 }
 
 // CheckText refuses a change for update whose free text is over its cap, naming the
