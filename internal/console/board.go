@@ -323,6 +323,7 @@ type boardData struct {
 	Unread     []unreadTask        // open tasks whose notice a unit has not opened after a day
 	Mine       []relay.TaskSummary // a unit officer's own open tasks (责任人), listed first
 	ScopeName  string
+	All        bool // the county head's page: every task, instructions on any
 }
 
 // unreadTask is a task whose dispatch notice some of its units have not opened.
@@ -439,14 +440,20 @@ func (s *Server) leader(q *req) {
 	if !ok {
 		return
 	}
-	f.Deputy = q.user.Leader
-	l, att, ok := s.scoped(q, "/leader", f, "deputy", relay.Eq(relay.SADeputy, f.Deputy))
+	// A deputy sees the portfolio; the county head every task (and decides no extension).
+	_, all := s.head(q.user)
+	fixed, scope := "", relay.Ne(relay.SAState, relay.StateWithdrawn)
+	if !all {
+		f.Deputy = q.user.Leader
+		fixed, scope = "deputy", relay.Eq(relay.SADeputy, f.Deputy)
+	}
+	l, att, ok := s.scoped(q, "/leader", f, fixed, scope)
 	if !ok {
 		return
 	}
-	d := boardData{Listing: l, ScopeName: s.leaderName(q.user.Leader)}
+	d := boardData{Listing: l, ScopeName: s.leaderName(q.user.Leader), All: all}
 	for _, t := range att {
-		if t.Extension != nil {
+		if t.Extension != nil && !all {
 			d.Extensions = append(d.Extensions, t)
 		}
 		if t.Light == relay.Red || t.Light == relay.Yellow {

@@ -189,8 +189,9 @@ func FuzzTaskChange(f *testing.F) {
 	})
 }
 
-// TestMeetingInstruction: the inspection office writes a deputy's instruction on the
-// meeting's tasks in his charge, and the county head's on all of them.
+// TestMeetingInstruction: the county head's page lists every task; the inspection
+// office writes a deputy's instruction on the meeting's tasks in his charge, and the
+// county head's on all of them.
 func TestMeetingInstruction(t *testing.T) {
 	e := setup(t)
 	meeting := fmt.Sprintf("cwh-min-%d", time.Now().UnixNano())
@@ -208,6 +209,15 @@ func TestMeetingInstruction(t *testing.T) {
 	}
 	if chang == 0 || chang == len(tasks) {
 		t.Fatalf("the test list gives ld-chang %d of %d tasks", chang, len(tasks))
+	}
+	// The county head's page lists every task of the meeting, whoever's deputy.
+	head := e.login(t, "xz")
+	eventually(t, "the county head's page lists the meeting", func() bool {
+		body := head.get("/leader?meeting=" + meeting).body
+		return strings.Contains(body, "全部任务") && strings.Contains(body, "推进两险同宣同征") && strings.Contains(body, "筹办火把节活动")
+	})
+	if body := head.get("/leader?meeting=" + meeting).body; strings.Contains(body, "待批复的延期申请") {
+		t.Fatal("the county head is offered extensions to decide")
 	}
 	path := MeetingURL(meeting) + "/instruct"
 	must(t, e.login(t, "office1").get(MeetingURL(meeting)), http.StatusOK)
