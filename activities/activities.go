@@ -82,6 +82,26 @@ func (a *Activities) DocNumber(ctx context.Context, n relay.Notice) (string, err
 	return gongwen.Number(a.DocPrefix, year, seq), nil
 }
 
+// NumberNotices numbers the dispatch notices (交办单) of a meeting before its tasks
+// start, one after another in the order given (unit id order), and returns each
+// unit's number (the notice's To). The counter is keyed by notice id, so a retry, and
+// Deliver later, get the same numbers. Only ID, Kind, To and IssuedAt are read: the
+// workflow passes the notices without their items.
+func (a *Activities) NumberNotices(ctx context.Context, notices []relay.Notice) (map[string]string, error) {
+	out := map[string]string{}
+	for i, n := range notices {
+		no, err := a.DocNumber(ctx, n)
+		if err != nil {
+			return nil, fmt.Errorf("notice %s: %w", n.ID, err)
+		}
+		if no != "" {
+			out[n.To] = no
+		}
+		activity.RecordHeartbeat(ctx, i)
+	}
+	return out, nil
+}
+
 // StartTasks starts the task workflows of a batch. A task that already exists (a retry,
 // or a relay restarted after a crash) is left as it is: the workflow id is the task's
 // business key, so a task can never be started twice.

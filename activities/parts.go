@@ -22,6 +22,8 @@ type PartStart struct {
 	Part      relay.PlanPart `json:"part"`
 	Deputies  map[int]string `json:"deputies,omitempty"` // this part's items only
 	AdoptedAt time.Time      `json:"adopted_at"`
+	// DocNos are the units' 交办单 numbers (NumberDispatch), put on each task's input.
+	DocNos map[string]string `json:"doc_nos,omitempty"`
 }
 
 // Dispatch asks DeliverDispatch to send a big list's dispatch notices.
@@ -30,6 +32,8 @@ type Dispatch struct {
 	Parts     []relay.PlanPart `json:"parts"`
 	Deputies  map[int]string   `json:"deputies,omitempty"`
 	AdoptedAt time.Time        `json:"adopted_at"`
+	// DocNos are the units' 交办单 numbers when numbered before the tasks started.
+	DocNos map[string]string `json:"doc_nos,omitempty"`
 }
 
 // Dispatched is what DeliverDispatch did: one entry per unit (without the item refs,
@@ -49,7 +53,9 @@ func (a *Activities) StartPart(ctx context.Context, req PartStart) (int, error) 
 	items = relay.ApplyDeputies(items, req.Deputies)
 	batch := make([]relay.TaskInput, 0, len(items))
 	for _, it := range items {
-		batch = append(batch, req.Plan.TaskInput(it, req.AdoptedAt))
+		in := req.Plan.TaskInput(it, req.AdoptedAt)
+		in.DispatchDocNos = relay.DispatchNumbers(it, req.DocNos)
+		batch = append(batch, in)
 	}
 	return a.StartTasks(ctx, batch)
 }
@@ -58,11 +64,14 @@ func (a *Activities) StartPart(ctx context.Context, req PartStart) (int, error) 
 // delivers them. A retry delivers again: the notifier recognises a notice by its
 // stable id. A notice the sink refuses for good is reported, not retried.
 func (a *Activities) DeliverDispatch(ctx context.Context, req Dispatch) (Dispatched, error) {
-	items, err := parts.ReadAll(ctx, a.Client, req.Parts)
+	notices, views, err := a.dispatchNotices(ctx, req)
 	if err != nil {
 		return Dispatched{}, err
 	}
-	notices, views := req.Plan.DispatchNotices(relay.ApplyDeputies(items, req.Deputies), req.AdoptedAt)
+	for i := range notices {
+		notices[i].DocNo = req.DocNos[notices[i].To]
+		views[i].DocNo = notices[i].DocNo
+	}
 	var (
 		mu  sync.Mutex
 		out Dispatched
@@ -93,4 +102,24 @@ func (a *Activities) DeliverDispatch(ctx context.Context, req Dispatch) (Dispatc
 		out.Notices = append(out.Notices, v)
 	}
 	return out, nil
+}
+
+// NumberDispatch numbers a big list's dispatch notices before its tasks start (see
+// NumberNotices): it reads the list to learn which units get one.
+func (a *Activities) NumberDispatch(ctx context.Context, req Dispatch) (map[string]string, error) {
+	notices, _, err := a.dispatchNotices(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	return a.NumberNotices(ctx, notices)
+}
+
+// dispatchNotices reads the whole list and builds its dispatch notices.
+func (a *Activities) dispatchNotices(ctx context.Context, req Dispatch) ([]relay.Notice, []relay.DispatchNotice, error) {
+	items, err := parts.ReadAll(ctx, a.Client, req.Parts)
+	if err != nil {
+		return nil, nil, err
+	}
+	notices, views := req.Plan.DispatchNotices(relay.ApplyDeputies(items, req.Deputies), req.AdoptedAt)
+	return notices, views, nil
 }

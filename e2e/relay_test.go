@@ -190,6 +190,7 @@ func TestRelaySurvivesRestart(t *testing.T) {
 			t.Errorf("文号 %s not given (numbers: %v)", no, seen)
 		}
 	}
+	checkDispatchNumbers(t, c, st.Tasks, all)
 
 	// Drive item 1 to closed, with a refusal on the way.
 	c.ok("ack", "cwh-2026-12:1", "--unit", "县医疗保障局") // any plaque of the body
@@ -207,7 +208,7 @@ func TestRelaySurvivesRestart(t *testing.T) {
 
 	var before relay.TaskView
 	c.jsonOf(&before, "task", "cwh-2026-12:1", "--json")
-	if before.State != relay.StateClosed || before.Light != relay.Green || before.Deadline != "2027-01-31" || len(before.Timeline) != 9 {
+	if before.State != relay.StateClosed || before.Light != relay.Green || before.Deadline != "2027-01-31" || len(before.Timeline) != 9+numberedUnits(before) {
 		t.Fatalf("closed task: state %s light %s deadline %s, %d events", before.State, before.Light, before.Deadline, len(before.Timeline))
 	}
 	// The timeline's facts are typed fields of the JSON, not only text in the note.
@@ -321,6 +322,53 @@ func outboxFiles(t *testing.T, c *county) map[string]bool {
 
 // checkTypedFacts reads `starter task --json` output as plain JSON: the progress entry
 // carries percent, the extension request until, the approval from and until.
+// numberedUnits is how many units a task was dispatched to, each with a numbered
+// 交办单 on its timeline (doc_numbered).
+func numberedUnits(v relay.TaskView) int {
+	units := map[string]bool{v.LeadUnit: true}
+	for _, u := range v.CoUnits {
+		units[u] = true
+	}
+	return len(units)
+}
+
+// checkDispatchNumbers: every task's timeline (starter task --json) carries, for each
+// of its units, the 发文字号 of the 交办单 that dispatched it there, equal to the
+// notice's doc_no, right after the dispatch entry.
+func checkDispatchNumbers(t *testing.T, c *county, tasks []relay.TaskView, dispatches []relay.Notice) {
+	t.Helper()
+	docOf := map[string]string{}
+	for _, n := range dispatches {
+		docOf[n.To] = n.DocNo
+	}
+	co := 0
+	for _, tk := range tasks {
+		var v relay.TaskView
+		c.jsonOf(&v, "task", tk.ID, "--json")
+		got, want := map[string]string{}, map[string]string{v.LeadUnit: docOf[v.LeadUnit]}
+		for _, u := range v.CoUnits {
+			want[u] = docOf[u]
+		}
+		for i, e := range v.Timeline {
+			if e.Action == relay.ActDocNumbered {
+				got[e.Unit] = e.DocNo
+				if i > len(want) || !strings.Contains(e.Note, e.DocNo) {
+					t.Errorf("task %s: entry %d %+v", v.ID, i, e)
+				}
+			}
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("task %s: 交办单 numbers on the timeline %v, notices %v", v.ID, got, want)
+		}
+		if len(want) > 1 {
+			co++
+		}
+	}
+	if co == 0 {
+		t.Error("no task with a supporting unit: the co units' numbers were not checked")
+	}
+}
+
 func checkTypedFacts(t *testing.T, out string) {
 	t.Helper()
 	var raw struct {
@@ -384,12 +432,14 @@ func TestLongTimelineReadBack(t *testing.T) {
 	// The client reads them all back: dispatched, acknowledged, n progress reports.
 	var full relay.TaskView
 	c.jsonOf(&full, "task", id, "--json")
-	if len(full.Timeline) != n+2 || full.TimelineFrom != 0 {
-		t.Fatalf("task --json: %d entries from %d, want %d", len(full.Timeline), full.TimelineFrom, n+2)
+	// (and the 交办单 numbers, one entry per unit, after dispatched)
+	k := numberedUnits(full)
+	if len(full.Timeline) != n+2+k || full.TimelineFrom != 0 {
+		t.Fatalf("task --json: %d entries from %d, want %d", len(full.Timeline), full.TimelineFrom, n+2+k)
 	}
-	for i, e := range full.Timeline[2:] {
+	for i, e := range full.Timeline[2+k:] {
 		if e.Percent == nil || *e.Percent != (i+1)%100 {
-			t.Fatalf("entry %d out of order: %+v", i+2, e)
+			t.Fatalf("entry %d out of order: %+v", i+2+k, e)
 		}
 	}
 	text := c.ok("task", id)

@@ -191,26 +191,52 @@ func (m *meeting) adopt(ctx workflow.Context, req relay.AdoptRequest) {
 	m.adopted = true
 }
 
+// numberFirstChange is the GetVersion change id of numbering the 交办单 before the
+// tasks start: from version 1 the meeting has every unit's notice numbered first and
+// hands each task its units' numbers, which the task records on its timeline
+// (doc_numbered). Each task learns them from its own input: no signal per task.
+// Meetings before it had the notices numbered on delivery only.
+const numberFirstChange = "dispatch-number-first"
+
+// numberOptions are the options of the activities that number a meeting's notices.
+func numberOptions(ctx workflow.Context) workflow.Context {
+	return workflow.WithHeartbeatTimeout(activityOptions(ctx, 10*time.Minute), time.Minute)
+}
+
 // dispatch starts every task, then sends the notices, so that a unit reading its
 // notice can already act on every task it lists.
 func (m *meeting) dispatch(ctx workflow.Context) error {
 	_ = workflow.UpsertTypedSearchAttributes(ctx,
 		relay.SAMeeting.ValueSet(m.view.Meeting.ID),
 		relay.SAState.ValueSet(relay.MeetingAdopted))
+	numberFirst := workflow.GetVersion(ctx, numberFirstChange, workflow.DefaultVersion, 1) == 1
 	if m.parted() {
-		return m.dispatchParts(ctx)
+		return m.dispatchParts(ctx, numberFirst)
 	}
 
+	adopted := *m.view.AdoptedAt
+	var docNos map[string]string
+	if numberFirst {
+		notices := m.dispatchNotices(adopted)
+		bare := make([]relay.Notice, len(notices))
+		for i, n := range notices {
+			bare[i] = relay.Notice{ID: n.ID, Kind: n.Kind, To: n.To, IssuedAt: n.IssuedAt}
+		}
+		if err := workflow.ExecuteActivity(numberOptions(ctx), a.NumberNotices, bare).Get(ctx, &docNos); err != nil {
+			return fmt.Errorf("number notices: %w", err)
+		}
+	}
 	// A short heartbeat timeout: a batch lost with a crashed worker is retried
 	// within seconds instead of at its start-to-close timeout.
 	startCtx := startOptions(ctx, 10*time.Minute, 15*time.Second)
-	adopted := *m.view.AdoptedAt
 	var futures []workflow.Future
 	for lo := 0; lo < len(m.view.Items); lo += StartBatch {
 		hi := min(lo+StartBatch, len(m.view.Items))
 		batch := make([]relay.TaskInput, 0, hi-lo)
 		for _, it := range m.view.Items[lo:hi] {
-			batch = append(batch, m.taskInput(it, adopted))
+			in := m.taskInput(it, adopted)
+			in.DispatchDocNos = relay.DispatchNumbers(it, docNos)
+			batch = append(batch, in)
 		}
 		futures = append(futures, workflow.ExecuteActivity(startCtx, a.StartTasks, batch))
 	}
@@ -223,7 +249,9 @@ func (m *meeting) dispatch(ctx workflow.Context) error {
 	notices := m.dispatchNotices(adopted)
 	noticeCtx := activityOptions(ctx, 30*time.Second)
 	futures = futures[:0]
-	for _, n := range notices {
+	for i, n := range notices {
+		n.DocNo = docNos[n.To]
+		m.view.Notices[i].DocNo = n.DocNo
 		futures = append(futures, workflow.ExecuteActivity(noticeCtx, a.Deliver, n))
 	}
 	for i, f := range futures {
@@ -257,10 +285,17 @@ func (m *meeting) dispatchNotices(at time.Time) []relay.Notice {
 // Only part references and counts pass through this history: about four events per
 // 500 items, with small payloads, so even a list of the maximum size stays far from
 // the engine's history limits without continuing as new.
-func (m *meeting) dispatchParts(ctx workflow.Context) error {
+func (m *meeting) dispatchParts(ctx workflow.Context, numberFirst bool) error {
 	startCtx := startOptions(ctx, 30*time.Minute, time.Minute)
 	adopted := *m.view.AdoptedAt
 	header := m.header()
+	req := activities.Dispatch{Plan: header, Parts: m.view.Parts, Deputies: m.view.Deputies, AdoptedAt: adopted}
+	if numberFirst {
+		// One number per unit: the result is as small as the list of units.
+		if err := workflow.ExecuteActivity(numberOptions(ctx), a.NumberDispatch, req).Get(ctx, &req.DocNos); err != nil {
+			return fmt.Errorf("number notices: %w", err)
+		}
+	}
 	sel := workflow.NewSelector(ctx)
 	var firstErr error
 	pending := 0
@@ -269,16 +304,16 @@ func (m *meeting) dispatchParts(ctx workflow.Context) error {
 			sel.Select(ctx)
 			pending--
 		}
-		req := activities.PartStart{Plan: header, Part: p, AdoptedAt: adopted}
+		ps := activities.PartStart{Plan: header, Part: p, AdoptedAt: adopted, DocNos: req.DocNos}
 		for _, no := range workflow.DeterministicKeys(m.view.Deputies) {
 			if p.Has(no) {
-				if req.Deputies == nil {
-					req.Deputies = map[int]string{}
+				if ps.Deputies == nil {
+					ps.Deputies = map[int]string{}
 				}
-				req.Deputies[no] = m.view.Deputies[no]
+				ps.Deputies[no] = m.view.Deputies[no]
 			}
 		}
-		sel.AddFuture(workflow.ExecuteActivity(startCtx, a.StartPart, req), func(f workflow.Future) {
+		sel.AddFuture(workflow.ExecuteActivity(startCtx, a.StartPart, ps), func(f workflow.Future) {
 			if err := f.Get(ctx, nil); err != nil && firstErr == nil {
 				firstErr = err
 			}
@@ -292,7 +327,6 @@ func (m *meeting) dispatchParts(ctx workflow.Context) error {
 		return fmt.Errorf("start tasks: %w", firstErr)
 	}
 	var done activities.Dispatched
-	req := activities.Dispatch{Plan: header, Parts: m.view.Parts, Deputies: m.view.Deputies, AdoptedAt: adopted}
 	// Notices are retried without a bound: one must reach its unit however long a sink is down.
 	dispatchCtx := workflow.WithHeartbeatTimeout(activityOptions(ctx, 30*time.Minute), time.Minute)
 	if err := workflow.ExecuteActivity(dispatchCtx, a.DeliverDispatch, req).Get(ctx, &done); err != nil {

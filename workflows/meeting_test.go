@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -150,6 +151,66 @@ func TestMeetingWaitsProposedThenDispatchesOneNoticePerUnit(t *testing.T) {
 	timeouts.check(t, "StartTasks", "Deliver")
 }
 
+// TestMeetingNumbersNoticesBeforeTasks: every unit's 交办单 is numbered once, before
+// any task starts; each task is started with its units' numbers (which it records on
+// its timeline, TestDispatchNumbersOnTimeline) and each notice goes out with its own.
+func TestMeetingNumbersNoticesBeforeTasks(t *testing.T) {
+	env, rec := meetingEnv(t)
+	timeouts := recordTimeouts(env)
+	var acts *activities.Activities
+	var asked []string
+	env.OnActivity(acts.NumberNotices, mock.Anything, mock.Anything).Return(func(_ context.Context, ns []relay.Notice) (map[string]string, error) {
+		rec.mu.Lock()
+		defer rec.mu.Unlock()
+		if len(rec.started) > 0 {
+			t.Error("numbered after tasks started")
+		}
+		out := map[string]string{}
+		for i, n := range ns {
+			if n.Kind != relay.NoticeDispatch || len(n.Items) > 0 {
+				t.Errorf("numbering %+v", n)
+			}
+			asked = append(asked, n.ID)
+			out[n.To] = fmt.Sprintf("县府督交〔2026〕%d号", i+1)
+		}
+		return out, nil
+	})
+	adoptAt(env, time.Hour, relay.AdoptRequest{By: "office"})
+	env.ExecuteWorkflow(relay.MeetingWorkflowName, relay.MeetingInput{Plan: samplePlan(5)})
+	var v relay.MeetingView
+	if err := env.GetWorkflowResult(&v); err != nil {
+		t.Fatal(err)
+	}
+	// Units in id order: czj 1, jyj 2, rsj 3.
+	want := map[string]string{"czj": "县府督交〔2026〕1号", "jyj": "县府督交〔2026〕2号", "rsj": "县府督交〔2026〕3号"}
+	if strings.Join(asked, ",") != "dispatch:cwh-2026-12:czj,dispatch:cwh-2026-12:jyj,dispatch:cwh-2026-12:rsj" {
+		t.Errorf("numbered %v", asked)
+	}
+	if len(rec.started) != 5 {
+		t.Fatalf("started %d", len(rec.started))
+	}
+	for _, in := range rec.started {
+		exp := map[string]string{in.Item.Lead: want[in.Item.Lead]}
+		for _, c := range in.Item.Co {
+			exp[c] = want[c]
+		}
+		if fmt.Sprint(in.DispatchDocNos) != fmt.Sprint(exp) {
+			t.Errorf("task %s numbers %v, want %v", in.TaskID, in.DispatchDocNos, exp)
+		}
+	}
+	for _, n := range rec.notices {
+		if n.DocNo != want[n.To] {
+			t.Errorf("notice %s doc_no %q", n.ID, n.DocNo)
+		}
+	}
+	for _, n := range v.Notices {
+		if n.DocNo != want[n.Unit] {
+			t.Errorf("view notice %s doc_no %q", n.Unit, n.DocNo)
+		}
+	}
+	timeouts.check(t, "NumberNotices")
+}
+
 func TestMeetingNotAdoptedStartsNothing(t *testing.T) {
 	env, rec := meetingEnv(t)
 	env.RegisterDelayedCallback(func() { env.CancelWorkflow() }, 24*time.Hour)
@@ -178,7 +239,7 @@ func recordTimeouts(env *testsuite.TestWorkflowEnvironment) *activityTimeouts {
 // heartbeating lists the activities that record heartbeats; startingWorkflows those
 // that start workflows.
 var (
-	heartbeating      = map[string]bool{"StartTasks": true, "StartPart": true, "DeliverDispatch": true, "RemindUnit": true, "Report": true}
+	heartbeating      = map[string]bool{"NumberNotices": true, "NumberDispatch": true, "StartTasks": true, "StartPart": true, "DeliverDispatch": true, "RemindUnit": true, "Report": true}
 	startingWorkflows = map[string]bool{"StartTasks": true, "StartPart": true}
 )
 

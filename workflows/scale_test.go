@@ -80,7 +80,27 @@ func TestMeetingRelaysBigListInParts(t *testing.T) {
 		inFlight, maxInFlight int
 	)
 	var acts *activities.Activities
+	// The 交办单 are numbered before any part starts, one number per unit; every
+	// part and the delivery get them all.
+	docNos := map[string]string{}
+	env.OnActivity(acts.NumberDispatch, mock.Anything, mock.Anything).Return(func(_ context.Context, req activities.Dispatch) (map[string]string, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if len(started) > 0 {
+			t.Error("numbered after tasks started")
+		}
+		for i, u := range header.Units {
+			docNos[u.ID] = fmt.Sprintf("县府督交〔2026〕%d号", i+1)
+		}
+		return docNos, nil
+	})
+	checkNos := func(what string, got map[string]string) {
+		if len(docNos) == 0 || fmt.Sprint(got) != fmt.Sprint(docNos) {
+			t.Errorf("%s: numbers %v", what, got)
+		}
+	}
 	env.OnActivity(acts.StartPart, mock.Anything, mock.Anything).Return(func(_ context.Context, req activities.PartStart) (int, error) {
+		checkNos("part "+req.Part.WorkflowID, req.DocNos)
 		mu.Lock()
 		inFlight++
 		maxInFlight = max(maxInFlight, inFlight)
@@ -101,6 +121,7 @@ func TestMeetingRelaysBigListInParts(t *testing.T) {
 		return len(items), nil
 	})
 	env.OnActivity(acts.DeliverDispatch, mock.Anything, mock.Anything).Return(func(_ context.Context, req activities.Dispatch) (activities.Dispatched, error) {
+		checkNos("delivery", req.DocNos)
 		var items []relay.Item
 		for _, p := range req.Parts {
 			items = append(items, store[p.WorkflowID]...)
@@ -188,7 +209,7 @@ func TestMeetingRelaysBigListInParts(t *testing.T) {
 	if refs3 != 3*n {
 		t.Errorf("notices list %d item refs, want %d (a lead and two supporting units each)", refs3, 3*n)
 	}
-	timeouts.check(t, "StartPart", "DeliverDispatch")
+	timeouts.check(t, "NumberDispatch", "StartPart", "DeliverDispatch")
 }
 
 // TestTaskLivesAYearWithBoundedHistory drives a task through a year: weekly progress,

@@ -79,6 +79,7 @@ func Task(ctx workflow.Context, in relay.TaskInput) (relay.TaskView, error) {
 		}
 		t.saState, t.saLight, t.saDead = relay.StateDispatched, relay.Green, in.Item.Deadline
 		t.record(ctx, System, "", relay.ActDispatched, fmt.Sprintf("经%s交办", in.Meeting.Name))
+		t.recordDispatchNumbers(ctx)
 	}
 	if t.c.Fired == nil {
 		t.c.Fired = map[string]bool{}
@@ -133,6 +134,20 @@ func Task(ctx workflow.Context, in relay.TaskInput) (relay.TaskView, error) {
 	}
 	t.flush(ctx)
 	return t.view(), nil
+}
+
+// recordDispatchNumbers puts on the timeline the number of the 交办单 that dispatched
+// the task to each of its units (lead first), as the meeting numbered them before
+// starting it (TaskInput.DispatchDocNos); nothing for tasks started without them.
+func (t *task) recordDispatchNumbers(ctx workflow.Context) {
+	var done []string
+	for _, u := range append([]string{t.in.Item.Lead}, t.in.Item.Co...) {
+		if no := t.in.DispatchDocNos[u]; no != "" && !slices.Contains(done, u) {
+			done = append(done, u)
+			t.recordEvent(ctx, relay.Event{By: System, Action: relay.ActDocNumbered, Unit: u, DocNo: no,
+				Note: fmt.Sprintf("%s %s（%s）", relay.NoticeKindLabel(relay.NoticeDispatch), no, t.unitName(u))})
+		}
+	}
 }
 
 func (t *task) register(ctx workflow.Context) error {

@@ -509,3 +509,46 @@ func TestEscalationNumberOnTimeline(t *testing.T) {
 		t.Errorf("%d doc_numbered entries: %+v", n, final.Timeline)
 	}
 }
+
+// TestDispatchNumbersOnTimeline: a task started with its units' 交办单 numbers records
+// each on its timeline at dispatch (doc_numbered, typed DocNo and Unit, lead first),
+// chained like every entry; a task started without them records none.
+func TestDispatchNumbersOnTimeline(t *testing.T) {
+	for _, numbered := range []bool{true, false} {
+		start := cst("2026-09-16 10:00")
+		env, _ := taskEnv(t, start)
+		in := sampleTaskInput("2026-12-31")
+		if numbered {
+			in.DispatchDocNos = map[string]string{"czj": "县府督交〔2026〕1号", "rsj": "县府督交〔2026〕3号", "jyj": "县府督交〔2026〕2号"}
+		}
+		var v relay.TaskView
+		env.RegisterDelayedCallback(func() { v = queryTask(t, env); env.CancelWorkflow() }, time.Hour)
+		env.ExecuteWorkflow(relay.TaskWorkflowName, in)
+		var got []relay.Event
+		for _, e := range v.Timeline {
+			if e.Action == relay.ActDocNumbered {
+				got = append(got, e)
+			}
+		}
+		if !numbered {
+			if len(got) != 0 {
+				t.Errorf("unnumbered task recorded %+v", got)
+			}
+			continue
+		}
+		if len(v.Timeline) != 3 || v.Timeline[0].Action != relay.ActDispatched || len(got) != 2 {
+			t.Fatalf("timeline %+v", v.Timeline)
+		}
+		if got[0].Unit != "rsj" || got[0].DocNo != "县府督交〔2026〕3号" || got[0].Note != "交办单 县府督交〔2026〕3号（县人力资源和社会保障局）" ||
+			got[1].Unit != "czj" || got[1].DocNo != "县府督交〔2026〕1号" || !got[0].At.Equal(start) {
+			t.Errorf("entries %+v", got)
+		}
+		prev := relay.ItemRoot(in.Meeting, in.Item)
+		for _, e := range v.Timeline {
+			if relay.ChainEvent(prev, e) != e.Hash {
+				t.Errorf("%s breaks the chain", e.Action)
+			}
+			prev = e.Hash
+		}
+	}
+}

@@ -567,13 +567,13 @@ func FuzzBoardFilter(f *testing.F) {
 // FuzzAddUser: the administrator's form for a new account.
 func FuzzAddUser(f *testing.F) {
 	z := fuzzSetup(f)
-	f.Fuzz(func(t *testing.T, username, name, role, unit, leader, password string) {
+	f.Fuzz(func(t *testing.T, username, name, role, unit, leader, password, signoff string) {
 		before, err := z.users.List()
 		if err != nil {
 			t.Fatal(err)
 		}
 		w := z.post(t, "/users", url.Values{"username": {username}, "name": {name}, "role": {role}, "unit": {unit},
-			"leader": {leader}, "password": {password}}, "root")
+			"leader": {leader}, "password": {password}, "signoff": {signoff}}, "root")
 		checkAnswer(t, w, "add user")
 		after, err := z.users.List()
 		if err != nil {
@@ -586,7 +586,7 @@ func FuzzAddUser(f *testing.F) {
 			return
 		}
 		u, ok, _ := z.users.Get(strings.TrimSpace(username))
-		if !ok || len(after) != len(before)+1 || u.Role != role || u.Check() != nil {
+		if !ok || len(after) != len(before)+1 || u.Role != role || u.Signoff != signoff || u.Check() != nil {
 			t.Fatalf("accepted %q but stored %+v (%v)", username, u, ok)
 		}
 		if _, err := z.users.Authenticate(u.Username, password); err != nil {

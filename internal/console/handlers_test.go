@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"taskrelay/internal/accounts"
 	"taskrelay/internal/relay"
 )
 
@@ -381,6 +382,33 @@ func TestBoardFiltersAndRedFirst(t *testing.T) {
 	}
 }
 
+// checkSignoffForm: the form gives the sign-off duty starter user add --signoff gives
+// (审核 to an inspection account, 签发 to an office account) and refuses it on any
+// other role, in Chinese, adding nothing.
+func checkSignoffForm(t *testing.T, e *testEnv, admin *browser) {
+	t.Helper()
+	must(t, admin.get("/users"), http.StatusOK, `name="signoff"`, `<option value="review"`, `<option value="sign"`)
+	add := func(name, role, duty string) resp {
+		return admin.post("/users", url.Values{"username": {name}, "role": {role}, "signoff": {duty}, "password": {"Signoff-pass-1"}})
+	}
+	must(t, add("dcs-head", "inspection", "review"), http.StatusSeeOther)
+	must(t, add("ban-head", "office", "sign"), http.StatusSeeOther)
+	for _, bad := range []struct{ name, role, duty string }{
+		{"so-x1", "office", "review"}, {"so-x2", "inspection", "sign"}, {"so-x3", "leader", "sign"}, {"so-x4", "office", "approve"},
+	} {
+		must(t, add(bad.name, bad.role, bad.duty), http.StatusUnprocessableEntity, "签发职责无效：审核只能给县政府督查室账户，签发只能给县政府办公室账户")
+		if _, ok, _ := e.users.Get(bad.name); ok {
+			t.Errorf("%s added with %s on %s", bad.name, bad.duty, bad.role)
+		}
+	}
+	for name, duty := range map[string]string{"dcs-head": accounts.SignoffReview, "ban-head": accounts.SignoffSign} {
+		if u, ok, _ := e.users.Get(name); !ok || u.Signoff != duty {
+			t.Errorf("%s: %+v", name, u)
+		}
+	}
+	must(t, admin.get("/users"), http.StatusOK, "县政府督查室（审核）", "县政府办公室（签发）")
+}
+
 func itoa(n int) string { return strconv.Itoa(n) }
 
 func TestUsersAndFirstPassword(t *testing.T) {
@@ -394,6 +422,7 @@ func TestUsersAndFirstPassword(t *testing.T) {
 	if u, ok, _ := e.users.Get("nyj1"); !ok || u.Unit != "nyj" || u.Role != "unit" {
 		t.Fatalf("added user: %+v %v", u, ok)
 	}
+	checkSignoffForm(t, e, admin)
 
 	// The generated administrator must change the one-time password first.
 	pw := "one-time-pass-1"

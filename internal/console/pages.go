@@ -236,12 +236,27 @@ func (s *Server) addUser(q *req) {
 		s.renderUsers(q, http.StatusUnprocessableEntity, u, "", msg)
 		return
 	}
+	u.Signoff = f.Get("signoff")
+	if msg := signoffProblem(u); msg != "" {
+		s.renderUsers(q, http.StatusUnprocessableEntity, u, "", msg)
+		return
+	}
 	if err := s.cfg.Users.Add(u, f.Get("password")); err != nil {
 		s.renderUsers(q, http.StatusUnprocessableEntity, u, "", strings.ReplaceAll(err.Error(), "\n", "；"))
 		return
 	}
 	s.secLog(q, q.user.Username, seclog.AccountAdded, fmt.Sprintf("添加账号 %s（%s）", u.Username, accounts.RoleName(u.Role)))
 	s.redirect(q, "/users?added="+url.QueryEscape(u.Username))
+}
+
+// signoffProblem refuses a sign-off duty the account's role cannot take, worded for
+// the form (accounts.User.Check words it for starter user add's flags).
+func signoffProblem(u accounts.User) string {
+	if u.Signoff == "" || accounts.SignoffRole(u.Signoff) == u.Role {
+		return ""
+	}
+	return fmt.Sprintf("签发职责无效：审核只能给%s账户，签发只能给%s账户（所选角色为%s）",
+		accounts.RoleName(accounts.RoleInspection), accounts.RoleName(accounts.RoleOffice), accounts.RoleName(u.Role))
 }
 
 // resolveScope sets a unit's or a leader's account scope from the form; a refusal

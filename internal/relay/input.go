@@ -70,6 +70,11 @@ type TaskInput struct {
 	DeputyName   string     `json:"deputy_name"`
 	Config       TaskConfig `json:"config"`
 	DispatchedAt time.Time  `json:"dispatched_at"`
+	// DispatchDocNos are the 发文字号 of the 交办单 that dispatched the task, by unit
+	// (lead and co units), numbered before the task starts; the task records each on
+	// its timeline (doc_numbered). Empty when numbering is off, and for tasks
+	// dispatched before the meeting numbered its notices first.
+	DispatchDocNos map[string]string `json:"dispatch_doc_nos,omitempty"`
 	// Carry is the state handed over by continue-as-new; nil on the first run.
 	Carry *TaskCarry `json:"carry,omitempty"`
 }
@@ -196,10 +201,12 @@ type MeetingView struct {
 
 // DispatchNotice is the one consolidated notice (交办单) a unit receives for a meeting.
 type DispatchNotice struct {
-	Unit     string      `json:"unit"`
-	UnitName string      `json:"unit_name"`
-	NoticeID string      `json:"notice_id"`
-	Items    []NoticeRef `json:"items"`
+	Unit     string `json:"unit"`
+	UnitName string `json:"unit_name"`
+	NoticeID string `json:"notice_id"`
+	// DocNo is the notice's 发文字号 (交办单), when numbered before delivery.
+	DocNo string      `json:"doc_no,omitempty"`
+	Items []NoticeRef `json:"items"`
 }
 
 // NoticeRef is one item of a dispatch notice and the unit's role in it.

@@ -104,6 +104,21 @@ func (p *Plan) TaskInput(it Item, adopted time.Time) TaskInput {
 	return in
 }
 
+// DispatchNumbers is the part of byUnit (unit -> 交办单 number) that concerns item
+// it: its lead and co units' numbers; nil when none is numbered.
+func DispatchNumbers(it Item, byUnit map[string]string) map[string]string {
+	var out map[string]string
+	for _, u := range append([]string{it.Lead}, it.Co...) {
+		if no := byUnit[u]; no != "" {
+			if out == nil {
+				out = map[string]string{}
+			}
+			out[u] = no
+		}
+	}
+	return out
+}
+
 // DispatchNoticeID is the stable id of a unit's dispatch notice for a meeting.
 func DispatchNoticeID(meetingID, unit string) string { return "dispatch:" + meetingID + ":" + unit }
 

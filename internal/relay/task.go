@@ -63,6 +63,9 @@ type Event struct {
 	// DocNo is the 发文字号 of the official document (督办单, 交办单) this entry
 	// records the numbering of (ActDocNumbered).
 	DocNo string `json:"doc_no,omitempty"`
+	// Unit is the unit a 交办单 numbered on dispatch was addressed to (ActDocNumbered);
+	// the note, which the hash seals, names it too.
+	Unit string `json:"unit,omitempty"`
 	// Hash chains this entry to the one before it, back to the committee's original
 	// item text (see ChainEvent).
 	Hash string `json:"hash,omitempty"`
