@@ -248,6 +248,10 @@ func TestRelaySurvivesRestart(t *testing.T) {
 	c.record(relay.MeetingWorkflowID("cwh-2026-12"), "meeting-adopted")
 	c.record(relay.TaskWorkflowID("cwh-2026-12:1"), "task-closed")
 	c.record(relay.TaskWorkflowID("cwh-2026-12:2"), "task-in-progress")
+	// Numbered before the tasks start (dispatch-number-first): the meeting and a task
+	// whose timeline holds its units' 交办单 numbers.
+	c.record(relay.MeetingWorkflowID("cwh-2026-12"), "meeting-dispatch-numbered")
+	c.record(relay.TaskWorkflowID("cwh-2026-12:1"), "task-dispatch-numbered")
 	filesBefore := outboxFiles(t, c)
 
 	// Restart the engine and the worker on the same data.
