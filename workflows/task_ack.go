@@ -36,13 +36,10 @@ func (t *task) ackDays() int {
 // ackReceived is when a unit received the task: at dispatch (the task's start when
 // the input does not say), or when a reassignment added it.
 func (t *task) ackReceived(unit string) time.Time {
-	if at, ok := t.c.Received[unit]; ok {
+	if at := t.receivedAt(unit); !at.IsZero() {
 		return at
 	}
-	if t.in.DispatchedAt.IsZero() {
-		return *t.c.AckSince
-	}
-	return t.in.DispatchedAt
+	return *t.c.AckSince
 }
 
 // ackDue is when a unit's time to sign for the task runs out: the end of the AckDays-th
