@@ -38,6 +38,7 @@ const usage = `用法 (usage):
   starter chase --unit U [--tasks TASK,TASK] --reply-by DATE --note TEXT
   starter audit [MEETING] [--outbox DIR] [--security-log FILE] [--json]
   starter security-log [--since DATE] [--json]
+  starter certs --out DIR [--server-name NAME]... [--client NAME]... [--renew]
   starter report --month YYYY-MM [--as-of DATE] [--out DIR] [--json]
   starter reports [--json]
   starter score UNIT --month YYYY-MM [--ytd] [--json]
@@ -143,6 +144,8 @@ func run(ctx context.Context, cmd string, args []string) error {
 		return cmdUser(args, os.Stdin)
 	case "security-log":
 		return cmdSecurityLog(args)
+	case "certs":
+		return cmdCerts(args, os.Stdout)
 	}
 	return exitError{fmt.Sprintf("未知命令 %q；运行 starter help 查看用法", cmd)}
 }
