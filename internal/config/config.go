@@ -26,6 +26,10 @@ type Config struct {
 	// TemporalAddress is a Temporal cluster's frontend; empty means embed an engine.
 	TemporalAddress string
 	Namespace       string
+	// TLS are the files of a mutual-TLS connection to a cluster, by Temporal's own
+	// names: TEMPORAL_TLS_CERT, TEMPORAL_TLS_KEY, TEMPORAL_TLS_CA, TEMPORAL_TLS_SERVER_NAME.
+	// All empty: plain connection.
+	TLS TLSFiles
 	// EngineAddr is where the embedded engine listens.
 	EngineAddr string
 	// EngineDB, when set, is a postgres://user:pass@host:port/db URL where the
@@ -71,6 +75,13 @@ type Config struct {
 	Score relay.ScoreRule
 }
 
+// TLSFiles name a client's certificate, key, the CA it trusts and the server name it
+// expects.
+type TLSFiles struct{ Cert, Key, CA, ServerName string }
+
+// Enabled: any of them is set.
+func (t TLSFiles) Enabled() bool { return t != TLSFiles{} }
+
 // OutboxDir is where notices are written as files.
 func (c Config) OutboxDir() string { return filepath.Join(c.DataDir, "outbox") }
 
@@ -87,6 +98,8 @@ func FromEnv() (Config, error) {
 	c := Config{
 		TemporalAddress: os.Getenv("TEMPORAL_ADDRESS"),
 		Namespace:       envOr("TEMPORAL_NAMESPACE", "default"),
+		TLS: TLSFiles{Cert: os.Getenv("TEMPORAL_TLS_CERT"), Key: os.Getenv("TEMPORAL_TLS_KEY"),
+			CA: os.Getenv("TEMPORAL_TLS_CA"), ServerName: os.Getenv("TEMPORAL_TLS_SERVER_NAME")},
 		EngineAddr:      envOr("TASKRELAY_ENGINE_ADDR", "127.0.0.1:7233"),
 		EngineDB:        os.Getenv("TASKRELAY_ENGINE_DB"),
 		DataDir:         envOr("TASKRELAY_DATA", "data"),
@@ -106,6 +119,9 @@ func FromEnv() (Config, error) {
 		RequireEvidence: os.Getenv("TASKRELAY_REQUIRE_EVIDENCE") == "1",
 	}
 	var errs []error
+	if (c.TLS.Cert == "") != (c.TLS.Key == "") {
+		errs = append(errs, errors.New("TEMPORAL_TLS_CERT 与 TEMPORAL_TLS_KEY 须同时设置"))
+	}
 	errs = append(errs, documentsFromEnv(&c.Documents)...)
 	if v := os.Getenv("TASKRELAY_REMINDER_DAYS"); v != "" {
 		days, err := parseDays(v)

@@ -118,3 +118,29 @@ func TestEvidenceSettings(t *testing.T) {
 		t.Fatalf("bad values: %v", err)
 	}
 }
+
+// TEMPORAL_TLS_* are read by Temporal's names; a certificate without its key is refused.
+func TestTLSFromEnv(t *testing.T) {
+	t.Setenv("TEMPORAL_TLS_CERT", "/certs/worker.pem")
+	t.Setenv("TEMPORAL_TLS_KEY", "/certs/worker-key.pem")
+	t.Setenv("TEMPORAL_TLS_CA", "/certs/ca.pem")
+	t.Setenv("TEMPORAL_TLS_SERVER_NAME", "temporal")
+	c, err := FromEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := TLSFiles{Cert: "/certs/worker.pem", Key: "/certs/worker-key.pem", CA: "/certs/ca.pem", ServerName: "temporal"}
+	if c.TLS != want || !c.TLS.Enabled() {
+		t.Errorf("TLS %+v, want %+v", c.TLS, want)
+	}
+	t.Setenv("TEMPORAL_TLS_KEY", "")
+	if _, err := FromEnv(); err == nil || !strings.Contains(err.Error(), "TEMPORAL_TLS_KEY") {
+		t.Errorf("certificate without key: %v", err)
+	}
+	for _, k := range []string{"TEMPORAL_TLS_CERT", "TEMPORAL_TLS_CA", "TEMPORAL_TLS_SERVER_NAME"} {
+		t.Setenv(k, "")
+	}
+	if c, err := FromEnv(); err != nil || c.TLS.Enabled() {
+		t.Errorf("no TLS variables: %+v %v", c.TLS, err)
+	}
+}

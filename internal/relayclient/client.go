@@ -23,6 +23,7 @@ import (
 
 	"taskrelay/internal/config"
 	"taskrelay/internal/logging"
+	"taskrelay/internal/mtls"
 	"taskrelay/internal/parts"
 	"taskrelay/internal/relay"
 	"taskrelay/internal/report"
@@ -45,6 +46,14 @@ func Dial(ctx context.Context, cfg config.Config, log *zap.Logger, wait time.Dur
 	}
 	addr := cfg.ClientAddress()
 	opts := client.Options{HostPort: addr, Namespace: cfg.Namespace, Logger: logging.SDK(log.Named("sdk"))}
+	if cfg.TLS.Enabled() {
+		t := cfg.TLS
+		tlsCfg, err := mtls.ClientTLS(t.Cert, t.Key, t.CA, t.ServerName)
+		if err != nil {
+			return nil, fmt.Errorf("连接引擎 %s: %w", addr, err)
+		}
+		opts.ConnectionOptions.TLS = tlsCfg
+	}
 	deadline := time.Now().Add(wait)
 	for {
 		c, err := client.DialContext(ctx, opts)
