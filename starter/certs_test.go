@@ -29,7 +29,7 @@ func TestCertsWritesOnceForCompose(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if st.Mode().Perm() != 0o600 {
+		if want := map[bool]os.FileMode{true: 0o600, false: 0o644}[strings.HasSuffix(f, "-key.pem")]; st.Mode().Perm() != want {
 			t.Errorf("%s: mode %v", f, st.Mode().Perm())
 		}
 	}
@@ -53,7 +53,7 @@ func TestCertsWritesOnceForCompose(t *testing.T) {
 		t.Errorf("second run changed the server certificate or said %q", out.String())
 	}
 
-	for _, args := range [][]string{{}, {"--out", filepath.Join(t.TempDir(), "x"), "--client", "../evil"}, {"--out", dir, "extra"}} {
+	for _, args := range [][]string{{}, {"--out", filepath.Join(t.TempDir(), "x"), "--client", "../evil"}, {"--out", dir, "extra"}, {"--out", dir, "--owner", "server=abc"}} {
 		err := run(context.Background(), "certs", args)
 		var ee exitError
 		if !errors.As(err, &ee) || strings.Contains(ee.msg, "\n") || !strings.HasPrefix(ee.msg, "certs") {

@@ -38,7 +38,7 @@ const usage = `用法 (usage):
   starter chase --unit U [--tasks TASK,TASK] --reply-by DATE --note TEXT
   starter audit [MEETING] [--outbox DIR] [--security-log FILE] [--json]
   starter security-log [--since DATE] [--json]
-  starter certs --out DIR [--server-name NAME]... [--client NAME]... [--renew]
+  starter certs --out DIR [--server-name NAME]... [--client NAME]... [--owner NAME=UID[:GID]]... [--renew]
   starter report --month YYYY-MM [--as-of DATE] [--out DIR] [--json]
   starter reports [--json]
   starter score UNIT --month YYYY-MM [--ytd] [--json]

@@ -1,6 +1,6 @@
 // Package mtls makes the certificates of the engine's mutual TLS: a CA, one server
 // certificate and one client certificate per named client (worker, console, starter…),
-// written once into a folder with 0600 keys. It is what `starter certs` writes for
+// written once into a folder (keys 0600, certificates 0644). It is what `starter certs` writes for
 // docker-compose; the embedded engine does not use it yet (see README, Security).
 package mtls
 
@@ -19,6 +19,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"time"
 )
 
@@ -35,7 +36,11 @@ type Options struct {
 	ServerNames []string // extra DNS names or IPs of the server (e.g. "temporal")
 	Clients     []string // client certificate names; empty: DefaultClients
 	Renew       bool     // replace existing files
-	Now         time.Time
+	// Owners give "server" or a client's certificate and key to a user (uid, gid),
+	// for containers that run as different users (needs root). The CA's key stays
+	// with whoever runs this.
+	Owners map[string][2]int
+	Now    time.Time
 }
 
 // Set names the files of a made set (all PEM).
@@ -82,6 +87,11 @@ func Ensure(dir string, o Options) (Set, error) {
 	for _, c := range clients {
 		if !nameRE.MatchString(c) || c == "ca" || c == "server" {
 			return Set{}, fmt.Errorf("客户端名 %q 无效：须为小写字母、数字、-、_，且不能是 ca 或 server", c)
+		}
+	}
+	for name := range o.Owners {
+		if name != "server" && !slices.Contains(clients, name) {
+			return Set{}, fmt.Errorf("属主 %q 既不是 server 也不是所列客户端", name)
 		}
 	}
 	for _, h := range o.ServerNames {
@@ -154,7 +164,23 @@ func Ensure(dir string, o Options) (Set, error) {
 			return s, err
 		}
 	}
-	return s, nil
+	return s, s.chown(o.Owners)
+}
+
+// chown applies the owners, also to kept files (a re-run fixes ownership).
+func (s Set) chown(owners map[string][2]int) error {
+	for name, id := range owners {
+		cert, key := s.Server, s.ServerKey
+		if name != "server" {
+			cert, key = s.Clients[name], s.ClientKeys[name]
+		}
+		for _, f := range []string{cert, key} {
+			if err := os.Chown(f, id[0], id[1]); err != nil {
+				return fmt.Errorf("设置 %s 的属主: %w", f, err)
+			}
+		}
+	}
+	return nil
 }
 
 // issue makes a P-256 key and signs t with parent (self-signed when parent is nil).
@@ -196,7 +222,8 @@ func loadPair(certFile, keyFile string) (*x509.Certificate, *ecdsa.PrivateKey, e
 	return cert, key, nil
 }
 
-// writePair writes both files 0600 (also when they existed with wider modes).
+// writePair writes the certificate 0644 (public, read by every container whatever its
+// user) and the key 0600 (also when they existed with other modes).
 func writePair(certFile string, der []byte, keyFile string, key *ecdsa.PrivateKey) error {
 	kb, err := x509.MarshalECPrivateKey(key)
 	if err != nil {
@@ -205,11 +232,12 @@ func writePair(certFile string, der []byte, keyFile string, key *ecdsa.PrivateKe
 	for _, f := range []struct {
 		path string
 		blk  *pem.Block
-	}{{certFile, &pem.Block{Type: "CERTIFICATE", Bytes: der}}, {keyFile, &pem.Block{Type: "EC PRIVATE KEY", Bytes: kb}}} {
-		if err := os.WriteFile(f.path, pem.EncodeToMemory(f.blk), 0o600); err != nil {
+		mode os.FileMode
+	}{{certFile, &pem.Block{Type: "CERTIFICATE", Bytes: der}, 0o644}, {keyFile, &pem.Block{Type: "EC PRIVATE KEY", Bytes: kb}, 0o600}} {
+		if err := os.WriteFile(f.path, pem.EncodeToMemory(f.blk), f.mode); err != nil {
 			return fmt.Errorf("写 %s: %w", f.path, err)
 		}
-		if err := os.Chmod(f.path, 0o600); err != nil {
+		if err := os.Chmod(f.path, f.mode); err != nil {
 			return fmt.Errorf("设置 %s 权限: %w", f.path, err)
 		}
 	}

@@ -7,6 +7,8 @@ import (
 	"encoding/pem"
 	"net"
 	"os"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -75,7 +77,7 @@ func TestChainVerifiesWithUsagesAndNames(t *testing.T) {
 	}
 }
 
-func TestFilesAre0600AndKept(t *testing.T) {
+func TestKeysAre0600AndKept(t *testing.T) {
 	dir := t.TempDir()
 	s, err := Ensure(dir, Options{})
 	if err != nil {
@@ -94,8 +96,12 @@ func TestFilesAre0600AndKept(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if st.Mode().Perm() != 0o600 {
-			t.Errorf("%s: mode %v, want 0600", f, st.Mode().Perm())
+		want := os.FileMode(0o644) // certificates are public
+		if strings.HasSuffix(f, "-key.pem") {
+			want = 0o600
+		}
+		if st.Mode().Perm() != want {
+			t.Errorf("%s: mode %v, want %v", f, st.Mode().Perm(), want)
 		}
 		before[f], _ = os.ReadFile(f)
 	}
@@ -156,6 +162,7 @@ func TestNewDirIs0700(t *testing.T) {
 func TestBadNamesRefused(t *testing.T) {
 	for _, o := range []Options{
 		{Clients: []string{"../x"}}, {Clients: []string{"ca"}}, {Clients: []string{"Worker"}}, {ServerNames: []string{""}},
+		{Owners: map[string][2]int{"ui": {1000, 1000}}}, // not a client made
 	} {
 		dir := t.TempDir() + "/c"
 		if _, err := Ensure(dir, o); err == nil {
@@ -248,5 +255,30 @@ func TestMutualTLSHandshake(t *testing.T) {
 
 	if _, err := ClientTLS(s.Clients["worker"], "", s.CA, ""); err == nil {
 		t.Error("certificate without key accepted")
+	}
+}
+
+// Owners: the files of "server" and of a client go to the given user (here the
+// caller's own uid and gid, the one chown any user may do), others are untouched.
+func TestOwners(t *testing.T) {
+	uid, gid := os.Getuid(), os.Getgid()
+	s, err := Ensure(t.TempDir(), Options{Clients: []string{"worker", "ui"}, Owners: map[string][2]int{"server": {uid, gid}, "ui": {uid, gid}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{s.Server, s.ServerKey, s.Clients["ui"], s.ClientKeys["ui"]} {
+		st, err := os.Stat(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sys, ok := st.Sys().(*syscall.Stat_t); ok && (int(sys.Uid) != uid || int(sys.Gid) != gid) {
+			t.Errorf("%s owned by %d:%d", f, sys.Uid, sys.Gid)
+		}
+	}
+	if uid != 0 {
+		// Giving a key away needs root: refused, with the file named.
+		if _, err := Ensure(t.TempDir(), Options{Owners: map[string][2]int{"worker": {uid + 1, gid}}}); err == nil || !strings.Contains(err.Error(), "worker-key.pem") && !strings.Contains(err.Error(), "worker.pem") {
+			t.Errorf("chown to another user as non-root: %v", err)
+		}
 	}
 }
