@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"taskrelay/examples"
+	"taskrelay/internal/directory"
 	"taskrelay/internal/notify"
 	"taskrelay/internal/relay"
 	"taskrelay/internal/relayclient"
@@ -54,8 +55,17 @@ func TestNoticesReachUnitsOnTheirChannels(t *testing.T) {
 	defer robot.Close()
 
 	dirFile := filepath.Join(t.TempDir(), "directory.yaml")
+	// The sample directory names rsj's 联络员; the robot's message @-mentions that mobile.
+	dir, err := directory.Parse("directory.yaml", examples.Directory)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rsj, ok := dir.Unit("rsj")
+	if !ok || rsj.Contact == nil || rsj.Contact.Mobile == "" {
+		t.Fatal("the sample directory has no contact for rsj")
+	}
 	withChannel := strings.Replace(string(examples.Directory), "  - id: rsj\n    name: 县人力资源和社会保障局\n",
-		"  - id: rsj\n    name: 县人力资源和社会保障局\n    contact: {name: 王联络员, mobile: \"13800001111\"}\n"+
+		"  - id: rsj\n    name: 县人力资源和社会保障局\n"+
 			"    channels:\n      - {type: dingtalk, url: "+robot.URL+", token: E2E_RSJ_TOKEN, secret: E2E_RSJ_SECRET}\n", 1)
 	if err := os.WriteFile(dirFile, []byte(withChannel), 0o644); err != nil {
 		t.Fatal(err)
@@ -101,7 +111,7 @@ func TestNoticesReachUnitsOnTheirChannels(t *testing.T) {
 	mu.Lock()
 	text := strings.Join(texts, "\n")
 	mu.Unlock()
-	for _, want := range []string{"[在控制台查看](https://duban.example.gov.cn/notices/" + notice + ")", "@13800001111", "县人力资源和社会保障局"} {
+	for _, want := range []string{"[在控制台查看](https://duban.example.gov.cn/notices/" + notice + ")", "@" + rsj.Contact.Mobile, "县人力资源和社会保障局"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("message lacks %q:\n%s", want, text)
 		}
