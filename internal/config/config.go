@@ -122,6 +122,11 @@ func FromEnv() (Config, error) {
 	if (c.TLS.Cert == "") != (c.TLS.Key == "") {
 		errs = append(errs, errors.New("TEMPORAL_TLS_CERT 与 TEMPORAL_TLS_KEY 须同时设置"))
 	}
+	if c.TLS.Enabled() && c.TemporalAddress == "" {
+		// The embedded engine listens without TLS: a TLS dial to it would fail with a
+		// handshake error that names neither cause.
+		errs = append(errs, errors.New("TEMPORAL_TLS_* 只用于连接集群，须同时设置 TEMPORAL_ADDRESS（内置引擎尚不支持 TLS）"))
+	}
 	errs = append(errs, documentsFromEnv(&c.Documents)...)
 	if v := os.Getenv("TASKRELAY_REMINDER_DAYS"); v != "" {
 		days, err := parseDays(v)

@@ -121,6 +121,7 @@ func TestEvidenceSettings(t *testing.T) {
 
 // TEMPORAL_TLS_* are read by Temporal's names; a certificate without its key is refused.
 func TestTLSFromEnv(t *testing.T) {
+	t.Setenv("TEMPORAL_ADDRESS", "temporal:7233")
 	t.Setenv("TEMPORAL_TLS_CERT", "/certs/worker.pem")
 	t.Setenv("TEMPORAL_TLS_KEY", "/certs/worker-key.pem")
 	t.Setenv("TEMPORAL_TLS_CA", "/certs/ca.pem")
@@ -137,7 +138,13 @@ func TestTLSFromEnv(t *testing.T) {
 	if _, err := FromEnv(); err == nil || !strings.Contains(err.Error(), "TEMPORAL_TLS_KEY") {
 		t.Errorf("certificate without key: %v", err)
 	}
-	for _, k := range []string{"TEMPORAL_TLS_CERT", "TEMPORAL_TLS_CA", "TEMPORAL_TLS_SERVER_NAME"} {
+	// TLS to the embedded engine (no TEMPORAL_ADDRESS) is refused by name.
+	t.Setenv("TEMPORAL_TLS_KEY", "/certs/worker-key.pem")
+	t.Setenv("TEMPORAL_ADDRESS", "")
+	if _, err := FromEnv(); err == nil || !strings.Contains(err.Error(), "TEMPORAL_ADDRESS") {
+		t.Errorf("TLS without a cluster address: %v", err)
+	}
+	for _, k := range []string{"TEMPORAL_TLS_CERT", "TEMPORAL_TLS_KEY", "TEMPORAL_TLS_CA", "TEMPORAL_TLS_SERVER_NAME"} {
 		t.Setenv(k, "")
 	}
 	if c, err := FromEnv(); err != nil || c.TLS.Enabled() {
