@@ -24,6 +24,7 @@ import (
 func main() { logging.Main("consoled", run) }
 
 func run(cfg config.Config, log *zap.Logger) error {
+	cfg = cfg.Selected() // the county of TEMPORAL_NAMESPACE when TEMPORAL_NAMESPACES lists several
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	c, err := relayclient.Dial(ctx, cfg, log, 60*time.Second)

@@ -121,6 +121,8 @@ type county struct {
 	// digest is the engine's digest window (TASKRELAY_DIGEST_WINDOW); 0, the default
 	// here, delivers each notice at once, as the tests of other behaviour expect.
 	digest time.Duration
+	// counties, when set, are the namespaces one worker serves (TEMPORAL_NAMESPACES).
+	counties []config.County
 }
 
 func newCounty(t *testing.T) *county {
@@ -148,6 +150,9 @@ func (c *county) config() config.Config {
 	cfg.EngineAddr = c.addr
 	cfg.Namespace = "default"
 	cfg.Task.DigestWindow = c.digest
+	if c.counties != nil {
+		cfg.Counties, cfg.Namespace = c.counties, c.counties[0].Namespace
+	}
 	return cfg
 }
 

@@ -18,9 +18,8 @@ import (
 // meeting only the security log's chain is checked.
 func cmdAudit(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("audit", flag.ContinueOnError)
-	data := dataDir()
-	outbox := fs.String("outbox", filepath.Join(data, "outbox"), "the notices on record")
-	secLog := fs.String("security-log", filepath.Join(data, seclog.File), "the console's security log")
+	outbox := fs.String("outbox", filepath.Join(countyDataDir(), "outbox"), "the notices on record")
+	secLog := fs.String("security-log", filepath.Join(dataDir(), seclog.File), "the console's security log")
 	asJSON := fs.Bool("json", false, "print JSON")
 	pos, err := parse(fs, args, -1, "")
 	if err != nil {

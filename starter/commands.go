@@ -18,11 +18,25 @@ import (
 )
 
 func connect(ctx context.Context) (*relayclient.Client, error) {
-	cfg, err := config.FromEnv()
+	cfg, err := countyConfig()
 	if err != nil {
-		return nil, fmt.Errorf("配置有误: %w", err)
+		return nil, err
 	}
 	return relayclient.Dial(ctx, cfg, nil, 0)
+}
+
+// countyConfig is the configuration of the county a command acts on. When the
+// environment lists several counties (TEMPORAL_NAMESPACES), one must be named: a list
+// submitted to the wrong county would be relayed there.
+func countyConfig() (config.Config, error) {
+	cfg, err := config.FromEnv()
+	if err != nil {
+		return cfg, fmt.Errorf("配置有误: %w", err)
+	}
+	if len(cfg.Counties) > 1 && !cfg.NamespaceSet {
+		return cfg, exitError{fmt.Sprintf("TEMPORAL_NAMESPACES 列出了多个县（%s）：请用 --namespace 或 TEMPORAL_NAMESPACE 指定县", strings.Join(cfg.NamespaceNames(), ","))}
+	}
+	return cfg.Selected(), nil
 }
 
 // withClient connects to the engine for f and closes the connection after it.
@@ -50,6 +64,9 @@ func readCommand(ctx context.Context, name string, args []string, what string, f
 func loadDirectory(path string) (*directory.Directory, error) {
 	if path == "" {
 		path = os.Getenv("TASKRELAY_DIRECTORY")
+		if cfg, err := config.FromEnv(); err == nil {
+			path = cfg.Selected().Directory // the county's, when the worker serves several
+		}
 	}
 	return directory.LoadOr(path, examples.DirectoryFile, examples.Directory)
 }

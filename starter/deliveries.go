@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"taskrelay/internal/config"
 	"taskrelay/internal/notify"
 	"taskrelay/internal/relay"
 )
@@ -19,11 +20,21 @@ func dataDir() string {
 	return "data"
 }
 
+// countyDataDir is the data folder of the county the command is about: the data
+// folder, or its <namespace> folder when the worker serves several counties
+// (TEMPORAL_NAMESPACES; the county is TEMPORAL_NAMESPACE or --namespace).
+func countyDataDir() string {
+	if cfg, err := config.FromEnv(); err == nil {
+		return cfg.Selected().DataDir
+	}
+	return dataDir()
+}
+
 // cmdDeliveries lists the deliveries of notices on their channels:
 // `starter deliveries [--failed] [--json]`, or puts a set-aside one back:
 // `starter deliveries retry NOTICE ROUTE`.
 func cmdDeliveries(args []string) error {
-	spool := filepath.Join(dataDir(), "deliveries")
+	spool := filepath.Join(countyDataDir(), "deliveries")
 	if len(args) > 0 && args[0] == "retry" {
 		fs := flag.NewFlagSet("deliveries retry", flag.ContinueOnError)
 		pos, err := parse(fs, args[1:], 2, "通知编号 NOTICE 和渠道 ROUTE")

@@ -11,7 +11,6 @@ import (
 
 	"taskrelay/internal/audit"
 	"taskrelay/internal/blobstore"
-	"taskrelay/internal/config"
 	"taskrelay/internal/evidence"
 	"taskrelay/internal/relay"
 	"taskrelay/internal/relayclient"
@@ -41,9 +40,9 @@ func (f files) uploads() []evidence.Upload {
 // openEvidence opens the blob store (TASKRELAY_BLOB_URL, by default under
 // TASKRELAY_DATA) with the evidence settings.
 func openEvidence(ctx context.Context) (relayclient.Evidence, func(), error) {
-	cfg, err := config.FromEnv()
+	cfg, err := countyConfig()
 	if err != nil {
-		return relayclient.Evidence{}, nil, fmt.Errorf("配置有误: %w", err)
+		return relayclient.Evidence{}, nil, err
 	}
 	b, err := blobstore.Open(ctx, cfg.BlobURL, cfg.DataDir)
 	if err != nil {

@@ -13,7 +13,7 @@ import (
 	"time"
 )
 
-const usage = `用法 (usage):
+const usage = `用法 (usage): starter [--namespace NS] COMMAND ...（--namespace：县的命名空间，同 TEMPORAL_NAMESPACE）
   starter submit FILE [--adopt] [--meeting-id ID --meeting-name N --meeting-date D] [--directory F] [--json]
   starter adopt MEETING [--deputy NO=LEADER]...
   starter status MEETING [--json]
@@ -49,7 +49,7 @@ const usage = `用法 (usage):
   starter user add NAME --role office|inspection|unit|unit_head|leader|admin|security|auditor [--unit U [--section S] | --leader L] [--name 姓名] [--signoff review|sign] --password-stdin
   starter user list [--json]
   starter user passwd NAME --password-stdin
-环境变量: TEMPORAL_ADDRESS (默认 127.0.0.1:7233), TEMPORAL_NAMESPACE (默认 default),
+环境变量: TEMPORAL_ADDRESS (默认 127.0.0.1:7233), TEMPORAL_NAMESPACE (默认 default；TEMPORAL_NAMESPACES 列出多个县时默认第一个),
           TASKRELAY_DIRECTORY (默认: 内置示例县), TASKRELAY_DATA (用户文件所在目录，默认 ./data),
           TASKRELAY_BLOB_URL (附件存储，默认 TASKRELAY_DATA 下的 blobs 目录), TASKRELAY_ATTACH_MAX_MB (默认 20)
 单位可写编号、名称或别名；县领导可写编号或姓名。`
@@ -67,9 +67,12 @@ func main() {
 		}
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	defer cancel()
-	err := run(ctx, os.Args[1], os.Args[2:])
+	args, err := namespaceFlag(os.Args[1:])
+	if err == nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+		defer cancel()
+		err = run(ctx, args[0], args[1:])
+	}
 	if err == nil {
 		return
 	}
@@ -82,6 +85,29 @@ func main() {
 	}
 	fmt.Fprintln(os.Stderr, "错误: "+oneLine(err.Error()))
 	os.Exit(1)
+}
+
+// namespaceFlag takes a leading --namespace NS (or --namespace=NS): the county the
+// command is about, as TEMPORAL_NAMESPACE would say, which it overrides.
+func namespaceFlag(args []string) ([]string, error) {
+	var ns string
+	switch {
+	case strings.HasPrefix(args[0], "--namespace="):
+		ns, args = strings.TrimPrefix(args[0], "--namespace="), args[1:]
+	case args[0] == "--namespace" && len(args) > 1:
+		ns, args = args[1], args[2:]
+	case args[0] == "--namespace":
+		return nil, exitError{"--namespace 需要县的命名空间"}
+	default:
+		return args, nil
+	}
+	if ns == "" || len(args) == 0 {
+		return nil, exitError{"--namespace 需要县的命名空间，其后是命令；运行 starter help 查看用法"}
+	}
+	if err := os.Setenv("TEMPORAL_NAMESPACE", ns); err != nil {
+		return nil, err
+	}
+	return args, nil
 }
 
 func oneLine(s string) string {

@@ -39,7 +39,7 @@ func cmdReport(ctx context.Context, args []string) error {
 	if err != nil {
 		return exitError{"report: " + err.Error()}
 	}
-	if so, _ := report.ReadSignoff(dataDir(), req.Month); so != nil && so.State == relay.ReportIssued {
+	if so, _ := report.ReadSignoff(countyDataDir(), req.Month); so != nil && so.State == relay.ReportIssued {
 		return exitError{fmt.Sprintf("report: %s 月度报告已签发印发（文号 %s），不再重新生成", req.Month, so.DocNo)}
 	}
 	c, err := connect(ctx)
@@ -126,7 +126,7 @@ func cmdReports(_ context.Context, args []string) error {
 	if _, err := parse(fs, args, 0, "没有参数"); err != nil {
 		return err
 	}
-	data := dataDir()
+	data := countyDataDir()
 	list, err := report.List(data)
 	if err != nil {
 		return err
@@ -360,7 +360,7 @@ func cmdReportSignoff(ctx context.Context, args []string) error {
 			r.ByName += "（" + u + "）"
 		}
 	}
-	so, err := report.ReadSignoff(dataDir(), *month)
+	so, err := report.ReadSignoff(countyDataDir(), *month)
 	if err != nil {
 		return err
 	}

@@ -34,7 +34,7 @@ func cmdScore(_ context.Context, args []string) error {
 	if u, ok := dir.ResolveUnit(unit); ok {
 		unit = u.ID
 	}
-	r, err := report.ReadReport(dataDir(), *month)
+	r, err := report.ReadReport(countyDataDir(), *month)
 	if errors.Is(err, fs.ErrNotExist) {
 		return exitError{fmt.Sprintf("score: %s 还没有月度报告（先运行 starter report --month %s）", *month, *month)}
 	}

@@ -29,13 +29,17 @@ func run(cfg config.Config, log *zap.Logger) error {
 	if n.Engine != nil {
 		where = fmt.Sprintf("embedded engine %s (data in %s, started in %.2fs)", n.Engine.Addr(), cfg.DataDir, n.EngineStart.Seconds())
 	}
-	log.Info("taskrelay worker running", zap.String("on", where), zap.String("namespace", cfg.Namespace), zap.String("outbox", cfg.OutboxDir()))
-	fmt.Printf("taskrelay 已启动：%s\n通知写入 %s\n", where, cfg.OutboxDir())
+	for _, k := range n.Counties {
+		log.Info("taskrelay worker running", zap.String("on", where), zap.String("namespace", k.Config.Namespace), zap.String("outbox", k.Config.OutboxDir()))
+		fmt.Printf("taskrelay 已启动：%s\n命名空间 %s：通知写入 %s\n", where, k.Config.Namespace, k.Config.OutboxDir())
+	}
 	// The console in the same process, on the same client (TASKRELAY_HTTP_ADDR;
-	// "off" when it runs as its own process, consoled).
+	// "off" when it runs as its own process, consoled): the county of
+	// TEMPORAL_NAMESPACE (the first) when the worker serves several.
 	var consoleDone <-chan error
-	if env := console.EnvFrom(cfg.DataDir, cfg.Directory); env.Addr != "off" {
-		con, err := console.Start(env, &relayclient.Client{T: n.Client}, log.Named("console"))
+	k := n.County(cfg.Namespace)
+	if env := console.EnvFrom(k.Config.DataDir, k.Config.Directory); env.Addr != "off" {
+		con, err := console.Start(env, &relayclient.Client{T: k.Client}, log.Named("console"))
 		if err != nil {
 			return err
 		}

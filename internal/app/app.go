@@ -32,27 +32,47 @@ import (
 type App struct {
 	Config config.Config
 	Engine *engine.Engine // nil when a cluster is used
+	// Counties are the namespaces this process serves, each with its own client,
+	// worker, directory, schedules and data: one unless TEMPORAL_NAMESPACES (or
+	// TASKRELAY_NAMESPACES_FILE) lists several.
+	Counties []*County
+	// Client, Worker, Outbox and Pusher are the first county's (the only one by default).
 	Client client.Client
 	Worker worker.Worker
 	Outbox *notify.Outbox
 	// Pusher forwards notices to the webhook, when one is configured.
-	Pusher   *notify.Pusher
-	stopPush context.CancelFunc
+	Pusher *notify.Pusher
 	// EngineStart is how long the embedded engine took to come up.
 	EngineStart time.Duration
 	log         *zap.Logger
 }
 
+// County is one namespace served: its configuration (namespace, directory, data
+// folder), client and worker, on the process's one connection and sticky cache.
+type County struct {
+	Config   config.Config
+	Client   client.Client
+	Worker   worker.Worker
+	Outbox   *notify.Outbox
+	Pusher   *notify.Pusher
+	stopPush context.CancelFunc
+}
+
 // Start brings a node up; Stop takes it down.
 func Start(ctx context.Context, cfg config.Config, log *zap.Logger) (*App, error) {
 	n := &App{Config: cfg, log: log}
-	dialCfg := cfg
+	counties := cfg.CountyConfigs()
+	dialCfg := counties[0]
 	if cfg.TemporalAddress == "" {
 		t0 := time.Now()
-		e, err := engine.Start(engine.Options{
+		opts := engine.Options{
 			DataDir: cfg.DataDir, DB: cfg.EngineDB, Addr: cfg.EngineAddr, Namespace: cfg.Namespace,
 			Logger: log.Named("engine").WithOptions(zap.IncreaseLevel(zap.WarnLevel)),
-		})
+		}
+		if cfg.Multi() {
+			opts.Namespaces = cfg.NamespaceNames()
+		}
+		e, err := engine.Start(opts)
 		if err != nil {
 			return nil, err
 		}
@@ -65,24 +85,57 @@ func Start(ctx context.Context, cfg config.Config, log *zap.Logger) (*App, error
 		n.Stop()
 		return nil, err
 	}
-	c := rc.T
-	n.Client = c
-	if n.Engine == nil {
-		if err := EnsureSearchAttributes(ctx, c, cfg.Namespace); err != nil {
+	// The cache is the process's, shared by every worker in it; set before the first.
+	worker.SetStickyWorkflowCacheSize(cfg.StickyCache)
+	for i, kc := range counties {
+		klog := log
+		if cfg.Multi() {
+			klog = log.With(zap.String("namespace", kc.Namespace))
+		}
+		c := rc
+		if i > 0 {
+			if c, err = rc.InNamespace(ctx, kc.Namespace, klog); err != nil {
+				n.Stop()
+				return nil, err
+			}
+		}
+		k := &County{Config: kc, Client: c.T}
+		n.Counties = append(n.Counties, k)
+		if err := k.start(ctx, n.Engine == nil, klog); err != nil {
 			n.Stop()
 			return nil, err
 		}
 	}
+	first := n.Counties[0]
+	n.Client, n.Worker, n.Outbox, n.Pusher = first.Client, first.Worker, first.Outbox, first.Pusher
+	return n, nil
+}
 
-	n.Outbox = notify.NewOutbox(cfg.OutboxDir())
-	n.Outbox.Documents = &cfg.Documents
-	sinks, err := n.startPusher(cfg, log)
-	if err != nil {
-		n.Stop()
-		return nil, err
+// County is the served county of namespace ns, else the first.
+func (n *App) County(ns string) *County {
+	for _, k := range n.Counties {
+		if k.Config.Namespace == ns {
+			return k
+		}
 	}
-	// The cache is the process's, shared by every worker in it; set before the first.
-	worker.SetStickyWorkflowCacheSize(cfg.StickyCache)
+	return n.Counties[0]
+}
+
+// start brings one county's worker up: its search attributes on a cluster, its
+// notifier, activities and Schedules.
+func (k *County) start(ctx context.Context, onCluster bool, log *zap.Logger) error {
+	cfg, c := k.Config, k.Client
+	if onCluster {
+		if err := EnsureSearchAttributes(ctx, c, cfg.Namespace); err != nil {
+			return err
+		}
+	}
+	k.Outbox = notify.NewOutbox(cfg.OutboxDir())
+	k.Outbox.Documents = &cfg.Documents
+	sinks, err := k.startPusher(cfg, log)
+	if err != nil {
+		return err
+	}
 	w := worker.New(c, relay.TaskQueue, worker.Options{})
 	acts := &activities.Activities{Notifier: sinks, Client: c, TaskConfig: cfg.Task, DocPrefix: cfg.Documents.Prefix}
 	if d := loadDirectory(cfg); d != nil {
@@ -90,26 +143,23 @@ func Start(ctx context.Context, cfg config.Config, log *zap.Logger) (*App, error
 	}
 	Register(w, acts)
 	if err := startFollowUp(ctx, w, c, cfg, sinks, log); err != nil {
-		n.Stop()
-		return nil, err
+		return err
 	}
 	if err := startReports(ctx, w, c, cfg, log); err != nil {
-		n.Stop()
-		return nil, err
+		return err
 	}
 	if err := w.Start(); err != nil {
-		n.Stop()
-		return nil, fmt.Errorf("worker start: %w", err)
+		return fmt.Errorf("worker start (%s): %w", cfg.Namespace, err)
 	}
-	n.Worker = w
-	return n, nil
+	k.Worker = w
+	return nil
 }
 
 // startPusher builds the routes of every unit and leader from the directory (secrets
 // resolved now, so a missing one stops the start with its name) and, when any
 // route exists, spools notices for them and sends them in the background: a receiver
 // that is down holds up nothing.
-func (n *App) startPusher(cfg config.Config, log *zap.Logger) (activities.Notifier, error) {
+func (n *County) startPusher(cfg config.Config, log *zap.Logger) (activities.Notifier, error) {
 	d, err := directory.LoadOr(cfg.Directory, examples.DirectoryFile, examples.Directory)
 	if err != nil {
 		return nil, err
@@ -161,16 +211,19 @@ func Register(r worker.Registry, acts *activities.Activities) {
 	}
 }
 
-// Stop stops the worker, the client and the engine, in that order.
+// Stop stops the workers, the clients and the engine, in that order.
 func (n *App) Stop() {
-	if n.stopPush != nil {
-		n.stopPush()
+	for _, k := range n.Counties {
+		if k.stopPush != nil {
+			k.stopPush()
+		}
+		if k.Worker != nil {
+			k.Worker.Stop()
+		}
 	}
-	if n.Worker != nil {
-		n.Worker.Stop()
-	}
-	if n.Client != nil {
-		n.Client.Close()
+	// The first county's client holds the connection the others share: closed last.
+	for i := len(n.Counties) - 1; i >= 0; i-- {
+		n.Counties[i].Client.Close()
 	}
 	if n.Engine != nil {
 		if err := n.Engine.Stop(); err != nil {

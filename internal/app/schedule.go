@@ -52,9 +52,13 @@ func startReports(ctx context.Context, w worker.Worker, c client.Client, cfg con
 	return nil
 }
 
-// countyName is the directory's county (示例县 for the sample), for the report's
-// salutation; empty when the directory cannot be read (the report then says 县委).
+// countyName is the county's display name from the namespaces file, else the
+// directory's county (示例县 for the sample), for the report's salutation; empty when
+// the directory cannot be read (the report then says 县委).
 func countyName(cfg config.Config) string {
+	if cfg.CountyName != "" {
+		return cfg.CountyName
+	}
 	if d := loadDirectory(cfg); d != nil {
 		return d.County
 	}

@@ -25,7 +25,16 @@ const DefaultStickyCache = 2000
 type Config struct {
 	// TemporalAddress is a Temporal cluster's frontend; empty means embed an engine.
 	TemporalAddress string
-	Namespace       string
+	// Namespace is the county's (TEMPORAL_NAMESPACE); with Counties, the one picked
+	// among them (the first when TEMPORAL_NAMESPACE is unset: NamespaceSet false).
+	Namespace    string
+	NamespaceSet bool
+	// Counties are the namespaces one worker serves (TEMPORAL_NAMESPACES or
+	// TASKRELAY_NAMESPACES_FILE); empty: the one Namespace. See ForCounty.
+	Counties []County
+	// CountyName is the county's display name, when the namespaces file gives one
+	// (empty: the directory's county).
+	CountyName string
 	// TLS are the files of a mutual-TLS connection to a cluster, by Temporal's own
 	// names: TEMPORAL_TLS_CERT, TEMPORAL_TLS_KEY, TEMPORAL_TLS_CA, TEMPORAL_TLS_SERVER_NAME.
 	// All empty: plain connection.
@@ -98,6 +107,7 @@ func FromEnv() (Config, error) {
 	c := Config{
 		TemporalAddress: os.Getenv("TEMPORAL_ADDRESS"),
 		Namespace:       envOr("TEMPORAL_NAMESPACE", "default"),
+		NamespaceSet:    os.Getenv("TEMPORAL_NAMESPACE") != "",
 		TLS: TLSFiles{Cert: os.Getenv("TEMPORAL_TLS_CERT"), Key: os.Getenv("TEMPORAL_TLS_KEY"),
 			CA: os.Getenv("TEMPORAL_TLS_CA"), ServerName: os.Getenv("TEMPORAL_TLS_SERVER_NAME")},
 		EngineAddr:      envOr("TASKRELAY_ENGINE_ADDR", "127.0.0.1:7233"),
@@ -128,6 +138,7 @@ func FromEnv() (Config, error) {
 		errs = append(errs, errors.New("TEMPORAL_TLS_* 只用于连接集群，须同时设置 TEMPORAL_ADDRESS（内置引擎尚不支持 TLS）"))
 	}
 	errs = append(errs, documentsFromEnv(&c.Documents)...)
+	errs = append(errs, countiesFromEnv(&c)...)
 	if v := os.Getenv("TASKRELAY_REMINDER_DAYS"); v != "" {
 		days, err := parseDays(v)
 		if err != nil {

@@ -46,6 +46,10 @@ type Options struct {
 	Addr string
 	// Namespace is created on first start.
 	Namespace string
+	// Namespaces, when set, are created instead (one per county of a province
+	// deployment), each with taskrelay's search attributes; a county added later is
+	// created on the next start.
+	Namespaces []string
 	// Logger receives the server's own logs; nil discards them.
 	Logger *zap.Logger
 }
@@ -60,6 +64,9 @@ type Engine struct {
 // Start creates the database on first use, registers the namespace with taskrelay's
 // search attributes, and starts every Temporal service in this process.
 func Start(opts Options) (*Engine, error) {
+	if len(opts.Namespaces) > 0 {
+		opts.Namespace = opts.Namespaces[0]
+	}
 	if opts.Namespace == "" {
 		opts.Namespace = "default"
 	}
@@ -103,13 +110,8 @@ func Start(opts Options) (*Engine, error) {
 	// attributes mapped to the visibility store's columns (the function is the server's
 	// own and works for any SQL store, PostgreSQL included): the first start needs no
 	// wait for a namespace cache refresh.
-	ns, err := sqliteschema.NewNamespaceConfig(cfg.ClusterMetadata.CurrentClusterName, opts.Namespace, false, sas)
-	if err != nil {
-		return nil, fmt.Errorf("engine namespace: %w", err)
-	}
-	ns.Detail.Config.Retention = timestamp.DurationPtr(Retention)
-	if err := sqliteschema.CreateNamespaces(nsStore, ns); err != nil {
-		return nil, fmt.Errorf("engine namespace: %w", err)
+	if err := createNamespaces(cfg, nsStore, opts, sas); err != nil {
+		return nil, err
 	}
 
 	var logger log.Logger = log.NewNoopLogger()
@@ -142,6 +144,28 @@ func Start(opts Options) (*Engine, error) {
 		return nil, fmt.Errorf("engine start: %w", err)
 	}
 	return &Engine{server: srv, addr: net.JoinHostPort(host, strconv.Itoa(port)), namespace: opts.Namespace}, nil
+}
+
+// createNamespaces registers opts.Namespaces (or opts.Namespace) in the store, those
+// that do not exist yet, with the search attributes and the retention.
+func createNamespaces(cfg *config.Config, store *config.SQL, opts Options, sas map[string]enumspb.IndexedValueType) error {
+	names := opts.Namespaces
+	if len(names) == 0 {
+		names = []string{opts.Namespace}
+	}
+	all := make([]*sqliteschema.NamespaceConfig, len(names))
+	for i, name := range names {
+		ns, err := sqliteschema.NewNamespaceConfig(cfg.ClusterMetadata.CurrentClusterName, name, false, sas)
+		if err != nil {
+			return fmt.Errorf("engine namespace %s: %w", name, err)
+		}
+		ns.Detail.Config.Retention = timestamp.DurationPtr(Retention)
+		all[i] = ns
+	}
+	if err := sqliteschema.CreateNamespaces(store, all...); err != nil {
+		return fmt.Errorf("engine namespace: %w", err)
+	}
+	return nil
 }
 
 // Addr is the frontend's host:port, for clients.

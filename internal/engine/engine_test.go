@@ -226,3 +226,33 @@ func runTagged(t *testing.T, e *Engine, meeting string) string {
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+// TestEngineCreatesEveryNamespace: a province's engine registers each county's
+// namespace with taskrelay's search attributes, keeps them apart, and creates a county
+// added later on the next start.
+func TestEngineCreatesEveryNamespace(t *testing.T) {
+	dir := t.TempDir()
+	e := start(t, Options{DataDir: dir, Addr: "127.0.0.1:0", Namespaces: []string{"yangbi", "dali"}})
+	in := func(e *Engine, ns string) *Engine { c := *e; c.namespace = ns; return &c }
+	for _, ns := range []string{"yangbi", "dali"} {
+		checkSearchAttributes(t, in(e, ns))
+	}
+	id := runTagged(t, in(e, "yangbi"), "ns-1")
+	c := dialT(t, in(e, "dali"))
+	if _, err := c.DescribeWorkflowExecution(context.Background(), id, ""); err == nil {
+		t.Errorf("a workflow of yangbi is visible in dali")
+	}
+	c.Close()
+	addr := e.Addr()
+	if err := e.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	e = start(t, Options{DataDir: dir, Addr: addr, Namespaces: []string{"yangbi", "dali", "weishan"}})
+	defer e.Stop()
+	checkSearchAttributes(t, in(e, "weishan"))
+	c = dialT(t, in(e, "yangbi"))
+	defer c.Close()
+	if _, err := c.DescribeWorkflowExecution(context.Background(), id, ""); err != nil {
+		t.Errorf("yangbi's workflow lost when a county was added: %v", err)
+	}
+}

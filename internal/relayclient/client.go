@@ -72,6 +72,19 @@ func Dial(ctx context.Context, cfg config.Config, log *zap.Logger, wait time.Dur
 	}
 }
 
+// InNamespace is a client of another namespace (county) on this client's connection:
+// a province's processes hold one connection and a client per county.
+func (c *Client) InNamespace(ctx context.Context, namespace string, log *zap.Logger) (*Client, error) {
+	if log == nil {
+		log = zap.NewNop()
+	}
+	t, err := client.NewClientFromExistingWithContext(ctx, c.T, client.Options{Namespace: namespace, Logger: logging.SDK(log.Named("sdk"))})
+	if err != nil {
+		return nil, fmt.Errorf("连接命名空间 %s: %w", namespace, err)
+	}
+	return &Client{T: t, QueryConcurrency: c.QueryConcurrency}, nil
+}
+
 // Close releases the connection.
 func (c *Client) Close() { c.T.Close() }
 
