@@ -70,6 +70,10 @@ type Output struct {
 	Actions Actions    `json:"actions"`
 	Report  []Report   `json:"report"`
 	RSSMB   float64    `json:"worker_peak_rss_mb"`
+	// Worker is the worker child's own account at the end (cache, replays, heap).
+	Worker WorkerStats `json:"worker"`
+	// Eviction: the unit actions again with the sticky cache at each --caches size.
+	Eviction []Eviction `json:"eviction"`
 }
 
 type RelayRow struct {
@@ -88,6 +92,11 @@ type Actions struct {
 	PerS  float64 `json:"per_s"`
 	P50MS float64 `json:"p50_ms"`
 	P99MS float64 `json:"p99_ms"`
+	// Tasks acted on (at random), Open tasks in the engine, Count actions done.
+	Tasks int `json:"tasks"`
+	Open  int `json:"open"`
+	Count int `json:"count"`
+	WorkerSide
 }
 
 type Report struct {
@@ -116,6 +125,7 @@ type options struct {
 	profile    string
 	actionsFor time.Duration
 	baseConc   int
+	caches     []int
 }
 
 func parseFlags() (options, error) {
@@ -126,7 +136,18 @@ func parseFlags() (options, error) {
 	flag.StringVar(&o.profile, "profile", "", "write CPU profiles of the engine process and of the worker into this folder")
 	flag.DurationVar(&o.actionsFor, "actions-for", 15*time.Second, "how long the 20 clients report progress")
 	flag.IntVar(&o.baseConc, "baseline-concurrency", 64, "concurrent clients starting the baseline's empty workflows")
+	caches := flag.String("caches", "500,2000,10000", "sticky cache sizes to measure the unit actions with, one worker each, comma separated (empty: none)")
 	flag.Parse()
+	for _, s := range strings.Split(*caches, ",") {
+		if s = strings.TrimSpace(s); s == "" {
+			continue
+		}
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 10 {
+			return o, fmt.Errorf("--caches: %q is not a cache size (10 or more)", s)
+		}
+		o.caches = append(o.caches, n)
+	}
 	if o.engine != "sqlite" && o.engine != "postgres" {
 		return o, fmt.Errorf("--engine: %q，应为 sqlite 或 postgres", o.engine)
 	}
@@ -187,7 +208,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	defer child.stop()
+	defer func() { child.stop() }()
 
 	c, err := client.Dial(client.Options{HostPort: eng.Addr(), Namespace: "default", Logger: quiet{}})
 	if err != nil {
@@ -225,8 +246,8 @@ func run() error {
 			return err
 		}
 		open += n
-		if actionPlan == nil && n >= actionTasks {
-			actionPlan = plan
+		if n >= actionTasks && (actionPlan == nil || n > len(actionPlan.Items)) {
+			actionPlan = plan // act on the largest list's tasks
 		}
 		row := RelayRow{Engine: o.engine, N: n, RelayS: round3(took.Seconds()), BaselineS: round3(base.Seconds()),
 			Ratio: round3(took.Seconds() / base.Seconds()), ReadyS: round3(settled.Seconds()), ReadyRatio: round3(settled.Seconds() / base.Seconds())}
@@ -264,21 +285,40 @@ func run() error {
 	if err := settle(ctx, c); err != nil {
 		return err
 	}
-	ui.phase(fmt.Sprintf("单位操作：%d 个客户端，%d 项在办任务", actionClients, actionTasks))
-	out.Actions, err = actions(ctx, ac, actionPlan.Items[:actionTasks], actionPlan.Meeting.ID, o.actionsFor, ui)
+	ui.phase(fmt.Sprintf("单位操作：%d 个客户端，随机操作 %d 项任务（共 %d 项在办）", actionClients, len(actionPlan.Items), open))
+	s0, err := child.stats()
 	if err != nil {
 		return err
 	}
-	ui.done(fmt.Sprintf("单位操作：%.1f 次/秒，p50 %.1f 毫秒，p99 %.1f 毫秒", out.Actions.PerS, out.Actions.P50MS, out.Actions.P99MS))
+	out.Actions, err = actions(ctx, ac, actionPlan.Items, actionPlan.Meeting.ID, o.actionsFor, ui)
+	if err != nil {
+		return err
+	}
+	if out.Worker, err = child.stats(); err != nil {
+		return err
+	}
+	out.Actions.Open = open
+	out.Actions.WorkerSide = workerSide(s0, out.Worker, out.Actions.Count)
+	ui.done("单位操作：" + out.Actions.describe())
 
-	rss, err := child.peakRSSMB()
-	if err != nil {
-		return err
-	}
-	out.RSSMB = round3(rss)
-	ui.done(fmt.Sprintf("工作进程峰值内存：%.1f MB（%d 项在办任务）", rss, open))
+	out.RSSMB = round3(out.Worker.PeakMB)
+	ui.done(fmt.Sprintf("工作进程峰值内存：%.1f MB（%d 项在办任务；现 %.1f MB，堆 %.1f MB，缓存 %s）", out.RSSMB, open,
+		out.Worker.RSSMB, out.Worker.HeapMB, strconv.Itoa(out.Worker.Cache)))
 	if open < memoryOpenGoal {
 		ui.done(fmt.Sprintf("  注意：在办任务少于 %d 项，内存数字不代表 10000 项的情形", memoryOpenGoal))
+	}
+	if o.profile != "" {
+		if err := child.heapProfile(); err != nil {
+			return err
+		}
+	}
+	restart := func(cache int) (*workerProc, error) {
+		child.stop()
+		child, err = startWorker(eng.Addr(), filepath.Join(tmp, "worker"), "", "TASKRELAY_STICKY_CACHE="+strconv.Itoa(cache))
+		return child, err
+	}
+	if out.Eviction, err = evictionCost(ctx, ac, restart, actionPlan.Items, actionPlan.Meeting.ID, o.caches, o.actionsFor, ui); err != nil {
+		return err
 	}
 
 	if o.json {
@@ -297,9 +337,12 @@ func round3(f float64) float64 { return float64(int64(f*1000+0.5)) / 1000 }
 type workerProc struct {
 	cmd   *exec.Cmd
 	stdin io.WriteCloser
+	mu    sync.Mutex // one question at a time on stdin/out
+	out   *bufio.Reader
 }
 
-func startWorker(addr, data, profile string) (*workerProc, error) {
+// startWorker starts the worker child; env adds to (and overrides) the bench's own.
+func startWorker(addr, data, profile string, env ...string) (*workerProc, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, err
@@ -308,8 +351,9 @@ func startWorker(addr, data, profile string) (*workerProc, error) {
 	cmd.Env = append(os.Environ(), childEnv+"=1", "TEMPORAL_ADDRESS="+addr, "TEMPORAL_NAMESPACE=default",
 		"TASKRELAY_DATA="+data, "TASKRELAY_LOG_LEVEL=error", "TASKRELAY_DIRECTORY=", "TASKRELAY_WEBHOOK_URL=")
 	if profile != "" {
-		cmd.Env = append(cmd.Env, childProfEnv+"="+filepath.Join(profile, "worker.pprof"))
+		cmd.Env = append(cmd.Env, childProfEnv+"="+filepath.Join(profile, "worker.pprof"), childHeapEnv+"="+filepath.Join(profile, "worker-heap.pprof"))
 	}
+	cmd.Env = append(cmd.Env, env...)
 	cmd.Stderr = os.Stderr
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
@@ -322,27 +366,13 @@ func startWorker(addr, data, profile string) (*workerProc, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start worker: %w", err)
 	}
-	line, err := bufio.NewReader(stdout).ReadString('\n')
+	out := bufio.NewReader(stdout)
+	line, err := out.ReadString('\n')
 	if err != nil || strings.TrimSpace(line) != "ready" {
 		_ = cmd.Process.Kill()
 		return nil, fmt.Errorf("worker did not start: %q %v", line, err)
 	}
-	return &workerProc{cmd: cmd, stdin: stdin}, nil
-}
-
-// peakRSSMB reads the worker's high-water mark of resident memory (VmHWM).
-func (w *workerProc) peakRSSMB() (float64, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", w.cmd.Process.Pid))
-	if err != nil {
-		return 0, fmt.Errorf("worker memory: %w", err)
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if f := strings.Fields(l); len(f) >= 2 && f[0] == "VmHWM:" {
-			kb, err := strconv.Atoi(f[1])
-			return float64(kb) / 1024, err
-		}
-	}
-	return 0, errors.New("worker memory: no VmHWM in /proc status")
+	return &workerProc{cmd: cmd, stdin: stdin, out: out}, nil
 }
 
 func (w *workerProc) stop() {
@@ -371,7 +401,8 @@ func runWorker() error {
 		}
 		defer func() { pprof.StopCPUProfile(); f.Close() }()
 	}
-	n, err := app.Start(context.Background(), cfg, zap.NewNop())
+	counts := &sdkCounts{cache: cfg.StickyCache}
+	n, err := app.Start(context.Background(), cfg, zap.NewNop(), func(o *client.Options) { o.MetricsHandler = counts })
 	if err != nil {
 		return err
 	}
@@ -383,8 +414,7 @@ func runWorker() error {
 	}
 	defer bw.Stop()
 	fmt.Println("ready")
-	_, _ = io.Copy(io.Discard, os.Stdin)
-	return nil
+	return serveControl(os.Stdin, os.Stdout, counts)
 }
 
 // --- the measures ---
@@ -564,7 +594,7 @@ func relayList(ctx context.Context, ac *relayclient.Client, plan *relay.Plan, ui
 	return took, settled, nil
 }
 
-// actions has 20 clients report progress on 1,000 open tasks for a while.
+// actions has 20 clients report progress on random tasks among items for a while.
 func actions(ctx context.Context, ac *relayclient.Client, items []relay.Item, meetingID string, d time.Duration, ui *ui) (Actions, error) {
 	var (
 		mu    sync.Mutex
@@ -602,11 +632,15 @@ func actions(ctx context.Context, ac *relayclient.Client, items []relay.Item, me
 	if first != nil {
 		return Actions{}, first
 	}
+	if len(lat) == 0 {
+		return Actions{}, errors.New("unit actions: none done")
+	}
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 	pct := func(p float64) float64 {
 		return round3(float64(lat[min(len(lat)-1, int(p*float64(len(lat))))]) / float64(time.Millisecond))
 	}
-	return Actions{PerS: round3(float64(count.Load()) / elapsed.Seconds()), P50MS: pct(0.50), P99MS: pct(0.99)}, nil
+	return Actions{PerS: round3(float64(count.Load()) / elapsed.Seconds()), P50MS: pct(0.50), P99MS: pct(0.99),
+		Tasks: len(items), Count: len(lat)}, nil
 }
 
 // monthlyReport produces the month's two reports in every format the way the monthly
@@ -744,12 +778,13 @@ func printTable(out Output, open int) {
 	for _, r := range out.Relay {
 		fmt.Printf("%8d %12.2f %12.2f %10.2f %16.2f %14.2f\n", r.N, r.RelayS, r.BaselineS, r.Ratio, r.ReadyS, r.ReadyRatio)
 	}
-	fmt.Printf("\n单位操作（%d 个客户端，%d 项在办任务）：%.1f 次/秒，p50 %.1f 毫秒，p99 %.1f 毫秒\n",
-		actionClients, actionTasks, out.Actions.PerS, out.Actions.P50MS, out.Actions.P99MS)
+	fmt.Printf("\n单位操作（%d 个客户端，随机操作 %d 项任务，共 %d 项在办）：%s\n",
+		actionClients, out.Actions.Tasks, out.Actions.Open, out.Actions.describe())
 	for _, r := range out.Report {
 		fmt.Printf("月报（两份报告，全部格式）：%d 项任务，%.2f 秒\n", r.Tasks, r.Seconds)
 	}
-	fmt.Printf("工作进程峰值内存：%.1f MB（%d 项在办任务）\n", out.RSSMB, open)
+	fmt.Printf("工作进程峰值内存：%.1f MB（%d 项在办任务，缓存 %d 个工作流）\n", out.RSSMB, open, out.Worker.Cache)
+	printEviction(out.Eviction)
 }
 
 // quiet silences the SDK client's logs.

@@ -58,8 +58,9 @@ type County struct {
 	stopPush context.CancelFunc
 }
 
-// Start brings a node up; Stop takes it down.
-func Start(ctx context.Context, cfg config.Config, log *zap.Logger) (*App, error) {
+// Start brings a node up; Stop takes it down. tune adjusts the SDK client's options
+// (relayclient.Dial).
+func Start(ctx context.Context, cfg config.Config, log *zap.Logger, tune ...func(*client.Options)) (*App, error) {
 	n := &App{Config: cfg, log: log}
 	counties := cfg.CountyConfigs()
 	dialCfg := counties[0]
@@ -80,7 +81,7 @@ func Start(ctx context.Context, cfg config.Config, log *zap.Logger) (*App, error
 		dialCfg.EngineAddr = e.Addr()
 		log.Info("embedded engine started", zap.String("addr", e.Addr()), zap.String("data", cfg.DataDir), zap.Duration("took", n.EngineStart))
 	}
-	rc, err := relayclient.Dial(ctx, dialCfg, log, 30*time.Second)
+	rc, err := relayclient.Dial(ctx, dialCfg, log, 30*time.Second, tune...)
 	if err != nil {
 		n.Stop()
 		return nil, err

@@ -40,7 +40,10 @@ type Client struct {
 // TEMPORAL_ADDRESS, else the embedded engine at TASKRELAY_ENGINE_ADDR, in namespace
 // TEMPORAL_NAMESPACE (cfg, read once by config.FromEnv). It keeps trying for wait, since
 // containers start in any order; wait 0 tries once. A nil log silences the SDK.
-func Dial(ctx context.Context, cfg config.Config, log *zap.Logger, wait time.Duration) (*Client, error) {
+//
+// tune adjusts the SDK client's options last (the bench counts the worker's sticky
+// cache hits and misses through a metrics handler set this way).
+func Dial(ctx context.Context, cfg config.Config, log *zap.Logger, wait time.Duration, tune ...func(*client.Options)) (*Client, error) {
 	if log == nil {
 		log = zap.NewNop()
 	}
@@ -53,6 +56,9 @@ func Dial(ctx context.Context, cfg config.Config, log *zap.Logger, wait time.Dur
 			return nil, fmt.Errorf("连接引擎 %s: %w", addr, err)
 		}
 		opts.ConnectionOptions.TLS = tlsCfg
+	}
+	for _, f := range tune {
+		f(&opts)
 	}
 	deadline := time.Now().Add(wait)
 	for {
