@@ -2,7 +2,7 @@
 // side: the relay of an N-item list against N empty workflows on the same engine,
 // unit actions under 20 concurrent clients, and the worker's peak memory.
 //
-//	go run ./bench [--engine sqlite|postgres] [--sizes 100,1000,10000] [--json] [--profile DIR]
+//	go run ./bench [--engine sqlite|postgres] [--sizes 100,1000,10000] [--caches 500,2000,10000] [--json] [--profile DIR]
 //
 // The engine runs in this process, on SQLite in a temporary folder or (--engine
 // postgres) on a throwaway PostgreSQL cluster started from Debian's postgresql
