@@ -302,8 +302,8 @@ func run() error {
 	ui.done("单位操作：" + out.Actions.describe())
 
 	out.RSSMB = round3(out.Worker.PeakMB)
-	ui.done(fmt.Sprintf("工作进程峰值内存：%.1f MB（%d 项在办任务；现 %.1f MB，堆 %.1f MB，缓存 %s）", out.RSSMB, open,
-		out.Worker.RSSMB, out.Worker.HeapMB, strconv.Itoa(out.Worker.Cache)))
+	ui.done(fmt.Sprintf("工作进程峰值内存：%.1f MB（%d 项在办任务；现 %.1f MB，堆 %.1f MB，栈 %.1f MB，%d 个 goroutine，缓存 %d）", out.RSSMB, open,
+		out.Worker.RSSMB, out.Worker.HeapMB, out.Worker.StackMB, out.Worker.Goroutines, out.Worker.Cache))
 	if open < memoryOpenGoal {
 		ui.done(fmt.Sprintf("  注意：在办任务少于 %d 项，内存数字不代表 10000 项的情形", memoryOpenGoal))
 	}

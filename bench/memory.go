@@ -49,6 +49,9 @@ type WorkerStats struct {
 	RSSMB  float64 `json:"rss_mb"`
 	PeakMB float64 `json:"peak_rss_mb"`
 	HeapMB float64 `json:"heap_mb"`
+	// StackMB and Goroutines: every cached workflow keeps its coroutines' goroutines.
+	StackMB    float64 `json:"stack_mb"`
+	Goroutines int     `json:"goroutines"`
 }
 
 func (s WorkerStats) minus(o WorkerStats) WorkerStats {
@@ -119,6 +122,7 @@ func (h *sdkCounts) stats() WorkerStats {
 		WorkflowTasks: h.wfts.Load(), WorkflowTaskMS: float64(h.wftNS.Load()) / 1e6, ReplayMS: float64(h.replayNS.Load()) / 1e6,
 		Waited: h.waited.Load(), WaitMS: float64(h.waitNS.Load()) / 1e6,
 		RSSMB: rss, PeakMB: peak, HeapMB: float64(m.HeapInuse) / (1 << 20),
+		StackMB: float64(m.StackInuse) / (1 << 20), Goroutines: runtime.NumGoroutine(),
 	}
 }
 
