@@ -189,7 +189,8 @@ func run() error {
 	}
 
 	ui.phase("启动引擎（" + o.engine + "）")
-	engOpts := engine.Options{DataDir: filepath.Join(tmp, "engine"), Addr: "127.0.0.1:0", Namespace: "default"}
+	engCfg := config.Config{DataDir: filepath.Join(tmp, "engine"), Namespace: "default"}
+	engOpts := engine.Options{DataDir: engCfg.DataDir, Addr: "127.0.0.1:0", Namespace: "default"}
 	if o.engine == "postgres" {
 		pg, err := pgtemp.Start(pgtemp.Options{Durable: true})
 		if err != nil {
@@ -204,18 +205,22 @@ func run() error {
 	}
 	defer eng.Stop()
 
-	child, err := startWorker(eng.Addr(), filepath.Join(tmp, "worker"), o.profile)
+	engCfg.EngineAddr = eng.Addr()
+	// The child dials the engine as a worker on another host would: its address and
+	// the engine's client certificate.
+	tlsEnv := engCfg.DialTLS().Env()
+	child, err := startWorker(eng.Addr(), filepath.Join(tmp, "worker"), o.profile, tlsEnv...)
 	if err != nil {
 		return err
 	}
 	defer func() { child.stop() }()
 
-	c, err := client.Dial(client.Options{HostPort: eng.Addr(), Namespace: "default", Logger: quiet{}})
+	ac, err := relayclient.Dial(context.Background(), engCfg, nil, 0)
 	if err != nil {
 		return err
 	}
-	defer c.Close()
-	ac := &relayclient.Client{T: c}
+	defer ac.Close()
+	c := ac.T
 	dir, err := directory.Parse(examples.DirectoryFile, examples.Directory)
 	if err != nil {
 		return err
@@ -314,7 +319,7 @@ func run() error {
 	}
 	restart := func(cache int) (*workerProc, error) {
 		child.stop()
-		child, err = startWorker(eng.Addr(), filepath.Join(tmp, "worker"), "", "TASKRELAY_STICKY_CACHE="+strconv.Itoa(cache))
+		child, err = startWorker(eng.Addr(), filepath.Join(tmp, "worker"), "", append(tlsEnv, "TASKRELAY_STICKY_CACHE="+strconv.Itoa(cache))...)
 		return child, err
 	}
 	if out.Eviction, err = evictionCost(ctx, ac, restart, actionPlan.Items, actionPlan.Meeting.ID, o.caches, o.actionsFor, ui); err != nil {
@@ -786,14 +791,6 @@ func printTable(out Output, open int) {
 	fmt.Printf("工作进程峰值内存：%.1f MB（%d 项在办任务，缓存 %d 个工作流）\n", out.RSSMB, open, out.Worker.Cache)
 	printEviction(out.Eviction)
 }
-
-// quiet silences the SDK client's logs.
-type quiet struct{}
-
-func (quiet) Debug(string, ...interface{}) {}
-func (quiet) Info(string, ...interface{})  {}
-func (quiet) Warn(string, ...interface{})  {}
-func (quiet) Error(string, ...interface{}) {}
 
 func isTerminal(f *os.File) bool {
 	st, err := f.Stat()

@@ -1,6 +1,8 @@
 // Command consoled runs the web console on its own, as a stateless process next to a
 // Temporal cluster and the taskrelay worker (production; `go run ./worker` already
-// includes the console). It reaches the engine at TEMPORAL_ADDRESS, listens on
+// includes the console). It reaches the engine at TEMPORAL_ADDRESS with TEMPORAL_TLS_*
+// (or the worker's embedded engine with the client certificate in
+// TASKRELAY_DATA/tls), listens on
 // TASKRELAY_HTTP_ADDR, and reads the users file and session key from TASKRELAY_DATA
 // (or TASKRELAY_SESSION_KEY), so several instances can serve the same county.
 package main

@@ -31,14 +31,14 @@ func TestDocNumbersGapFreeUnderKilledWorker(t *testing.T) {
 	defer logf.Close()
 	w := &workerProc{t: t, data: filepath.Join(dir, "data"), db: engineDB(t), addr: freeAddr(t), log: logf}
 	w.start()
-	c := dialWait(t, w.addr)
+	c := dialWait(t, w)
 	meetingID := "cwh-docno-kill"
 	list, units := bigList(t, dir, meetingID, n)
-	cty := &county{t: t, addr: w.addr}
+	cty := &county{t: t, addr: w.addr, data: w.data}
 	cty.ok("submit", list)
 
 	adopt := exec.Command(starterBin, "adopt", meetingID)
-	adopt.Env = append(os.Environ(), "TEMPORAL_ADDRESS="+w.addr)
+	adopt.Env = append(os.Environ(), engineEnv(w.addr, w.data)...)
 	if err := adopt.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +58,7 @@ func TestDocNumbersGapFreeUnderKilledWorker(t *testing.T) {
 	}
 
 	w.start()
-	c = dialWait(t, w.addr)
+	c = dialWait(t, w)
 	defer c.Close()
 	cty.ok("adopt", meetingID)
 	checkRelay(t, c, outbox, meetingID, n, units, nil)

@@ -170,14 +170,15 @@ func (w *workerProc) kill() {
 	}
 }
 
-// dialWait dials the worker's engine, waiting until it answers.
-func dialWait(t *testing.T, addr string) *relayclient.Client {
+// dialWait dials the worker's engine as its own processes do (the client certificate
+// in its data folder), waiting until it answers.
+func dialWait(t *testing.T, w *workerProc) *relayclient.Client {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	c, err := relayclient.Dial(ctx, config.Config{TemporalAddress: addr, Namespace: "default"}, nil, 60*time.Second)
+	c, err := relayclient.Dial(ctx, config.Config{DataDir: w.data, EngineAddr: w.addr, Namespace: "default"}, nil, 60*time.Second)
 	if err != nil {
-		t.Fatalf("engine at %s did not come up: %v", addr, err)
+		t.Fatalf("engine at %s did not come up: %v", w.addr, err)
 	}
 	return c
 }
@@ -251,14 +252,14 @@ func TestWorkerKilledMidAdoption(t *testing.T) {
 			defer logf.Close()
 			w := &workerProc{t: t, data: filepath.Join(dir, "data"), db: engineDB(t), addr: freeAddr(t), hook: hook.srv.URL, log: logf}
 			w.start()
-			c := dialWait(t, w.addr)
+			c := dialWait(t, w)
 			meetingID := fmt.Sprintf("cwh-kill-%d", round)
 			list, units := bigList(t, dir, meetingID, n)
-			cty := &county{t: t, addr: w.addr}
+			cty := &county{t: t, addr: w.addr, data: w.data}
 			cty.ok("submit", list)
 
 			adopt := exec.Command(starterBin, "adopt", meetingID)
-			adopt.Env = append(os.Environ(), "TEMPORAL_ADDRESS="+w.addr)
+			adopt.Env = append(os.Environ(), engineEnv(w.addr, w.data)...)
 			if err := adopt.Start(); err != nil {
 				t.Fatal(err)
 			}
@@ -278,7 +279,7 @@ func TestWorkerKilledMidAdoption(t *testing.T) {
 			t.Logf("killed after %v: %d notice files written before the kill", killAfter, started)
 
 			w.start()
-			c = dialWait(t, w.addr)
+			c = dialWait(t, w)
 			defer c.Close()
 			cty.ok("adopt", meetingID)
 			repeats := checkRelay(t, c, filepath.Join(w.data, "outbox"), meetingID, n, units, hook)
@@ -434,7 +435,7 @@ func countFiles(t *testing.T, dir string) int {
 // starterNoFail runs a command from any goroutine and returns its result.
 func (c *county) starterNoFail(args ...string) result {
 	cmd := exec.Command(starterBin, args...)
-	cmd.Env = append(os.Environ(), "TEMPORAL_ADDRESS="+c.addr, "TEMPORAL_NAMESPACE=default", "TASKRELAY_DIRECTORY=")
+	cmd.Env = append(append(os.Environ(), engineEnv(c.addr, c.data)...), "TASKRELAY_DIRECTORY=")
 	if wd, err := os.Getwd(); err == nil {
 		cmd.Dir = filepath.Dir(wd)
 	}

@@ -173,6 +173,14 @@ func (c *county) stop() {
 	}
 }
 
+// engineEnv is how a child process reaches a county's engine: by its address, as a
+// console on another host would, with the client certificate and CA the engine made
+// in its data folder.
+func engineEnv(addr, data string) []string {
+	env := []string{"TEMPORAL_ADDRESS=" + addr, "TEMPORAL_NAMESPACE=default"}
+	return append(env, config.Config{DataDir: data}.DialTLS().Env()...)
+}
+
 // result of one starter command.
 type result struct {
 	out, err string
@@ -182,7 +190,7 @@ type result struct {
 func (c *county) starter(args ...string) result {
 	c.t.Helper()
 	cmd := exec.Command(starterBin, args...)
-	cmd.Env = append(os.Environ(), "TEMPORAL_ADDRESS="+c.addr, "TEMPORAL_NAMESPACE=default", "TASKRELAY_DIRECTORY=")
+	cmd.Env = append(append(os.Environ(), engineEnv(c.addr, c.data)...), "TASKRELAY_DIRECTORY=")
 	cmd.Env = append(cmd.Env, c.env...)
 	cmd.Dir = repoRoot(c.t)
 	var out, errb bytes.Buffer

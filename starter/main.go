@@ -1,6 +1,8 @@
 // Command starter is the command line of taskrelay: submit a committee's task list,
 // adopt it, act on tasks and read their state. It reaches the engine at
-// TEMPORAL_ADDRESS (default 127.0.0.1:7233). A refused command exits non-zero with a
+// TEMPORAL_ADDRESS (with TEMPORAL_TLS_*), else the worker's embedded engine at
+// TASKRELAY_ENGINE_ADDR with the client certificate in TASKRELAY_DATA/tls. A refused
+// command exits non-zero with a
 // one-line reason on stderr.
 package main
 
@@ -49,7 +51,9 @@ const usage = `用法 (usage): starter [--namespace NS] COMMAND ...（--namespac
   starter user add NAME --role office|inspection|unit|unit_head|leader|admin|security|auditor [--unit U [--section S] | --leader L] [--name 姓名] [--signoff review|sign] --password-stdin
   starter user list [--json]
   starter user passwd NAME --password-stdin
-环境变量: TEMPORAL_ADDRESS (默认 127.0.0.1:7233), TEMPORAL_NAMESPACE (默认 default；TEMPORAL_NAMESPACES 列出多个县时默认第一个),
+环境变量: TEMPORAL_ADDRESS (集群地址；不设则连接本机 worker 的内置引擎 TASKRELAY_ENGINE_ADDR，默认 127.0.0.1:7233，
+          使用 TASKRELAY_DATA/tls 中的客户端证书), TEMPORAL_TLS_CERT/KEY/CA/SERVER_NAME (连接集群的证书),
+          TEMPORAL_NAMESPACE (默认 default；TEMPORAL_NAMESPACES 列出多个县时默认第一个),
           TASKRELAY_DIRECTORY (默认: 内置示例县), TASKRELAY_DATA (用户文件所在目录，默认 ./data),
           TASKRELAY_BLOB_URL (附件存储，默认 TASKRELAY_DATA 下的 blobs 目录), TASKRELAY_ATTACH_MAX_MB (默认 20)
 单位可写编号、名称或别名；县领导可写编号或姓名。`

@@ -67,7 +67,7 @@ func Start(ctx context.Context, cfg config.Config, log *zap.Logger, tune ...func
 	if cfg.TemporalAddress == "" {
 		t0 := time.Now()
 		opts := engine.Options{
-			DataDir: cfg.DataDir, DB: cfg.EngineDB, Addr: cfg.EngineAddr, Namespace: cfg.Namespace,
+			DataDir: cfg.EngineData(), DB: cfg.EngineDB, Addr: cfg.EngineAddr, Namespace: cfg.Namespace,
 			Logger: log.Named("engine").WithOptions(zap.IncreaseLevel(zap.WarnLevel)),
 		}
 		if cfg.Multi() {

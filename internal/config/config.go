@@ -13,6 +13,7 @@ import (
 	_ "time/tzdata" // zones without a system tz database
 
 	"taskrelay/internal/gongwen"
+	"taskrelay/internal/mtls"
 	"taskrelay/internal/relay"
 	"taskrelay/internal/workcal"
 )
@@ -46,6 +47,9 @@ type Config struct {
 	EngineDB string
 	// DataDir holds the embedded engine's database and the outbox.
 	DataDir string
+	// EngineDataDir, when set, is where the embedded engine keeps its database and
+	// certificates instead of DataDir (a county's DataDir is a subfolder, ForCounty).
+	EngineDataDir string
 	// Directory is the county directory file; empty means the embedded sample.
 	Directory  string
 	WebhookURL string
@@ -91,6 +95,33 @@ type TLSFiles struct{ Cert, Key, CA, ServerName string }
 // Enabled: any of them is set.
 func (t TLSFiles) Enabled() bool { return t != TLSFiles{} }
 
+// Env are the TEMPORAL_TLS_* settings naming these files, for a child process that
+// dials the same engine through TEMPORAL_ADDRESS.
+func (t TLSFiles) Env() []string {
+	return []string{"TEMPORAL_TLS_CERT=" + t.Cert, "TEMPORAL_TLS_KEY=" + t.Key,
+		"TEMPORAL_TLS_CA=" + t.CA, "TEMPORAL_TLS_SERVER_NAME=" + t.ServerName}
+}
+
+// DialTLS are the files a client dials the engine with: TEMPORAL_TLS_* for the engine
+// at TEMPORAL_ADDRESS, else the embedded engine's client certificate in <data>/tls
+// (made by the worker's first start).
+func (c Config) DialTLS() TLSFiles {
+	if c.TemporalAddress != "" {
+		return c.TLS
+	}
+	s := mtls.Embedded(c.EngineData())
+	return TLSFiles{Cert: s.Clients[mtls.EmbeddedClient], Key: s.ClientKeys[mtls.EmbeddedClient],
+		CA: s.CA, ServerName: mtls.EmbeddedServerName}
+}
+
+// EngineData is the embedded engine's data folder: EngineDataDir, else DataDir.
+func (c Config) EngineData() string {
+	if c.EngineDataDir != "" {
+		return c.EngineDataDir
+	}
+	return c.DataDir
+}
+
 // OutboxDir is where notices are written as files.
 func (c Config) OutboxDir() string { return filepath.Join(c.DataDir, "outbox") }
 
@@ -133,9 +164,9 @@ func FromEnv() (Config, error) {
 		errs = append(errs, errors.New("TEMPORAL_TLS_CERT 与 TEMPORAL_TLS_KEY 须同时设置"))
 	}
 	if c.TLS.Enabled() && c.TemporalAddress == "" {
-		// The embedded engine listens without TLS: a TLS dial to it would fail with a
-		// handshake error that names neither cause.
-		errs = append(errs, errors.New("TEMPORAL_TLS_* 只用于连接集群，须同时设置 TEMPORAL_ADDRESS（内置引擎尚不支持 TLS）"))
+		// The embedded engine's clients use its own certificates (DialTLS): files named
+		// here would silently not be used.
+		errs = append(errs, fmt.Errorf("TEMPORAL_TLS_* 只用于连接 TEMPORAL_ADDRESS 所指的引擎，须同时设置 TEMPORAL_ADDRESS；内置引擎的客户端自动使用 %s 中的证书", mtls.Embedded(c.DataDir).Dir))
 	}
 	errs = append(errs, documentsFromEnv(&c.Documents)...)
 	errs = append(errs, countiesFromEnv(&c)...)

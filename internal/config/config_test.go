@@ -151,3 +151,32 @@ func TestTLSFromEnv(t *testing.T) {
 		t.Errorf("no TLS variables: %+v %v", c.TLS, err)
 	}
 }
+
+// A client of the embedded engine dials with the client certificate in <data>/tls;
+// a client of TEMPORAL_ADDRESS with TEMPORAL_TLS_* (none: plain).
+func TestDialTLS(t *testing.T) {
+	c := Config{DataDir: "/srv/relay"}
+	want := TLSFiles{Cert: "/srv/relay/tls/client.pem", Key: "/srv/relay/tls/client-key.pem",
+		CA: "/srv/relay/tls/ca.pem", ServerName: "localhost"}
+	if got := c.DialTLS(); got != want {
+		t.Errorf("embedded: %+v, want %+v", got, want)
+	}
+	c.TemporalAddress = "temporal:7233"
+	if got := c.DialTLS(); got.Enabled() {
+		t.Errorf("cluster without TEMPORAL_TLS_*: %+v, want none", got)
+	}
+	c.TLS = TLSFiles{Cert: "/certs/console.pem", Key: "/certs/console-key.pem"}
+	if got := c.DialTLS(); got != c.TLS {
+		t.Errorf("cluster: %+v, want %+v", got, c.TLS)
+	}
+	// A county served among several keeps its data in a subfolder; the engine's
+	// certificates stay in the worker's data folder.
+	k := Config{DataDir: "/srv/relay", Counties: []County{{Namespace: "county-a"}, {Namespace: "county-b"}}}.ForCounty(County{Namespace: "county-b"})
+	if got := k.DialTLS(); k.DataDir != "/srv/relay/county-b" || got != want {
+		t.Errorf("county data %s, TLS %+v, want %+v", k.DataDir, got, want)
+	}
+	env := strings.Join(want.Env(), " ")
+	if env != "TEMPORAL_TLS_CERT=/srv/relay/tls/client.pem TEMPORAL_TLS_KEY=/srv/relay/tls/client-key.pem TEMPORAL_TLS_CA=/srv/relay/tls/ca.pem TEMPORAL_TLS_SERVER_NAME=localhost" {
+		t.Errorf("env: %s", env)
+	}
+}

@@ -172,6 +172,7 @@ func (c Config) ForCounty(k County) Config {
 	if k.Directory != "" {
 		out.Directory = k.Directory
 	}
+	out.EngineDataDir = c.EngineData() // the engine and its certificates stay where they are
 	out.DataDir = filepath.Join(c.DataDir, k.Namespace)
 	out.Counties = nil
 	return out

@@ -82,7 +82,7 @@ func fuzzSetup(f *testing.F) *fuzzConsole {
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
 			e.data = os.Getenv("TASKRELAY_FUZZ_DATA")
-			if e.api, fzErr = relayclient.Dial(ctx, config.Config{TemporalAddress: addr, Namespace: "default"}, nil, 0); fzErr != nil {
+			if e.api, fzErr = relayclient.Dial(ctx, config.Config{DataDir: e.data, EngineAddr: addr, Namespace: "default"}, nil, 0); fzErr != nil {
 				return
 			}
 		} else {

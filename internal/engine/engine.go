@@ -28,6 +28,7 @@ import (
 	"go.temporal.io/server/temporal"
 	"go.uber.org/zap"
 
+	"taskrelay/internal/mtls"
 	"taskrelay/internal/relay"
 )
 
@@ -59,6 +60,8 @@ type Engine struct {
 	server    temporal.Server
 	addr      string
 	namespace string
+	certs     mtls.Set
+	tmpDir    string // holds certs of an in-memory engine, removed at Stop
 }
 
 // Start creates the database on first use, registers the namespace with taskrelay's
@@ -101,7 +104,20 @@ func Start(opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
+	e := &Engine{addr: net.JoinHostPort(host, strconv.Itoa(port)), namespace: opts.Namespace}
+	certDir := opts.DataDir
+	if certDir == "" {
+		if e.tmpDir, err = os.MkdirTemp("", "taskrelay-engine"); err != nil {
+			return nil, fmt.Errorf("engine certificates: %w", err)
+		}
+		certDir = e.tmpDir
+	}
+	if e.certs, err = certificates(certDir, host); err != nil {
+		e.removeTmp()
+		return nil, err
+	}
 	cfg := serverConfig(host, ports, persistence)
+	cfg.Global.TLS = rootTLS(e.certs)
 	sas := map[string]enumspb.IndexedValueType{}
 	for _, k := range relay.SearchAttributeKeys() {
 		sas[k.GetName()] = k.GetValueType()
@@ -138,12 +154,15 @@ func Start(opts Options) (*Engine, error) {
 		temporal.WithDynamicConfigClient(dynamicconfig.StaticClient{}),
 	)
 	if err != nil {
+		e.removeTmp()
 		return nil, fmt.Errorf("engine: %w", err)
 	}
 	if err := srv.Start(); err != nil {
+		e.removeTmp()
 		return nil, fmt.Errorf("engine start: %w", err)
 	}
-	return &Engine{server: srv, addr: net.JoinHostPort(host, strconv.Itoa(port)), namespace: opts.Namespace}, nil
+	e.server = srv
+	return e, nil
 }
 
 // createNamespaces registers opts.Namespaces (or opts.Namespace) in the store, those
@@ -172,7 +191,17 @@ func createNamespaces(cfg *config.Config, store *config.SQL, opts Options, sas m
 func (e *Engine) Addr() string { return e.addr }
 
 // Stop shuts every service down; the data stays on disk.
-func (e *Engine) Stop() error { return e.server.Stop() }
+func (e *Engine) Stop() error {
+	err := e.server.Stop()
+	e.removeTmp()
+	return err
+}
+
+func (e *Engine) removeTmp() {
+	if e.tmpDir != "" {
+		_ = os.RemoveAll(e.tmpDir)
+	}
+}
 
 // stores picks the persistence: PostgreSQL when opts.DB is set, otherwise SQLite in
 // DataDir (or in memory). It returns the server's persistence section and the store

@@ -29,7 +29,7 @@ func start(t *testing.T, opts Options) *Engine {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	c, err := client.DialContext(ctx, client.Options{HostPort: e.Addr(), Namespace: e.namespace})
+	c, err := dialTLS(ctx, e)
 	if err != nil {
 		e.Stop()
 		t.Fatal(err)
@@ -162,11 +162,21 @@ func TestPostgresURLsAreChecked(t *testing.T) {
 
 func dialT(t *testing.T, e *Engine) client.Client {
 	t.Helper()
-	c, err := client.Dial(client.Options{HostPort: e.Addr(), Namespace: e.namespace})
+	c, err := dialTLS(context.Background(), e)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// dialTLS dials as taskrelay's processes do: with the engine's client certificate.
+func dialTLS(ctx context.Context, e *Engine) (client.Client, error) {
+	tlsCfg, err := e.ClientTLS()
+	if err != nil {
+		return nil, err
+	}
+	return client.DialContext(ctx, client.Options{HostPort: e.Addr(), Namespace: e.namespace,
+		ConnectionOptions: client.ConnectionOptions{TLS: tlsCfg}})
 }
 
 // checkSearchAttributes: every taskrelay search attribute is registered.

@@ -1,7 +1,8 @@
 // Package mtls makes the certificates of the engine's mutual TLS: a CA, one server
 // certificate and one client certificate per named client (worker, console, starter…),
 // written once into a folder (keys 0600, certificates 0644). It is what `starter certs` writes for
-// docker-compose; the embedded engine does not use it yet (see README, Security).
+// docker-compose, and what the embedded engine makes in <data>/tls on its first start
+// (Embedded).
 package mtls
 
 import (
@@ -40,7 +41,24 @@ type Options struct {
 	// for containers that run as different users (needs root). The CA's key stays
 	// with whoever runs this.
 	Owners map[string][2]int
-	Now    time.Time
+	// RenewWithin remakes a kept certificate that expires within it (the CA too, and
+	// then every leaf); 0 keeps them whatever their expiry.
+	RenewWithin time.Duration
+	Now         time.Time
+}
+
+// EmbeddedClient is the one client certificate of the embedded engine's set: every
+// process of the host (worker, console, starter) presents it.
+const EmbeddedClient = "client"
+
+// EmbeddedServerName is the name clients of the embedded engine verify: its server
+// certificate always holds it, whatever address the engine listens on.
+const EmbeddedServerName = "localhost"
+
+// Embedded names the files of the embedded engine's set in a data folder:
+// <data>/tls/{ca,server,client}.pem and their -key.pem.
+func Embedded(dataDir string) Set {
+	return layout(filepath.Join(dataDir, "tls"), []string{EmbeddedClient})
 }
 
 // Set names the files of a made set (all PEM).
@@ -76,9 +94,10 @@ func layout(dir string, clients []string) Set {
 	return s
 }
 
-// Ensure makes in dir whatever of the set is missing (all of it with Renew). An
-// existing CA is reused for missing leaves, so adding a client later keeps the
-// others valid. Refuses client names that are not simple file names.
+// Ensure makes in dir whatever of the set is missing or no longer serves (a leaf not
+// signed by the CA, expired or expiring within RenewWithin, a server certificate
+// without one of the server names), all of it with Renew. An existing CA is reused
+// for missing leaves, so adding a client later keeps the others valid. Refuses client names that are not simple file names.
 func Ensure(dir string, o Options) (Set, error) {
 	clients := o.Clients
 	if len(clients) == 0 {
@@ -115,7 +134,11 @@ func Ensure(dir string, o Options) (Set, error) {
 		if ca, caKey, err = loadPair(s.CA, s.CAKey); err != nil {
 			return s, err
 		}
-	} else {
+		if o.RenewWithin > 0 && ca.NotAfter.Before(now.Add(time.Hour+o.RenewWithin)) {
+			ca = nil
+		}
+	}
+	if ca == nil {
 		o.Renew = true // a new CA invalidates every leaf: remake them all
 		t := &x509.Certificate{SerialNumber: serial(), Subject: pkix.Name{CommonName: "taskrelay engine CA"},
 			NotBefore: now, NotAfter: now.Add(Validity), IsCA: true, BasicConstraintsValid: true,
@@ -132,7 +155,7 @@ func Ensure(dir string, o Options) (Set, error) {
 		s.Made = true
 	}
 	leaf := func(cn string, usages []x509.ExtKeyUsage, certFile, keyFile string, hosts []string) error {
-		if !o.Renew && exists(certFile) && exists(keyFile) {
+		if !o.Renew && exists(certFile) && exists(keyFile) && keep(certFile, ca, hosts, now.Add(time.Hour+o.RenewWithin)) {
 			return nil
 		}
 		t := &x509.Certificate{SerialNumber: serial(), Subject: pkix.Name{CommonName: cn},
@@ -197,6 +220,29 @@ func issue(t, parent *x509.Certificate, parentKey *ecdsa.PrivateKey) (*ecdsa.Pri
 }
 
 func exists(p string) bool { _, err := os.Stat(p); return err == nil }
+
+// keep says whether a leaf certificate on disk still serves: signed by ca, valid past
+// until, and holding every one of hosts. Anything else (unreadable too) is remade.
+func keep(certFile string, ca *x509.Certificate, hosts []string, until time.Time) bool {
+	b, err := os.ReadFile(certFile)
+	if err != nil {
+		return false
+	}
+	blk, _ := pem.Decode(b)
+	if blk == nil {
+		return false
+	}
+	c, err := x509.ParseCertificate(blk.Bytes)
+	if err != nil || c.CheckSignatureFrom(ca) != nil || c.NotAfter.Before(until) {
+		return false
+	}
+	for _, h := range hosts {
+		if c.VerifyHostname(h) != nil {
+			return false
+		}
+	}
+	return true
+}
 
 func serial() *big.Int {
 	n, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))

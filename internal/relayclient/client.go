@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"sort"
 	"strings"
 	"time"
@@ -37,11 +38,12 @@ type Client struct {
 }
 
 // Dial is the one way taskrelay's processes reach the engine: the cluster at
-// TEMPORAL_ADDRESS, else the embedded engine at TASKRELAY_ENGINE_ADDR, in namespace
-// TEMPORAL_NAMESPACE (cfg, read once by config.FromEnv). It keeps trying for wait, since
+// TEMPORAL_ADDRESS, else the embedded engine at TASKRELAY_ENGINE_ADDR with the client
+// certificate in <TASKRELAY_DATA>/tls, in namespace TEMPORAL_NAMESPACE (cfg, read once
+// by config.FromEnv). It keeps trying for wait, since
 // containers start in any order; wait 0 tries once. A nil log silences the SDK.
 //
-// tune adjusts the SDK client's options last (the bench counts the worker's sticky
+// tune adjusts the SDK client's options, all but the TLS set on each try (the bench counts the worker's sticky
 // cache hits and misses through a metrics handler set this way).
 func Dial(ctx context.Context, cfg config.Config, log *zap.Logger, wait time.Duration, tune ...func(*client.Options)) (*Client, error) {
 	if log == nil {
@@ -49,20 +51,14 @@ func Dial(ctx context.Context, cfg config.Config, log *zap.Logger, wait time.Dur
 	}
 	addr := cfg.ClientAddress()
 	opts := client.Options{HostPort: addr, Namespace: cfg.Namespace, Logger: logging.SDK(log.Named("sdk"))}
-	if cfg.TLS.Enabled() {
-		t := cfg.TLS
-		tlsCfg, err := mtls.ClientTLS(t.Cert, t.Key, t.CA, t.ServerName)
-		if err != nil {
-			return nil, fmt.Errorf("连接引擎 %s: %w", addr, err)
-		}
-		opts.ConnectionOptions.TLS = tlsCfg
-	}
 	for _, f := range tune {
 		f(&opts)
 	}
 	deadline := time.Now().Add(wait)
 	for {
-		c, err := client.DialContext(ctx, opts)
+		// The TLS files are read on each try: the embedded engine's are made by the
+		// worker's first start, which may still be under way.
+		c, err := dialOnce(ctx, cfg, opts)
 		if err == nil {
 			return &Client{T: c}, nil
 		}
@@ -89,6 +85,25 @@ func (c *Client) InNamespace(ctx context.Context, namespace string, log *zap.Log
 		return nil, fmt.Errorf("连接命名空间 %s: %w", namespace, err)
 	}
 	return &Client{T: t, QueryConcurrency: c.QueryConcurrency}, nil
+}
+
+// dialOnce dials with the TLS of cfg.DialTLS: the cluster's TEMPORAL_TLS_* (none: a
+// plain connection), or the embedded engine's client certificate, always.
+func dialOnce(ctx context.Context, cfg config.Config, opts client.Options) (client.Client, error) {
+	t := cfg.DialTLS()
+	if cfg.TemporalAddress == "" {
+		if _, err := os.Stat(t.Cert); errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("内置引擎的客户端证书 %s 不存在：请先启动 worker（首次启动时在数据目录 %s 生成证书），或将 TASKRELAY_DATA 设为 worker 的数据目录", t.Cert, cfg.EngineData())
+		}
+	}
+	if t.Enabled() {
+		tlsCfg, err := mtls.ClientTLS(t.Cert, t.Key, t.CA, t.ServerName)
+		if err != nil {
+			return nil, err
+		}
+		opts.ConnectionOptions.TLS = tlsCfg
+	}
+	return client.DialContext(ctx, opts)
 }
 
 // Close releases the connection.

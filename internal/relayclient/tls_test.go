@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"net"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -73,5 +74,17 @@ func TestDialPresentsClientCertificate(t *testing.T) {
 	cfg.TLS = config.TLSFiles{Cert: s.Clients["worker"] + ".missing", Key: s.ClientKeys["worker"], CA: s.CA}
 	if _, err := Dial(context.Background(), cfg, nil, 0); err == nil || !strings.Contains(err.Error(), ".missing") {
 		t.Errorf("missing certificate file: %v", err)
+	}
+}
+
+// A client of the embedded engine whose data folder has no certificates yet is told
+// which file is missing and to start the worker first, without dialling.
+func TestDialEmbeddedWithoutCertificates(t *testing.T) {
+	data := t.TempDir()
+	cfg := config.Config{DataDir: data, EngineAddr: "127.0.0.1:1", Namespace: "default"}
+	_, err := Dial(context.Background(), cfg, nil, 0)
+	want := filepath.Join(data, "tls", "client.pem")
+	if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "请先启动 worker") {
+		t.Errorf("got %v, want an error naming %s and 请先启动 worker", err, want)
 	}
 }
