@@ -27,7 +27,8 @@ func run(cfg config.Config, log *zap.Logger) error {
 	defer n.Stop()
 	where := "Temporal cluster " + cfg.TemporalAddress
 	if n.Engine != nil {
-		where = fmt.Sprintf("embedded engine %s (data in %s, started in %.2fs)", n.Engine.Addr(), cfg.DataDir, n.EngineStart.Seconds())
+		where = fmt.Sprintf("embedded engine %s (data in %s, mutual TLS with the certificates in %s, started in %.2fs)",
+			n.Engine.Addr(), cfg.DataDir, n.Engine.Certificates().Dir, n.EngineStart.Seconds())
 	}
 	for _, k := range n.Counties {
 		log.Info("taskrelay worker running", zap.String("on", where), zap.String("namespace", k.Config.Namespace), zap.String("outbox", k.Config.OutboxDir()))
