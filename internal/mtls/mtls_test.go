@@ -306,3 +306,59 @@ func BenchmarkEnsureKept(b *testing.B) {
 		}
 	}
 }
+
+// A kept set is remade where it no longer serves: a server certificate lacking a newly
+// asked name (the rest kept), a leaf of another CA, and everything when the CA
+// expires within RenewWithin.
+func TestEnsureRemakesWhatNoLongerServes(t *testing.T) {
+	dir := t.TempDir()
+	o := Options{Clients: []string{EmbeddedClient}}
+	s, err := Ensure(dir, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := func(f string) []byte { b, _ := os.ReadFile(f); return b }
+	ca, srv, cl := read(s.CA), read(s.Server), read(s.Clients[EmbeddedClient])
+
+	o.ServerNames = []string{"relay.county.example"}
+	again, err := Ensure(dir, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !again.Made || bytes.Equal(read(s.Server), srv) {
+		t.Error("a server certificate without the new name was kept")
+	}
+	if !bytes.Equal(read(s.CA), ca) || !bytes.Equal(read(s.Clients[EmbeddedClient]), cl) {
+		t.Error("adding a server name replaced the CA or the client certificate")
+	}
+	if err := parseCert(t, s.Server).VerifyHostname("relay.county.example"); err != nil {
+		t.Error(err)
+	}
+
+	// A client certificate of another CA (a copy gone wrong) is remade by this one.
+	other, err := Ensure(t.TempDir(), Options{Clients: []string{EmbeddedClient}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(s.Clients[EmbeddedClient], read(other.Clients[EmbeddedClient]), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Ensure(dir, o); err != nil {
+		t.Fatal(err)
+	}
+	if err := parseCert(t, s.Clients[EmbeddedClient]).CheckSignatureFrom(parseCert(t, s.CA)); err != nil {
+		t.Errorf("a foreign client certificate was kept: %v", err)
+	}
+
+	// The CA expiring within RenewWithin: a new CA and new leaves.
+	o.RenewWithin = Validity
+	if _, err := Ensure(dir, o); err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Equal(read(s.CA), ca) {
+		t.Error("a CA expiring within RenewWithin was kept")
+	}
+	if err := parseCert(t, s.Server).CheckSignatureFrom(parseCert(t, s.CA)); err != nil {
+		t.Errorf("server certificate after a new CA: %v", err)
+	}
+}
