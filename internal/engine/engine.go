@@ -151,7 +151,7 @@ func Start(opts Options) (*Engine, error) {
 		// No forced search-attribute cache refresh: ours are in the namespace before the
 		// server starts, and a forced refresh reads the database once per listed row
 		// (about 1 ms a row: 3,000 tasks took 3.5 s to list with it on).
-		temporal.WithDynamicConfigClient(dynamicconfig.StaticClient{}),
+		temporal.WithDynamicConfigClient(dynamicConfig),
 	)
 	if err != nil {
 		e.removeTmp()
@@ -185,6 +185,16 @@ func createNamespaces(cfg *config.Config, store *config.SQL, opts Options, sas m
 		return fmt.Errorf("engine namespace: %w", err)
 	}
 	return nil
+}
+
+// dynamicConfig is the embedded engine's: one node, one worker process. New tasks go
+// to one partition of each task queue instead of the server's four: partitions spread
+// a busy queue over matching hosts, and here there is one host and a few pollers, so a
+// task written to a partition no poller waits on waits there, or for the forwarder
+// (10 a second by default). Reads stay on four partitions, the server's default, so
+// that tasks an earlier version left in the others are still handed out.
+var dynamicConfig = dynamicconfig.StaticClient{
+	dynamicconfig.MatchingNumTaskqueueWritePartitions.Key(): 1,
 }
 
 // Addr is the frontend's host:port, for clients.
