@@ -563,7 +563,7 @@ func relayList(ctx context.Context, ac *relayclient.Client, plan *relay.Plan, ui
 	}
 	var m relay.MeetingView
 	if err == nil {
-		m, err = ac.WaitDispatched(ctx, id)
+		m, err = waitDispatched(ctx, ac, id)
 	}
 	took = time.Since(t0)
 	if err == nil {
