@@ -33,6 +33,7 @@ import (
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
 	taskqueuepb "go.temporal.io/api/taskqueue/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
@@ -96,6 +97,8 @@ type Actions struct {
 	Tasks int `json:"tasks"`
 	Open  int `json:"open"`
 	Count int `json:"count"`
+	// TimedOut: actions whose RPC deadline passed (counted in the percentiles).
+	TimedOut int `json:"timed_out"`
 	WorkerSide
 }
 
@@ -434,15 +437,21 @@ func baseline(ctx context.Context, c client.Client, round, n, conc int, ui *ui) 
 	runs := make([]client.WorkflowRun, n)
 	t0 := time.Now()
 	err := parallel(n, conc, func(i int) (err error) {
-		runs[i], err = c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-			ID: fmt.Sprintf("bench-empty-%d-%d", round, i), TaskQueue: baselineQueue,
-		}, emptyWorkflow)
+		id := fmt.Sprintf("bench-empty-%d-%d", round, i)
+		err = retryTimedOut(func() (err error) {
+			runs[i], err = c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: baselineQueue}, emptyWorkflow)
+			var started *serviceerror.WorkflowExecutionAlreadyStarted
+			if errors.As(err, &started) { // a start that timed out had gone through
+				runs[i], err = c.GetWorkflow(ctx, id, ""), nil
+			}
+			return err
+		})
 		return err
 	})
 	if err == nil {
 		err = parallel(n, conc, func(i int) error {
 			defer done.Add(1)
-			return runs[i].Get(ctx, nil)
+			return retryTimedOut(func() error { return runs[i].Get(ctx, nil) })
 		})
 	}
 	if err != nil {
@@ -602,11 +611,12 @@ func relayList(ctx context.Context, ac *relayclient.Client, plan *relay.Plan, ui
 // actions has 20 clients report progress on random tasks among items for a while.
 func actions(ctx context.Context, ac *relayclient.Client, items []relay.Item, meetingID string, d time.Duration, ui *ui) (Actions, error) {
 	var (
-		mu    sync.Mutex
-		lat   []time.Duration
-		first error
-		count atomic.Int64
-		wg    sync.WaitGroup
+		mu       sync.Mutex
+		lat      []time.Duration
+		first    error
+		count    atomic.Int64
+		timeouts atomic.Int64
+		wg       sync.WaitGroup
 	)
 	t0 := time.Now()
 	stopBar := ui.bar(int(d/time.Second), func() int { return int(time.Since(t0) / time.Second) })
@@ -622,7 +632,9 @@ func actions(ctx context.Context, ac *relayclient.Client, items []relay.Item, me
 					relay.ActionRequest{Unit: it.Lead, Percent: k % 100, Note: fmt.Sprintf("性能测试进展 %d", k)})
 				e := time.Since(s)
 				mu.Lock()
-				if err != nil && first == nil {
+				if timedOut(err) {
+					timeouts.Add(1) // counted, with its latency: the machine was too loaded
+				} else if err != nil && first == nil {
 					first = fmt.Errorf("progress on %s: %w", relay.TaskID(meetingID, it.No), err)
 				}
 				lat = append(lat, e)
@@ -645,7 +657,7 @@ func actions(ctx context.Context, ac *relayclient.Client, items []relay.Item, me
 		return round3(float64(lat[min(len(lat)-1, int(p*float64(len(lat))))]) / float64(time.Millisecond))
 	}
 	return Actions{PerS: round3(float64(count.Load()) / elapsed.Seconds()), P50MS: pct(0.50), P99MS: pct(0.99),
-		Tasks: len(items), Count: len(lat)}, nil
+		Tasks: len(items), Count: len(lat), TimedOut: int(timeouts.Load())}, nil
 }
 
 // monthlyReport produces the month's two reports in every format the way the monthly
@@ -687,8 +699,12 @@ func settledAt(ctx context.Context, c client.Client) (time.Time, error) {
 	for i := 0; i < 3000; i++ {
 		backlog := int64(0)
 		for _, typ := range []enumspb.TaskQueueType{enumspb.TASK_QUEUE_TYPE_WORKFLOW, enumspb.TASK_QUEUE_TYPE_ACTIVITY} {
-			r, err := c.WorkflowService().DescribeTaskQueue(ctx, &workflowservice.DescribeTaskQueueRequest{
-				Namespace: "default", TaskQueue: &taskqueuepb.TaskQueue{Name: relay.TaskQueue}, TaskQueueType: typ, ReportStats: true,
+			var r *workflowservice.DescribeTaskQueueResponse
+			err := retryTimedOut(func() (err error) {
+				r, err = c.WorkflowService().DescribeTaskQueue(ctx, &workflowservice.DescribeTaskQueueRequest{
+					Namespace: "default", TaskQueue: &taskqueuepb.TaskQueue{Name: relay.TaskQueue}, TaskQueueType: typ, ReportStats: true,
+				})
+				return err
 			})
 			if err != nil {
 				return since, fmt.Errorf("task queue backlog: %w", err)
