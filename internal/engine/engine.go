@@ -1,8 +1,9 @@
 // Package engine runs a real Temporal server inside the taskrelay process, persisted
 // in SQLite files, so that a county office can start the whole system with one command
 // and no database to install, or in PostgreSQL (Options.DB) for a durable shared
-// store. Production deployments may instead point at a Temporal cluster and never call
-// this package.
+// store. Every connection to it is mutual TLS with certificates it makes in its data
+// folder (tls.go). Production deployments may instead point at a Temporal cluster and
+// never call this package.
 package engine
 
 import (
@@ -38,7 +39,9 @@ const Retention = 10 * 365 * 24 * time.Hour
 
 // Options configure an embedded engine.
 type Options struct {
-	// DataDir holds the SQLite file (and the ports file). Empty means in memory (tests only).
+	// DataDir holds the SQLite file, the ports file and the certificates of the
+	// engine's mutual TLS (tls/). Empty means in memory, certificates in a temporary
+	// folder (tests only).
 	DataDir string
 	// DB, when set, is a postgres://user:pass@host:port/db URL: the engine persists
 	// there (and in db_visibility) instead of SQLite, creating or upgrading the schema.
