@@ -3,6 +3,7 @@
 // unit actions under 20 concurrent clients, and the worker's peak memory.
 //
 //	go run ./bench [--engine sqlite|postgres] [--sizes 100,1000,10000] [--caches 500,2000,10000] [--json] [--profile DIR]
+//	go run ./bench --counties 10 [--per-county 1000] [--engine …] [--json]   (a province: see province.go)
 //
 // The engine runs in this process, on SQLite in a temporary folder or (--engine
 // postgres) on a throwaway PostgreSQL cluster started from Debian's postgresql
@@ -129,6 +130,8 @@ type options struct {
 	actionsFor time.Duration
 	baseConc   int
 	caches     []int
+	counties   int // > 0: the province run instead (runProvince)
+	perCounty  int
 }
 
 func parseFlags() (options, error) {
@@ -140,7 +143,12 @@ func parseFlags() (options, error) {
 	flag.DurationVar(&o.actionsFor, "actions-for", 15*time.Second, "how long the 20 clients report progress")
 	flag.IntVar(&o.baseConc, "baseline-concurrency", 64, "concurrent clients starting the baseline's empty workflows")
 	caches := flag.String("caches", "500,2000,10000", "sticky cache sizes to measure the unit actions with, one worker each, comma separated (empty: none)")
+	flag.IntVar(&o.counties, "counties", 0, "a province instead: this many counties (namespaces) on one engine and one worker process")
+	flag.IntVar(&o.perCounty, "per-county", 1000, "with --counties: the list size each county relays, all at once")
 	flag.Parse()
+	if o.counties < 0 || o.counties > 100 || o.perCounty <= 0 || o.perCounty > tasklist.MaxItems {
+		return o, fmt.Errorf("--counties %d --per-county %d: want 0-100 counties of 1..%d items", o.counties, o.perCounty, tasklist.MaxItems)
+	}
 	for _, s := range strings.Split(*caches, ",") {
 		if s = strings.TrimSpace(s); s == "" {
 			continue
@@ -194,6 +202,9 @@ func run() error {
 	ui.phase("启动引擎（" + o.engine + "）")
 	engCfg := config.Config{DataDir: filepath.Join(tmp, "engine"), Namespace: "default"}
 	engOpts := engine.Options{DataDir: engCfg.DataDir, Addr: "127.0.0.1:0", Namespace: "default"}
+	if o.counties > 0 {
+		engOpts.Namespaces = countyNames(o.counties)
+	}
 	if o.engine == "postgres" {
 		pg, err := pgtemp.Start(pgtemp.Options{Durable: true})
 		if err != nil {
@@ -207,8 +218,10 @@ func run() error {
 		return err
 	}
 	defer eng.Stop()
-
 	engCfg.EngineAddr = eng.Addr()
+	if o.counties > 0 {
+		return runProvince(ctx, o, engCfg, tmp, ui)
+	}
 	// The child dials the engine as a worker on another host would: its address and
 	// the engine's client certificate.
 	tlsEnv := engCfg.DialTLS().Env()
@@ -233,7 +246,7 @@ func run() error {
 	var actionPlan *relay.Plan
 	open := 0
 	for round, n := range o.sizes {
-		if err := settle(ctx, c); err != nil {
+		if err := settle(ctx, c, "default"); err != nil {
 			return err
 		}
 		ui.phase(fmt.Sprintf("基准：%d 个空工作流", n))
@@ -245,11 +258,11 @@ func run() error {
 		if err != nil {
 			return err
 		}
-		if err := settle(ctx, c); err != nil {
+		if err := settle(ctx, c, "default"); err != nil {
 			return err
 		}
 		ui.phase(fmt.Sprintf("流转：%d 项任务清单", n))
-		took, settled, err := relayList(ctx, ac, plan, ui)
+		took, settled, err := relayList(ctx, ac, "default", plan, ui)
 		if err != nil {
 			return err
 		}
@@ -266,7 +279,7 @@ func run() error {
 				ui.done(fmt.Sprintf("  会议流程历史：%s", s))
 			}
 		}
-		if err := settle(ctx, c); err != nil {
+		if err := settle(ctx, c, "default"); err != nil {
 			return err
 		}
 		ui.phase(fmt.Sprintf("月报：%d 项任务", open))
@@ -284,13 +297,13 @@ func run() error {
 			return err
 		}
 		ui.phase("准备 1000 项在办任务")
-		if _, _, err := relayList(ctx, ac, plan, ui); err != nil {
+		if _, _, err := relayList(ctx, ac, "default", plan, ui); err != nil {
 			return err
 		}
 		open += actionTasks
 		actionPlan = plan
 	}
-	if err := settle(ctx, c); err != nil {
+	if err := settle(ctx, c, "default"); err != nil {
 		return err
 	}
 	ui.phase(fmt.Sprintf("单位操作：%d 个客户端，随机操作 %d 项任务（共 %d 项在办）", actionClients, len(actionPlan.Items), open))
@@ -541,7 +554,7 @@ func makePlan(dir *directory.Directory, id string, n int) (*relay.Plan, error) {
 
 // relayList submits and adopts a list and waits until every task is started and
 // every dispatch notice written; then checks that the engine holds exactly n tasks.
-func relayList(ctx context.Context, ac *relayclient.Client, plan *relay.Plan, ui *ui) (took, settled time.Duration, err error) {
+func relayList(ctx context.Context, ac *relayclient.Client, ns string, plan *relay.Plan, ui *ui) (took, settled time.Duration, err error) {
 	id := plan.Meeting.ID
 	n := len(plan.Items)
 	q := relay.And(relay.Eq(relay.SAWorkflowType, relay.TaskWorkflowName), relay.Eq(relay.SAMeeting, id))
@@ -577,7 +590,7 @@ func relayList(ctx context.Context, ac *relayclient.Client, plan *relay.Plan, ui
 	took = time.Since(t0)
 	if err == nil {
 		var at time.Time
-		at, err = settledAt(ctx, ac.T)
+		at, err = settledAt(ctx, ac.T, ns)
 		settled = at.Sub(t0)
 	}
 	close(stopPoll)
@@ -687,13 +700,13 @@ func monthlyReport(ctx context.Context, ac *relayclient.Client, tmp string) (Rep
 // settle waits until the worker has caught up: no workflow or activity task waits in
 // taskrelay's task queue (a relay returns once its tasks are started; their first
 // workflow tasks run after), so that one measure does not pay for the last one.
-func settle(ctx context.Context, c client.Client) error {
-	_, err := settledAt(ctx, c)
+func settle(ctx context.Context, c client.Client, ns string) error {
+	_, err := settledAt(ctx, c, ns)
 	return err
 }
 
 // settledAt is settle returning when the backlog was first seen empty for good.
-func settledAt(ctx context.Context, c client.Client) (time.Time, error) {
+func settledAt(ctx context.Context, c client.Client, ns string) (time.Time, error) {
 	quietFor := 0
 	var since time.Time
 	for i := 0; i < 3000; i++ {
@@ -702,7 +715,7 @@ func settledAt(ctx context.Context, c client.Client) (time.Time, error) {
 			var r *workflowservice.DescribeTaskQueueResponse
 			err := retryTimedOut(func() (err error) {
 				r, err = c.WorkflowService().DescribeTaskQueue(ctx, &workflowservice.DescribeTaskQueueRequest{
-					Namespace: "default", TaskQueue: &taskqueuepb.TaskQueue{Name: relay.TaskQueue}, TaskQueueType: typ, ReportStats: true,
+					Namespace: ns, TaskQueue: &taskqueuepb.TaskQueue{Name: relay.TaskQueue}, TaskQueueType: typ, ReportStats: true,
 				})
 				return err
 			})

@@ -286,7 +286,7 @@ func evictionCost(ctx context.Context, ac *relayclient.Client, restart func(cach
 			return out, err
 		}
 		ui.done(fmt.Sprintf("预热 %d 项任务：%.1f 秒", warm, time.Since(t0).Seconds()))
-		if err := settle(ctx, ac.T); err != nil {
+		if err := settle(ctx, ac.T, "default"); err != nil {
 			return out, err
 		}
 		s0, err := w.stats()
