@@ -621,6 +621,18 @@ func relayList(ctx context.Context, ac *relayclient.Client, ns string, plan *rel
 	return took, settled, nil
 }
 
+// waitDispatched waits for a meeting's dispatch past queries that time out while the
+// worker is busy (a province's counties relaying at once keep it so for minutes).
+func waitDispatched(ctx context.Context, ac *relayclient.Client, id string) (relay.MeetingView, error) {
+	for {
+		m, err := ac.WaitDispatched(ctx, id)
+		var timeout *serviceerror.DeadlineExceeded
+		if err == nil || ctx.Err() != nil || !(errors.As(err, &timeout) || errors.Is(err, context.DeadlineExceeded)) {
+			return m, err
+		}
+	}
+}
+
 // actions has 20 clients report progress on random tasks among items for a while.
 func actions(ctx context.Context, ac *relayclient.Client, items []relay.Item, meetingID string, d time.Duration, ui *ui) (Actions, error) {
 	var (

@@ -26,7 +26,6 @@ import (
 func main() { logging.Main("consoled", run) }
 
 func run(cfg config.Config, log *zap.Logger) error {
-	cfg = cfg.Selected() // the county of TEMPORAL_NAMESPACE when TEMPORAL_NAMESPACES lists several
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	c, err := relayclient.Dial(ctx, cfg, log, 60*time.Second)
@@ -34,7 +33,23 @@ func run(cfg config.Config, log *zap.Logger) error {
 		return err
 	}
 	defer c.Close()
-	con, err := console.Start(console.EnvFrom(cfg.DataDir, cfg.Directory), c, log.Named("console"))
+	env := console.EnvFrom(cfg.DataDir, cfg.Directory)
+	var con *console.Running
+	if cfg.Multi() {
+		// One console for every county of TEMPORAL_NAMESPACES, on one connection.
+		var counties []console.CountyEnv
+		counties, err = console.CountiesFrom(cfg, func(ns string) (*relayclient.Client, error) {
+			if ns == cfg.Namespace {
+				return c, nil
+			}
+			return c.InNamespace(ctx, ns, log)
+		})
+		if err == nil {
+			con, err = console.StartCounties(env, counties, log.Named("console"))
+		}
+	} else {
+		con, err = console.Start(env, c, log.Named("console"))
+	}
 	if err != nil {
 		return err
 	}

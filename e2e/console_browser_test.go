@@ -217,7 +217,7 @@ func startConsole(t *testing.T, c *county) *console.Running {
 func userAdd(t *testing.T, c *county, password string, args ...string) {
 	t.Helper()
 	cmd := exec.Command(starterBin, append([]string{"user", "add"}, args...)...)
-	cmd.Env = append(os.Environ(), "TASKRELAY_DATA="+c.data, "TASKRELAY_DIRECTORY=")
+	cmd.Env = append(append(os.Environ(), "TASKRELAY_DATA="+c.data, "TASKRELAY_DIRECTORY="), c.env...)
 	cmd.Stdin = strings.NewReader(password + "\n")
 	out, err := cmd.CombinedOutput()
 	if err != nil {

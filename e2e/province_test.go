@@ -2,15 +2,24 @@ package e2e
 
 import (
 	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 
 	"go.temporal.io/sdk/client"
+	"go.uber.org/zap"
 
 	"taskrelay/internal/app"
 	"taskrelay/internal/config"
+	"taskrelay/internal/console"
 	"taskrelay/internal/notify"
 	"taskrelay/internal/relay"
 	"taskrelay/internal/relayclient"
@@ -100,6 +109,107 @@ func TestOneWorkerServesTwoCounties(t *testing.T) {
 	if s := taskState(t, st.Tasks, 2).State; s != relay.StateDispatched {
 		t.Errorf("yangbi's task 2: %s, want dispatched (withdrawn in dali only)", s)
 	}
+
+	// One console for both counties, one users file: an account works in its county
+	// only; a province inspector reads either county and acts in none.
+	counties, err := console.CountiesFrom(p.config(), func(ns string) (*relayclient.Client, error) {
+		return &relayclient.Client{T: p.node.County(ns).Client}, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	con, err := console.StartCounties(console.Env{Addr: "127.0.0.1:0", DataDir: p.data}, counties, zap.NewNop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer con.Stop()
+	const pw = "Province-pw-7"
+	p.env = []string{"TEMPORAL_NAMESPACES=yangbi,dali", "TEMPORAL_NAMESPACE=yangbi"}
+	userAdd(t, p, pw, "ybduban", "--role", "inspection", "--password-stdin")
+	p.env = []string{"TEMPORAL_NAMESPACES=yangbi,dali", "TEMPORAL_NAMESPACE=dali"}
+	userAdd(t, p, pw, "dlduban", "--role", "inspection", "--password-stdin")
+	userAdd(t, p, pw, "shengdc", "--role", "province", "--password-stdin")
+	task2 := console.TaskURL(relay.TaskID("cwh-2026-12", 2))
+	withdrawn := relay.StateLabel(relay.StateWithdrawn)
+	for _, c := range []struct {
+		user      string
+		withdrawn bool
+	}{{"ybduban", false}, {"dlduban", true}} {
+		b := newWebClient(t, con.URL, c.user, pw)
+		if code, body := b.get(task2); code != http.StatusOK || strings.Contains(body, withdrawn) != c.withdrawn {
+			t.Errorf("%s reads task 2: %d, withdrawn %v, want its county's (withdrawn %v)", c.user, code, strings.Contains(body, withdrawn), c.withdrawn)
+		}
+	}
+	prov := newWebClient(t, con.URL, "shengdc", pw)
+	for _, c := range []struct {
+		ns        string
+		withdrawn bool
+	}{{"dali", true}, {"yangbi", false}} {
+		if code, _ := prov.get("/county?ns=" + c.ns); code != http.StatusSeeOther {
+			t.Fatalf("province switching to %s: %d", c.ns, code)
+		}
+		if code, body := prov.get(task2); code != http.StatusOK || strings.Contains(body, withdrawn) != c.withdrawn {
+			t.Errorf("province reads %s's task 2: %d, want withdrawn %v", c.ns, code, c.withdrawn)
+		}
+		if code, body := prov.get("/board"); code != http.StatusOK || !strings.Contains(body, "督查看板") {
+			t.Errorf("province reads %s's board: %d", c.ns, code)
+		}
+	}
+	if code := prov.post(console.TaskURL(relay.TaskID("cwh-2026-12", 3))+"/withdraw", url.Values{"reason": {"越权撤销"}}); code != http.StatusForbidden {
+		t.Errorf("a province inspector withdrew a task: %d, want 403", code)
+	}
+	p.env = []string{"TEMPORAL_NAMESPACE=yangbi"}
+	p.jsonOf(&st, "status", "cwh-2026-12", "--json")
+	if s := taskState(t, st.Tasks, 3).State; s != relay.StateDispatched {
+		t.Errorf("yangbi's task 3 after the province's refused withdrawal: %s", s)
+	}
+}
+
+// webClient is a signed-in browser without JavaScript: cookies, form tokens, no
+// redirects followed.
+type webClient struct {
+	t    *testing.T
+	base string
+	hc   *http.Client
+	csrf string
+}
+
+func newWebClient(t *testing.T, base, user, pw string) *webClient {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	w := &webClient{t: t, base: strings.TrimSuffix(base, "/"),
+		hc: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	_, body := w.get("/login")
+	if m := regexp.MustCompile(`name="csrf_token" value="([^"]+)"`).FindStringSubmatch(body); m != nil {
+		w.csrf = m[1]
+	}
+	if code := w.post("/login", url.Values{"username": {user}, "password": {pw}}); code != http.StatusSeeOther {
+		t.Fatalf("login %s: %d", user, code)
+	}
+	return w
+}
+
+func (w *webClient) get(path string) (int, string) {
+	w.t.Helper()
+	res, err := w.hc.Get(w.base + path)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
+}
+
+func (w *webClient) post(path string, form url.Values) int {
+	w.t.Helper()
+	form.Set("csrf_token", w.csrf)
+	form.Set("request_id", fmt.Sprintf("%s-%d", path, time.Now().UnixNano()))
+	res, err := w.hc.PostForm(w.base+path, form)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	res.Body.Close()
+	return res.StatusCode
 }
 
 // relayedIn checks a county relayed the sample completely: its 10 tasks started and

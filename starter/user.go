@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"taskrelay/internal/accounts"
+	"taskrelay/internal/config"
 	"taskrelay/internal/directory"
 )
 
@@ -53,7 +54,7 @@ func readPassword(r io.Reader) (string, error) {
 func cmdUserAdd(args []string, stdin io.Reader) error {
 	fs := flag.NewFlagSet("user add", flag.ContinueOnError)
 	var u accounts.User
-	fs.StringVar(&u.Role, "role", "", "office|inspection|unit|unit_head|leader|admin|security|auditor")
+	fs.StringVar(&u.Role, "role", "", "office|inspection|unit|unit_head|leader|admin|security|auditor|province")
 	fs.StringVar(&u.Section, "section", "", "unit roles: the section (股室) of the unit, from the directory's sections")
 	unit := fs.String("unit", "", "the unit (id, name or alias) for role unit")
 	leader := fs.String("leader", "", "the deputy (id or name) for role leader")
@@ -68,6 +69,15 @@ func cmdUserAdd(args []string, stdin io.Reader) error {
 	u.Username = pos[0]
 	if !*pwStdin {
 		return exitError{"user add: 须用 --password-stdin 从标准输入提供密码（不在命令行上写密码）"}
+	}
+	// One console for several counties: the account belongs to the county named by
+	// --namespace or TEMPORAL_NAMESPACE; a province account reads them all.
+	if cfg, err := config.FromEnv(); err == nil && cfg.Multi() && u.Role != accounts.RoleProvince {
+		k, err := countyConfig()
+		if err != nil {
+			return err
+		}
+		u.Namespace = k.Namespace
 	}
 	if *unit != "" || *leader != "" {
 		dir, err := loadDirectory("")
@@ -94,11 +104,14 @@ func cmdUserAdd(args []string, stdin io.Reader) error {
 		return exitError{"user add: " + oneLine(err.Error())}
 	}
 	scope := ""
+	if u.Namespace != "" {
+		scope = "，县 " + u.Namespace
+	}
 	if u.Unit != "" {
-		scope = "，单位 " + u.Unit
+		scope += "，单位 " + u.Unit
 	}
 	if u.Leader != "" {
-		scope = "，县领导 " + u.Leader
+		scope += "，县领导 " + u.Leader
 	}
 	fmt.Printf("已添加用户 %s（%s%s），写入 %s\n", u.Username, accounts.RoleName(u.Role), scope, store.Path())
 	return nil
@@ -126,15 +139,17 @@ func cmdUserList(args []string) error {
 			Role     string `json:"role"`
 			Unit     string `json:"unit,omitempty"`
 			Leader   string `json:"leader,omitempty"`
+			// Namespace: the county, when one console serves several.
+			Namespace string `json:"namespace,omitempty"`
 		}
 		out := []line{}
 		for _, u := range users {
-			out = append(out, line{u.Username, u.Name, u.Role, u.Unit, u.Leader})
+			out = append(out, line{u.Username, u.Name, u.Role, u.Unit, u.Leader, u.Namespace})
 		}
 		return printJSON(out)
 	}
 	for _, u := range users {
-		fmt.Printf("%-16s %-10s %-12s %s%s\n", u.Username, u.Role, u.Name, u.Unit, u.Leader)
+		fmt.Printf("%-16s %-10s %-12s %s%s %s\n", u.Username, u.Role, u.Name, u.Unit, u.Leader, u.Namespace)
 	}
 	return nil
 }

@@ -34,13 +34,12 @@ func run(cfg config.Config, log *zap.Logger) error {
 		log.Info("taskrelay worker running", zap.String("on", where), zap.String("namespace", k.Config.Namespace), zap.String("outbox", k.Config.OutboxDir()))
 		fmt.Printf("taskrelay 已启动：%s\n命名空间 %s：通知写入 %s\n", where, k.Config.Namespace, k.Config.OutboxDir())
 	}
-	// The console in the same process, on the same client (TASKRELAY_HTTP_ADDR;
-	// "off" when it runs as its own process, consoled): the county of
-	// TEMPORAL_NAMESPACE (the first) when the worker serves several.
+	// The console in the same process, on the same clients (TASKRELAY_HTTP_ADDR;
+	// "off" when it runs as its own process, consoled): every county's, when the
+	// worker serves several.
 	var consoleDone <-chan error
-	k := n.County(cfg.Namespace)
-	if env := console.EnvFrom(k.Config.DataDir, k.Config.Directory); env.Addr != "off" {
-		con, err := console.Start(env, &relayclient.Client{T: k.Client}, log.Named("console"))
+	if env := console.EnvFrom(cfg.DataDir, cfg.Directory); env.Addr != "off" {
+		con, err := startConsole(cfg, env, n, log.Named("console"))
 		if err != nil {
 			return err
 		}
@@ -60,4 +59,18 @@ func run(cfg config.Config, log *zap.Logger) error {
 	}
 	log.Info("stopping")
 	return nil
+}
+
+// startConsole serves the one county, or every county of a province worker.
+func startConsole(cfg config.Config, env console.Env, n *app.App, log *zap.Logger) (*console.Running, error) {
+	if !cfg.Multi() {
+		return console.Start(env, &relayclient.Client{T: n.Client}, log)
+	}
+	counties, err := console.CountiesFrom(cfg, func(ns string) (*relayclient.Client, error) {
+		return &relayclient.Client{T: n.County(ns).Client}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return console.StartCounties(env, counties, log)
 }

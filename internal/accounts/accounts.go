@@ -31,10 +31,11 @@ const (
 	RoleAdmin      = "admin"      // 系统管理员: accounts, and everything the two offices can do
 	RoleSecurity   = "security"   // 安全管理员: roles and locks (三员分立)
 	RoleAuditor    = "auditor"    // 审计管理员: reads the security log (三员分立)
+	RoleProvince   = "province"   // 省级督查: reads every county's board and tasks, acts on none
 )
 
 // Roles lists every role, in the order forms show them.
-var Roles = []string{RoleOffice, RoleInspection, RoleUnit, RoleUnitHead, RoleLeader, RoleAdmin, RoleSecurity, RoleAuditor}
+var Roles = []string{RoleOffice, RoleInspection, RoleUnit, RoleUnitHead, RoleLeader, RoleAdmin, RoleSecurity, RoleAuditor, RoleProvince}
 
 // BusinessRoles are the roles the system administrator may give a new account; the
 // three administrators' roles are given by the security administrator or on the server.
@@ -62,6 +63,8 @@ func RoleName(role string) string {
 		return "安全管理员"
 	case RoleAuditor:
 		return "审计管理员"
+	case RoleProvince:
+		return "省级督查"
 	}
 	return role
 }
@@ -86,6 +89,9 @@ type User struct {
 	Unit     string `json:"unit,omitempty"`    // role unit: the directory's unit id
 	Leader   string `json:"leader,omitempty"`  // role leader: the directory's leader id
 	Section  string `json:"section,omitempty"` // unit roles: the section (股室) of the unit, optional
+	// Namespace is the county the account belongs to when one console serves several
+	// (TEMPORAL_NAMESPACES); empty: the first county. A province account reads them all.
+	Namespace string `json:"namespace,omitempty"`
 	// Signoff names the step of the monthly report's sign-off this person takes:
 	// SignoffReview on an inspection account (督查室主任, 审核), SignoffSign on an office
 	// account (办公室主任, 签发). A duty, not a role: the person keeps the role's pages.
@@ -164,12 +170,12 @@ func (u User) Check() error {
 		if u.Unit != "" {
 			errs = append(errs, errors.New("角色 leader 不能指定 --unit"))
 		}
-	case RoleOffice, RoleInspection, RoleAdmin, RoleSecurity, RoleAuditor:
+	case RoleOffice, RoleInspection, RoleAdmin, RoleSecurity, RoleAuditor, RoleProvince:
 		if u.Unit != "" || u.Leader != "" {
 			errs = append(errs, fmt.Errorf("角色 %s 不属于某个单位或县领导，不能指定 --unit 或 --leader", u.Role))
 		}
 	default:
-		errs = append(errs, fmt.Errorf("角色 %q 无效，应为 office、inspection、unit、unit_head、leader、admin、security 或 auditor", u.Role))
+		errs = append(errs, fmt.Errorf("角色 %q 无效，应为 office、inspection、unit、unit_head、leader、admin、security、auditor 或 province", u.Role))
 	}
 	if u.Signoff != "" && SignoffRole(u.Signoff) != u.Role {
 		errs = append(errs, fmt.Errorf("--signoff %q 无效：review（审核）只能给 inspection 账户，sign（签发）只能给 office 账户", u.Signoff))

@@ -29,7 +29,7 @@ func (s *Server) target(q *req) (accounts.User, bool) {
 	switch {
 	case err != nil:
 		s.fail(q, http.StatusInternalServerError, err.Error())
-	case !ok || u.Removed:
+	case !ok || u.Removed || !s.ours(u): // another county's account is not this one's to manage
 		s.fail(q, http.StatusNotFound, "没有用户 "+name)
 	case u.Username == q.user.Username:
 		s.fail(q, http.StatusForbidden, "不能对自己的账号做此操作")
@@ -99,7 +99,7 @@ func (s *Server) securityPage(q *req) {
 }
 
 func (s *Server) renderSecurity(q *req, status int, flash, errMsg string) {
-	users, err := s.cfg.Users.List()
+	users, err := s.ourUsers()
 	if err != nil {
 		s.fail(q, http.StatusInternalServerError, err.Error())
 		return

@@ -61,7 +61,8 @@ var matrixActors = []struct{ key, user string }{
 	{"admin", "root"},
 	{"security", "sec1"},
 	{"auditor", "aud1"},
-	{"anonymous", ""}, // no session at all
+	{"province", "prov1"}, // 省级督查: reads the boards and tasks, acts on nothing
+	{"anonymous", ""},     // no session at all
 }
 
 // mxAction is one thing the console offers. allowed is the design, taken from
@@ -264,8 +265,9 @@ func TestAuthorisationMatrix(t *testing.T) {
 	units := []string{"unit-lead", "unit-co", "unit-other", "unit-head", "unit-head-other"}
 	leaders := []string{"leader", "leader-other", "head"}
 	offices := []string{"office", "inspection", "admin"}
+	readers := append(slices.Clone(offices), "province") // the boards, lists and tasks
 	everyone := []string{"office", "inspection", "unit-lead", "unit-co", "unit-other", "unit-head", "unit-head-other",
-		"leader", "leader-other", "head", "admin", "security", "auditor"}
+		"leader", "leader-other", "head", "admin", "security", "auditor", "province"}
 	onTask := []string{"unit-lead", "unit-co", "unit-head"}
 	heads := []string{"unit-head"} // the unit head of a unit on the task, for its own unit only
 	deciders := []string{"inspection", "leader", "admin"}
@@ -380,12 +382,12 @@ func TestAuthorisationMatrix(t *testing.T) {
 					t.Fatalf("home went to %q, want %q", r.loc, want)
 				}
 			}},
-		page("board", "/board", offices, "督查看板"),
+		page("board", "/board", readers, "督查看板"),
 		page("my tasks", "/my?meeting="+meeting, units, "我的任务"),
 		page("notices", "/notices", units, "收到的通知"),
 		page("leader page", "/leader?meeting="+meeting, leaders, "分管任务"),
-		page("meetings", "/meetings", offices, "任务清单"),
-		page("meeting page", MeetingURL(meeting), offices, "权限矩阵测试会议"),
+		page("meetings", "/meetings", readers, "任务清单"),
+		page("meeting page", MeetingURL(meeting), readers, "权限矩阵测试会议"),
 		page("upload page", "/upload", officeAdmin, `enctype="multipart/form-data"`),
 		page("reports page", "/reports", append(slices.Clone(offices), leaders...), "月度报告"),
 		page("users page", "/users", []string{"admin"}, "添加用户"),
@@ -440,7 +442,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 		page("security log", "/security-log", []string{"auditor"}, "安全日志", "哈希链校验通过"),
 		page("sessions page", "/sessions", everyone, "我的登录", "当前登录"),
 		page("password page", "/password", everyone, "修改密码"),
-		page("task page", TaskURL(relay.TaskID(meeting, 1)), append(append(slices.Clone(offices), onTask...), "leader", "head"), title+"1", "县委常委会会议原文"),
+		page("task page", TaskURL(relay.TaskID(meeting, 1)), append(append(slices.Clone(readers), onTask...), "leader", "head"), title+"1", "县委常委会会议原文"),
 
 		taskAction("ack", relay.UpdateAck, onTask, nil, url.Values{}, func(t *testing.T, v relay.TaskView) {
 			if v.State != relay.StateAcknowledged {
@@ -569,7 +571,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 				t.Fatalf("state %s", v.State)
 			}
 		}),
-		{name: "download file", method: "GET", allowed: append(append(slices.Clone(offices), onTask...), "leader", "head"), status: http.StatusOK,
+		{name: "download file", method: "GET", allowed: append(append(slices.Clone(readers), onTask...), "leader", "head"), status: http.StatusOK,
 			fixture: taskFixture("download file", withFile),
 			path:    func(id string) string { return FileURL(id, fileOf[id]) },
 			snap:    taskSnap,

@@ -573,11 +573,12 @@ func (s *Server) notices(q *req) {
 	}{s.unitName(q.user.Unit), out}, flash, "")
 }
 
-// canSeeTask is the one rule for reading a task: the offices see all, a unit only its
-// own (lead or supporting), a deputy only the portfolio's.
+// canSeeTask is the one rule for reading a task: the offices (and the province's
+// inspectors) see all, a unit only its own (lead or supporting), a deputy only the
+// portfolio's.
 func canSeeTask(u accounts.User, t relay.TaskView) bool {
 	switch u.Role {
-	case accounts.RoleOffice, accounts.RoleInspection, accounts.RoleAdmin:
+	case accounts.RoleOffice, accounts.RoleInspection, accounts.RoleAdmin, accounts.RoleProvince:
 		return true
 	case accounts.RoleUnit, accounts.RoleUnitHead:
 		return t.IsUnitOf(u.Unit)

@@ -101,6 +101,7 @@ func start() (*testEnv, error) {
 		{Username: "root", Name: "管理员", Role: accounts.RoleAdmin},
 		{Username: "sec1", Name: "安全员", Role: accounts.RoleSecurity},
 		{Username: "aud1", Name: "审计员", Role: accounts.RoleAuditor},
+		{Username: "prov1", Name: "省督查员", Role: accounts.RoleProvince},
 		{Username: "gajhead", Name: "公安局负责人", Role: accounts.RoleUnitHead, Unit: "gaj"},
 		{Username: "jtj1", Name: "交通运输局赵六", Role: accounts.RoleUnit, Unit: "jtj"},
 		{Username: "jtjhead", Name: "交通运输局负责人", Role: accounts.RoleUnitHead, Unit: "jtj"},

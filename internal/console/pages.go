@@ -215,7 +215,7 @@ func (s *Server) usersPage(q *req) {
 }
 
 func (s *Server) renderUsers(q *req, status int, form accounts.User, flash, errMsg string) {
-	users, err := s.cfg.Users.List()
+	users, err := s.ourUsers()
 	if err != nil {
 		s.fail(q, http.StatusInternalServerError, err.Error())
 		return
@@ -226,7 +226,8 @@ func (s *Server) renderUsers(q *req, status int, form accounts.User, flash, errM
 
 func (s *Server) addUser(q *req) {
 	f := q.r.PostForm
-	u := accounts.User{Username: strings.TrimSpace(f.Get("username")), Name: strings.TrimSpace(f.Get("name")), Role: f.Get("role")}
+	u := accounts.User{Username: strings.TrimSpace(f.Get("username")), Name: strings.TrimSpace(f.Get("name")), Role: f.Get("role"),
+		Namespace: s.cfg.Namespace} // the administrator's county, when the console serves several
 	if !slices.Contains(accounts.BusinessRoles, u.Role) && accounts.RoleName(u.Role) != u.Role {
 		// 三员分立: the administrators' roles are the security administrator's to give.
 		s.fail(q, http.StatusForbidden, "系统管理员只能添加业务账号；管理员角色由安全管理员授予")

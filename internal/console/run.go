@@ -17,6 +17,7 @@ import (
 	"taskrelay/examples"
 	"taskrelay/internal/accounts"
 	"taskrelay/internal/blobstore"
+	"taskrelay/internal/config"
 	"taskrelay/internal/directory"
 	"taskrelay/internal/evidence"
 	"taskrelay/internal/relayclient"
@@ -84,13 +85,51 @@ type Running struct {
 	done          chan error
 }
 
+// CountyEnv is one county of a console that serves several (TEMPORAL_NAMESPACES): its
+// namespace, display name (empty: the directory's county), directory file, the data
+// folder of its reports and attached files, and its engine client.
+type CountyEnv struct {
+	Namespace, Name, Directory, DataDir string
+	API                                 *relayclient.Client
+}
+
+// CountiesFrom are the counties of a process serving several (cfg.Multi()), each
+// reached through the client client(namespace) gives.
+func CountiesFrom(cfg config.Config, client func(ns string) (*relayclient.Client, error)) ([]CountyEnv, error) {
+	var out []CountyEnv
+	for _, k := range cfg.CountyConfigs() {
+		c, err := client(k.Namespace)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, CountyEnv{Namespace: k.Namespace, Name: k.CountyName, Directory: k.Directory, DataDir: k.DataDir, API: c})
+	}
+	return out, nil
+}
+
 // Start opens the users file (creating the administrator if there is no user yet),
 // builds the console and serves it on env.Addr.
 func Start(env Env, c *relayclient.Client, log *zap.Logger) (*Running, error) {
-	dir, err := LoadDirectory(env.Directory)
-	if err != nil {
-		return nil, err
+	reportsData := env.ReportsData
+	if reportsData == "" {
+		reportsData = env.DataDir
 	}
+	return startConsoles(env, []CountyEnv{{Directory: env.Directory, DataDir: reportsData, API: c}}, env.DataDir, log)
+}
+
+// StartCounties serves several counties on one address (see Front): the accounts,
+// session key and security log in env.DataDir, shared; each county's reports and
+// files in its own data folder.
+func StartCounties(env Env, counties []CountyEnv, log *zap.Logger) (*Running, error) {
+	if len(counties) == 0 {
+		return nil, errors.New("console: no county")
+	}
+	return startConsoles(env, counties, "", log)
+}
+
+// startConsoles builds one console per county on the shared accounts; blobData, when set, is
+// the one county's blob folder (else each county's DataDir).
+func startConsoles(env Env, counties []CountyEnv, blobData string, log *zap.Logger) (*Running, error) {
 	users, err := accounts.Open(filepath.Join(env.DataDir, accounts.UsersFile))
 	if err != nil {
 		return nil, err
@@ -98,10 +137,6 @@ func Start(env Env, c *relayclient.Client, log *zap.Logger) (*Running, error) {
 	pw, err := users.EnsureAdmin()
 	if err != nil {
 		return nil, fmt.Errorf("创建管理员: %w", err)
-	}
-	reportsData := env.ReportsData
-	if reportsData == "" {
-		reportsData = env.DataDir
 	}
 	key, err := accounts.LoadKey(env.SessionKey, env.DataDir)
 	if err != nil {
@@ -128,17 +163,48 @@ func Start(env Env, c *relayclient.Client, log *zap.Logger) (*Running, error) {
 	if err := sessions.KeepIn(filepath.Join(env.DataDir, accounts.SessionsFile)); err != nil {
 		return nil, err
 	}
-	bucket, err := blobstore.Open(context.Background(), env.BlobURL, env.DataDir)
-	if err != nil {
-		return nil, err
+	secLog := seclog.Open(filepath.Join(env.DataDir, seclog.File))
+	var links []County
+	var dirs []*directory.Directory
+	for _, k := range counties {
+		dir, err := LoadDirectory(k.Directory)
+		if err != nil {
+			return nil, err
+		}
+		name := k.Name
+		if name == "" {
+			name = dir.County
+		}
+		dirs, links = append(dirs, dir), append(links, County{k.Namespace, name})
 	}
-	s, err := New(Config{API: c, Users: users, Sessions: sessions, SecurityLog: seclog.Open(filepath.Join(env.DataDir, seclog.File)),
-		Directory: dir, SecureCookies: env.SecureCookies || tlsCfg != nil, ReportsData: reportsData, Log: log,
-		Evidence:     relayclient.Evidence{Store: evidence.New(bucket, env.AttachMaxMB), Require: env.RequireEvidence},
-		PushbackDays: env.PushbackDays})
-	if err != nil {
-		return nil, err
+	var servers []*Server
+	for i, k := range counties {
+		reports := k.DataDir
+		if env.ReportsData != "" && k.Namespace != "" {
+			reports = filepath.Join(env.ReportsData, k.Namespace) // TASKRELAY_REPORTS_DATA: the worker's data folder
+		}
+		bd := blobData
+		if bd == "" {
+			bd = k.DataDir
+		}
+		bucket, err := blobstore.Open(context.Background(), env.BlobURL, bd)
+		if err != nil {
+			return nil, err
+		}
+		s, err := New(Config{API: k.API, Users: users, Sessions: sessions, SecurityLog: secLog,
+			Directory: dirs[i], SecureCookies: env.SecureCookies || tlsCfg != nil, ReportsData: reports, Log: log,
+			Evidence:     relayclient.Evidence{Store: evidence.New(bucket, env.AttachMaxMB), Require: env.RequireEvidence},
+			PushbackDays: env.PushbackDays, Namespace: k.Namespace, DefaultNamespace: counties[0].Namespace, Counties: links})
+		if err != nil {
+			return nil, err
+		}
+		servers = append(servers, s)
 	}
+	var handler http.Handler = servers[0].Handler()
+	if len(servers) > 1 || counties[0].Namespace != "" {
+		handler = NewFront(servers)
+	}
+	s := servers[0]
 	ln, err := net.Listen("tcp", env.Addr)
 	if err != nil {
 		return nil, fmt.Errorf("控制台无法监听 %s（TASKRELAY_HTTP_ADDR）: %w", env.Addr, err)
@@ -149,7 +215,7 @@ func Start(env Env, c *relayclient.Client, log *zap.Logger) (*Running, error) {
 		scheme = "https://"
 	}
 	r := &Running{URL: scheme + displayAddr(ln.Addr().String()) + "/", AdminPassword: pw, Server: s, done: make(chan error, 1),
-		srv: &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute,
+		srv: &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute,
 			WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute}}
 	go func() {
 		err := r.srv.Serve(ln)

@@ -74,6 +74,13 @@ type Config struct {
 	// PushbackDays is the worker's TASKRELAY_PUSHBACK_DAYS: the task page offers a unit
 	// the push back form that long after it received the task (0: the default).
 	PushbackDays int
+	// Namespace is this console's county when one process serves several (see Front;
+	// empty: the only one); accounts of other counties are refused. DefaultNamespace is
+	// the county of accounts without one (the first); Counties, every county served,
+	// make the province account's menu.
+	Namespace        string
+	DefaultNamespace string
+	Counties         []County
 }
 
 // Server serves the console.
@@ -140,7 +147,7 @@ type roles []string
 var (
 	anyone      roles
 	officeRoles = roles{accounts.RoleOffice, accounts.RoleAdmin}
-	boardRoles  = roles{accounts.RoleInspection, accounts.RoleOffice, accounts.RoleAdmin}
+	boardRoles  = roles{accounts.RoleInspection, accounts.RoleOffice, accounts.RoleAdmin, accounts.RoleProvince}
 	unitRoles   = roles{accounts.RoleUnit, accounts.RoleUnitHead}
 	leaderRoles = roles{accounts.RoleLeader}
 	// 三员分立: the system, security and audit administrators, each alone on their pages.
@@ -176,6 +183,7 @@ func (s *Server) routes() {
 	s.mux.Handle("POST /password", s.auth(anyone, s.changePassword))
 
 	s.mux.Handle("GET /board", s.auth(boardRoles, s.board))
+	s.mux.Handle("GET /county", s.auth(roles{accounts.RoleProvince}, s.switchCounty))
 	s.mux.Handle("GET /my", s.auth(unitRoles, s.myTasks))
 	s.mux.Handle("GET /notices", s.auth(unitRoles, s.notices))
 	s.mux.Handle("GET /leader", s.auth(leaderRoles, s.leader))
@@ -348,6 +356,10 @@ func (s *Server) auth(rs roles, h handler) http.Handler {
 			s.fail(q, http.StatusForbidden, "请先修改密码（初始密码或已到期的密码）")
 			return
 		}
+		if why := s.countyRefusal(u, r); why != "" {
+			s.fail(q, http.StatusForbidden, why)
+			return
+		}
 		if !rs.allow(u.Role) {
 			s.fail(q, http.StatusForbidden, fmt.Sprintf("您的角色（%s）无权访问此页面", accounts.RoleName(u.Role)))
 			return
@@ -407,6 +419,10 @@ func (s *Server) nav(q *req) []navItem {
 		add("/security", "角色与锁定")
 	case accounts.RoleAuditor:
 		add("/security-log", "安全日志")
+	case accounts.RoleProvince:
+		add("/board", "督查看板")
+		add("/meetings", "任务清单")
+		items = append(items, s.countyNav()...)
 	}
 	for _, l := range extraNav {
 		if l.roles.allow(q.user.Role) {

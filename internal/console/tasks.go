@@ -125,7 +125,7 @@ func (s *Server) renderTask(q *req, status int, t relay.TaskView, form map[strin
 	d.HeadReview = d.Head && t.State == relay.StateHeadReview
 	d.CanDone = d.CanDone && t.State != relay.StateHeadReview
 	if d.Head {
-		if all, err := s.cfg.Users.List(); err == nil {
+		if all, err := s.ourUsers(); err == nil {
 			for _, p := range all {
 				if accounts.IsUnitRole(p.Role) && p.Unit == u.Unit {
 					d.People = append(d.People, p)
@@ -235,7 +235,7 @@ func (s *Server) taskAction(q *req) {
 		ar.Unit = u.Unit
 		if action == relay.UpdateComplete && u.Role == accounts.RoleUnit {
 			// An officer's completion goes to the unit head first, when there is one.
-			_, ar.HeadReview, _ = s.cfg.Users.UnitHead(u.Unit)
+			ar.HeadReview, _ = s.unitHead(u.Unit)
 		}
 	case relay.UpdateAssign, relay.UpdateHeadReview:
 		if u.Role != accounts.RoleUnitHead {
@@ -316,7 +316,7 @@ func (s *Server) taskAction(q *req) {
 		}
 	case relay.UpdateAssign:
 		ar.Person = strings.TrimSpace(f.Get("person"))
-		if p, ok, _ := s.cfg.Users.Get(ar.Person); !ok || !accounts.IsUnitRole(p.Role) || p.Unit != u.Unit {
+		if p, ok, _ := s.cfg.Users.Get(ar.Person); !ok || !accounts.IsUnitRole(p.Role) || p.Unit != u.Unit || !s.ours(p) {
 			refuse("请从本单位的工作人员中选择责任人")
 			return
 		}
