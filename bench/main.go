@@ -581,7 +581,9 @@ func relayList(ctx context.Context, ac *relayclient.Client, ns string, plan *rel
 		err = fmt.Errorf("meeting %s existed already", id)
 	}
 	if err == nil {
-		_, err = ac.Adopt(ctx, id, relay.AdoptRequest{By: "bench"})
+		if _, err = ac.Adopt(ctx, id, relay.AdoptRequest{By: "bench"}); err != nil {
+			err = fmt.Errorf("adopt: %w", err)
+		}
 	}
 	var m relay.MeetingView
 	if err == nil {
@@ -590,7 +592,9 @@ func relayList(ctx context.Context, ac *relayclient.Client, ns string, plan *rel
 	took = time.Since(t0)
 	if err == nil {
 		var at time.Time
-		at, err = settledAt(ctx, ac.T, ns)
+		if at, err = settledAt(ctx, ac.T, ns); err != nil {
+			err = fmt.Errorf("settle: %w", err)
+		}
 		settled = at.Sub(t0)
 	}
 	close(stopPoll)

@@ -48,7 +48,7 @@ const usage = `用法 (usage): starter [--namespace NS] COMMAND ...（--namespac
   starter schedule (describe|trigger|pause|unpause) [--json] [--note TEXT]
   starter schedule backfill --month YYYY-MM
   starter followup [--as-of DATE] [--json]
-  starter user add NAME --role office|inspection|unit|unit_head|leader|admin|security|auditor [--unit U [--section S] | --leader L] [--name 姓名] [--signoff review|sign] --password-stdin
+  starter user add NAME --role office|inspection|unit|unit_head|leader|admin|security|auditor|province [--unit U [--section S] | --leader L] [--name 姓名] [--signoff review|sign] --password-stdin
   starter user list [--json]
   starter user passwd NAME --password-stdin
 环境变量: TEMPORAL_ADDRESS (集群地址；不设则连接本机 worker 的内置引擎 TASKRELAY_ENGINE_ADDR，默认 127.0.0.1:7233，
