@@ -392,7 +392,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 		page("reports page", "/reports", append(slices.Clone(offices), leaders...), "月度报告"),
 		page("users page", "/users", []string{"admin"}, "添加用户"),
 		page("deliveries page", "/deliveries", verifiers, "通知投递"),
-		{name: "open notice", method: "GET", allowed: append([]string{"unit-lead"}, offices...), status: http.StatusSeeOther,
+		{name: "open notice", method: "GET", allowed: append([]string{"unit-lead"}, readers...), status: http.StatusSeeOther,
 			fixture: func(*testing.T, bool) string { return rsjNotice },
 			path:    func(id string) string { return "/notices/" + url.PathEscape(id) },
 			snap: func(t *testing.T, _ string) string {
