@@ -41,8 +41,6 @@ import (
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 	"go.uber.org/zap"
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 
 	"taskrelay/activities"
 	"taskrelay/examples"
@@ -627,24 +625,6 @@ func relayList(ctx context.Context, ac *relayclient.Client, ns string, plan *rel
 		time.Sleep(100 * time.Millisecond)
 	}
 	return took, settled, nil
-}
-
-// waitDispatched waits for a meeting's dispatch past the queries an overloaded engine
-// refuses for a while (a deadline exceeded or unavailable), for up to 30 minutes.
-func waitDispatched(ctx context.Context, ac *relayclient.Client, id string) (relay.MeetingView, error) {
-	since := time.Now()
-	for {
-		m, err := ac.WaitDispatched(ctx, id)
-		code := status.Code(errors.Unwrap(err))
-		var timeout *serviceerror.DeadlineExceeded
-		var unavailable *serviceerror.Unavailable
-		transient := errors.As(err, &timeout) || errors.As(err, &unavailable) || errors.Is(err, context.DeadlineExceeded) ||
-			code == codes.DeadlineExceeded || code == codes.Unavailable
-		if err == nil || ctx.Err() != nil || !transient || time.Since(since) > 30*time.Minute {
-			return m, err
-		}
-		time.Sleep(time.Second)
-	}
 }
 
 // actions has 20 clients report progress on random tasks among items for a while.
