@@ -20,12 +20,14 @@ import (
 // writes the same month's files again, replacing them whole.
 type Reports struct {
 	API *relayclient.Client
-	// DataDir holds the archive (<DataDir>/reports/YYYY-MM); OutboxDir the notices the
-	// engine issued, which the reform figure counts.
-	DataDir   string
-	OutboxDir string
-	County    string
-	Options   report.Options
+	// Archive is the reports' archive (reports/YYYY-MM/ in the shared blob store);
+	// Notices the records of the notices the engine issued, which the reform figure
+	// counts (notices/ in the same store): whichever worker runs the report, it reads
+	// and writes the same.
+	Archive *report.Archive
+	Notices *notify.Records
+	County  string
+	Options report.Options
 	// Documents lay the .docx reports out (发文机关, 字号 prefix, fonts).
 	Documents gongwen.Settings
 	// QueryConcurrency bounds parallel timeline queries.
@@ -55,7 +57,7 @@ type Reported struct {
 // figures against, not for a later activity.
 func (r *Reports) Report(ctx context.Context, req report.Request) (Reported, error) {
 	// An issued month's reports are on record as signed: a new run must not replace them.
-	if so, err := report.ReadSignoff(r.DataDir, req.Month); err == nil && so != nil && so.State == relay.ReportIssued {
+	if so, err := r.Archive.ReadSignoff(ctx, req.Month); err == nil && so != nil && so.State == relay.ReportIssued {
 		msg := fmt.Sprintf("%s 月度报告已签发印发（文号 %s），不再重新生成", req.Month, so.DocNo)
 		return Reported{}, temporal.NewNonRetryableApplicationError(msg, "BadReportRequest", nil)
 	}
@@ -63,7 +65,7 @@ func (r *Reports) Report(ctx context.Context, req report.Request) (Reported, err
 	if err != nil {
 		return Reported{}, err
 	}
-	files, err := rep.Write(r.DataDir)
+	files, err := r.Archive.Write(ctx, rep)
 	if err != nil {
 		return Reported{}, err
 	}
@@ -71,8 +73,8 @@ func (r *Reports) Report(ctx context.Context, req report.Request) (Reported, err
 }
 
 // ReportSnapshot and ReportRender are the report's two halves as monthly runs started
-// before Report existed call them (kept for those runs; ReportRender reads the file
-// ReportSnapshot wrote, so both must run on one host).
+// before Report existed call them (kept for those runs; ReportRender reads the snapshot
+// ReportSnapshot archived).
 func (r *Reports) ReportSnapshot(ctx context.Context, req report.Request) (report.Figures, error) {
 	rep, err := r.snapshot(ctx, req)
 	if err != nil {
@@ -83,7 +85,7 @@ func (r *Reports) ReportSnapshot(ctx context.Context, req report.Request) (repor
 
 // ReportRender: see ReportSnapshot.
 func (r *Reports) ReportRender(ctx context.Context, month string) ([]string, error) {
-	in, err := report.ReadSnapshot(r.DataDir, month)
+	in, err := r.Archive.ReadSnapshot(ctx, month)
 	if err != nil {
 		return nil, err
 	}
@@ -91,7 +93,7 @@ func (r *Reports) ReportRender(ctx context.Context, month string) ([]string, err
 	if err != nil {
 		return nil, err
 	}
-	return rep.Write(r.DataDir)
+	return r.Archive.Write(ctx, rep)
 }
 
 // snapshot gathers the month's data, archives it and computes the report.
@@ -101,7 +103,7 @@ func (r *Reports) snapshot(ctx context.Context, req report.Request) (*report.Rep
 		return nil, err
 	}
 	heartbeat(ctx, "gathered")
-	if _, err := report.WriteSnapshot(r.DataDir, in); err != nil {
+	if _, err := r.Archive.WriteSnapshot(ctx, in); err != nil {
 		return nil, err
 	}
 	rep, err := compute(in)
@@ -155,7 +157,7 @@ func (r *Reports) Gather(ctx context.Context, req report.Request) (*report.Input
 		}
 		in.Meetings = append(in.Meetings, m)
 	}
-	notices, err := notify.NewOutbox(r.OutboxDir).List(func(n relay.Notice) bool { return report.Counted(n.Kind) })
+	notices, err := r.Notices.List(ctx, func(n relay.Notice) bool { return report.Counted(n.Kind) })
 	if err != nil {
 		return nil, fmt.Errorf("读取已发通知: %w", err)
 	}
@@ -223,7 +225,7 @@ type Issued struct {
 // rewrites the archived reports from the draft's own snapshot with the numbers on them:
 // what is issued is exactly what was signed.
 func (r *Reports) ReportIssue(ctx context.Context, req IssueRequest) (Issued, error) {
-	in, err := report.ReadSnapshot(r.DataDir, req.Month)
+	in, err := r.Archive.ReadSnapshot(ctx, req.Month)
 	if err != nil {
 		return Issued{}, err
 	}
@@ -247,7 +249,7 @@ func (r *Reports) ReportIssue(ctx context.Context, req IssueRequest) (Issued, er
 	if rep.CommitteeDocNo, err = number(s.CommitteePrefix, "baogao"); err != nil {
 		return Issued{}, err
 	}
-	files, err := rep.Write(r.DataDir)
+	files, err := r.Archive.Write(ctx, rep)
 	if err != nil {
 		return Issued{}, err
 	}
@@ -260,6 +262,6 @@ func (r *Reports) ReportIssue(ctx context.Context, req IssueRequest) (Issued, er
 
 // ReportSignoffRecord keeps a month's sign-off state and timeline in its archive
 // folder, where `starter reports` and the console read it.
-func (r *Reports) ReportSignoffRecord(_ context.Context, so relay.ReportSignoff) error {
-	return report.WriteSignoff(r.DataDir, so)
+func (r *Reports) ReportSignoffRecord(ctx context.Context, so relay.ReportSignoff) error {
+	return r.Archive.WriteSignoff(ctx, so)
 }

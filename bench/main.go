@@ -45,9 +45,11 @@ import (
 	"taskrelay/activities"
 	"taskrelay/examples"
 	"taskrelay/internal/app"
+	"taskrelay/internal/blobstore"
 	"taskrelay/internal/config"
 	"taskrelay/internal/directory"
 	"taskrelay/internal/engine"
+	"taskrelay/internal/notify"
 	"taskrelay/internal/pgtemp"
 	"taskrelay/internal/relay"
 	"taskrelay/internal/relayclient"
@@ -688,7 +690,14 @@ func monthlyReport(ctx context.Context, ac *relayclient.Client, tmp string) (Rep
 	if err != nil {
 		return Report{}, err
 	}
-	r := &activities.Reports{API: ac, DataDir: filepath.Join(tmp, "reports"), OutboxDir: filepath.Join(tmp, "worker", "outbox"),
+	// The worker's shared store (its default, under its data folder): the notices it
+	// recorded, and the archive the report goes into.
+	shared, err := blobstore.Open(ctx, "", filepath.Join(tmp, "worker"))
+	if err != nil {
+		return Report{}, err
+	}
+	defer shared.Close()
+	r := &activities.Reports{API: ac, Archive: report.NewArchive(shared), Notices: notify.NewRecords(shared),
 		County: "示例县", Options: report.DefaultOptions()}
 	t0 := time.Now()
 	done, err := r.Report(ctx, req)

@@ -13,7 +13,9 @@ import (
 	"time"
 
 	"github.com/xuri/excelize/v2"
+	"gocloud.dev/blob"
 
+	"taskrelay/internal/blobstore"
 	"taskrelay/internal/notify"
 	"taskrelay/internal/relay"
 	"taskrelay/internal/relayclient"
@@ -85,7 +87,7 @@ func TestMonthlyReportsOnTheRealServer(t *testing.T) {
 	}
 	exMD, exHTML, coMD, coHTML, ledger := report.Files(prev)
 	for _, f := range []string{exMD, exHTML, coMD, coHTML, ledger, report.FiguresFile, report.SnapshotFile} {
-		if fi, err := os.Stat(filepath.Join(report.Dir(c.data, prev), f)); err != nil || fi.Size() == 0 {
+		if a, err := c.shared().Attributes(context.Background(), report.Key(prev, f)); err != nil || a.Size == 0 {
 			t.Errorf("archive lacks %s: %v", f, err)
 		}
 	}
@@ -262,4 +264,17 @@ func sortedIDs[V any](m map[string]V) []string {
 	}
 	sort.Strings(ids)
 	return ids
+}
+
+// shared is the county's shared blob store (TASKRELAY_BLOB_URL, by default under its
+// data folder): notice records and the reports' archive, as every worker and console
+// of the county reads them.
+func (c *county) shared() *blob.Bucket {
+	c.t.Helper()
+	b, err := blobstore.Open(context.Background(), c.config().BlobURL, c.data)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	c.t.Cleanup(func() { b.Close() })
+	return b
 }

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -67,7 +68,7 @@ func TestBrowserReportSignoff(t *testing.T) {
 	// Steps are dated in county time.
 	p.see(form, time.Now().In(relay.County).Format("2006-01-02 15:"))
 	p.shot("reports-signoff")
-	so, err := report.ReadSignoff(c.data, month)
+	so, err := report.NewArchive(c.shared()).ReadSignoff(context.Background(), month)
 	if err != nil || so == nil || so.State != relay.ReportIssued || so.DocNo == "" {
 		t.Fatalf("record: %+v %v", so, err)
 	}

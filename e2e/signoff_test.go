@@ -2,8 +2,9 @@ package e2e
 
 import (
 	"archive/zip"
+	"bytes"
+	"context"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -47,15 +48,16 @@ func TestReportSignoffOnTheRealServer(t *testing.T) {
 	if e := state(); e.State != relay.ReportDraft || e.DocNo != "" || e.Signoff == nil || len(e.Signoff.Timeline) != 1 {
 		t.Fatalf("after the draft: %+v", e)
 	}
-	record := filepath.Join(report.Dir(c.data, month), report.SignoffFile)
+	shared := c.shared()
+	record := report.Key(month, report.SignoffFile)
 	unchanged := func(step func()) {
 		t.Helper()
-		before, err := os.ReadFile(record)
+		before, err := shared.ReadAll(context.Background(), record)
 		if err != nil {
 			t.Fatal(err)
 		}
 		step()
-		if after, _ := os.ReadFile(record); string(after) != string(before) {
+		if after, _ := shared.ReadAll(context.Background(), record); string(after) != string(before) {
 			t.Errorf("a refused step changed the record:\n%s\n%s", before, after)
 		}
 	}
@@ -93,7 +95,11 @@ func TestReportSignoffOnTheRealServer(t *testing.T) {
 	// The issued .docx carries its number; the draft had none.
 	exDocx, coDocx := report.DocxFiles(month)
 	for name, no := range map[string]string{exDocx: e.DocNo, coDocx: e.Signoff.CommitteeDocNo} {
-		if body := docxText(t, filepath.Join(report.Dir(c.data, month), name)); no == "" || !strings.Contains(body, no) {
+		docx, err := shared.ReadAll(context.Background(), report.Key(month, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if body := docxText(t, name, docx); no == "" || !strings.Contains(body, no) {
 			t.Errorf("%s lacks its number %q", name, no)
 		}
 	}
@@ -114,13 +120,12 @@ func TestReportSignoffOnTheRealServer(t *testing.T) {
 }
 
 // docxText is a .docx's document text (its XML, enough to find a string in).
-func docxText(t *testing.T, path string) string {
+func docxText(t *testing.T, path string, docx []byte) string {
 	t.Helper()
-	z, err := zip.OpenReader(path)
+	z, err := zip.NewReader(bytes.NewReader(docx), int64(len(docx)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer z.Close()
 	for _, f := range z.File {
 		if f.Name == "word/document.xml" {
 			r, err := f.Open()

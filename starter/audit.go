@@ -18,7 +18,7 @@ import (
 // meeting only the security log's chain is checked.
 func cmdAudit(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("audit", flag.ContinueOnError)
-	outbox := fs.String("outbox", filepath.Join(countyDataDir(), "outbox"), "the notices on record")
+	outbox := fs.String("outbox", "", "a worker's outbox folder to check instead of the notice records in the shared store")
 	secLog := fs.String("security-log", filepath.Join(dataDir(), seclog.File), "the console's security log")
 	asJSON := fs.Bool("json", false, "print JSON")
 	pos, err := parse(fs, args, -1, "")
@@ -34,8 +34,10 @@ func cmdAudit(ctx context.Context, args []string) error {
 	if len(pos) == 0 {
 		return nil
 	}
-	if _, err := os.Stat(*outbox); err != nil {
-		return exitError{fmt.Sprintf("audit: 找不到通知记录目录 %s（用 --outbox 指定）", *outbox)}
+	if *outbox != "" {
+		if _, err := os.Stat(*outbox); err != nil {
+			return exitError{fmt.Sprintf("audit: 找不到通知记录目录 %s", *outbox)}
+		}
 	}
 	c, err := connect(ctx)
 	if err != nil {
@@ -49,7 +51,7 @@ func cmdAudit(ctx context.Context, args []string) error {
 	if m.DispatchedAt == nil {
 		return exitError{fmt.Sprintf("audit: 会议 %s 尚未交办", pos[0])}
 	}
-	notices, err := notify.NewOutbox(*outbox).List(func(n relay.Notice) bool { return n.MeetingID == pos[0] })
+	notices, err := meetingNotices(ctx, *outbox, pos[0])
 	if err != nil {
 		return err
 	}
@@ -84,4 +86,19 @@ func cmdAudit(ctx context.Context, args []string) error {
 		return exitError{fmt.Sprintf("审计未通过：%d 处问题，首处：%s", len(r.Problems), r.Problems[0])}
 	}
 	return nil
+}
+
+// meetingNotices reads a meeting's notices on record: from the shared store every
+// worker records them in, or from one worker's outbox folder when outbox is set.
+func meetingNotices(ctx context.Context, outbox, meeting string) ([]relay.Notice, error) {
+	of := func(n relay.Notice) bool { return n.MeetingID == meeting }
+	if outbox != "" {
+		return notify.NewOutbox(outbox).List(of)
+	}
+	b, _, err := openStore(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer b.Close()
+	return notify.NewRecords(b).List(ctx, of)
 }

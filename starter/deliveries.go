@@ -1,13 +1,12 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"os"
-	"path/filepath"
 
-	"taskrelay/internal/config"
 	"taskrelay/internal/notify"
 	"taskrelay/internal/relay"
 )
@@ -20,28 +19,23 @@ func dataDir() string {
 	return "data"
 }
 
-// countyDataDir is the data folder of the county the command is about: the data
-// folder, or its <namespace> folder when the worker serves several counties
-// (TEMPORAL_NAMESPACES; the county is TEMPORAL_NAMESPACE or --namespace).
-func countyDataDir() string {
-	if cfg, err := config.FromEnv(); err == nil {
-		return cfg.Selected().DataDir
+// cmdDeliveries lists the deliveries of notices on their channels, as every worker
+// records them in the shared store: `starter deliveries [--failed] [--json]`, or puts
+// a set-aside one back for any worker to send: `starter deliveries retry NOTICE ROUTE`.
+func cmdDeliveries(ctx context.Context, args []string) error {
+	b, _, err := openStore(ctx)
+	if err != nil {
+		return err
 	}
-	return dataDir()
-}
-
-// cmdDeliveries lists the deliveries of notices on their channels:
-// `starter deliveries [--failed] [--json]`, or puts a set-aside one back:
-// `starter deliveries retry NOTICE ROUTE`.
-func cmdDeliveries(args []string) error {
-	spool := filepath.Join(countyDataDir(), "deliveries")
+	defer b.Close()
+	ledger := notify.NewLedger(b, "")
 	if len(args) > 0 && args[0] == "retry" {
 		fs := flag.NewFlagSet("deliveries retry", flag.ContinueOnError)
 		pos, err := parse(fs, args[1:], 2, "通知编号 NOTICE 和渠道 ROUTE")
 		if err != nil {
 			return err
 		}
-		if err := notify.Retry(spool, pos[0], pos[1]); err != nil {
+		if err := ledger.Retry(ctx, pos[0], pos[1]); err != nil {
 			if errors.Is(err, notify.ErrNoSuchDelivery) {
 				return exitError{"deliveries retry: " + err.Error()}
 			}
@@ -56,7 +50,7 @@ func cmdDeliveries(args []string) error {
 	if _, err := parse(fs, args, 0, "不带其他参数（可用 --failed、--json；重发用 deliveries retry NOTICE ROUTE）"); err != nil {
 		return err
 	}
-	ds, err := notify.Deliveries(spool, *failed)
+	ds, err := ledger.Deliveries(ctx, *failed)
 	if err != nil {
 		return err
 	}

@@ -9,11 +9,15 @@ import (
 	"path/filepath"
 	"strings"
 
+	"gocloud.dev/blob"
+
 	"taskrelay/internal/audit"
 	"taskrelay/internal/blobstore"
+	"taskrelay/internal/config"
 	"taskrelay/internal/evidence"
 	"taskrelay/internal/relay"
 	"taskrelay/internal/relayclient"
+	"taskrelay/internal/report"
 )
 
 // files is a repeatable --attach flag.
@@ -37,18 +41,34 @@ func (f files) uploads() []evidence.Upload {
 	return out
 }
 
-// openEvidence opens the blob store (TASKRELAY_BLOB_URL, by default under
-// TASKRELAY_DATA) with the evidence settings.
-func openEvidence(ctx context.Context) (relayclient.Evidence, func(), error) {
+// openStore opens the blob store every worker and console share (TASKRELAY_BLOB_URL,
+// by default under the county's TASKRELAY_DATA).
+func openStore(ctx context.Context) (*blob.Bucket, config.Config, error) {
 	cfg, err := countyConfig()
 	if err != nil {
-		return relayclient.Evidence{}, nil, err
+		return nil, cfg, err
 	}
-	b, err := blobstore.Open(ctx, cfg.BlobURL, cfg.DataDir)
+	b, err := blobstore.OpenCounty(ctx, cfg.BlobURL, cfg.DataDir, cfg.BlobPrefix)
+	return b, cfg, err
+}
+
+// openEvidence opens the blob store with the evidence settings.
+func openEvidence(ctx context.Context) (relayclient.Evidence, func(), error) {
+	b, cfg, err := openStore(ctx)
 	if err != nil {
 		return relayclient.Evidence{}, nil, err
 	}
 	return relayclient.Evidence{Store: evidence.New(b, cfg.AttachMaxMB), Require: cfg.RequireEvidence}, func() { b.Close() }, nil
+}
+
+// openArchive opens the monthly reports' archive (reports/ in the blob store), where
+// whichever worker made a report put it.
+func openArchive(ctx context.Context) (*report.Archive, func(), error) {
+	b, _, err := openStore(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return report.NewArchive(b), func() { b.Close() }, nil
 }
 
 // actWithFiles is act for the unit actions that may carry files.

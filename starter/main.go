@@ -131,7 +131,7 @@ func run(ctx context.Context, cmd string, args []string) error {
 	case "notices":
 		return cmdNotices(ctx, args)
 	case "deliveries":
-		return cmdDeliveries(args)
+		return cmdDeliveries(ctx, args)
 	case "ack", "progress", "extend", "complete":
 		return cmdUnitAction(ctx, cmd, args)
 	case "decide-extension":

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"time"
@@ -39,7 +40,12 @@ func cmdReport(ctx context.Context, args []string) error {
 	if err != nil {
 		return exitError{"report: " + err.Error()}
 	}
-	if so, _ := report.ReadSignoff(countyDataDir(), req.Month); so != nil && so.State == relay.ReportIssued {
+	archive, closeArchive, err := openArchive(ctx)
+	if err != nil {
+		return err
+	}
+	defer closeArchive()
+	if so, _ := archive.ReadSignoff(ctx, req.Month); so != nil && so.State == relay.ReportIssued {
 		return exitError{fmt.Sprintf("report: %s 月度报告已签发印发（文号 %s），不再重新生成", req.Month, so.DocNo)}
 	}
 	c, err := connect(ctx)
@@ -56,18 +62,18 @@ func cmdReport(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("启动月度报告: %w", err)
 	}
-	return finishReport(ctx, c, run, *out, *asJSON)
+	return finishReport(ctx, c, archive, run, *out, *asJSON)
 }
 
 // finishReport waits for the run's draft (拟稿), which is then waiting for the
 // sign-off (`starter report-signoff`), and prints it.
-func finishReport(ctx context.Context, c *relayclient.Client, run client.WorkflowRun, out string, asJSON bool) error {
+func finishReport(ctx context.Context, c *relayclient.Client, archive *report.Archive, run client.WorkflowRun, out string, asJSON bool) error {
 	res, err := c.ReportDraft(ctx, run)
 	if err != nil {
 		return err
 	}
 	if out != "" {
-		if err := copyFiles(res.Files, out); err != nil {
+		if err := copyFiles(ctx, archive, res.Files, out); err != nil {
 			return err
 		}
 	}
@@ -81,29 +87,30 @@ func finishReport(ctx context.Context, c *relayclient.Client, run client.Workflo
 	fmt.Printf("本月通知 %d 件，按一事项一单位一通知需 %d 件，减少 %.1f%%\n", f.Notices.Issued, f.Notices.OnePerItem, f.Notices.ReductionPct)
 	for _, p := range res.Files {
 		if out != "" {
-			p = filepath.Join(out, filepath.Base(p))
+			p = filepath.Join(out, path.Base(p))
 		}
 		fmt.Println("  " + p)
 	}
 	return nil
 }
 
-// copyFiles copies the archived reports; the archive is in the worker's data folder,
-// which this machine can read when it runs the worker (the embedded default).
-func copyFiles(files []string, dir string) error {
+// copyFiles copies the archived reports (keys reports/YYYY-MM/<file> of the shared
+// blob store) into dir.
+func copyFiles(ctx context.Context, archive *report.Archive, keys []string, dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("--out %s: %w", dir, err)
 	}
-	for _, src := range files {
-		if err := copyFile(src, filepath.Join(dir, filepath.Base(src))); err != nil {
-			return fmt.Errorf("报告已归档在工作进程的 %s，复制到 %s 失败: %w", filepath.Dir(src), dir, err)
+	for _, key := range keys {
+		month, name := path.Base(path.Dir(key)), path.Base(key)
+		if err := copyFile(ctx, archive, month, name, filepath.Join(dir, name)); err != nil {
+			return fmt.Errorf("报告已归档在 %s，复制到 %s 失败: %w", key, dir, err)
 		}
 	}
 	return nil
 }
 
-func copyFile(src, dst string) error {
-	in, err := os.Open(src)
+func copyFile(ctx context.Context, archive *report.Archive, month, name, dst string) error {
+	in, err := archive.Open(ctx, month, name)
 	if err != nil {
 		return err
 	}
@@ -119,15 +126,20 @@ func copyFile(src, dst string) error {
 	return out.Close()
 }
 
-// cmdReports lists the archive in the data folder (TASKRELAY_DATA, default ./data).
-func cmdReports(_ context.Context, args []string) error {
+// cmdReports lists the archive in the shared blob store (TASKRELAY_BLOB_URL, by
+// default under TASKRELAY_DATA, default ./data).
+func cmdReports(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("reports", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "print JSON")
 	if _, err := parse(fs, args, 0, "没有参数"); err != nil {
 		return err
 	}
-	data := countyDataDir()
-	list, err := report.List(data)
+	archive, closeArchive, err := openArchive(ctx)
+	if err != nil {
+		return err
+	}
+	defer closeArchive()
+	list, err := archive.List(ctx)
 	if err != nil {
 		return err
 	}
@@ -135,7 +147,7 @@ func cmdReports(_ context.Context, args []string) error {
 		return printJSON(list)
 	}
 	if len(list) == 0 {
-		fmt.Printf("%s 中还没有月度报告（starter report --month YYYY-MM 立即生成）\n", filepath.Join(data, "reports"))
+		fmt.Println("报告归档中还没有月度报告（starter report --month YYYY-MM 立即生成）")
 		return nil
 	}
 	for _, e := range list {
@@ -154,7 +166,7 @@ func cmdReports(_ context.Context, args []string) error {
 		fmt.Printf("%s%s  截至 %s%s：事项 %d 件，已办结 %d 件，逾期未办结 %d 件，办结率 %.1f%%\n",
 			e.Month, state, e.AsOf, gen, e.Totals.Tasks, e.Totals.Closed(), e.Totals.OpenOverdue, e.Totals.CompletionRate)
 		for _, f := range e.Files {
-			fmt.Printf("  %s\n", filepath.Join(e.Dir, f))
+			fmt.Printf("  %s\n", e.Dir+f)
 		}
 	}
 	return nil
@@ -254,7 +266,7 @@ func cmdSchedule(ctx context.Context, args []string) error {
 				if !*asJSON {
 					fmt.Printf("已触发：%s\n", r.WorkflowID)
 				}
-				return finishReport(ctx, c, c.T.GetWorkflow(ctx, r.WorkflowID, r.FirstExecutionRunID), "", *asJSON)
+				return finishReport(ctx, c, nil, c.T.GetWorkflow(ctx, r.WorkflowID, r.FirstExecutionRunID), "", *asJSON)
 			}
 		}
 		time.Sleep(200 * time.Millisecond)
@@ -360,7 +372,12 @@ func cmdReportSignoff(ctx context.Context, args []string) error {
 			r.ByName += "（" + u + "）"
 		}
 	}
-	so, err := report.ReadSignoff(countyDataDir(), *month)
+	archive, closeArchive, err := openArchive(ctx)
+	if err != nil {
+		return err
+	}
+	defer closeArchive()
+	so, err := archive.ReadSignoff(ctx, *month)
 	if err != nil {
 		return err
 	}

@@ -14,7 +14,7 @@ import (
 
 // cmdScore prints a unit's score (考评) for a month and every event behind it, from the
 // month's archived report: `starter score UNIT --month M [--ytd] [--json]`.
-func cmdScore(_ context.Context, args []string) error {
+func cmdScore(ctx context.Context, args []string) error {
 	fl := flag.NewFlagSet("score", flag.ContinueOnError)
 	month := fl.String("month", "", "month YYYY-MM")
 	ytd := fl.Bool("ytd", false, "the year to date's events instead of the month's")
@@ -34,7 +34,12 @@ func cmdScore(_ context.Context, args []string) error {
 	if u, ok := dir.ResolveUnit(unit); ok {
 		unit = u.ID
 	}
-	r, err := report.ReadReport(countyDataDir(), *month)
+	archive, closeArchive, err := openArchive(ctx)
+	if err != nil {
+		return err
+	}
+	defer closeArchive()
+	r, err := archive.ReadReport(ctx, *month)
 	if errors.Is(err, fs.ErrNotExist) {
 		return exitError{fmt.Sprintf("score: %s 还没有月度报告（先运行 starter report --month %s）", *month, *month)}
 	}

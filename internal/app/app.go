@@ -16,15 +16,18 @@ import (
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 	"go.uber.org/zap"
+	"gocloud.dev/blob"
 
 	"taskrelay/activities"
 	"taskrelay/examples"
+	"taskrelay/internal/blobstore"
 	"taskrelay/internal/config"
 	"taskrelay/internal/directory"
 	"taskrelay/internal/engine"
 	"taskrelay/internal/notify"
 	"taskrelay/internal/relay"
 	"taskrelay/internal/relayclient"
+	"taskrelay/internal/report"
 	"taskrelay/workflows"
 )
 
@@ -40,6 +43,8 @@ type App struct {
 	Client client.Client
 	Worker worker.Worker
 	Outbox *notify.Outbox
+	// Shared is the first county's store shared by every worker and console.
+	Shared *blob.Bucket
 	// Pusher forwards notices to the webhook, when one is configured.
 	Pusher *notify.Pusher
 	// EngineStart is how long the embedded engine took to come up.
@@ -50,8 +55,12 @@ type App struct {
 // County is one namespace served: its configuration (namespace, directory, data
 // folder), client and worker, on the process's one connection and sticky cache.
 type County struct {
-	Config   config.Config
-	Client   client.Client
+	Config config.Config
+	Client client.Client
+	// Shared is the blob store every worker and console of the county share
+	// (TASKRELAY_BLOB_URL): notice records (notices/), the reports' archive
+	// (reports/), the deliveries' record (deliveries/).
+	Shared   *blob.Bucket
 	Worker   worker.Worker
 	Outbox   *notify.Outbox
 	Pusher   *notify.Pusher
@@ -108,7 +117,7 @@ func Start(ctx context.Context, cfg config.Config, log *zap.Logger, tune ...func
 		}
 	}
 	first := n.Counties[0]
-	n.Client, n.Worker, n.Outbox, n.Pusher = first.Client, first.Worker, first.Outbox, first.Pusher
+	n.Client, n.Worker, n.Outbox, n.Pusher, n.Shared = first.Client, first.Worker, first.Outbox, first.Pusher, first.Shared
 	return n, nil
 }
 
@@ -131,12 +140,19 @@ func (k *County) start(ctx context.Context, onCluster bool, log *zap.Logger) err
 			return err
 		}
 	}
-	k.Outbox = notify.NewOutbox(cfg.OutboxDir())
-	k.Outbox.Documents = &cfg.Documents
-	sinks, err := k.startPusher(cfg, log)
+	shared, err := openShared(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
+	k.Shared = shared
+	k.Outbox = notify.NewOutbox(cfg.OutboxDir())
+	k.Outbox.Documents = &cfg.Documents
+	sink, err := k.startPusher(cfg, log)
+	if err != nil {
+		return err
+	}
+	// The shared record first: a notice in any worker's outbox or spool is on record.
+	sinks := notify.All{notify.NewRecords(shared), sink}
 	w := worker.New(c, relay.TaskQueue, worker.Options{})
 	acts := &activities.Activities{Notifier: sinks, Client: c, TaskConfig: cfg.Task, DocPrefix: cfg.Documents.Prefix}
 	if d := loadDirectory(cfg); d != nil {
@@ -146,7 +162,7 @@ func (k *County) start(ctx context.Context, onCluster bool, log *zap.Logger) err
 	if err := startFollowUp(ctx, w, c, cfg, sinks, log); err != nil {
 		return err
 	}
-	if err := startReports(ctx, w, c, cfg, log); err != nil {
+	if err := startReports(ctx, w, c, cfg, shared, log); err != nil {
 		return err
 	}
 	if err := w.Start(); err != nil {
@@ -187,6 +203,15 @@ func (n *County) startPusher(cfg config.Config, log *zap.Logger) (activities.Not
 	n.Pusher.OnError = func(name string, err error) {
 		log.Warn("notice delivery failed", zap.String("delivery", name), zap.Error(err))
 	}
+	// Deliveries are claimed in the shared store: one worker sends each, and another
+	// takes over what a killed worker left waiting.
+	worker, err := notify.WorkerID(cfg.SpoolDir())
+	if err != nil {
+		return nil, err
+	}
+	n.Pusher.Ledger = notify.NewLedger(n.Shared, worker)
+	n.Pusher.StaleAfter = cfg.DeliveryStale
+	n.Pusher.Scan = min(max(cfg.DeliveryStale/6, 500*time.Millisecond), 10*time.Second)
 	// Notices an earlier version spooled for the webhook go out on the new spool.
 	if err := notify.MigrateLegacy(filepath.Join(cfg.DataDir, "webhook"), n.Pusher); err != nil {
 		return nil, err
@@ -195,6 +220,30 @@ func (n *County) startPusher(cfg config.Config, log *zap.Logger) (activities.Not
 	n.stopPush = stopPush
 	go n.Pusher.Run(pushCtx)
 	return notify.Spooled{Outbox: n.Outbox, Pusher: n.Pusher}, nil
+}
+
+// openShared opens the shared blob store and copies into it, once, what versions
+// before it kept in this worker's data folder: the outbox's notices and the reports'
+// archive (each only if absent, so every start may do it).
+func openShared(ctx context.Context, cfg config.Config, log *zap.Logger) (*blob.Bucket, error) {
+	b, err := blobstore.OpenCounty(ctx, cfg.BlobURL, cfg.DataDir, cfg.BlobPrefix)
+	if err != nil {
+		return nil, err
+	}
+	notices, err := notify.NewRecords(b).Import(ctx, cfg.OutboxDir())
+	if err != nil {
+		b.Close()
+		return nil, fmt.Errorf("导入通知记录: %w", err)
+	}
+	reports, err := report.NewArchive(b).ImportDir(ctx, cfg.DataDir)
+	if err != nil {
+		b.Close()
+		return nil, fmt.Errorf("导入报告归档: %w", err)
+	}
+	if notices+reports > 0 {
+		log.Info("imported into the shared store", zap.Int("notices", notices), zap.Int("report_files", reports))
+	}
+	return b, nil
 }
 
 // Register puts taskrelay's workflows and activities on a worker (or a replayer).
@@ -225,6 +274,9 @@ func (n *App) Stop() {
 	// The first county's client holds the connection the others share: closed last.
 	for i := len(n.Counties) - 1; i >= 0; i-- {
 		n.Counties[i].Client.Close()
+		if n.Counties[i].Shared != nil {
+			n.Counties[i].Shared.Close()
+		}
 	}
 	if n.Engine != nil {
 		if err := n.Engine.Stop(); err != nil {

@@ -11,11 +11,13 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/worker"
 	"go.uber.org/zap"
+	"gocloud.dev/blob"
 
 	"taskrelay/activities"
 	"taskrelay/examples"
 	"taskrelay/internal/config"
 	"taskrelay/internal/directory"
+	"taskrelay/internal/notify"
 	"taskrelay/internal/relay"
 	"taskrelay/internal/relayclient"
 	"taskrelay/internal/report"
@@ -23,7 +25,7 @@ import (
 
 // startReports registers the monthly inspection's activities on the worker and makes
 // sure its monthly Schedule exists.
-func startReports(ctx context.Context, w worker.Worker, c client.Client, cfg config.Config, log *zap.Logger) error {
+func startReports(ctx context.Context, w worker.Worker, c client.Client, cfg config.Config, shared *blob.Bucket, log *zap.Logger) error {
 	opts := report.DefaultOptions()
 	opts.YellowDays = cfg.Task.YellowDays
 	opts.NameAfterDays = cfg.Task.EscalateDeputyDays + cfg.Task.ReportListDays
@@ -39,7 +41,7 @@ func startReports(ctx context.Context, w worker.Worker, c client.Client, cfg con
 		units[i] = activities.Unit{ID: u.ID, Name: u.Name}
 	}
 	w.RegisterActivity(&activities.Reports{
-		API: &relayclient.Client{T: c}, DataDir: cfg.DataDir, OutboxDir: cfg.OutboxDir(),
+		API: &relayclient.Client{T: c}, Archive: report.NewArchive(shared), Notices: notify.NewRecords(shared),
 		County: countyName(cfg), Options: opts, Documents: cfg.Documents, Units: units,
 		Contacts: d.Contacts(),
 	})

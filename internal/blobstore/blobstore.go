@@ -46,3 +46,15 @@ func Open(ctx context.Context, rawURL, dataDir string) (*blob.Bucket, error) {
 	}
 	return b, nil
 }
+
+// OpenCounty opens the store of one county: with several counties on one store
+// (TEMPORAL_NAMESPACES and an s3:// TASKRELAY_BLOB_URL) each keeps its records under
+// its own prefix (config.Config.BlobPrefix, "<namespace>/"); a default store is in
+// the county's own data folder already.
+func OpenCounty(ctx context.Context, rawURL, dataDir, prefix string) (*blob.Bucket, error) {
+	b, err := Open(ctx, rawURL, dataDir)
+	if err != nil || rawURL == "" || prefix == "" {
+		return b, err
+	}
+	return blob.PrefixedBucket(b, prefix), nil
+}

@@ -82,6 +82,13 @@ type Config struct {
 	BlobURL         string
 	AttachMaxMB     int
 	RequireEvidence bool
+	// BlobPrefix is the county's folder in a store several counties share ("<ns>/",
+	// set by ForCounty): see blobstore.OpenCounty.
+	BlobPrefix string
+	// DeliveryStale (TASKRELAY_DELIVERY_STALE, default 2m): how long a worker's
+	// waiting delivery goes without the worker renewing its lease in the shared
+	// store before another worker takes it over (the first worker killed or gone).
+	DeliveryStale time.Duration
 	// Score is the units' scoring rule (考评, TASKRELAY_SCORE_RULE:
 	// "base=100,overdue_per_day=0.5,returned=2,chase=3,unsigned=1,ack_days=3,early=1,early_days=7";
 	// names left out keep these defaults).
@@ -158,6 +165,7 @@ func FromEnv() (Config, error) {
 		BlobURL:         os.Getenv("TASKRELAY_BLOB_URL"),
 		AttachMaxMB:     relay.DefaultAttachMaxMB,
 		RequireEvidence: os.Getenv("TASKRELAY_REQUIRE_EVIDENCE") == "1",
+		DeliveryStale:   2 * time.Minute,
 	}
 	var errs []error
 	if (c.TLS.Cert == "") != (c.TLS.Key == "") {
@@ -226,6 +234,14 @@ func FromEnv() (Config, error) {
 			errs = append(errs, fmt.Errorf("TASKRELAY_DIGEST_WINDOW=%q: want a duration such as 10m, up to 24h, or 0 (each notice at once)", v))
 		} else {
 			c.Task.DigestWindow = d
+		}
+	}
+	if v := os.Getenv("TASKRELAY_DELIVERY_STALE"); v != "" {
+		d, err := time.ParseDuration(strings.TrimSpace(v))
+		if err != nil || d < time.Second || d > 24*time.Hour {
+			errs = append(errs, fmt.Errorf("TASKRELAY_DELIVERY_STALE=%q: want a duration from 1s to 24h, such as 2m", v))
+		} else {
+			c.DeliveryStale = d
 		}
 	}
 	if v := os.Getenv("TASKRELAY_CALENDAR"); v != "" {

@@ -174,6 +174,7 @@ func (c Config) ForCounty(k County) Config {
 	}
 	out.EngineDataDir = c.EngineData() // the engine and its certificates stay where they are
 	out.DataDir = filepath.Join(c.DataDir, k.Namespace)
+	out.BlobPrefix = k.Namespace + "/"
 	out.Counties = nil
 	return out
 }

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -21,7 +20,6 @@ import (
 
 	"taskrelay/internal/accounts"
 	"taskrelay/internal/evidence"
-	"taskrelay/internal/notify"
 	"taskrelay/internal/relay"
 	"taskrelay/internal/report"
 	"taskrelay/internal/tasklist"
@@ -34,7 +32,7 @@ func observed(t *testing.T, e *testEnv) (*testEnv, *observer.ObservedLogs) {
 	core, logs := observer.New(zapcore.DebugLevel)
 	sess := accounts.NewSessions(e.key, time.Hour)
 	s, err := New(Config{API: e.api, Users: e.users, Sessions: sess, Directory: e.s.cfg.Directory,
-		PageSize: 5, ReportsData: e.data, Log: zap.New(core), SecurityLog: e.s.cfg.SecurityLog, Evidence: e.s.cfg.Evidence})
+		PageSize: 5, Reports: e.s.cfg.Reports, Deliveries: e.s.cfg.Deliveries, Log: zap.New(core), SecurityLog: e.s.cfg.SecurityLog, Evidence: e.s.cfg.Evidence})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -307,7 +305,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 	}
 	reportMonths := map[bool][]string{true: {"2024-01", "2024-02", "2024-04"}, false: {"2024-03"}}
 	var newPasswords []string
-	spool := filepath.Join(e.data, "deliveries")
+	spool := e.s.cfg.Deliveries
 	sharedDelivery := ""
 	notices, err := e.api.Notices(ctx, meeting)
 	if err != nil {
@@ -326,7 +324,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 	sharedSignoff := map[string]string{}
 	signoffAction := func(name, step string, allowed []string, want relay.ReportState) mxAction {
 		snap := func(t *testing.T, m string) string {
-			so, err := report.ReadSignoff(e.data, m)
+			so, err := e.s.cfg.Reports.ReadSignoff(context.Background(), m)
 			if err != nil || so == nil {
 				t.Fatalf("sign-off record of %s: %v", m, err)
 			}
@@ -343,7 +341,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 					t.Fatal(err)
 				}
 				if step == relay.StepSign {
-					so, err := report.ReadSignoff(e.data, m)
+					so, err := e.s.cfg.Reports.ReadSignoff(context.Background(), m)
 					if err != nil || so == nil {
 						t.Fatalf("draft %s: %v", m, err)
 					}
@@ -360,7 +358,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 			form: func(string) url.Values { return url.Values{"step": {step}, "decision": {"approve"}} },
 			snap: snap,
 			effect: func(t *testing.T, m, user string, r resp, before string) {
-				so, _ := report.ReadSignoff(e.data, m)
+				so, _ := e.s.cfg.Reports.ReadSignoff(context.Background(), m)
 				if so == nil || so.State != want || so.Timeline[len(so.Timeline)-1-btoi(want == relay.ReportIssued)].By != user {
 					t.Fatalf("%s %s: %+v (before: %s)", name, m, so, before)
 				}
@@ -427,11 +425,11 @@ func TestAuthorisationMatrix(t *testing.T) {
 			path: func(string) string { return "/deliveries/retry" },
 			form: func(id string) url.Values { return url.Values{"notice": {id}, "route": {relay.ChannelWebhook}} },
 			snap: func(t *testing.T, id string) string {
-				ds, _ := notify.Deliveries(spool, true)
+				ds, _ := spool.Deliveries(context.Background(), true)
 				return fmt.Sprint(len(ds))
 			},
 			effect: func(t *testing.T, id, _ string, r resp, _ string) {
-				ds, _ := notify.Deliveries(spool, false)
+				ds, _ := spool.Deliveries(context.Background(), false)
 				for _, d := range ds {
 					if d.Notice == id && d.State != relay.DeliveryPending {
 						t.Fatalf("retried delivery is %s", d.State)
@@ -638,7 +636,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 			path: func(string) string { return "/reports" },
 			form: func(m string) url.Values { return url.Values{"month": {m}} },
 			snap: func(t *testing.T, m string) string {
-				list, err := report.List(e.data)
+				list, err := e.s.cfg.Reports.List(context.Background())
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -650,7 +648,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 				return "none"
 			},
 			effect: func(t *testing.T, m, _ string, r resp, before string) {
-				list, _ := report.List(e.data)
+				list, _ := e.s.cfg.Reports.List(context.Background())
 				for _, x := range list {
 					if x.Month == m && "generated "+x.GeneratedAt.String() != before {
 						return

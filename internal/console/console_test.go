@@ -27,8 +27,10 @@ import (
 	"taskrelay/internal/blobstore"
 	"taskrelay/internal/config"
 	"taskrelay/internal/evidence"
+	"taskrelay/internal/notify"
 	"taskrelay/internal/relay"
 	"taskrelay/internal/relayclient"
+	"taskrelay/internal/report"
 	"taskrelay/internal/seclog"
 )
 
@@ -124,7 +126,7 @@ func start() (*testEnv, error) {
 	if err != nil {
 		return nil, err
 	}
-	e.s, err = New(Config{API: e.api, Users: e.users, Sessions: sess, Directory: dir, PageSize: 5, ReportsData: data,
+	e.s, err = New(Config{API: e.api, Users: e.users, Sessions: sess, Directory: dir, PageSize: 5, Reports: report.NewArchive(n.Shared), Deliveries: notify.NewLedger(n.Shared, ""),
 		SecurityLog: seclog.Open(filepath.Join(data, seclog.File)),
 		Evidence:    relayclient.Evidence{Store: evidence.New(bucket, 1)}})
 	if err != nil {

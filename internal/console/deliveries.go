@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"time"
 
 	"go.uber.org/zap"
@@ -30,8 +29,6 @@ func (s *Server) deliveryRoutes() {
 	s.mux.Handle("GET /notices/{id}", s.auth(anyone, s.openNotice))
 }
 
-func (s *Server) spoolDir() string { return filepath.Join(s.cfg.ReportsData, "deliveries") }
-
 type deliveryRow struct {
 	relay.Delivery
 	ToName string
@@ -39,7 +36,7 @@ type deliveryRow struct {
 
 func (s *Server) deliveriesPage(q *req) {
 	failedOnly := q.r.URL.Query().Get("failed") == "1"
-	ds, err := notify.Deliveries(s.spoolDir(), failedOnly)
+	ds, err := s.cfg.Deliveries.Deliveries(q.ctx, failedOnly)
 	if err != nil {
 		s.fail(q, http.StatusInternalServerError, "读取投递记录失败："+err.Error())
 		return
@@ -74,7 +71,7 @@ func (s *Server) recipientName(id string) string {
 
 func (s *Server) retryDelivery(q *req) {
 	notice, route := q.r.PostForm.Get("notice"), q.r.PostForm.Get("route")
-	if err := notify.Retry(s.spoolDir(), notice, route); err != nil {
+	if err := s.cfg.Deliveries.Retry(q.ctx, notice, route); err != nil {
 		status := http.StatusInternalServerError
 		if errors.Is(err, notify.ErrNoSuchDelivery) {
 			status = http.StatusNotFound

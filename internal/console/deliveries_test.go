@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -95,15 +94,15 @@ func TestReadReceipts(t *testing.T) {
 // the reason of a refusal and sends a set-aside one again; units may not.
 func TestDeliveriesPageAndRetry(t *testing.T) {
 	e := setup(t)
-	dir := filepath.Join(e.data, "deliveries")
-	id := failedDelivery(t, dir)
+	ledger := e.s.cfg.Deliveries
+	id := failedDelivery(t, ledger)
 	must(t, e.login(t, "rsj1").get("/deliveries"), http.StatusForbidden)
 	ins := e.login(t, "duban")
 	r := ins.get("/deliveries?failed=1")
 	must(t, r, http.StatusOK, id, "已搁置", "Webhook", "县人力资源和社会保障局", "400 Bad Request", "重新发送")
 	r = ins.post("/deliveries/retry", url.Values{"notice": {id}, "route": {relay.ChannelWebhook}})
 	must(t, r, http.StatusSeeOther)
-	ds, _ := notify.Deliveries(dir, true)
+	ds, _ := ledger.Deliveries(context.Background(), true)
 	for _, d := range ds {
 		if d.Notice == id {
 			t.Fatalf("still set aside after retry: %+v", d)
@@ -114,8 +113,9 @@ func TestDeliveriesPageAndRetry(t *testing.T) {
 }
 
 // failedDelivery spools a fresh notice for a webhook that refuses it for good, runs
-// the pusher until the delivery is set aside, and returns the notice's id.
-func failedDelivery(t *testing.T, dir string) string {
+// a worker's pusher on the shared ledger until the delivery is set aside, and returns
+// the notice's id.
+func failedDelivery(t *testing.T, ledger *notify.Ledger) string {
 	t.Helper()
 	refusing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		http.Error(w, "收件方拒收", http.StatusBadRequest)
@@ -125,7 +125,8 @@ func failedDelivery(t *testing.T, dir string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := notify.NewPusher(dir, rs)
+	p := notify.NewPusher(t.TempDir(), rs)
+	p.Ledger = ledger.As("console-test-worker")
 	failedSeq++
 	id := fmt.Sprintf("reminder:deliveries-test:%s-%d", time.Now().Format("150405.000"), failedSeq)
 	if err := p.Enqueue(relay.Notice{ID: id, Kind: relay.NoticeReminder, ToKind: relay.ToUnit, To: "rsj", Subject: "提醒"}); err != nil {
@@ -136,7 +137,7 @@ func failedDelivery(t *testing.T, dir string) string {
 	go func() { p.Run(ctx); close(done) }()
 	defer func() { cancel(); <-done }()
 	eventually(t, "set aside", func() bool {
-		ds, _ := notify.Deliveries(dir, true)
+		ds, _ := ledger.Deliveries(context.Background(), true)
 		for _, d := range ds {
 			if d.Notice == id {
 				return true

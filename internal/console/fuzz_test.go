@@ -24,6 +24,7 @@ import (
 	"taskrelay/internal/blobstore"
 	"taskrelay/internal/config"
 	"taskrelay/internal/evidence"
+	"taskrelay/internal/notify"
 	"taskrelay/internal/relay"
 	"taskrelay/internal/relayclient"
 	"taskrelay/internal/report"
@@ -72,6 +73,8 @@ var (
 type fuzzEngine struct {
 	api  *relayclient.Client
 	data string
+	// archive is the reports' archive in the worker's default store (under data).
+	archive *report.Archive
 }
 
 func fuzzSetup(f *testing.F) *fuzzConsole {
@@ -139,8 +142,13 @@ func newFuzzConsole(e *fuzzEngine) (*fuzzConsole, error) {
 	if err != nil {
 		return nil, err
 	}
+	shared, err := blobstore.Open(context.Background(), "", e.data)
+	if err != nil {
+		return nil, err
+	}
+	e.archive = report.NewArchive(shared)
 	s, err := New(Config{API: e.api, Users: users, Sessions: sess, Directory: county, PageSize: 5,
-		ReportsData: e.data, SecurityLog: seclog.Open(filepath.Join(dir, seclog.File)),
+		Reports: e.archive, Deliveries: notify.NewLedger(shared, ""), SecurityLog: seclog.Open(filepath.Join(dir, seclog.File)),
 		Evidence: relayclient.Evidence{Store: evidence.New(bucket, 1)}})
 	if err != nil {
 		return nil, err
@@ -626,7 +634,7 @@ func FuzzReports(f *testing.F) {
 	z := fuzzSetup(f)
 	f.Fuzz(func(t *testing.T, month, asOf string) {
 		list := func() string {
-			l, err := report.List(z.e.data)
+			l, err := z.e.archive.List(context.Background())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -654,7 +662,7 @@ func FuzzReports(f *testing.F) {
 func FuzzReportSignoff(f *testing.F) {
 	z := fuzzSetup(f)
 	const draft = "2021-03"
-	if so, err := report.ReadSignoff(z.e.data, draft); err != nil || so == nil {
+	if so, err := z.e.archive.ReadSignoff(context.Background(), draft); err != nil || so == nil {
 		if _, err := z.e.api.RunReport(context.Background(), report.Request{Month: draft}); err != nil {
 			f.Fatal(err)
 		}
@@ -665,7 +673,7 @@ func FuzzReportSignoff(f *testing.F) {
 			if _, err := report.ParseMonth(month); err != nil {
 				return ""
 			}
-			so, _ := report.ReadSignoff(z.e.data, month)
+			so, _ := z.e.archive.ReadSignoff(context.Background(), month)
 			if so == nil {
 				return "none"
 			}

@@ -32,7 +32,7 @@ func BenchmarkUpload20MiB(b *testing.B) {
 	e := setup(b)
 	ctx := context.Background()
 	s, err := New(Config{API: e.api, Users: e.users, Sessions: accounts.NewSessions(e.key, time.Hour),
-		Directory: e.s.cfg.Directory, PageSize: 5, ReportsData: e.data, SecurityLog: e.s.cfg.SecurityLog,
+		Directory: e.s.cfg.Directory, PageSize: 5, Reports: e.s.cfg.Reports, Deliveries: e.s.cfg.Deliveries, SecurityLog: e.s.cfg.SecurityLog,
 		Evidence: relayclient.Evidence{Store: evidence.New(e.s.cfg.Evidence.Store.Bucket, 20)}})
 	if err != nil {
 		b.Fatal(err)

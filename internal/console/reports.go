@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -15,8 +14,8 @@ import (
 )
 
 // The monthly reports: the archive the MonthlyInspection workflow writes into the
-// worker's data folder (Config.ReportsData), listed, viewed and downloaded here, and
-// a report run now on request.
+// shared blob store (Config.Reports: reports/YYYY-MM/), listed, viewed and downloaded
+// here, the same from every console, and a report run now on request.
 
 var (
 	reportViewRoles = roles{accounts.RoleInspection, accounts.RoleOffice, accounts.RoleAdmin, accounts.RoleLeader}
@@ -108,7 +107,7 @@ func (s *Server) reportsPage(q *req) {
 }
 
 func (s *Server) renderReports(q *req, status int, month, asOf, flash, errMsg string) {
-	list, err := report.List(s.cfg.ReportsData)
+	list, err := s.cfg.Reports.List(q.ctx)
 	if err != nil {
 		s.fail(q, http.StatusInternalServerError, err.Error())
 		return
@@ -172,8 +171,7 @@ func (s *Server) reportFile(q *req) {
 		s.fail(q, http.StatusNotFound, "没有文件 "+file)
 		return
 	}
-	path := filepath.Join(report.Dir(s.cfg.ReportsData, month), file)
-	f, err := os.Open(path)
+	f, err := s.cfg.Reports.Open(q.ctx, month, file)
 	if err != nil {
 		s.fail(q, http.StatusNotFound, month+" 的报告尚未生成")
 		return
@@ -195,7 +193,7 @@ func (s *Server) reportFile(q *req) {
 	if link.Download {
 		h.Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", file))
 	}
-	http.ServeContent(q.w, q.r, file, time.Time{}, f)
+	http.ServeContent(q.w, q.r, file, f.ModTime(), f)
 }
 
 // signoffReport takes the review or the sign-off of a month's draft, by the head whose
@@ -215,7 +213,7 @@ func (s *Server) signoffReport(q *req) {
 		s.fail(q, http.StatusForbidden, "月度报告的"+relay.StepLabel(step)+"须由承担该职责的负责人办理")
 		return
 	}
-	so, err := report.ReadSignoff(s.cfg.ReportsData, month)
+	so, err := s.cfg.Reports.ReadSignoff(q.ctx, month)
 	if err != nil {
 		s.fail(q, http.StatusInternalServerError, err.Error())
 		return

@@ -20,7 +20,9 @@ import (
 	"taskrelay/internal/config"
 	"taskrelay/internal/directory"
 	"taskrelay/internal/evidence"
+	"taskrelay/internal/notify"
 	"taskrelay/internal/relayclient"
+	"taskrelay/internal/report"
 	"taskrelay/internal/seclog"
 )
 
@@ -34,8 +36,10 @@ type Env struct {
 	Directory     string // county directory file; empty: the sample county
 	SessionKey    string // TASKRELAY_SESSION_KEY: shared by several console processes
 	SecureCookies bool   // TASKRELAY_COOKIE_SECURE=1 behind HTTPS
-	// ReportsData holds the monthly reports' archive (TASKRELAY_REPORTS_DATA; by
-	// default DataDir, which is the worker's data folder when they share a process).
+	// ReportsData is the worker's data folder (TASKRELAY_REPORTS_DATA; by default
+	// DataDir, which is the worker's when they share a process): without
+	// TASKRELAY_BLOB_URL, its blobs/ folder is the store shared with the worker
+	// (reports' archive, deliveries).
 	ReportsData string
 	// TLSCert and TLSKey (TASKRELAY_TLS_CERT, TASKRELAY_TLS_KEY): PEM files; when both
 	// are set the console serves HTTPS only, and its cookies are Secure.
@@ -191,8 +195,22 @@ func startConsoles(env Env, counties []CountyEnv, blobData string, log *zap.Logg
 		if err != nil {
 			return nil, err
 		}
+		// The reports' archive and the deliveries are the workers': the county's part of
+		// the store TASKRELAY_BLOB_URL names, else the default store in the worker's
+		// data folder.
+		shared := bucket
+		if env.BlobURL != "" && k.Namespace != "" || env.BlobURL == "" && reports != bd {
+			prefix := ""
+			if k.Namespace != "" {
+				prefix = k.Namespace + "/"
+			}
+			if shared, err = blobstore.OpenCounty(context.Background(), env.BlobURL, reports, prefix); err != nil {
+				return nil, err
+			}
+		}
 		s, err := New(Config{API: k.API, Users: users, Sessions: sessions, SecurityLog: secLog,
-			Directory: dirs[i], SecureCookies: env.SecureCookies || tlsCfg != nil, ReportsData: reports, Log: log,
+			Directory: dirs[i], SecureCookies: env.SecureCookies || tlsCfg != nil, Log: log,
+			Reports: report.NewArchive(shared), Deliveries: notify.NewLedger(shared, ""),
 			Evidence:     relayclient.Evidence{Store: evidence.New(bucket, env.AttachMaxMB), Require: env.RequireEvidence},
 			PushbackDays: env.PushbackDays, Namespace: k.Namespace, DefaultNamespace: counties[0].Namespace, Counties: links})
 		if err != nil {

@@ -35,7 +35,7 @@ func clocked(t *testing.T, base *testEnv) (*testEnv, *time.Time) {
 	sess := accounts.NewSessions(base.key, accounts.DefaultSessionTTL)
 	sess.Now = clock
 	s, err := New(Config{API: base.api, Users: users, Sessions: sess, Directory: base.s.cfg.Directory, Now: clock,
-		ReportsData: base.data, SecurityLog: seclog.Open(filepath.Join(dir, seclog.File))})
+		Reports: base.s.cfg.Reports, Deliveries: base.s.cfg.Deliveries, SecurityLog: seclog.Open(filepath.Join(dir, seclog.File))})
 	if err != nil {
 		t.Fatal(err)
 	}

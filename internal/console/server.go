@@ -21,8 +21,10 @@ import (
 
 	"taskrelay/internal/accounts"
 	"taskrelay/internal/directory"
+	"taskrelay/internal/notify"
 	"taskrelay/internal/relay"
 	"taskrelay/internal/relayclient"
+	"taskrelay/internal/report"
 	"taskrelay/internal/seclog"
 )
 
@@ -59,9 +61,10 @@ type Config struct {
 	// SecureCookies marks cookies Secure (set it behind HTTPS); requests arriving
 	// over TLS or with X-Forwarded-Proto: https get Secure cookies anyway.
 	SecureCookies bool
-	// ReportsData is the data folder holding the monthly reports' archive (reports/),
-	// the worker's TASKRELAY_DATA; empty means DataDir of the process.
-	ReportsData string
+	// Reports is the monthly reports' archive, Deliveries the notices' deliveries on
+	// their channels, both in the blob store every worker and console share.
+	Reports    *report.Archive
+	Deliveries *notify.Ledger
 	// PageSize is how many tasks a list page shows (default 50).
 	PageSize int
 	// Timeout bounds each request's calls to the engine (default 60 s: a report run
@@ -94,8 +97,8 @@ type Server struct {
 
 // New builds a console from cfg.
 func New(cfg Config) (*Server, error) {
-	if cfg.API == nil || cfg.Users == nil || cfg.Sessions == nil || cfg.Directory == nil || cfg.SecurityLog == nil {
-		return nil, errors.New("console: API, Users, Sessions, Directory and SecurityLog are required")
+	if cfg.API == nil || cfg.Users == nil || cfg.Sessions == nil || cfg.Directory == nil || cfg.SecurityLog == nil || cfg.Reports == nil || cfg.Deliveries == nil {
+		return nil, errors.New("console: API, Users, Sessions, Directory, SecurityLog, Reports and Deliveries are required")
 	}
 	if cfg.PageSize <= 0 {
 		cfg.PageSize = 50

@@ -27,12 +27,16 @@ func Deliveries(dir string, failedOnly bool) ([]relay.Delivery, error) {
 			return nil, err
 		}
 		for _, it := range items {
-			e := it.e
-			out = append(out, relay.Delivery{Notice: e.Notice.ID, Channel: e.Channel, To: e.Notice.To, State: state,
-				Attempts: e.Attempts, LastError: e.LastError, QueuedAt: e.QueuedAt, Route: e.Route})
+			out = append(out, it.e.delivery(state))
 		}
 	}
 	return out, nil
+}
+
+// delivery is a spool entry as the lists show it.
+func (e entry) delivery(state string) relay.Delivery {
+	return relay.Delivery{Notice: e.Notice.ID, Channel: e.Channel, To: e.Notice.To, State: state,
+		Attempts: e.Attempts, LastError: e.LastError, QueuedAt: e.QueuedAt, Route: e.Route}
 }
 
 func stateDir(state string) string {

@@ -41,6 +41,13 @@ type Pusher struct {
 	MinBackoff, MaxBackoff, Poll time.Duration
 	// OnError, if set, hears about failed attempts (for logs).
 	OnError func(name string, err error)
+	// Ledger, if set, is the deliveries' record shared with the other workers: a
+	// delivery is spooled only by the worker that claims it, sent only while that
+	// worker holds its lease, and taken over by another when the lease is not renewed
+	// for StaleAfter (its worker killed). Scan is how often the leases are looked at.
+	Ledger           *Ledger
+	Scan, StaleAfter time.Duration
+	lastScan         time.Time
 
 	mu    sync.Mutex
 	retry map[string]backoff
@@ -78,6 +85,7 @@ func NewPusher(dir string, r Router) *Pusher {
 		routes: r, pending: filepath.Join(dir, "pending"), done: filepath.Join(dir, "done"),
 		failed: filepath.Join(dir, "failed"), wake: make(chan struct{}, 1), limiter: NewLimiter(),
 		MinBackoff: time.Second, MaxBackoff: time.Minute, Poll: 5 * time.Second, retry: map[string]backoff{},
+		Scan: 10 * time.Second, StaleAfter: 2 * time.Minute,
 	}
 }
 
@@ -104,9 +112,19 @@ func (p *Pusher) Enqueue(n relay.Notice) error {
 		if p.exists(stem) {
 			continue
 		}
-		data, err := json.Marshal(entry{Notice: n, Route: r.Name, Channel: r.Channel, QueuedAt: time.Now()})
+		e := entry{Notice: n, Route: r.Name, Channel: r.Channel, QueuedAt: time.Now()}
+		data, err := json.Marshal(e)
 		if err != nil {
 			return permanent(fmt.Errorf("notify: spool: encode notice %q: %w", n.ID, err))
+		}
+		if p.Ledger != nil {
+			mine, err := p.Ledger.Claim(context.Background(), stem, e)
+			if err != nil {
+				return err
+			}
+			if !mine {
+				continue // another worker spooled it first and sends it
+			}
 		}
 		created, err := writeExclusive(p.pending, stem+".json", data)
 		if err != nil {
@@ -143,7 +161,14 @@ func (p *Pusher) nudge() {
 // Run sends spooled deliveries until ctx ends.
 func (p *Pusher) Run(ctx context.Context) {
 	for {
+		if p.Ledger != nil && time.Since(p.lastScan) >= p.Scan {
+			p.scan(ctx)
+			p.lastScan = time.Now()
+		}
 		wait := min(p.pushDue(ctx), p.Poll)
+		if p.Ledger != nil {
+			wait = min(wait, p.Scan)
+		}
 		timer := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
@@ -249,6 +274,15 @@ func (p *Pusher) pushDue(ctx context.Context) time.Duration {
 // delivery is held by its robot's rate limit (0: not held), or the failure.
 func (p *Pusher) push(ctx context.Context, it spooled) (time.Duration, error) {
 	e := it.e
+	if p.Ledger != nil {
+		mine, err := p.Ledger.Mine(ctx, strings.TrimSuffix(it.name, ".json"))
+		if err != nil {
+			return 0, err
+		}
+		if !mine { // taken over by another worker while this one was away
+			return 0, p.drop(it)
+		}
+	}
 	r, ok := p.routes.Route(e.Route)
 	if !ok {
 		return 0, p.setAside(it, permanent(fmt.Errorf("渠道 %s 已不在目录中", e.Route)))
@@ -331,7 +365,107 @@ func (p *Pusher) rewrite(it spooled) error {
 	if err != nil {
 		return err
 	}
-	return writeReplace(p.pending, it.name, data)
+	if err := writeReplace(p.pending, it.name, data); err != nil {
+		return err
+	}
+	return p.publish(it, relay.DeliveryPending)
+}
+
+// publish records a delivery's state in the shared ledger, if there is one.
+func (p *Pusher) publish(it spooled, state string) error {
+	if p.Ledger == nil {
+		return nil
+	}
+	return p.Ledger.Publish(context.Background(), strings.TrimSuffix(it.name, ".json"), it.e, state)
+}
+
+// drop removes a pending entry another worker now owns.
+func (p *Pusher) drop(it spooled) error {
+	p.spool.Lock()
+	defer p.spool.Unlock()
+	if err := os.Remove(filepath.Join(p.pending, it.name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return nil
+}
+
+// scan looks at the shared leases: it renews this worker's (a lease left on a
+// delivery this worker finished, say when publishing failed, gets the final state),
+// and takes over those of a worker gone for StaleAfter, and those put back by a person.
+func (p *Pusher) scan(ctx context.Context) {
+	leases, err := p.Ledger.Leases(ctx)
+	if err != nil {
+		p.report("ledger", err)
+		return
+	}
+	for stem, le := range leases {
+		if ctx.Err() != nil {
+			return
+		}
+		name := stem + ".json"
+		if le.Worker == p.Ledger.Worker {
+			err = p.keep(ctx, name, le)
+		} else if le.Worker == "" || time.Since(le.At) >= p.StaleAfter {
+			err = p.takeOver(ctx, name, le)
+		}
+		if err != nil {
+			p.report("ledger "+stem, err)
+		}
+	}
+}
+
+// keep renews this worker's lease of a waiting delivery (once a third of StaleAfter
+// has passed), or publishes the final state of one it finished.
+func (p *Pusher) keep(ctx context.Context, name string, le leaseRecord) error {
+	if _, err := os.Lstat(filepath.Join(p.pending, name)); err == nil {
+		if time.Since(le.At) < p.StaleAfter/3 {
+			return nil
+		}
+		return p.Ledger.Renew(ctx, strings.TrimSuffix(name, ".json"))
+	}
+	for state, dir := range map[string]string{relay.DeliveryDelivered: p.done, relay.DeliveryFailed: p.failed} {
+		data, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			continue
+		}
+		var e entry
+		if err := json.Unmarshal(data, &e); err != nil {
+			return err
+		}
+		return p.publish(spooled{name, e}, state)
+	}
+	return nil
+}
+
+// takeOver spools a delivery this worker won from the ledger.
+func (p *Pusher) takeOver(ctx context.Context, name string, le leaseRecord) error {
+	e, won, err := p.Ledger.TakeOver(ctx, strings.TrimSuffix(name, ".json"), le)
+	if err != nil || !won {
+		return err
+	}
+	e.LastError = ""
+	data, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	p.spool.Lock()
+	defer p.spool.Unlock()
+	if err := os.MkdirAll(p.pending, 0o755); err != nil {
+		return err
+	}
+	if err := writeReplace(p.pending, name, data); err != nil {
+		return err
+	}
+	for _, dir := range []string{p.done, p.failed} { // this worker's own, put back
+		if err := os.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+	}
+	p.mu.Lock()
+	delete(p.retry, name)
+	p.mu.Unlock()
+	p.nudge()
+	return nil
 }
 
 // finish moves a delivery out of the spool into dir (done or failed) with its
@@ -353,7 +487,14 @@ func (p *Pusher) finish(it spooled, dir string) error {
 	if err := os.Remove(filepath.Join(p.pending, it.name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
-	return syncDir(dir)
+	if err := syncDir(dir); err != nil {
+		return err
+	}
+	state := relay.DeliveryDelivered
+	if dir == p.failed {
+		state = relay.DeliveryFailed
+	}
+	return p.publish(it, state)
 }
 
 // Pending counts the deliveries waiting to be sent.

@@ -2,9 +2,12 @@ package report
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -14,6 +17,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"taskrelay/internal/blobstore"
 	"taskrelay/internal/relay"
 )
 
@@ -319,13 +323,32 @@ func at2(rows [][]string, i int) []string {
 	return nil
 }
 
-func TestArchive(t *testing.T) {
+// testArchive is an archive in the default blob store under a temporary data folder.
+func testArchive(t testing.TB) (*Archive, string) {
+	t.Helper()
 	dir := t.TempDir()
-	in := fixture()
-	if _, err := WriteSnapshot(dir, &in); err != nil {
+	b, err := blobstore.Open(context.Background(), "", dir)
+	if err != nil {
 		t.Fatal(err)
 	}
-	back, err := ReadSnapshot(dir, "2026-11")
+	t.Cleanup(func() { b.Close() })
+	return NewArchive(b), dir
+}
+
+func TestArchive(t *testing.T) {
+	ctx := context.Background()
+	a, _ := testArchive(t)
+	if l, err := a.List(ctx); err != nil || len(l) != 0 {
+		t.Errorf("empty archive: %v %v", l, err)
+	}
+	if _, err := a.ReadReport(ctx, "2026-11"); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a month without a report: %v", err)
+	}
+	in := fixture()
+	if _, err := a.WriteSnapshot(ctx, &in); err != nil {
+		t.Fatal(err)
+	}
+	back, err := a.ReadSnapshot(ctx, "2026-11")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -333,22 +356,56 @@ func TestArchive(t *testing.T) {
 	if direct := compute(t, in); !reflect.DeepEqual(r.Figures, direct.Figures) {
 		t.Fatal("figures from the archived snapshot differ")
 	}
-	files, err := r.Write(dir)
+	files, err := a.Write(ctx, r)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(files) != 8 {
+	if len(files) != 8 || files[0] != "reports/2026-11/tongbao-2026-11.md" {
 		t.Fatalf("files: %v", files)
 	}
-	list, err := List(dir)
+	list, err := a.List(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(list) != 1 || list[0].Month != "2026-11" || list[0].AsOf != "2026-11-30" || list[0].Totals.Tasks != 9 || len(list[0].Files) != 7 {
 		t.Fatalf("list: %+v", list)
 	}
-	if l, err := List(filepath.Join(dir, "nothing")); err != nil || len(l) != 0 {
-		t.Errorf("empty archive: %v %v", l, err)
+}
+
+// TestArchiveImportsTheOldFolder: a data folder's reports/YYYY-MM/ of earlier versions
+// is copied into the store once, without replacing what the store has.
+func TestArchiveImportsTheOldFolder(t *testing.T) {
+	ctx := context.Background()
+	a, _ := testArchive(t)
+	old := t.TempDir()
+	dir := Dir(old, "2026-10")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	exMD, _, _, _, _ := Files("2026-10")
+	for name, body := range map[string]string{exMD: "旧通报", SignoffFile: `{"month":"2026-10","state":"issued","doc_no":"示督〔2026〕3号"}`, ".tmp": "x"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := a.write(ctx, "2026-10", exMD, []byte("新通报")); err != nil {
+		t.Fatal(err)
+	}
+	for want := range []int{1, 0} { // the second start imports nothing
+		n, err := a.ImportDir(ctx, old)
+		if err != nil || n != 1-want {
+			t.Fatalf("import %d: %d %v", want, n, err)
+		}
+	}
+	if b, _ := a.read(ctx, "2026-10", exMD); string(b) != "新通报" {
+		t.Errorf("the store's newer file was replaced: %q", b)
+	}
+	so, err := a.ReadSignoff(ctx, "2026-10")
+	if err != nil || so == nil || so.DocNo != "示督〔2026〕3号" {
+		t.Fatalf("imported sign-off: %+v %v", so, err)
+	}
+	if n, err := a.ImportDir(ctx, filepath.Join(old, "none")); err != nil || n != 0 {
+		t.Errorf("no old folder: %d %v", n, err)
 	}
 }
 
@@ -358,7 +415,7 @@ func BenchmarkReport10k(b *testing.B) { benchReport(b, 10000) }
 
 func benchReport(b *testing.B, n int) {
 	in := synthetic(n)
-	dir := b.TempDir()
+	a, _ := testArchive(b)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		t0 := time.Now()
@@ -366,7 +423,7 @@ func benchReport(b *testing.B, n int) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := r.Write(dir); err != nil {
+		if _, err := a.Write(context.Background(), r); err != nil {
 			b.Fatal(err)
 		}
 		if i == 0 {

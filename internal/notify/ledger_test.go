@@ -1,0 +1,162 @@
+package notify
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"gocloud.dev/blob"
+
+	"taskrelay/internal/relay"
+)
+
+// sharedPusher is a worker's pusher on its own spool folder with the shared ledger,
+// taking over leases not renewed for staleAfter.
+func sharedPusher(t *testing.T, b *blob.Bucket, worker, url string, staleAfter time.Duration) *Pusher {
+	p := fastPusher(filepath.Join(t.TempDir(), "deliveries"), countyHook(t, url))
+	p.Ledger = NewLedger(b, worker)
+	p.Scan, p.StaleAfter = 20*time.Millisecond, staleAfter
+	return p
+}
+
+// TestTwoWorkersSendEachDeliveryOnce: one notice recorded on both workers (the notify
+// activity retried on the second after the first was lost) is claimed by the first
+// and sent once, and both read its state from the shared store.
+func TestTwoWorkersSendEachDeliveryOnce(t *testing.T) {
+	for name, b := range stores(t) {
+		t.Run(name, func(t *testing.T) {
+			recv := &countingReceiver{byKey: map[string]int{}}
+			srv := httptest.NewServer(recv)
+			defer srv.Close()
+			// Both alive: a lease is renewed long before it could be taken over.
+			a, c := sharedPusher(t, b, "a", srv.URL, time.Minute), sharedPusher(t, b, "c", srv.URL, time.Minute)
+			ids := []string{"dispatch:m:rsj", "dispatch:m:czj", "reminder:m:1"}
+			for _, id := range ids {
+				for _, p := range []*Pusher{a, c, a} {
+					if err := p.Enqueue(notice(id)); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			if a.Pending() != 3 || c.Pending() != 0 {
+				t.Fatalf("spooled: a %d, c %d; want 3, 0", a.Pending(), c.Pending())
+			}
+			runPusher(t, a)
+			runPusher(t, c)
+			ledger := NewLedger(b, "")
+			waitFor(t, "all delivered", func() bool {
+				ds, err := ledger.Deliveries(context.Background(), false)
+				if err != nil || len(ds) != 3 {
+					return false
+				}
+				for _, d := range ds {
+					if d.State != relay.DeliveryDelivered {
+						return false
+					}
+				}
+				return true
+			})
+			time.Sleep(100 * time.Millisecond)
+			for _, id := range ids {
+				if n := recv.count(id); n != 1 {
+					t.Errorf("%s received %d times", id, n)
+				}
+			}
+		})
+	}
+}
+
+// TestDeliveriesOfAKilledWorkerAreTakenOver: a worker spools deliveries and dies
+// before sending (or while the receiver is down); another worker takes them over once
+// their leases are stale, sends each once, and the first worker, back, sends nothing.
+func TestDeliveriesOfAKilledWorkerAreTakenOver(t *testing.T) {
+	b := stores(t)["s3"]
+	recv := &countingReceiver{byKey: map[string]int{}}
+	srv := httptest.NewServer(recv)
+	defer srv.Close()
+	dead := sharedPusher(t, b, "dead", srv.URL, 300*time.Millisecond)
+	t0 := time.Now()
+	for _, id := range []string{"dispatch:k:rsj", "dispatch:k:czj"} {
+		if err := dead.Enqueue(notice(id)); err != nil { // spooled, never run: killed
+			t.Fatal(err)
+		}
+	}
+	other := sharedPusher(t, b, "other", srv.URL, 300*time.Millisecond)
+	if err := other.Enqueue(notice("dispatch:k:rsj")); err != nil || other.Pending() != 0 {
+		t.Fatalf("the retried activity spooled a claimed delivery: %v, %d", err, other.Pending())
+	}
+	runPusher(t, other)
+	waitFor(t, "taken over and sent", func() bool { return recv.count("dispatch:k:rsj") == 1 && recv.count("dispatch:k:czj") == 1 })
+	if took := time.Since(t0); took < other.StaleAfter {
+		t.Errorf("taken over after %v, before the lease was stale (%v)", took, other.StaleAfter)
+	}
+	// The first worker is started again: its spool still holds both, it sends neither.
+	if dead.Pending() != 2 {
+		t.Fatalf("dead worker's spool: %d", dead.Pending())
+	}
+	runPusher(t, dead)
+	waitFor(t, "dropped by the returning worker", func() bool { return dead.Pending() == 0 })
+	time.Sleep(100 * time.Millisecond)
+	if recv.count("dispatch:k:rsj") != 1 || recv.count("dispatch:k:czj") != 1 {
+		t.Errorf("sent twice: %v", recv.byKey)
+	}
+}
+
+// TestALedgerRetryIsTakenByAnyWorker: a delivery set aside on one worker is put back
+// through the ledger (as the console does) and sent by a worker that runs.
+func TestALedgerRetryIsTakenByAnyWorker(t *testing.T) {
+	b := stores(t)["file"]
+	recv := &countingReceiver{status: http.StatusBadRequest, byKey: map[string]int{}}
+	srv := httptest.NewServer(recv)
+	defer srv.Close()
+	first := sharedPusher(t, b, "first", srv.URL, time.Minute)
+	if err := first.Enqueue(notice("dispatch:r:rsj")); err != nil {
+		t.Fatal(err)
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { first.Run(ctx); close(done) }()
+	ledger := NewLedger(b, "")
+	waitFor(t, "set aside", func() bool {
+		ds, _ := ledger.Deliveries(context.Background(), true)
+		return len(ds) == 1
+	})
+	stop()
+	<-done
+	recv.mu.Lock()
+	recv.status = 0
+	recv.mu.Unlock()
+	if err := ledger.Retry(context.Background(), "dispatch:r:rsj", "nope"); err == nil {
+		t.Error("retry of an unknown delivery accepted")
+	}
+	if err := ledger.Retry(context.Background(), "dispatch:r:rsj", relay.ChannelWebhook); err != nil {
+		t.Fatal(err)
+	}
+	second := sharedPusher(t, b, "second", srv.URL, time.Minute)
+	runPusher(t, second)
+	waitFor(t, "delivered by the second worker", func() bool {
+		ds, _ := ledger.Deliveries(context.Background(), false)
+		return len(ds) == 1 && ds[0].State == relay.DeliveryDelivered && ds[0].Attempts == 2
+	})
+	if recv.count("dispatch:r:rsj") != 1 {
+		t.Errorf("received %d", recv.count("dispatch:r:rsj"))
+	}
+}
+
+func TestWorkerIDIsKept(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "deliveries")
+	a, err := WorkerID(dir)
+	if err != nil || a == "" {
+		t.Fatal(a, err)
+	}
+	if b, err := WorkerID(dir); err != nil || b != a {
+		t.Fatalf("second read %q %v, want %q", b, err, a)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "worker-id")); err != nil {
+		t.Fatal(err)
+	}
+}
