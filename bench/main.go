@@ -132,6 +132,7 @@ type options struct {
 	actionsFor time.Duration
 	baseConc   int
 	caches     []int
+	noBaseline bool
 	counties   int // > 0: the province run instead (runProvince)
 	perCounty  int
 }
@@ -147,6 +148,7 @@ func parseFlags() (options, error) {
 	caches := flag.String("caches", "500,2000,10000", "sticky cache sizes to measure the unit actions with, one worker each, comma separated (empty: none)")
 	flag.IntVar(&o.counties, "counties", 0, "a province instead: this many counties (namespaces) on one engine and one worker process")
 	flag.IntVar(&o.perCounty, "per-county", 1000, "with --counties: the list size each county relays, all at once")
+	flag.BoolVar(&o.noBaseline, "no-baseline", false, "skip the baselines (no ratios): memory, unit actions and eviction cost only, sooner")
 	flag.Parse()
 	if o.counties < 0 || o.counties > 100 || o.perCounty <= 0 || o.perCounty > tasklist.MaxItems {
 		return o, fmt.Errorf("--counties %d --per-county %d: want 0-100 counties of 1..%d items", o.counties, o.perCounty, tasklist.MaxItems)
@@ -254,9 +256,11 @@ func run() error {
 			return err
 		}
 		ui.phase(fmt.Sprintf("基准：%d 个空工作流", n))
-		base, err := baseline(ctx, c, round, n, o.baseConc, ui)
-		if err != nil {
-			return err
+		var base time.Duration
+		if !o.noBaseline {
+			if base, err = baseline(ctx, c, round, n, o.baseConc, ui); err != nil {
+				return err
+			}
 		}
 		plan, err := makePlan(dir, fmt.Sprintf("bench-%d-%d", round, n), n)
 		if err != nil {
@@ -274,8 +278,10 @@ func run() error {
 		if n >= actionTasks && (actionPlan == nil || n > len(actionPlan.Items)) {
 			actionPlan = plan // act on the largest list's tasks
 		}
-		row := RelayRow{Engine: o.engine, N: n, RelayS: round3(took.Seconds()), BaselineS: round3(base.Seconds()),
-			Ratio: round3(took.Seconds() / base.Seconds()), ReadyS: round3(settled.Seconds()), ReadyRatio: round3(settled.Seconds() / base.Seconds())}
+		row := RelayRow{Engine: o.engine, N: n, RelayS: round3(took.Seconds()), BaselineS: round3(base.Seconds()), ReadyS: round3(settled.Seconds())}
+		if base > 0 { // --no-baseline: no ratios
+			row.Ratio, row.ReadyRatio = round3(took.Seconds()/base.Seconds()), round3(settled.Seconds()/base.Seconds())
+		}
 		out.Relay = append(out.Relay, row)
 		ui.done(fmt.Sprintf("N=%d：流转 %.2f 秒（至全部任务首次执行完毕 %.2f 秒），基准 %.2f 秒，比值 %.2f", n, row.RelayS, settled.Seconds(), row.BaselineS, row.Ratio))
 		if ui.on {
@@ -580,15 +586,7 @@ func relayList(ctx context.Context, ac *relayclient.Client, ns string, plan *rel
 	}
 	stopBar := ui.bar(n, func() int { return int(seen.Load()) })
 	t0 := time.Now()
-	created, err := ac.Submit(ctx, *plan)
-	if err == nil && !created {
-		err = fmt.Errorf("meeting %s existed already", id)
-	}
-	if err == nil {
-		if _, err = ac.Adopt(ctx, id, relay.AdoptRequest{By: "bench"}); err != nil {
-			err = fmt.Errorf("adopt: %w", err)
-		}
-	}
+	err = submitAdopt(ctx, ac, plan)
 	var m relay.MeetingView
 	if err == nil {
 		m, err = waitDispatched(ctx, ac, id)
