@@ -139,6 +139,8 @@ type workerProc struct {
 	addr string
 	hook string
 	log  *os.File
+	// env is added to (and overrides) the worker's environment.
+	env []string
 }
 
 func (w *workerProc) start() {
@@ -147,6 +149,7 @@ func (w *workerProc) start() {
 	cmd.Env = append(os.Environ(), "TASKRELAY_DATA="+w.data, "TASKRELAY_ENGINE_DB="+w.db, "TASKRELAY_ENGINE_ADDR="+w.addr,
 		"TEMPORAL_ADDRESS=", "TASKRELAY_LOG_LEVEL=warn", "TASKRELAY_WEBHOOK_URL="+w.hook,
 		"TASKRELAY_HTTP_ADDR=127.0.0.1:0")
+	cmd.Env = append(cmd.Env, w.env...)
 	cmd.Stdout, cmd.Stderr = w.log, w.log
 	if err := cmd.Start(); err != nil {
 		w.t.Fatal(err)
@@ -160,6 +163,16 @@ func (w *workerProc) start() {
 			}
 		}
 	})
+}
+
+// stop interrupts the worker and waits for it to end (its worker stopped, its
+// sticky workflows released).
+func (w *workerProc) stop() {
+	if w.cmd != nil && w.cmd.Process != nil {
+		_ = w.cmd.Process.Signal(syscall.SIGINT)
+		_ = w.cmd.Wait()
+		w.cmd = nil
+	}
 }
 
 func (w *workerProc) kill() {
