@@ -191,7 +191,13 @@ func startConsoles(env Env, counties []CountyEnv, blobData string, log *zap.Logg
 		if bd == "" {
 			bd = k.DataDir
 		}
-		bucket, err := blobstore.Open(context.Background(), env.BlobURL, bd)
+		prefix := ""
+		if k.Namespace != "" {
+			prefix = k.Namespace + "/"
+		}
+		// The county's evidence: its part of a store TASKRELAY_BLOB_URL names, as the
+		// starter writes it (config.Config.BlobPrefix).
+		bucket, err := blobstore.OpenCounty(context.Background(), env.BlobURL, bd, prefix)
 		if err != nil {
 			return nil, err
 		}
@@ -200,10 +206,6 @@ func startConsoles(env Env, counties []CountyEnv, blobData string, log *zap.Logg
 		// data folder.
 		shared := bucket
 		if env.BlobURL != "" && k.Namespace != "" || env.BlobURL == "" && reports != bd {
-			prefix := ""
-			if k.Namespace != "" {
-				prefix = k.Namespace + "/"
-			}
 			if shared, err = blobstore.OpenCounty(context.Background(), env.BlobURL, reports, prefix); err != nil {
 				return nil, err
 			}
