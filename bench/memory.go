@@ -22,6 +22,8 @@ import (
 
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	"taskrelay/internal/relay"
 	"taskrelay/internal/relayclient"
@@ -361,7 +363,8 @@ func waitDispatched(ctx context.Context, ac *relayclient.Client, id string) (m r
 // timedOut: an RPC's deadline passed (the bench's own context has none).
 func timedOut(err error) bool {
 	var dl *serviceerror.DeadlineExceeded
-	return err != nil && (errors.Is(err, context.DeadlineExceeded) || errors.As(err, &dl))
+	return err != nil && (errors.Is(err, context.DeadlineExceeded) || errors.As(err, &dl) ||
+		status.Code(err) == codes.DeadlineExceeded || strings.HasSuffix(err.Error(), context.DeadlineExceeded.Error()))
 }
 
 // retryTimedOut calls f again, up to 20 times, while its RPC times out.
