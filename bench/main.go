@@ -255,9 +255,9 @@ func run() error {
 		if err := settle(ctx, c, "default"); err != nil {
 			return err
 		}
-		ui.phase(fmt.Sprintf("基准：%d 个空工作流", n))
 		var base time.Duration
 		if !o.noBaseline {
+			ui.phase(fmt.Sprintf("基准：%d 个空工作流", n))
 			if base, err = baseline(ctx, c, round, n, o.baseConc, ui); err != nil {
 				return err
 			}
