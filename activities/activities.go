@@ -16,6 +16,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"golang.org/x/sync/errgroup"
 
+	"taskrelay/internal/actor"
 	"taskrelay/internal/gongwen"
 	"taskrelay/internal/notify"
 	"taskrelay/internal/relay"
@@ -40,6 +41,9 @@ type Activities struct {
 	// Contacts finds the 联络员 a notice to a unit or leader prints (the directory's
 	// NoticeContact); nil: none.
 	Contacts func(toKind, id string) *relay.Contact
+	// Keys reads the public keys the tasks this worker starts trust (the trusted-keys
+	// file, read at each start so a key added since counts); nil: none.
+	Keys func() ([]actor.PublicKey, error)
 }
 
 // Deliver sends one notice through the notifier.
@@ -110,12 +114,20 @@ func (a *Activities) StartTasks(ctx context.Context, batch []relay.TaskInput) (i
 	if conc <= 0 {
 		conc = 16
 	}
+	var keys []actor.PublicKey
+	if a.Keys != nil {
+		var err error
+		if keys, err = a.Keys(); err != nil {
+			return 0, err
+		}
+	}
 	var started atomic.Int64
 	g := new(errgroup.Group)
 	g.SetLimit(conc)
 	for i := range batch {
 		in := batch[i]
 		in.Config = a.TaskConfig
+		in.Keys = keys
 		g.Go(func() error {
 			fresh, err := a.startTask(ctx, in)
 			if fresh {

@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"taskrelay/internal/relayclient"
 )
 
 // TestBrowserPushbackToReassignment: in a real browser, a push back from the unit to
@@ -22,7 +21,7 @@ func TestBrowserPushbackToReassignment(t *testing.T) {
 	userAdd(t, c, "Minzheng-pass-1", "mzj1", "--role", "unit", "--unit", "县民政局", "--name", "民政局赵六", "--password-stdin")
 	userAdd(t, c, "Zhengfu-pass-1", "office1", "--role", "office", "--name", "政府办刘六", "--password-stdin")
 	c.ok("submit", sample, "--adopt")
-	api := &relayclient.Client{T: c.node.Client}
+	api := c.api()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	if _, err := api.WaitDispatched(ctx, "cwh-2026-12"); err != nil {

@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"taskrelay/internal/relayclient"
 )
 
 // TestBrowserReadReceiptAndDeliveryRetry: in a real browser, a unit's person opens
@@ -32,7 +31,7 @@ func TestBrowserReadReceiptAndDeliveryRetry(t *testing.T) {
 	c.ok("submit", sample, "--adopt")
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if _, err := (&relayclient.Client{T: c.node.Client}).WaitDispatched(ctx, "cwh-2026-12"); err != nil {
+	if _, err := c.api().WaitDispatched(ctx, "cwh-2026-12"); err != nil {
 		t.Fatal(err)
 	}
 	p := newBrowser(t, con.URL)

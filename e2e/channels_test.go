@@ -18,7 +18,6 @@ import (
 	"taskrelay/internal/directory"
 	"taskrelay/internal/notify"
 	"taskrelay/internal/relay"
-	"taskrelay/internal/relayclient"
 )
 
 // TestNoticesReachUnitsOnTheirChannels: a unit with a signed DingTalk robot in the
@@ -128,7 +127,7 @@ func TestNoticesReachUnitsOnTheirChannels(t *testing.T) {
 			t.Errorf("%s read before anyone opened it", r.Unit)
 		}
 	}
-	ac := &relayclient.Client{T: c.node.Client}
+	ac := c.api()
 	if ok, err := ac.MarkRead(context.Background(), "cwh-2026-12", notice, "rsj", "rsj1"); !ok || err != nil {
 		t.Fatalf("mark read: %v %v", ok, err)
 	}

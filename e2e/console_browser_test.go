@@ -14,7 +14,6 @@ import (
 	"go.uber.org/zap"
 
 	"taskrelay/internal/console"
-	"taskrelay/internal/relayclient"
 )
 
 // The browser tests drive Debian's chromium headless against the real console, the
@@ -205,7 +204,7 @@ func (p *page) logout() {
 
 // startConsole serves the console of county c on a free port, as the worker does.
 func startConsole(t *testing.T, c *county) *console.Running {
-	con, err := console.Start(console.Env{Addr: "127.0.0.1:0", DataDir: c.data}, &relayclient.Client{T: c.node.Client}, zap.NewNop())
+	con, err := console.Start(console.Env{Addr: "127.0.0.1:0", DataDir: c.data}, c.api(), zap.NewNop())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -365,7 +364,7 @@ items:
 	p.shot("board-phone")
 
 	// What the engine recorded, under the people's names.
-	v, err := (&relayclient.Client{T: c.node.Client}).Task(context.Background(), "cwh-2026-12:1")
+	v, err := c.api().Task(context.Background(), "cwh-2026-12:1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -379,7 +378,7 @@ items:
 	if !byUser["rsj1"] || !byUser["duban"] {
 		t.Fatalf("timeline not recorded under the users' names: %+v", v.Timeline)
 	}
-	if v10, _ := (&relayclient.Client{T: c.node.Client}).Task(context.Background(), "cwh-2026-12:10"); v10.Deputy != "ld-zhao" {
+	if v10, _ := c.api().Task(context.Background(), "cwh-2026-12:10"); v10.Deputy != "ld-zhao" {
 		t.Fatalf("deputy change in the browser not adopted: %q", v10.Deputy)
 	}
 }

@@ -11,7 +11,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"taskrelay/internal/relay"
-	"taskrelay/internal/relayclient"
 )
 
 // TestBrowserEvidenceAndHeadSignOff: 责任到人 and 佐证材料 in a real browser. The unit
@@ -56,7 +55,7 @@ func TestBrowserEvidenceAndHeadSignOff(t *testing.T) {
 	p.logout()
 
 	// The inspection office does not see it yet.
-	api := &relayclient.Client{T: c.node.Client}
+	api := c.api()
 	if v, err := api.Task(context.Background(), task); err != nil || v.State != relay.StateHeadReview {
 		t.Fatalf("before the sign-off: %v %s", err, v.State)
 	}

@@ -319,7 +319,7 @@ func TestEngineRestartMidAdoption(t *testing.T) {
 	<-done
 	c.start()
 	c.ok("adopt", "cwh-restart")
-	checkRelay(t, &relayclient.Client{T: c.node.Client}, filepath.Join(c.data, "outbox"), "cwh-restart", n, units, nil)
+	checkRelay(t, c.api(), filepath.Join(c.data, "outbox"), "cwh-restart", n, units, nil)
 }
 
 // TestWebhookDownThenBack: the receiver answers 500 for a while; notices are retried
@@ -332,7 +332,7 @@ func TestWebhookDownThenBack(t *testing.T) {
 	c := newCounty(t)
 	c.start()
 	c.ok("submit", sample)
-	ac := &relayclient.Client{T: c.node.Client}
+	ac := c.api()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	if _, err := ac.Adopt(ctx, "cwh-2026-12", relay.AdoptRequest{}); err != nil {

@@ -13,7 +13,6 @@ import (
 	"taskrelay/internal/app"
 	"taskrelay/internal/notify"
 	"taskrelay/internal/relay"
-	"taskrelay/internal/relayclient"
 )
 
 // TestFollowUpOnTheRealServer: the daily follow-up Schedule is created once however
@@ -56,7 +55,7 @@ func TestFollowUpOnTheRealServer(t *testing.T) {
 	// The sample list: items 5 and 7 are led by zfb, item 9 by lcj, all monthly.
 	c.ok("submit", sample, "--adopt")
 	c.ok("complete", "cwh-2026-12:9", "--unit", "lcj", "--note", "示范基地建成") // waiting for verification: not reminded
-	ac := &relayclient.Client{T: c.node.Client}
+	ac := c.api()
 	eventually(t, "task summaries", func() bool {
 		sums, err := ac.Tasks(ctx, "RelayMeeting = 'cwh-2026-12'")
 		return err == nil && len(sums) == 10 && sums[8].State == relay.StateCompletionSubmitted && sums[4].Feedback == relay.FeedbackMonthly
@@ -66,7 +65,7 @@ func TestFollowUpOnTheRealServer(t *testing.T) {
 	now := time.Now().In(relay.County)
 	asOf := time.Date(now.Year(), now.Month()+1, 26, 10, 0, 0, 0, relay.County)
 	cycle := relay.Cycle(asOf)
-	res, err := (&relayclient.Client{T: c.node.Client}).RunFollowUp(ctx, asOf)
+	res, err := c.api().RunFollowUp(ctx, asOf)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -24,11 +24,13 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.uber.org/zap"
 
+	"taskrelay/internal/actor"
 	"taskrelay/internal/app"
 	"taskrelay/internal/config"
 	"taskrelay/internal/engine"
 	"taskrelay/internal/pgtemp"
 	"taskrelay/internal/relay"
+	"taskrelay/internal/relayclient"
 )
 
 var starterBin string
@@ -118,6 +120,9 @@ type county struct {
 	node *app.App
 	// env is added to the starter's environment (e.g. the blob store's settings).
 	env []string
+	// operator signs the starter's actions (its key file: operatorKey) and api's.
+	operator    *actor.Signer
+	operatorKey string
 	// digest is the engine's digest window (TASKRELAY_DIGEST_WINDOW); 0, the default
 	// here, delivers each notice at once, as the tests of other behaviour expect.
 	digest time.Duration
@@ -127,7 +132,30 @@ type county struct {
 
 func newCounty(t *testing.T) *county {
 	t.Helper()
-	return &county{t: t, data: t.TempDir(), db: engineDB(t), addr: freeAddr(t)}
+	c := &county{t: t, data: t.TempDir(), db: engineDB(t), addr: freeAddr(t)}
+	c.keys()
+	return c
+}
+
+// keys makes the county's signing keys before anything starts, so every task trusts
+// them: the console's (as the console makes it on its first start) and the operator
+// "e2e" the starter signs with (as `starter operator add e2e` makes it).
+func (c *county) keys() {
+	c.t.Helper()
+	trusted := actor.TrustedFile(c.data)
+	if _, err := actor.EnsureConsole(c.data, trusted); err != nil {
+		c.t.Fatal(err)
+	}
+	op, path, err := actor.AddOperator(c.data, trusted, "e2e")
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	c.operator, c.operatorKey = op, path
+}
+
+// api is a client of the county's engine that signs as its operator.
+func (c *county) api() *relayclient.Client {
+	return &relayclient.Client{T: c.node.Client, Signer: c.operator}
 }
 
 func freeAddr(t *testing.T) string {
@@ -191,6 +219,9 @@ func (c *county) starter(args ...string) result {
 	c.t.Helper()
 	cmd := exec.Command(starterBin, args...)
 	cmd.Env = append(append(os.Environ(), engineEnv(c.addr, c.data)...), "TASKRELAY_DIRECTORY=")
+	if c.operatorKey != "" {
+		cmd.Env = append(cmd.Env, actor.OperatorEnv+"="+c.operatorKey)
+	}
 	cmd.Env = append(cmd.Env, c.env...)
 	cmd.Dir = repoRoot(c.t)
 	var out, errb bytes.Buffer

@@ -13,7 +13,6 @@ import (
 	"taskrelay/internal/gongwen"
 	"taskrelay/internal/notify"
 	"taskrelay/internal/relay"
-	"taskrelay/internal/relayclient"
 )
 
 type statusOut struct {
@@ -234,7 +233,7 @@ func TestRelaySurvivesRestart(t *testing.T) {
 		return red > 0 && len(c.workflows("RelayMeeting = 'cwh-2026-12' AND RelayLight = 'red'")) == red
 	})
 	// The memo summary serves list views without a query per task.
-	ac := &relayclient.Client{T: c.node.Client}
+	ac := c.api()
 	eventually(t, "task summaries in visibility", func() bool {
 		sums, err := ac.Tasks(context.Background(), "RelayMeeting = 'cwh-2026-12'")
 		if err != nil || len(sums) != 10 {
@@ -274,7 +273,7 @@ func TestRelaySurvivesRestart(t *testing.T) {
 		t.Errorf("task 2 after restart: %s %d%%", p.State, p.Progress)
 	}
 	// The same request sent twice (a double click, a retried form) acts once.
-	ac = &relayclient.Client{T: c.node.Client}
+	ac = c.api()
 	req := relay.ActionRequest{Unit: "zzb", Percent: 50, Note: "过半单位完成整合", User: "张三"}
 	first, err := ac.ActOnce(context.Background(), "cwh-2026-12:2", relay.UpdateProgress, "form-42", req)
 	if err != nil {
@@ -413,7 +412,7 @@ func TestLongTimelineReadBack(t *testing.T) {
 	c.ok("submit", sample)
 	c.ok("adopt", "cwh-2026-12")
 	const id, n = "cwh-2026-12:1", 230
-	ac := &relayclient.Client{T: c.node.Client}
+	ac := c.api()
 	ctx := context.Background()
 	for i := 1; i <= n; i++ {
 		req := relay.ActionRequest{Unit: "rsj", Percent: i % 100, Note: fmt.Sprintf("第%d次报送", i)}

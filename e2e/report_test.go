@@ -18,7 +18,6 @@ import (
 	"taskrelay/internal/blobstore"
 	"taskrelay/internal/notify"
 	"taskrelay/internal/relay"
-	"taskrelay/internal/relayclient"
 	"taskrelay/internal/report"
 )
 
@@ -249,7 +248,7 @@ func TestMonthlyReportsOnTheRealServer(t *testing.T) {
 }
 
 func (c *county) summaries(ctx context.Context) []relay.TaskSummary {
-	ac := &relayclient.Client{T: c.node.Client}
+	ac := c.api()
 	s, err := ac.Tasks(ctx, "RelayMeeting = 'cwh-2026-12'")
 	if err != nil {
 		c.t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"taskrelay/examples"
+	"taskrelay/internal/actor"
 	"taskrelay/internal/config"
 	"taskrelay/internal/directory"
 	"taskrelay/internal/relay"
@@ -22,7 +23,17 @@ func connect(ctx context.Context) (*relayclient.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return relayclient.Dial(ctx, cfg, nil, 0)
+	c, err := relayclient.Dial(ctx, cfg, nil, 0)
+	if err != nil {
+		return nil, err
+	}
+	// Actions are signed with the operator's key (--operator, TASKRELAY_OPERATOR, or
+	// the only one in the data folder); none: unsigned, which tasks refuse.
+	if c.Signer, err = actor.PickOperator(cfg.DataDir, os.Getenv(actor.OperatorEnv)); err != nil {
+		c.Close()
+		return nil, exitError{err.Error()}
+	}
+	return c, nil
 }
 
 // countyConfig is the configuration of the county a command acts on. When the

@@ -40,6 +40,7 @@ const usage = `用法 (usage): starter [--namespace NS] COMMAND ...（--namespac
   starter chase --unit U [--tasks TASK,TASK] --reply-by DATE --note TEXT
   starter audit [MEETING] [--outbox DIR] [--security-log FILE] [--json]
   starter security-log [--since DATE] [--json]
+  starter operator add NAME
   starter certs --out DIR [--server-name NAME]... [--client NAME]... [--owner NAME=UID[:GID]]... [--renew]
   starter report --month YYYY-MM [--as-of DATE] [--out DIR] [--json]
   starter reports [--json]
@@ -56,6 +57,8 @@ const usage = `用法 (usage): starter [--namespace NS] COMMAND ...（--namespac
           TEMPORAL_NAMESPACE (默认 default；TEMPORAL_NAMESPACES 列出多个县时默认第一个),
           TASKRELAY_DIRECTORY (默认: 内置示例县), TASKRELAY_DATA (用户文件所在目录，默认 ./data),
           TASKRELAY_BLOB_URL (附件存储，默认 TASKRELAY_DATA 下的 blobs 目录), TASKRELAY_ATTACH_MAX_MB (默认 20)
+          TASKRELAY_OPERATOR (或任一命令加 --operator NAME：签名所用的操作员密钥；仅一把时自动使用),
+          TASKRELAY_TRUSTED_KEYS (受信任公钥文件，默认 TASKRELAY_DATA/trusted-keys)
 单位可写编号、名称或别名；县领导可写编号或姓名。`
 
 // exitError carries a refusal: printed as one line, exit status 1.
@@ -72,10 +75,13 @@ func main() {
 		return
 	}
 	args, err := namespaceFlag(os.Args[1:])
-	if err == nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-		defer cancel()
-		err = run(ctx, args[0], args[1:])
+	if err == nil && len(args) > 0 {
+		var rest []string
+		if rest, err = takeOperator(args[1:]); err == nil {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+			defer cancel()
+			err = run(ctx, args[0], rest)
+		}
 	}
 	if err == nil {
 		return
@@ -176,6 +182,8 @@ func run(ctx context.Context, cmd string, args []string) error {
 		return cmdSecurityLog(args)
 	case "certs":
 		return cmdCerts(args, os.Stdout)
+	case "operator":
+		return cmdOperator(args, os.Stdout)
 	}
 	return exitError{fmt.Sprintf("未知命令 %q；运行 starter help 查看用法", cmd)}
 }

@@ -54,6 +54,8 @@ type task struct {
 	// the length of the timeline this run was handed.
 	bounded  bool
 	runStart int
+	// operator: the operator acting in the update being applied (task_actor.go).
+	operator string
 }
 
 // Task is one item of an adopted list, alive until the inspection office accepts its
@@ -115,6 +117,7 @@ func Task(ctx workflow.Context, in relay.TaskInput) (relay.TaskView, error) {
 				if t.bounded {
 					carry = t.carryOver()
 				}
+				t.forgetExpired(workflow.Now(ctx))
 				next.Carry = &carry
 				return t.view(), workflow.NewContinueAsNewError(ctx, relay.TaskWorkflowName, next)
 			}
@@ -178,9 +181,11 @@ func (t *task) register(ctx workflow.Context) error {
 		h := h
 		err := workflow.SetUpdateHandlerWithOptions(ctx, h.name,
 			func(ctx workflow.Context, req relay.ActionRequest) (relay.TaskView, error) {
+				t.took(ctx, req.Assertion)
 				t.attaching(h.name, req.Attachments)
 				h.apply(ctx, req)
 				t.attaching("", nil)
+				t.operator = ""
 				t.setLight(workflow.Now(ctx))
 				t.dirty = true
 				return t.view(), nil
@@ -190,11 +195,21 @@ func (t *task) register(ctx workflow.Context) error {
 				if err := req.CheckText(h.name); err != nil {
 					return err
 				}
+				// The engine's own record (By System, from the follow-up run) acts
+				// for nobody and is not signed.
+				if h.name != relay.UpdateFeedbackReminded {
+					if err := t.checkActor(ctx, h.name, req.Assertion, req.Identity()); err != nil {
+						return err
+					}
+				}
 				return h.validate(ctx, req)
 			}})
 		if err != nil {
 			return err
 		}
+	}
+	if err := t.registerKeys(ctx); err != nil {
+		return err
 	}
 	return t.registerChanges(ctx)
 }
@@ -242,6 +257,9 @@ func (t *task) record(ctx workflow.Context, by, user, action, note string) {
 // recordEvent appends e, with its typed facts, to the timeline, dated now and chained.
 func (t *task) recordEvent(ctx workflow.Context, e relay.Event) {
 	e.At = workflow.Now(ctx)
+	if e.By != System {
+		e.Operator = t.operator
+	}
 	e.Attachments = t.takeFiles(e.Action)
 	e.Hash = relay.ChainEvent(t.chainHead(), e)
 	t.c.Timeline = append(t.c.Timeline, e)

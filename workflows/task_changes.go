@@ -44,12 +44,19 @@ func (t *task) registerChanges(ctx workflow.Context) error {
 	for _, h := range handlers {
 		err := workflow.SetUpdateHandlerWithOptions(ctx, h.name,
 			func(ctx workflow.Context, req relay.ChangeRequest) (relay.TaskView, error) {
+				t.took(ctx, req.Assertion)
 				h.apply(ctx, req)
+				t.operator = ""
 				t.setLight(workflow.Now(ctx))
 				t.dirty = true
 				return t.view(), nil
 			},
-			workflow.UpdateHandlerOptions{Validator: h.validate})
+			workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req relay.ChangeRequest) error {
+				if err := t.checkActor(ctx, h.name, req.Assertion, req.Identity()); err != nil {
+					return err
+				}
+				return h.validate(ctx, req)
+			}})
 		if err != nil {
 			return err
 		}

@@ -20,6 +20,7 @@ import (
 
 	"taskrelay/activities"
 	"taskrelay/examples"
+	"taskrelay/internal/actor"
 	"taskrelay/internal/blobstore"
 	"taskrelay/internal/config"
 	"taskrelay/internal/directory"
@@ -154,7 +155,8 @@ func (k *County) start(ctx context.Context, onCluster bool, log *zap.Logger) err
 	// The shared record first: a notice in any worker's outbox or spool is on record.
 	sinks := notify.All{notify.NewRecords(shared), sink}
 	w := worker.New(c, relay.TaskQueue, worker.Options{})
-	acts := &activities.Activities{Notifier: sinks, Client: c, TaskConfig: cfg.Task, DocPrefix: cfg.Documents.Prefix}
+	acts := &activities.Activities{Notifier: sinks, Client: c, TaskConfig: cfg.Task, DocPrefix: cfg.Documents.Prefix,
+		Keys: func() ([]actor.PublicKey, error) { return actor.ReadKeys(actor.TrustedFile(cfg.DataDir)) }}
 	if d := loadDirectory(cfg); d != nil {
 		acts.Contacts = d.NoticeContact
 	}

@@ -23,6 +23,7 @@ import (
 	"go.uber.org/zap"
 
 	"taskrelay/internal/accounts"
+	"taskrelay/internal/actor"
 	"taskrelay/internal/app"
 	"taskrelay/internal/blobstore"
 	"taskrelay/internal/config"
@@ -80,11 +81,17 @@ func start() (*testEnv, error) {
 		return nil, err
 	}
 	cfg.TemporalAddress, cfg.DataDir, cfg.EngineAddr, cfg.Namespace, cfg.Directory = "", data, addr, "default", ""
+	// The console's key, as Start makes it: the node's tasks trust it, and every
+	// action the tests send through the console is signed with it.
+	signer, err := actor.EnsureConsole(data, actor.TrustedFile(data))
+	if err != nil {
+		return nil, err
+	}
 	n, err := app.Start(context.Background(), cfg, zap.NewNop())
 	if err != nil {
 		return nil, err
 	}
-	e := &testEnv{api: &relayclient.Client{T: n.Client}, node: n, data: data}
+	e := &testEnv{api: &relayclient.Client{T: n.Client, Signer: signer}, node: n, data: data}
 	e.users, err = accounts.Open(filepath.Join(data, accounts.UsersFile))
 	if err != nil {
 		return nil, err

@@ -16,6 +16,7 @@ import (
 
 	"taskrelay/examples"
 	"taskrelay/internal/accounts"
+	"taskrelay/internal/actor"
 	"taskrelay/internal/blobstore"
 	"taskrelay/internal/config"
 	"taskrelay/internal/directory"
@@ -209,6 +210,12 @@ func startConsoles(env Env, counties []CountyEnv, blobData string, log *zap.Logg
 			if shared, err = blobstore.OpenCounty(context.Background(), env.BlobURL, reports, prefix); err != nil {
 				return nil, err
 			}
+		}
+		// Every action the console sends is signed for the person logged in: the key is
+		// made on the first start and added to the keys the county's workflows trust.
+		trusted := actor.TrustedFile(k.DataDir)
+		if k.API.Signer, err = actor.EnsureConsole(env.DataDir, trusted); err != nil {
+			return nil, fmt.Errorf("控制台签名密钥: %w", err)
 		}
 		s, err := New(Config{API: k.API, Users: users, Sessions: sessions, SecurityLog: secLog,
 			Directory: dirs[i], SecureCookies: env.SecureCookies || tlsCfg != nil, Log: log,

@@ -34,7 +34,17 @@ func ItemRoot(m Meeting, it Item) string {
 // typed facts (percent, from, until) seals them too; one without hashes as entries
 // did before those fields existed, so recorded chains still verify. Attachments
 // (name, size, type and the hash of the bytes) are sealed when an entry has some.
+//
+// The operator who took the action (Event.Operator) is sealed over the entry's hash,
+// so entries without one hash as before.
 func ChainEvent(prev string, e Event) string {
+	if e.Operator != "" {
+		return sum("event/operator/v1", chainEvent(prev, e), e.Operator)
+	}
+	return chainEvent(prev, e)
+}
+
+func chainEvent(prev string, e Event) string {
 	at := e.At.UTC().Format(time.RFC3339Nano)
 	if e.Percent == nil && e.From == "" && e.Until == "" && len(e.Attachments) == 0 && e.Change == nil {
 		return sum("event/v1", prev, at, e.By, e.User, e.Action, e.Note)

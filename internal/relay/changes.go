@@ -1,6 +1,10 @@
 package relay
 
-import "time"
+import (
+	"time"
+
+	"taskrelay/internal/actor"
+)
 
 // Changes to an adopted task (督查督办 beyond the plan): reassign (转办/调整), amend
 // (调整事项), push back (退回交办), withdraw (中止/撤销), leaders' instructions (领导批示)
@@ -89,6 +93,8 @@ type ChangeRequest struct {
 	// chase
 	ReplyBy string `json:"reply_by,omitempty"`
 	ChaseID string `json:"chase_id,omitempty"`
+	// Assertion proves who acts (package actor; see relay/actor.go).
+	Assertion *actor.Assertion `json:"assertion,omitempty"`
 }
 
 // Change holds the facts of a change's timeline entry, typed.
@@ -171,6 +177,9 @@ type ChaseInput struct {
 	ReplyBy  string   `json:"reply_by"`
 	Note     string   `json:"note"`
 	User     string   `json:"user,omitempty"`
+	// Assertions are the office's signed assertions for recording the chase on each
+	// task (task id -> assertion; package actor), made by the client that sends it.
+	Assertions map[string]*actor.Assertion `json:"assertions,omitempty"`
 }
 
 // ChaseRecord is what recording a chase on its tasks found: the tasks that took it,

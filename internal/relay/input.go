@@ -1,6 +1,10 @@
 package relay
 
-import "time"
+import (
+	"time"
+
+	"taskrelay/internal/actor"
+)
 
 // TaskConfig is how the engine watches deadlines. It is fixed into each task when the
 // task starts, so a running task's timers never change under it.
@@ -75,6 +79,11 @@ type TaskInput struct {
 	// its timeline (doc_numbered). Empty when numbering is off, and for tasks
 	// dispatched before the meeting numbered its notices first.
 	DispatchDocNos map[string]string `json:"dispatch_doc_nos,omitempty"`
+	// Keys are the public keys whose signed assertions the task accepts (package
+	// actor), from the worker's trusted-keys file when it started the task, replaced
+	// by UpdateSetKeys. Empty for tasks started before signed actors: they accept
+	// unsigned actions until keys are pushed to them.
+	Keys []actor.PublicKey `json:"keys,omitempty"`
 	// Carry is the state handed over by continue-as-new; nil on the first run.
 	Carry *TaskCarry `json:"carry,omitempty"`
 }
@@ -130,6 +139,9 @@ type TaskCarry struct {
 	TimelineFrom int             `json:"timeline_from,omitempty"`
 	TimelineHead string          `json:"timeline_head,omitempty"`
 	Earlier      *TimelineDigest `json:"earlier,omitempty"`
+	// Used are the assertions this task took (actor.Assertion.Fingerprint) and when
+	// each expires: the same assertion is refused again, also after continue-as-new.
+	Used map[string]time.Time `json:"used,omitempty"`
 }
 
 // HeadReview is a completion waiting for the unit head's sign-off.
@@ -168,12 +180,16 @@ type ActionRequest struct {
 	// completion waits for the head's sign-off; Head: the acting user is that head.
 	HeadReview bool `json:"head_review,omitempty"`
 	Head       bool `json:"head,omitempty"`
+	// Assertion proves who acts (package actor; see relay/actor.go).
+	Assertion *actor.Assertion `json:"assertion,omitempty"`
 }
 
 // AdoptRequest is the executive meeting's adoption, with optional changes of deputy.
 type AdoptRequest struct {
 	Deputies map[int]string `json:"deputies,omitempty"` // item no -> leader id
 	By       string         `json:"by,omitempty"`
+	// Assertion proves who adopts (package actor).
+	Assertion *actor.Assertion `json:"assertion,omitempty"`
 }
 
 // MeetingView is a meeting's relay as the command line and the console show it.

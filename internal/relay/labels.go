@@ -91,6 +91,7 @@ var (
 		UpdateDecidePushback:   "决定退回申请",
 		UpdateInstruct:         "领导批示",
 		UpdateChase:            "催办",
+		UpdateSetKeys:          "更新受信任密钥",
 	}
 	noticeKindLabels = map[string]string{
 		NoticeDispatch:          "交办单",
@@ -125,7 +126,7 @@ var (
 		MeetingAdopted:           "已通过并交办",
 	}
 	lightLabels = map[Light]string{Green: "绿灯", Yellow: "黄灯", Red: "红灯"}
-	roleLabels  = map[string]string{RoleLead: "牵头", RoleCo: "配合", RoleCountyHead: "县长"}
+	roleLabels  = map[string]string{RoleLead: "牵头", RoleCo: "配合", RoleCountyHead: "县长", RoleHead: "单位负责人"}
 	tierLabels  = map[string]string{TierBlue: "蓝色督办", TierYellow: "黄色督办", TierRed: "红色督办"}
 )
 

@@ -66,6 +66,9 @@ type Event struct {
 	// Unit is the unit a 交办单 numbered on dispatch was addressed to (ActDocNumbered);
 	// the note, which the hash seals, names it too.
 	Unit string `json:"unit,omitempty"`
+	// Operator is the operator who took this action for By from the command line,
+	// signing with an operator key (empty: the console or the engine); see ActorLabel.
+	Operator string `json:"operator,omitempty"`
 	// Hash chains this entry to the one before it, back to the committee's original
 	// item text (see ChainEvent).
 	Hash string `json:"hash,omitempty"`

@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
+	"taskrelay/internal/actor"
 	"taskrelay/internal/relay"
 )
 
@@ -39,6 +40,14 @@ func (c *Client) Chase(ctx context.Context, in relay.ChaseInput) (relay.ChaseRes
 		in.ID = chaseID(in, time.Now())
 	}
 	id := relay.ChaseWorkflowID(in.ID)
+	// The chase is recorded on each task by the engine, with the office's
+	// assertion for that task signed here (the update id is the chase's).
+	if c.Signer != nil {
+		in.Assertions = map[string]*actor.Assertion{}
+		for _, t := range in.Tasks {
+			in.Assertions[t] = c.sign(nil, chaseRequest(in).Identity(), relay.TaskWorkflowID(t), relay.UpdateChase, id, "")
+		}
+	}
 	run, err := c.T.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:                       id,
 		TaskQueue:                relay.TaskQueue,
@@ -141,14 +150,20 @@ func chaseID(in relay.ChaseInput, now time.Time) string {
 	return in.Unit + "-" + hex.EncodeToString(h.Sum(nil)[:8])
 }
 
+// chaseRequest is the change a chase makes on each of its tasks.
+func chaseRequest(in relay.ChaseInput) relay.ChangeRequest {
+	return relay.ChangeRequest{By: relay.Inspection, User: in.User, Reason: in.Note, Unit: in.Unit, ReplyBy: in.ReplyBy, ChaseID: in.ID}
+}
+
 // RecordChase records a chase on each of its tasks (the task's chase update, keyed by
 // the chase id, so a repeat records nothing twice). A task that refuses it (closed or
 // withdrawn since the chase was checked) is left out with the engine's reason; any
 // other error is returned, for the caller to retry.
 func (c *Client) RecordChase(ctx context.Context, in relay.ChaseInput) (relay.ChaseRecord, error) {
 	var rec relay.ChaseRecord
-	req := relay.ChangeRequest{By: relay.Inspection, User: in.User, Reason: in.Note, Unit: in.Unit, ReplyBy: in.ReplyBy, ChaseID: in.ID}
+	req := chaseRequest(in)
 	for _, id := range in.Tasks {
+		req.Assertion = in.Assertions[id]
 		var v relay.TaskView
 		err := c.update(ctx, client.UpdateWorkflowOptions{
 			UpdateID: relay.ChaseWorkflowID(in.ID), WorkflowID: relay.TaskWorkflowID(id),

@@ -22,6 +22,7 @@ import (
 	"go.uber.org/zap"
 	"golang.org/x/sync/errgroup"
 
+	"taskrelay/internal/actor"
 	"taskrelay/internal/config"
 	"taskrelay/internal/logging"
 	"taskrelay/internal/mtls"
@@ -35,6 +36,20 @@ type Client struct {
 	T client.Client
 	// QueryConcurrency bounds parallel task queries in Status.
 	QueryConcurrency int
+	// Signer signs every action this client sends for a unit, a leader or an office
+	// (package actor): the console's key, or an operator's. Nil sends them unsigned,
+	// which a workflow that trusts keys refuses.
+	Signer *actor.Signer
+}
+
+// sign returns the assertion that id takes action on workflow in update request, or
+// have (nil, or what the caller put there) when the client has no signer.
+func (c *Client) sign(have *actor.Assertion, id actor.Identity, workflow, action, request, digest string) *actor.Assertion {
+	if c.Signer == nil {
+		return have
+	}
+	a := c.Signer.Sign(id, workflow, action, request, digest)
+	return &a
 }
 
 // Dial is the one way taskrelay's processes reach the engine: the cluster at
@@ -387,6 +402,7 @@ func (c *Client) Act(ctx context.Context, taskID, action string, req relay.Actio
 // ActOnce is Act with the caller's request id: the engine applies one update id at
 // most once, so a form submitted twice (a double click, a retried request) acts once.
 func (c *Client) ActOnce(ctx context.Context, taskID, action, requestID string, req relay.ActionRequest) (relay.TaskView, error) {
+	req.Assertion = c.sign(req.Assertion, req.Identity(), relay.TaskWorkflowID(taskID), action, requestID, "")
 	return c.taskUpdate(ctx, taskID, action, requestID, req)
 }
 
@@ -398,6 +414,7 @@ func (c *Client) Change(ctx context.Context, taskID, action string, req relay.Ch
 
 // ChangeOnce is Change with the caller's request id (see ActOnce).
 func (c *Client) ChangeOnce(ctx context.Context, taskID, action, requestID string, req relay.ChangeRequest) (relay.TaskView, error) {
+	req.Assertion = c.sign(req.Assertion, req.Identity(), relay.TaskWorkflowID(taskID), action, requestID, "")
 	return c.taskUpdate(ctx, taskID, action, requestID, req)
 }
 
