@@ -8,6 +8,7 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
+	"taskrelay/internal/actor"
 	"taskrelay/internal/gongwen"
 	"taskrelay/internal/notify"
 	"taskrelay/internal/relay"
@@ -36,6 +37,8 @@ type Reports struct {
 	Contacts map[string]relay.Contact
 	// Units are every unit of the directory: the issued 通报 goes to each.
 	Units []Unit
+	// Keys reads the trusted keys the sign-off is checked against; nil: none.
+	Keys func() ([]actor.PublicKey, error)
 }
 
 // Unit is a recipient of the issued 通报.
@@ -48,6 +51,9 @@ type Unit struct {
 type Reported struct {
 	Figures report.Figures `json:"figures"`
 	Files   []string       `json:"files"`
+	// Keys are the keys the report's sign-off must be signed with (the worker's
+	// trusted-keys file; package actor).
+	Keys []actor.PublicKey `json:"keys,omitempty"`
 }
 
 // Report gathers the month's data, computes the figures and writes both reports and
@@ -69,7 +75,13 @@ func (r *Reports) Report(ctx context.Context, req report.Request) (Reported, err
 	if err != nil {
 		return Reported{}, err
 	}
-	return Reported{Figures: rep.Figures, Files: files}, nil
+	var keys []actor.PublicKey
+	if r.Keys != nil {
+		if keys, err = r.Keys(); err != nil {
+			return Reported{}, err
+		}
+	}
+	return Reported{Figures: rep.Figures, Files: files, Keys: keys}, nil
 }
 
 // ReportSnapshot and ReportRender are the report's two halves as monthly runs started

@@ -220,7 +220,7 @@ func (c *county) starter(args ...string) result {
 	cmd := exec.Command(starterBin, args...)
 	cmd.Env = append(append(os.Environ(), engineEnv(c.addr, c.data)...), "TASKRELAY_DIRECTORY=")
 	if c.operatorKey != "" {
-		cmd.Env = append(cmd.Env, actor.OperatorEnv+"="+c.operatorKey)
+		cmd.Env = append(cmd.Env, actor.OperatorEnv+"="+c.operatorKey, actor.TrustedKeysEnv+"="+actor.TrustedFile(c.data))
 	}
 	cmd.Env = append(cmd.Env, c.env...)
 	cmd.Dir = repoRoot(c.t)

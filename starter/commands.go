@@ -33,6 +33,11 @@ func connect(ctx context.Context) (*relayclient.Client, error) {
 		c.Close()
 		return nil, exitError{err.Error()}
 	}
+	// A meeting submitted from here accepts its adoption signed by these keys.
+	if c.TrustedKeys, err = actor.ReadKeys(actor.TrustedFile(cfg.DataDir)); err != nil {
+		c.Close()
+		return nil, exitError{err.Error()}
+	}
 	return c, nil
 }
 

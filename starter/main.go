@@ -41,6 +41,7 @@ const usage = `用法 (usage): starter [--namespace NS] COMMAND ...（--namespac
   starter audit [MEETING] [--outbox DIR] [--security-log FILE] [--json]
   starter security-log [--since DATE] [--json]
   starter operator add NAME
+  starter keys push [--json]
   starter certs --out DIR [--server-name NAME]... [--client NAME]... [--owner NAME=UID[:GID]]... [--renew]
   starter report --month YYYY-MM [--as-of DATE] [--out DIR] [--json]
   starter reports [--json]
@@ -184,6 +185,8 @@ func run(ctx context.Context, cmd string, args []string) error {
 		return cmdCerts(args, os.Stdout)
 	case "operator":
 		return cmdOperator(args, os.Stdout)
+	case "keys":
+		return cmdKeys(ctx, args, os.Stdout)
 	}
 	return exitError{fmt.Sprintf("未知命令 %q；运行 starter help 查看用法", cmd)}
 }

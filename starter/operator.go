@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -9,6 +10,7 @@ import (
 
 	"taskrelay/internal/actor"
 	"taskrelay/internal/config"
+	"taskrelay/internal/relayclient"
 )
 
 // cmdOperator manages operator keys: `starter operator add NAME` makes NAME's key pair
@@ -60,4 +62,38 @@ func takeOperator(args []string) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// cmdKeys pushes the trusted-keys file to the running workflows: `starter keys push
+// [--json]` (a key rotation: edit the file, then push; signed by the operator's key,
+// which the workflows must trust already).
+func cmdKeys(ctx context.Context, args []string, out io.Writer) error {
+	if len(args) == 0 || args[0] != "push" {
+		return exitError{"keys: 用法 starter keys push [--json]"}
+	}
+	fs := flag.NewFlagSet("keys push", flag.ContinueOnError)
+	asJSON := fs.Bool("json", false, "print the result as JSON")
+	if _, err := parse(fs, args[1:], 0, "无位置参数"); err != nil {
+		return err
+	}
+	return withClient(ctx, func(c *relayclient.Client) error {
+		if len(c.TrustedKeys) == 0 {
+			return exitError{"keys push: 受信任密钥文件为空或不存在（" + actor.TrustedKeysEnv + "，或数据目录下的 " + actor.TrustedKeysFile + "）"}
+		}
+		res, err := c.PushKeys(ctx, c.TrustedKeys)
+		if err != nil {
+			return exitError{"keys push: " + err.Error()}
+		}
+		if *asJSON {
+			if err := printJSON(res); err != nil {
+				return err
+			}
+		} else {
+			fmt.Fprintf(out, "已向 %d 个在办流程推送受信任密钥（%d 把）。\n", len(res.Updated), res.Keys)
+		}
+		if len(res.Refused) > 0 {
+			return exitError{fmt.Sprintf("keys push: %d 个流程拒绝：%s", len(res.Refused), strings.Join(res.Refused, "；"))}
+		}
+		return nil
+	})
 }

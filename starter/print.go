@@ -85,6 +85,9 @@ func printTask(w io.Writer, t relay.TaskView) {
 	fmt.Fprintln(w, "办理记录：")
 	for _, e := range t.Timeline {
 		by := e.By
+		if e.Operator != "" { // "操作员 NAME 代 县财政局"
+			by = e.ActorLabel(t.ActorName(e.By))
+		}
 		if e.User != "" {
 			by += "/" + e.User
 		}

@@ -12,6 +12,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"taskrelay/activities"
+	"taskrelay/internal/actor"
 	"taskrelay/internal/relay"
 )
 
@@ -54,6 +55,8 @@ func startOptions(ctx workflow.Context, startToClose, heartbeat time.Duration) w
 type meeting struct {
 	view    relay.MeetingView
 	adopted bool
+	// keys: the keys the adoption must be signed with (task_actor.go), none: any.
+	keys []actor.PublicKey
 }
 
 // parted reports whether the list is kept in parts (a big list, see relay.PlanPart).
@@ -83,7 +86,7 @@ func MeetingRelay(ctx workflow.Context, in relay.MeetingInput) (relay.MeetingVie
 		Leaders:     in.Plan.Leaders,
 		SourceFile:  in.Plan.SourceFile,
 		SubmittedAt: workflow.Now(ctx),
-	}}
+	}, keys: in.Keys}
 	if len(in.Parts) > 0 {
 		m.view.Items = nil
 		m.view.Parts = in.Parts
@@ -108,6 +111,9 @@ func MeetingRelay(ctx workflow.Context, in relay.MeetingInput) (relay.MeetingVie
 	); err != nil {
 		return m.view, err
 	}
+	if err := setKeysHandler(ctx, &m.keys, func() any { return m.view }); err != nil {
+		return m.view, err
+	}
 
 	if err := workflow.Await(ctx, func() bool { return m.adopted }); err != nil {
 		return m.view, err
@@ -122,6 +128,9 @@ func MeetingRelay(ctx workflow.Context, in relay.MeetingInput) (relay.MeetingVie
 }
 
 func (m *meeting) validateAdopt(ctx workflow.Context, req relay.AdoptRequest) error {
+	if err := checkActor(ctx, m.keys, nil, relay.UpdateAdopt, req.Assertion, req.Identity()); err != nil {
+		return err
+	}
 	if m.adopted {
 		if len(req.Deputies) > 0 {
 			return errors.New("会议任务清单已通过，不能再调整分管县领导")

@@ -7,6 +7,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"taskrelay/activities"
+	"taskrelay/internal/actor"
 	"taskrelay/internal/relay"
 	"taskrelay/internal/report"
 )
@@ -28,6 +29,8 @@ type inspection struct {
 	drafted bool
 	so      relay.ReportSignoff
 	mu      workflow.Mutex // one sign-off step at a time (steps run activities)
+	// keys: the keys a sign-off step must be signed with (task_actor.go); none: any.
+	keys []actor.PublicKey
 }
 
 // MonthlyInspection computes a month's figures and produces the 通报 for the executive
@@ -128,8 +131,14 @@ func (m *inspection) handlers(ctx workflow.Context) error {
 	}); err != nil {
 		return err
 	}
+	if err := setKeysHandler(ctx, &m.keys, func() any { return m.so }); err != nil {
+		return err
+	}
 	return workflow.SetUpdateHandlerWithOptions(ctx, relay.UpdateReportSignoff, m.step,
 		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, r relay.SignoffRequest) error {
+			if err := checkActor(ctx, m.keys, nil, relay.UpdateReportSignoff, r.Assertion, r.Identity()); err != nil {
+				return err
+			}
 			return relay.CheckSignoff(m.req.Month, m.so.State, r)
 		}})
 }
@@ -140,7 +149,7 @@ func (m *inspection) report(ctx workflow.Context) error {
 	if err := workflow.ExecuteActivity(m.actx, ra.Report, m.req).Get(ctx, &done); err != nil {
 		return err
 	}
-	m.res.Figures, m.res.Files = done.Figures, done.Files
+	m.res.Figures, m.res.Files, m.keys = done.Figures, done.Files, done.Keys
 	return nil
 }
 

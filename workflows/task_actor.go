@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"time"
@@ -25,15 +26,23 @@ import (
 
 // checkActor verifies an update's assertion; nil when the task trusts no key.
 func (t *task) checkActor(ctx workflow.Context, update string, a *actor.Assertion, id actor.Identity) error {
-	if len(t.in.Keys) == 0 {
-		return nil
-	}
-	return t.verifyActor(ctx, t.in.Keys, a, actor.Expect{Identity: id, Action: update})
+	return checkActor(ctx, t.in.Keys, t.c.Used, update, a, id)
 }
 
-// verifyActor fills in what every assertion must name (this workflow, the update's request
-// id) and refuses one the task has taken before.
-func (t *task) verifyActor(ctx workflow.Context, keys []actor.PublicKey, a *actor.Assertion, want actor.Expect) error {
+// checkActor verifies the assertion of an update of the running workflow against the
+// keys it trusts (none: nothing to check, a workflow from before signed actors); used
+// are the assertions it has taken (nil: it remembers none, one run and the request id
+// suffice).
+func checkActor(ctx workflow.Context, keys []actor.PublicKey, used map[string]time.Time, update string, a *actor.Assertion, id actor.Identity) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	return verifyActor(ctx, keys, used, a, actor.Expect{Identity: id, Action: update})
+}
+
+// verifyActor fills in what every assertion must name (this workflow, the update's
+// request id) and refuses one taken before.
+func verifyActor(ctx workflow.Context, keys []actor.PublicKey, used map[string]time.Time, a *actor.Assertion, want actor.Expect) error {
 	want.Workflow = workflow.GetInfo(ctx).WorkflowExecution.ID
 	if u := workflow.GetCurrentUpdateInfo(ctx); u != nil {
 		want.Request = u.ID
@@ -41,7 +50,7 @@ func (t *task) verifyActor(ctx workflow.Context, keys []actor.PublicKey, a *acto
 	if _, err := actor.Verify(a, keys, want, workflow.Now(ctx)); err != nil {
 		return fmt.Errorf("身份核验未通过：%w", err)
 	}
-	if _, used := t.c.Used[a.Fingerprint()]; used {
+	if _, ok := used[a.Fingerprint()]; ok {
 		return fmt.Errorf("身份核验未通过：%w：该签名已使用过（重放）", actor.ErrMismatch)
 	}
 	return nil
@@ -74,33 +83,52 @@ func (t *task) forgetExpired(now time.Time) {
 	}
 }
 
-// validateSetKeys admits a new key set signed by an operator key the task trusts (a
-// task that trusts none yet: by one of the new keys, which is how keys first reach
-// tasks started before signed actors).
-func (t *task) validateSetKeys(ctx workflow.Context, req relay.KeysRequest) error {
+// validateKeys admits a new key set signed by an operator key the workflow trusts
+// (current; a workflow that trusts none yet: by one of the new keys, which is how keys
+// first reach workflows started before signed actors).
+func validateKeys(ctx workflow.Context, current []actor.PublicKey, used map[string]time.Time, req relay.KeysRequest) error {
 	if len(req.Keys) == 0 {
 		return errors.New("受信任密钥为空：至少需要一把密钥")
 	}
 	for i, k := range req.Keys {
-		if !k.Kind.Valid() || len(k.Key) != 32 || k.Name == "" {
+		if !k.Kind.Valid() || len(k.Key) != ed25519.PublicKeySize || k.Name == "" {
 			return fmt.Errorf("第%d把密钥无效（类型、名称或公钥）", i+1)
 		}
 	}
-	trusted := t.in.Keys
-	if len(trusted) == 0 {
-		trusted = req.Keys
+	if len(current) == 0 {
+		current = req.Keys
 	}
-	return t.verifyActor(ctx, trusted, req.Assertion, actor.Expect{Action: relay.UpdateSetKeys,
+	return verifyActor(ctx, current, used, req.Assertion, actor.Expect{Action: relay.UpdateSetKeys,
 		Digest: actor.Digest(req.Keys), Kinds: []actor.Kind{actor.Operator}})
 }
 
-func (t *task) registerKeys(ctx workflow.Context) error {
+// setKeysHandler registers UpdateSetKeys on a workflow whose trusted keys are *keys;
+// took (may be nil) notes the assertion taken, view is the update's result.
+func setKeysHandler(ctx workflow.Context, keys *[]actor.PublicKey, view func() any) error {
+	return setKeysHandlerUsed(ctx, keys, nil, nil, view)
+}
+
+func setKeysHandlerUsed(ctx workflow.Context, keys *[]actor.PublicKey, used func() map[string]time.Time,
+	took func(workflow.Context, *actor.Assertion), view func() any) error {
 	return workflow.SetUpdateHandlerWithOptions(ctx, relay.UpdateSetKeys,
-		func(ctx workflow.Context, req relay.KeysRequest) (relay.TaskView, error) {
-			t.in.Keys = req.Keys
-			t.took(ctx, req.Assertion)
-			t.operator = ""
-			return t.view(), nil
+		func(ctx workflow.Context, req relay.KeysRequest) (any, error) {
+			*keys = req.Keys
+			if took != nil {
+				took(ctx, req.Assertion)
+			}
+			return view(), nil
 		},
-		workflow.UpdateHandlerOptions{Validator: t.validateSetKeys})
+		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req relay.KeysRequest) error {
+			var u map[string]time.Time
+			if used != nil {
+				u = used()
+			}
+			return validateKeys(ctx, *keys, u, req)
+		}})
+}
+
+func (t *task) registerKeys(ctx workflow.Context) error {
+	return setKeysHandlerUsed(ctx, &t.in.Keys, func() map[string]time.Time { return t.c.Used },
+		func(ctx workflow.Context, a *actor.Assertion) { t.took(ctx, a); t.operator = "" },
+		func() any { return t.view() })
 }

@@ -249,3 +249,44 @@ func TestSignedActorLegacyTask(t *testing.T) {
 	}
 	refusedWith(t, "unsigned after keys", after, "未附签名")
 }
+
+// The office's adoption of a meeting's list is signed too: unsigned, or signed for
+// another meeting, it is refused and nothing starts; signed, the tasks start.
+func TestSignedActorAdoption(t *testing.T) {
+	env, rec := meetingEnv(t)
+	office, _ := actor.NewSigner(actor.Console, actor.ConsoleName)
+	office.Now = env.Now
+	plan := samplePlan(3)
+	wf := relay.MeetingWorkflowID(plan.Meeting.ID)
+	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: wf})
+	send := func(d time.Duration, id, signFor string) *outcome {
+		o := &outcome{}
+		env.RegisterDelayedCallback(func() {
+			req := relay.AdoptRequest{By: relay.Office}
+			if signFor != "" {
+				a := office.Sign(req.Identity(), signFor, relay.UpdateAdopt, id, "")
+				req.Assertion = &a
+			}
+			env.UpdateWorkflow(relay.UpdateAdopt, id, &testsuite.TestUpdateCallback{
+				OnReject:   func(err error) { o.err, o.done = err, true },
+				OnAccept:   func() {},
+				OnComplete: func(_ interface{}, err error) { o.err, o.done = err, true },
+			}, req)
+		}, d)
+		return o
+	}
+	unsigned := send(time.Hour, "a1", "")
+	other := send(2*time.Hour, "a2", relay.MeetingWorkflowID("cwh-other"))
+	started := 0
+	env.RegisterDelayedCallback(func() { started = len(rec.started) }, 3*time.Hour)
+	ok := send(4*time.Hour, "a3", wf)
+	env.ExecuteWorkflow(relay.MeetingWorkflowName, relay.MeetingInput{Plan: plan, Keys: []actor.PublicKey{office.Public()}})
+	refusedWith(t, "unsigned adoption", unsigned, "未附签名")
+	refusedWith(t, "adoption signed for another meeting", other, "签名针对流程")
+	if started != 0 {
+		t.Errorf("refused adoptions started %d tasks", started)
+	}
+	if !ok.done || ok.err != nil || len(rec.started) != 3 {
+		t.Errorf("signed adoption: err %v, %d tasks started", ok.err, len(rec.started))
+	}
+}

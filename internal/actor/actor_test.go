@@ -140,3 +140,31 @@ func TestParseKeysRefusesBadLines(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkSignVerify is what signed actors add to one update: the client's Sign and
+// the validator's Verify against a set of 10 trusted keys.
+func BenchmarkSignVerify(b *testing.B) {
+	var keys []PublicKey
+	for i := 0; i < 9; i++ {
+		s, _ := NewSigner(Operator, "op")
+		keys = append(keys, s.Public())
+	}
+	s, _ := NewSigner(Console, ConsoleName)
+	keys = append(keys, s.Public())
+	id := Identity{User: "czj1", Unit: "czj"}
+	want := Expect{Identity: id, Workflow: "task:m:1", Action: "progress", Request: "r1"}
+	b.Run("sign", func(b *testing.B) {
+		for b.Loop() {
+			s.Sign(id, "task:m:1", "progress", "r1", "")
+		}
+	})
+	a := s.Sign(id, "task:m:1", "progress", "r1", "")
+	now := time.Now()
+	b.Run("verify", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := Verify(&a, keys, want, now); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

@@ -25,7 +25,7 @@ const (
 	TrustedKeysFile = "trusted-keys"
 	TrustedKeysEnv  = "TASKRELAY_TRUSTED_KEYS"
 	// ConsoleKeyFile is the console's private key; OperatorsDir holds NAME.key per operator.
-	ConsoleKeyFile = "console.key"
+	ConsoleKeyFile = "console-signing.key"
 	OperatorsDir   = "operators"
 	// OperatorEnv picks the operator key the starter signs with (a name or a key file).
 	OperatorEnv = "TASKRELAY_OPERATOR"

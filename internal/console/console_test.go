@@ -87,11 +87,15 @@ func start() (*testEnv, error) {
 	if err != nil {
 		return nil, err
 	}
+	keys, err := actor.ReadKeys(actor.TrustedFile(data))
+	if err != nil {
+		return nil, err
+	}
 	n, err := app.Start(context.Background(), cfg, zap.NewNop())
 	if err != nil {
 		return nil, err
 	}
-	e := &testEnv{api: &relayclient.Client{T: n.Client, Signer: signer}, node: n, data: data}
+	e := &testEnv{api: &relayclient.Client{T: n.Client, Signer: signer, TrustedKeys: keys}, node: n, data: data}
 	e.users, err = accounts.Open(filepath.Join(data, accounts.UsersFile))
 	if err != nil {
 		return nil, err

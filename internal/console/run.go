@@ -217,6 +217,10 @@ func startConsoles(env Env, counties []CountyEnv, blobData string, log *zap.Logg
 		if k.API.Signer, err = actor.EnsureConsole(env.DataDir, trusted); err != nil {
 			return nil, fmt.Errorf("控制台签名密钥: %w", err)
 		}
+		// A meeting submitted here accepts its adoption signed by those keys.
+		if k.API.TrustedKeys, err = actor.ReadKeys(trusted); err != nil {
+			return nil, err
+		}
 		s, err := New(Config{API: k.API, Users: users, Sessions: sessions, SecurityLog: secLog,
 			Directory: dirs[i], SecureCookies: env.SecureCookies || tlsCfg != nil, Log: log,
 			Reports: report.NewArchive(shared), Deliveries: notify.NewLedger(shared, ""),

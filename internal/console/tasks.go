@@ -168,6 +168,7 @@ func (s *Server) renderTask(q *req, status int, t relay.TaskView, form map[strin
 				r.Actor = s.unitName(e.By)
 			}
 		}
+		r.Actor = e.ActorLabel(r.Actor) // an operator's action: "操作员 NAME 代 …"
 		if e.User != "" {
 			r.Who = s.personName(e.User)
 		}

@@ -54,3 +54,24 @@ func (e Event) ActorLabel(name string) string {
 	}
 	return SignerKindLabel(actor.Operator) + " " + e.Operator + " 代 " + name
 }
+
+// ActorName is the name of who an entry's By names, as far as the task knows it: its
+// units, its deputy, the offices; else by itself.
+func (t *TaskView) ActorName(by string) string {
+	switch by {
+	case t.LeadUnit:
+		return t.LeadUnitName
+	case t.Deputy:
+		return t.DeputyName
+	case Inspection:
+		return "县政府督查室"
+	case Office:
+		return "县政府办公室"
+	}
+	for i, c := range t.CoUnits {
+		if c == by && i < len(t.CoUnitNames) {
+			return t.CoUnitNames[i]
+		}
+	}
+	return by
+}

@@ -236,4 +236,8 @@ type MeetingInput struct {
 	Plan Plan `json:"plan"`
 	// Parts hold the items of a big list; Plan.Items is then empty.
 	Parts []PlanPart `json:"parts,omitempty"`
+	// Keys are the public keys whose assertions the meeting accepts for its adoption
+	// (package actor): the submitting client's trusted keys. Empty: any adoption, as
+	// before signed actors.
+	Keys []actor.PublicKey `json:"keys,omitempty"`
 }

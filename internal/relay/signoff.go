@@ -3,6 +3,8 @@ package relay
 import (
 	"fmt"
 	"time"
+
+	"taskrelay/internal/actor"
 )
 
 // Sign-off before issue (审核签发): the monthly inspection produces the 通报 as a
@@ -67,7 +69,12 @@ type SignoffRequest struct {
 	Note    string `json:"note,omitempty"`
 	By      string `json:"by"`
 	ByName  string `json:"by_name,omitempty"`
+	// Assertion proves who takes the step (package actor).
+	Assertion *actor.Assertion `json:"assertion,omitempty"`
 }
+
+// Identity is who a sign-off step says acts.
+func (r SignoffRequest) Identity() actor.Identity { return actor.Identity{By: r.By} }
 
 // SignoffEntry is one step on a report's sign-off timeline.
 type SignoffEntry struct {

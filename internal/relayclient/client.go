@@ -40,6 +40,9 @@ type Client struct {
 	// (package actor): the console's key, or an operator's. Nil sends them unsigned,
 	// which a workflow that trusts keys refuses.
 	Signer *actor.Signer
+	// TrustedKeys are the keys a meeting this client submits accepts its adoption
+	// signed with (the trusted-keys file); none: any adoption.
+	TrustedKeys []actor.PublicKey
 }
 
 // sign returns the assertion that id takes action on workflow in update request, or
@@ -128,7 +131,7 @@ func (c *Client) Close() { c.T.Close() }
 // nothing and reports created=false: one relay per meeting id. A big list is stored
 // in parts first (package parts) and the relay gets only their references.
 func (c *Client) Submit(ctx context.Context, plan relay.Plan) (created bool, err error) {
-	in := relay.MeetingInput{Plan: plan}
+	in := relay.MeetingInput{Plan: plan, Keys: c.TrustedKeys}
 	if parts.Needed(plan) {
 		// Checked first so that submitting an existing meeting again writes nothing.
 		_, err := c.T.DescribeWorkflowExecution(ctx, relay.MeetingWorkflowID(plan.Meeting.ID), "")
@@ -144,7 +147,7 @@ func (c *Client) Submit(ctx context.Context, plan relay.Plan) (created bool, err
 		if err != nil {
 			return false, fmt.Errorf("提交会议 %s: %w", plan.Meeting.ID, err)
 		}
-		in = relay.MeetingInput{Plan: header, Parts: refs}
+		in = relay.MeetingInput{Plan: header, Parts: refs, Keys: c.TrustedKeys}
 	}
 	_, err = c.T.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:                                       relay.MeetingWorkflowID(plan.Meeting.ID),
@@ -209,8 +212,10 @@ func (c *Client) meetingHeader(ctx context.Context, meetingID string) (relay.Mee
 // meeting already adopted is reported as it is (and refused if deputies would change).
 func (c *Client) Adopt(ctx context.Context, meetingID string, req relay.AdoptRequest) (relay.MeetingView, error) {
 	var v relay.MeetingView
+	id, wf := uuid.NewString(), relay.MeetingWorkflowID(meetingID)
+	req.Assertion = c.sign(req.Assertion, req.Identity(), wf, relay.UpdateAdopt, id, "")
 	if err := c.update(ctx, client.UpdateWorkflowOptions{
-		WorkflowID: relay.MeetingWorkflowID(meetingID), UpdateName: relay.UpdateAdopt, Args: []interface{}{req},
+		UpdateID: id, WorkflowID: wf, UpdateName: relay.UpdateAdopt, Args: []interface{}{req},
 	}, &v); err != nil {
 		if isClosed(err) {
 			// The relay finishes once dispatched: adoption has happened.
@@ -643,8 +648,10 @@ func (c *Client) ReportSignoff(ctx context.Context, so relay.ReportSignoff, r re
 		return so, err
 	}
 	var out relay.ReportSignoff
+	id := uuid.NewString()
+	r.Assertion = c.sign(r.Assertion, r.Identity(), so.WorkflowID, relay.UpdateReportSignoff, id, "")
 	err := c.update(ctx, client.UpdateWorkflowOptions{
-		WorkflowID: so.WorkflowID, RunID: so.RunID, UpdateName: relay.UpdateReportSignoff, Args: []any{r},
+		UpdateID: id, WorkflowID: so.WorkflowID, RunID: so.RunID, UpdateName: relay.UpdateReportSignoff, Args: []any{r},
 	}, &out)
 	var nf *serviceerror.NotFound
 	switch {

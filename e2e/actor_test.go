@@ -1,0 +1,95 @@
+package e2e
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/client"
+
+	"taskrelay/internal/actor"
+	"taskrelay/internal/relay"
+)
+
+// From the attacker's side, against the engine: an update sent with a plain SDK
+// client, unsigned, forged, signed by a key the task does not trust, or carrying an
+// operator's assertion made for another request, is refused and the task is as it
+// was. The starter, signing with its operator key, acts, and the timeline names the
+// operator ("操作员 e2e 代 县财政局").
+func TestSignedActorsAgainstTheEngine(t *testing.T) {
+	c := newCounty(t)
+	c.start()
+	c.ok("submit", sample, "--adopt")
+	const task = "cwh-2026-12:4"
+	var before relay.TaskView
+	c.jsonOf(&before, "task", task, "--json")
+	lead := before.LeadUnit
+
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	raw := func(id string, req relay.ActionRequest) error {
+		h, err := c.node.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+			UpdateID: id, WorkflowID: relay.TaskWorkflowID(task), UpdateName: relay.UpdateVerify,
+			Args: []any{req}, WaitForStage: client.WorkflowUpdateStageCompleted,
+		})
+		if err == nil {
+			err = h.Get(ctx, nil)
+		}
+		return err
+	}
+	accept := relay.ActionRequest{By: relay.Inspection, Approve: true, Note: "通过"}
+	progress := relay.ActionRequest{Unit: lead, Percent: 90, Note: "基本完成"}
+	intruder, err := actor.NewSigner(actor.Operator, "e2e") // the operator's name, not its key
+	if err != nil {
+		t.Fatal(err)
+	}
+	signed := func(s *actor.Signer, action, id string, req relay.ActionRequest) relay.ActionRequest {
+		a := s.Sign(req.Identity(), relay.TaskWorkflowID(task), action, id, "")
+		req.Assertion = &a
+		return req
+	}
+	forged := signed(c.operator, relay.UpdateVerify, "x-forged", relay.ActionRequest{By: "czj", Approve: true, Note: "通过"})
+	forged.Assertion.Identity.By, forged.By = relay.Inspection, relay.Inspection
+	for _, a := range []struct {
+		name, id string
+		req      relay.ActionRequest
+		want     string
+	}{
+		{"unsigned verify", "x-unsigned", accept, "未附签名"},
+		{"forged verify", "x-forged", forged, "签名无效"},
+		{"untrusted key", "x-intruder", signed(intruder, relay.UpdateVerify, "x-intruder", accept), "不受信任"},
+		{"replayed assertion", "x-replay", signed(c.operator, relay.UpdateVerify, "x-other", accept), "重放"},
+		{"assertion for progress", "x-action", signed(c.operator, relay.UpdateProgress, "x-action", progress), "签名针对操作"},
+	} {
+		err := raw(a.id, a.req)
+		if err == nil || !strings.Contains(err.Error(), a.want) {
+			t.Errorf("%s: want refusal %q, got %v", a.name, a.want, err)
+		}
+	}
+	var after relay.TaskView
+	c.jsonOf(&after, "task", task, "--json")
+	if after.State != before.State || after.Progress != before.Progress || len(after.Timeline) != len(before.Timeline) {
+		t.Errorf("refused updates changed the task: %s %d%% %d entries -> %s %d%% %d entries",
+			before.State, before.Progress, len(before.Timeline), after.State, after.Progress, len(after.Timeline))
+	}
+
+	// The starter signs with the operator's key: the task takes it and says who.
+	c.ok("progress", task, "--unit", lead, "--percent", "40", "--note", "宣传方案已印发")
+	c.jsonOf(&after, "task", task, "--json")
+	last := after.Timeline[len(after.Timeline)-1]
+	for i := len(after.Timeline) - 1; i >= 0 && last.Action != relay.ActProgress; i-- {
+		last = after.Timeline[i]
+	}
+	if last.Action != relay.ActProgress || last.Operator != "e2e" || after.Progress != 40 {
+		t.Fatalf("progress by the starter: entry %+v, progress %d", last, after.Progress)
+	}
+	want := "操作员 e2e 代 " + after.LeadUnitName
+	if out := c.ok("task", task); !strings.Contains(out, want) {
+		t.Errorf("the starter's timeline does not say %q:\n%s", want, out)
+	}
+
+	// Without an operator key the starter's action is refused, with the reason.
+	c.env = append(c.env, actor.OperatorEnv+"=", "TASKRELAY_DATA="+t.TempDir())
+	c.refused("未附签名", "ack", task, "--unit", lead)
+}
