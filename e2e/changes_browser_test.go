@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
 )
 
 // TestBrowserPushbackToReassignment: in a real browser, a push back from the unit to

@@ -7,7 +7,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
 )
 
 // TestBrowserReadReceiptAndDeliveryRetry: in a real browser, a unit's person opens
