@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"context"
+	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +12,7 @@ import (
 
 	"taskrelay/internal/actor"
 	"taskrelay/internal/relay"
+	"taskrelay/internal/relayclient"
 )
 
 // From the attacker's side, against the engine: an update sent with a plain SDK
@@ -87,6 +90,37 @@ func TestSignedActorsAgainstTheEngine(t *testing.T) {
 	want := "操作员 e2e 代 " + after.LeadUnitName
 	if out := c.ok("task", task); !strings.Contains(out, want) {
 		t.Errorf("the starter's timeline does not say %q:\n%s", want, out)
+	}
+
+	// A rotation: a new operator's key, the old one taken out of the file, the new
+	// set pushed to the running workflows (signed by the old key, which they trust).
+	c.env = append(c.env, "TASKRELAY_DATA="+c.data)
+	c.ok("operator", "add", "zhang")
+	c.refused("不受信任", "--operator", "zhang", "ack", task, "--unit", lead)
+	trusted := actor.TrustedFile(c.data)
+	keys, err := actor.ReadKeys(trusted)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, k := range keys {
+		if k.Name != "e2e" {
+			lines = append(lines, k.Line())
+		}
+	}
+	if err := os.WriteFile(trusted, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var pushed relayclient.KeysPushed
+	c.jsonOf(&pushed, "keys", "push", "--json")
+	if pushed.Keys != 2 || !slices.Contains(pushed.Updated, relay.TaskWorkflowID(task)) || len(pushed.Refused) != 0 {
+		t.Fatalf("keys push: %+v", pushed)
+	}
+	c.refused("不受信任", "ack", task, "--unit", lead) // the e2e key, no longer trusted
+	c.ok("--operator", "zhang", "ack", task, "--unit", lead)
+	c.jsonOf(&after, "task", task, "--json")
+	if e := after.Timeline[len(after.Timeline)-1]; e.Action != relay.ActAcknowledged || e.Operator != "zhang" {
+		t.Errorf("after the rotation: last entry %+v", e)
 	}
 
 	// Without an operator key the starter's action is refused, with the reason.

@@ -75,14 +75,17 @@ func main() {
 		}
 		return
 	}
-	args, err := namespaceFlag(os.Args[1:])
-	if err == nil && len(args) > 0 {
-		var rest []string
-		if rest, err = takeOperator(args[1:]); err == nil {
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-			defer cancel()
-			err = run(ctx, args[0], rest)
-		}
+	args, err := takeOperator(os.Args[1:])
+	if err == nil && len(args) == 0 {
+		err = exitError{"缺少命令；运行 starter help 查看用法"}
+	}
+	if err == nil {
+		args, err = namespaceFlag(args)
+	}
+	if err == nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+		defer cancel()
+		err = run(ctx, args[0], args[1:])
 	}
 	if err == nil {
 		return
