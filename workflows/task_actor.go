@@ -102,12 +102,15 @@ func validateKeys(ctx workflow.Context, current []actor.PublicKey, used map[stri
 		Digest: actor.Digest(req.Keys), Kinds: []actor.Kind{actor.Operator}})
 }
 
-// setKeysHandler registers UpdateSetKeys on a workflow whose trusted keys are *keys;
-// took (may be nil) notes the assertion taken, view is the update's result.
+// setKeysHandler registers UpdateSetKeys on a workflow whose trusted keys are *keys
+// and which remembers no assertion (one run: the request id suffices); view is the
+// update's result.
 func setKeysHandler(ctx workflow.Context, keys *[]actor.PublicKey, view func() any) error {
 	return setKeysHandlerUsed(ctx, keys, nil, nil, view)
 }
 
+// setKeysHandlerUsed is setKeysHandler for a workflow that remembers the assertions
+// it took (used) and notes each (took).
 func setKeysHandlerUsed(ctx workflow.Context, keys *[]actor.PublicKey, used func() map[string]time.Time,
 	took func(workflow.Context, *actor.Assertion), view func() any) error {
 	return workflow.SetUpdateHandlerWithOptions(ctx, relay.UpdateSetKeys,
