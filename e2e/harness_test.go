@@ -218,7 +218,9 @@ type result struct {
 func (c *county) starter(args ...string) result {
 	c.t.Helper()
 	cmd := exec.Command(starterBin, args...)
-	cmd.Env = append(append(os.Environ(), engineEnv(c.addr, c.data)...), "TASKRELAY_DIRECTORY=")
+	// The starter runs where the worker does: its data folder (the blob store of reports
+	// and evidence by default) unless a test names another through c.env.
+	cmd.Env = append(append(os.Environ(), engineEnv(c.addr, c.data)...), "TASKRELAY_DIRECTORY=", "TASKRELAY_DATA="+c.data)
 	if c.operatorKey != "" {
 		cmd.Env = append(cmd.Env, actor.OperatorEnv+"="+c.operatorKey, actor.TrustedKeysEnv+"="+actor.TrustedFile(c.data))
 	}
