@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -126,4 +127,20 @@ func TestSignedActorsAgainstTheEngine(t *testing.T) {
 	// Without an operator key the starter's action is refused, with the reason.
 	c.env = append(c.env, actor.OperatorEnv+"=", "TASKRELAY_DATA="+t.TempDir())
 	c.refused("未附签名", "ack", task, "--unit", lead)
+
+	// A list submitted where no key is trusted would make a meeting that takes its
+	// adoption from anyone: refused, nothing started.
+	list, err := os.ReadFile(filepath.Join(repoRoot(t), sample))
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := filepath.Join(t.TempDir(), "other.yaml")
+	if err := os.WriteFile(other, []byte(strings.Replace(string(list), "id: cwh-2026-12", "id: cwh-2026-99", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c.env = append(c.env, actor.TrustedKeysEnv+"="+filepath.Join(t.TempDir(), "trusted-keys"))
+	c.refused("受信任密钥为空", "submit", other)
+	if _, err := c.node.Client.DescribeWorkflowExecution(ctx, relay.MeetingWorkflowID("cwh-2026-99"), ""); err == nil {
+		t.Error("a list submitted with no trusted key started its meeting")
+	}
 }

@@ -125,6 +125,11 @@ func cmdSubmit(ctx context.Context, args []string) error {
 		return err
 	}
 	defer c.Close()
+	// A meeting that trusts no key would take its adoption from anyone: refused here,
+	// before anything starts.
+	if len(c.TrustedKeys) == 0 {
+		return exitError{fmt.Sprintf("submit: 受信任密钥为空（%s）：请先运行 starter operator add NAME，或先启动控制台", actor.TrustedFile(os.Getenv("TASKRELAY_DATA")))}
+	}
 	t0 := time.Now()
 	created, err := c.Submit(ctx, *plan)
 	if err != nil {
