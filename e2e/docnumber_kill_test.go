@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -35,10 +34,10 @@ func TestDocNumbersGapFreeUnderKilledWorker(t *testing.T) {
 	meetingID := "cwh-docno-kill"
 	list, units := bigList(t, dir, meetingID, n)
 	cty := &county{t: t, addr: w.addr, data: w.data}
+	cty.keys() // in the worker's data folder: its new tasks trust them
 	cty.ok("submit", list)
 
-	adopt := exec.Command(starterBin, "adopt", meetingID)
-	adopt.Env = append(os.Environ(), engineEnv(w.addr, w.data)...)
+	adopt := cty.command("adopt", meetingID)
 	if err := adopt.Start(); err != nil {
 		t.Fatal(err)
 	}

@@ -269,10 +269,10 @@ func TestWorkerKilledMidAdoption(t *testing.T) {
 			meetingID := fmt.Sprintf("cwh-kill-%d", round)
 			list, units := bigList(t, dir, meetingID, n)
 			cty := &county{t: t, addr: w.addr, data: w.data}
+			cty.keys() // in the worker's data folder: its new tasks trust them
 			cty.ok("submit", list)
 
-			adopt := exec.Command(starterBin, "adopt", meetingID)
-			adopt.Env = append(os.Environ(), engineEnv(w.addr, w.data)...)
+			adopt := cty.command("adopt", meetingID)
 			if err := adopt.Start(); err != nil {
 				t.Fatal(err)
 			}
@@ -447,11 +447,7 @@ func countFiles(t *testing.T, dir string) int {
 
 // starterNoFail runs a command from any goroutine and returns its result.
 func (c *county) starterNoFail(args ...string) result {
-	cmd := exec.Command(starterBin, args...)
-	cmd.Env = append(append(os.Environ(), engineEnv(c.addr, c.data)...), "TASKRELAY_DIRECTORY=")
-	if wd, err := os.Getwd(); err == nil {
-		cmd.Dir = filepath.Dir(wd)
-	}
+	cmd := c.command(args...)
 	var out, errb strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()

@@ -215,17 +215,23 @@ type result struct {
 	code     int
 }
 
-func (c *county) starter(args ...string) result {
-	c.t.Helper()
+// command is the starter as the county's operator runs it: where the worker runs, with
+// its data folder (the blob store of reports and evidence by default) and the operator's
+// key, unless a test names others through c.env.
+func (c *county) command(args ...string) *exec.Cmd {
 	cmd := exec.Command(starterBin, args...)
-	// The starter runs where the worker does: its data folder (the blob store of reports
-	// and evidence by default) unless a test names another through c.env.
 	cmd.Env = append(append(os.Environ(), engineEnv(c.addr, c.data)...), "TASKRELAY_DIRECTORY=", "TASKRELAY_DATA="+c.data)
 	if c.operatorKey != "" {
 		cmd.Env = append(cmd.Env, actor.OperatorEnv+"="+c.operatorKey, actor.TrustedKeysEnv+"="+actor.TrustedFile(c.data))
 	}
 	cmd.Env = append(cmd.Env, c.env...)
 	cmd.Dir = repoRoot(c.t)
+	return cmd
+}
+
+func (c *county) starter(args ...string) result {
+	c.t.Helper()
+	cmd := c.command(args...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()

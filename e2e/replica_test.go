@@ -210,8 +210,7 @@ func TestReplicas(t *testing.T) {
 	meetingID := "cwh-replicas"
 	list, units := bigList(t, dir, meetingID, n)
 	cty.ok("submit", list)
-	adopt := exec.Command(starterBin, "adopt", meetingID)
-	adopt.Env = append(os.Environ(), engineEnv(cty.addr, cty.data)...)
+	adopt := cty.command("adopt", meetingID)
 	if err := adopt.Start(); err != nil {
 		t.Fatal(err)
 	}
