@@ -36,10 +36,11 @@ func evidenceFiles(t *testing.T) (pdf, pngPath, fake string) {
 	return pdf, pngPath, fake
 }
 
-// blobFiles lists the files in the default blob store under data.
+// blobFiles lists the evidence files in the default blob store under data (the store
+// also keeps the notices' and reports' records, under their own prefixes).
 func blobFiles(t *testing.T, data string) []string {
 	var out []string
-	filepath.WalkDir(filepath.Join(data, "blobs"), func(path string, d fs.DirEntry, err error) error {
+	filepath.WalkDir(filepath.Join(data, "blobs", "sha256"), func(path string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() {
 			out = append(out, path)
 		}
