@@ -209,12 +209,7 @@ func (o *Outbox) List(filter func(relay.Notice) bool) ([]relay.Notice, error) {
 			out = append(out, n)
 		}
 	}
-	slices.SortFunc(out, func(a, b relay.Notice) int {
-		if c := a.IssuedAt.Compare(b.IssuedAt); c != 0 {
-			return c
-		}
-		return strings.Compare(a.ID, b.ID)
-	})
+	sortNotices(out)
 	return out, nil
 }
 
@@ -322,4 +317,14 @@ func syncDir(dir string) error {
 		return fmt.Errorf("notify: outbox: sync %s: %w", dir, err)
 	}
 	return nil
+}
+
+// sortNotices orders notices as every list shows them: oldest first, then by id.
+func sortNotices(ns []relay.Notice) {
+	slices.SortFunc(ns, func(a, b relay.Notice) int {
+		if c := a.IssuedAt.Compare(b.IssuedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
 }

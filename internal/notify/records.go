@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 
 	"gocloud.dev/blob"
@@ -111,12 +110,7 @@ func (r *Records) List(ctx context.Context, filter func(relay.Notice) bool) ([]r
 			out = append(out, n)
 		}
 	}
-	slices.SortFunc(out, func(a, b relay.Notice) int {
-		if c := a.IssuedAt.Compare(b.IssuedAt); c != 0 {
-			return c
-		}
-		return strings.Compare(a.ID, b.ID)
-	})
+	sortNotices(out)
 	return out, nil
 }
 
