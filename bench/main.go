@@ -321,7 +321,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	out.Actions, err = actions(ctx, ac, actionPlan.Items, actionPlan.Meeting.ID, o.actionsFor, ui)
+	out.Actions, err = actions(ctx, among(ac, actionPlan.Items, actionPlan.Meeting.ID), len(actionPlan.Items), o.actionsFor, ui)
 	if err != nil {
 		return err
 	}
@@ -627,8 +627,19 @@ func relayList(ctx context.Context, ac *relayclient.Client, ns string, plan *rel
 	return took, settled, nil
 }
 
-// actions has 20 clients report progress on random tasks among items for a while.
-func actions(ctx context.Context, ac *relayclient.Client, items []relay.Item, meetingID string, d time.Duration, ui *ui) (Actions, error) {
+// target picks the task a unit action goes to: its county's client, its id and item.
+type target func(rng *rand.Rand) (*relayclient.Client, string, relay.Item)
+
+// among picks a random task among one meeting's items.
+func among(ac *relayclient.Client, items []relay.Item, meetingID string) target {
+	return func(rng *rand.Rand) (*relayclient.Client, string, relay.Item) {
+		it := items[rng.IntN(len(items))]
+		return ac, relay.TaskID(meetingID, it.No), it
+	}
+}
+
+// actions has 20 clients report progress on random tasks (pick) for a while.
+func actions(ctx context.Context, pick target, tasks int, d time.Duration, ui *ui) (Actions, error) {
 	var (
 		mu       sync.Mutex
 		lat      []time.Duration
@@ -645,16 +656,16 @@ func actions(ctx context.Context, ac *relayclient.Client, items []relay.Item, me
 			defer wg.Done()
 			rng := rand.New(rand.NewPCG(uint64(w), 7))
 			for k := 0; time.Since(t0) < d; k++ {
-				it := items[rng.IntN(len(items))]
+				ac, id, it := pick(rng)
 				s := time.Now()
-				_, err := ac.Act(ctx, relay.TaskID(meetingID, it.No), relay.UpdateProgress,
+				_, err := ac.Act(ctx, id, relay.UpdateProgress,
 					relay.ActionRequest{Unit: it.Lead, Percent: k % 100, Note: fmt.Sprintf("性能测试进展 %d", k)})
 				e := time.Since(s)
 				mu.Lock()
 				if timedOut(err) {
 					timeouts.Add(1) // counted, with its latency: the machine was too loaded
 				} else if err != nil && first == nil {
-					first = fmt.Errorf("progress on %s: %w", relay.TaskID(meetingID, it.No), err)
+					first = fmt.Errorf("progress on %s: %w", id, err)
 				}
 				lat = append(lat, e)
 				mu.Unlock()
@@ -676,7 +687,7 @@ func actions(ctx context.Context, ac *relayclient.Client, items []relay.Item, me
 		return round3(float64(lat[min(len(lat)-1, int(p*float64(len(lat))))]) / float64(time.Millisecond))
 	}
 	return Actions{PerS: round3(float64(count.Load()) / elapsed.Seconds()), P50MS: pct(0.50), P99MS: pct(0.99),
-		Tasks: len(items), Count: len(lat), TimedOut: int(timeouts.Load())}, nil
+		Tasks: tasks, Count: len(lat), TimedOut: int(timeouts.Load())}, nil
 }
 
 // monthlyReport produces the month's two reports in every format the way the monthly

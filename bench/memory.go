@@ -11,13 +11,17 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"runtime"
+	"runtime/debug"
+	"runtime/metrics"
 	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"go.temporal.io/api/serviceerror"
@@ -56,6 +60,12 @@ type WorkerStats struct {
 	// StackMB and Goroutines: every cached workflow keeps its coroutines' goroutines.
 	StackMB    float64 `json:"stack_mb"`
 	Goroutines int     `json:"goroutines"`
+	// CPUS is the child's processor time (user and system), GCCPUS the garbage
+	// collector's share of it as the Go runtime estimates it, and MemLimitMB the soft
+	// memory limit it ran under (config.Config.MemoryLimit, or GOMEMLIMIT).
+	CPUS       float64 `json:"cpu_s"`
+	GCCPUS     float64 `json:"gc_cpu_s"`
+	MemLimitMB float64 `json:"mem_limit_mb"`
 }
 
 func (s WorkerStats) minus(o WorkerStats) WorkerStats {
@@ -67,6 +77,8 @@ func (s WorkerStats) minus(o WorkerStats) WorkerStats {
 	s.ReplayMS -= o.ReplayMS
 	s.Waited -= o.Waited
 	s.WaitMS -= o.WaitMS
+	s.CPUS -= o.CPUS
+	s.GCCPUS -= o.GCCPUS
 	return s
 }
 
@@ -121,12 +133,23 @@ func (h *sdkCounts) stats() WorkerStats {
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
 	rss, peak, _ := procMemMB(os.Getpid())
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	gc := []metrics.Sample{{Name: "/cpu/classes/gc/total:cpu-seconds"}}
+	metrics.Read(gc)
+	limit := debug.SetMemoryLimit(-1)
+	if limit == math.MaxInt64 {
+		limit = 0 // none
+	}
 	return WorkerStats{Cache: h.cache,
 		CacheHits: h.hits.Load(), CacheMisses: h.misses.Load(), Evictions: h.evictions.Load(),
 		WorkflowTasks: h.wfts.Load(), WorkflowTaskMS: float64(h.wftNS.Load()) / 1e6, ReplayMS: float64(h.replayNS.Load()) / 1e6,
 		Waited: h.waited.Load(), WaitMS: float64(h.waitNS.Load()) / 1e6,
 		RSSMB: rss, PeakMB: peak, HeapMB: float64(m.HeapInuse) / (1 << 20),
 		StackMB: float64(m.StackInuse) / (1 << 20), Goroutines: runtime.NumGoroutine(),
+		CPUS:       time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds(),
+		GCCPUS:     gc[0].Value.Float64(),
+		MemLimitMB: float64(limit) / (1 << 20),
 	}
 }
 
@@ -295,7 +318,7 @@ func evictionCost(ctx context.Context, ac *relayclient.Client, restart func(cach
 		if err != nil {
 			return out, err
 		}
-		a, err := actions(ctx, ac, items, meetingID, d, ui)
+		a, err := actions(ctx, among(ac, items, meetingID), len(items), d, ui)
 		if err != nil {
 			return out, err
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"taskrelay/examples"
 	"taskrelay/internal/config"
 	"taskrelay/internal/directory"
+	"taskrelay/internal/relay"
 	"taskrelay/internal/relayclient"
 )
 
@@ -27,7 +29,9 @@ type ProvinceOutput struct {
 	TotalS float64 `json:"total_relay_s"`
 	ReadyS float64 `json:"total_ready_s"`
 	Open   int     `json:"open_tasks"`
-	RSSMB  float64 `json:"worker_peak_rss_mb"`
+	// Actions: 20 clients report progress on random tasks of random counties.
+	Actions Actions `json:"actions"`
+	RSSMB   float64 `json:"worker_peak_rss_mb"`
 }
 
 // CountyRow is one county's relay, measured from the common start.
@@ -106,6 +110,20 @@ func runProvince(ctx context.Context, o options, engCfg config.Config, tmp strin
 	}
 	ui.done(fmt.Sprintf("全部 %d 个县：%.2f 秒（墙钟 %.2f 秒）", len(names), out.TotalS, time.Since(t0).Seconds()))
 	out.Open = len(names) * o.perCounty
+	for i, ns := range names {
+		if err := settle(ctx, acs[i].T, ns); err != nil {
+			return err
+		}
+	}
+	ui.phase(fmt.Sprintf("单位操作：%d 个客户端，%d 个县的 %d 项任务中随机", actionClients, len(names), out.Open))
+	anyCounty := func(rng *rand.Rand) (*relayclient.Client, string, relay.Item) {
+		i := rng.IntN(len(acs))
+		return among(acs[i], plan.Items, plan.Meeting.ID)(rng)
+	}
+	if out.Actions, err = actions(ctx, anyCounty, out.Open, o.actionsFor, ui); err != nil {
+		return err
+	}
+	ui.done(out.Actions.describe())
 	_, rss, err := procMemMB(child.cmd.Process.Pid)
 	if err != nil {
 		return err
@@ -129,5 +147,6 @@ func printProvince(out ProvinceOutput) {
 		fmt.Printf("%-12s %12.2f %16.2f\n", r.Namespace, r.RelayS, r.ReadyS)
 	}
 	fmt.Printf("%-12s %12.2f %16.2f\n", "全部", out.TotalS, out.ReadyS)
-	fmt.Printf("\n工作进程峰值内存：%.1f MB（%d 项在办任务，%d 个县）\n", out.RSSMB, out.Open, out.Counties)
+	fmt.Printf("\n单位操作（%d 个客户端，各县任务中随机）：%s\n", actionClients, out.Actions.describe())
+	fmt.Printf("工作进程峰值内存：%.1f MB（%d 项在办任务，%d 个县）\n", out.RSSMB, out.Open, out.Counties)
 }

@@ -251,6 +251,9 @@ func TestRelaySurvivesRestart(t *testing.T) {
 	// whose timeline holds its units' 交办单 numbers.
 	c.record(relay.MeetingWorkflowID("cwh-2026-12"), "meeting-dispatch-numbered")
 	c.record(relay.TaskWorkflowID("cwh-2026-12:1"), "task-dispatch-numbered")
+	// One timer for the next wake (one-wake-timer): a closed task and an open one.
+	c.record(relay.TaskWorkflowID("cwh-2026-12:1"), "task-one-timer-closed")
+	c.record(relay.TaskWorkflowID("cwh-2026-12:2"), "task-one-timer-open")
 	filesBefore := outboxFiles(t, c)
 
 	// Restart the engine and the worker on the same data.

@@ -129,6 +129,7 @@ func TestTiersStopWhenClosedAndPauseWhileVerifying(t *testing.T) {
 func TestOldRunsEscalateAtOnce(t *testing.T) {
 	start := cst("2026-09-16 10:00")
 	env, rec := taskEnv(t, start)
+	env.OnGetVersion(currentChange, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 	env.OnGetVersion(followUpChange, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 	var v relay.TaskView
 	env.RegisterDelayedCallback(func() { v = queryTask(t, env) }, cst("2026-11-30 10:00").Sub(start))

@@ -27,6 +27,18 @@ const followUpChange = "followup-tiers"
 // whatever the number of actions. Runs before it carried the whole timeline.
 const timelineChange = "bounded-timeline"
 
+// currentChange is the GetVersion change id of the task as it is now: from version 1
+// every change below (followUpChange, timelineChange, ackChange, doc-no-on-timeline,
+// digestChange, assigneesChange) is on without asking for each, and so is the single
+// wake timer (task.sleep). Each GetVersion a new run asks records a marker and upserts
+// the TemporalChangeVersion search attribute: two events and a visibility write per
+// change at every task's start, which on 10,000 tasks is most of the engine's work.
+// Histories recorded before it ask for each change as they did and wait as they did:
+// a timer for every wait, which the SDK's AwaitWithTimeout does not cancel when its
+// condition is met, so every action left one pending in the engine, each firing
+// later for nothing.
+const currentChange = "task-current-2026-12"
+
 // timelineCarried is how many timeline entries, at least, a run hands over to the next
 // (at 2,000 characters a note, about 600 KB at most: far below the 2 MB payload limit).
 const timelineCarried = 100
@@ -56,6 +68,13 @@ type task struct {
 	runStart int
 	// operator: the operator acting in the update being applied (task_actor.go).
 	operator string
+	// current: this run started under currentChange, every change on; it keeps one
+	// timer for its next wake: timer, pending until timerAt, cancelled with stopTimer
+	// when the wake moves.
+	current   bool
+	timer     workflow.Future
+	timerAt   time.Time
+	stopTimer workflow.CancelFunc
 }
 
 // Task is one item of an adopted list, alive until the inspection office accepts its
@@ -63,11 +82,12 @@ type task struct {
 // timers remind before the deadline and escalate when it passes.
 func Task(ctx workflow.Context, in relay.TaskInput) (relay.TaskView, error) {
 	t := &task{in: in}
-	t.tiers = workflow.GetVersion(ctx, followUpChange, workflow.DefaultVersion, 1) >= 1
+	t.current = workflow.GetVersion(ctx, currentChange, workflow.DefaultVersion, 1) >= 1
+	t.tiers = t.current || workflow.GetVersion(ctx, followUpChange, workflow.DefaultVersion, 1) >= 1
 	if t.tiers {
 		t.in.Config = t.in.Config.WithFollowUpDefaults()
 	}
-	t.bounded = workflow.GetVersion(ctx, timelineChange, workflow.DefaultVersion, 1) >= 1
+	t.bounded = t.current || workflow.GetVersion(ctx, timelineChange, workflow.DefaultVersion, 1) >= 1
 	if in.Carry != nil {
 		t.c = *in.Carry
 		t.runStart = len(t.c.Timeline)
@@ -124,7 +144,11 @@ func Task(ctx workflow.Context, in relay.TaskInput) (relay.TaskView, error) {
 			continue
 		}
 		wake := t.nextWake(workflow.Now(ctx))
-		if wake.IsZero() {
+		if t.current {
+			if err := t.sleep(ctx, wake); err != nil {
+				return t.view(), err
+			}
+		} else if wake.IsZero() {
 			if err := workflow.Await(ctx, func() bool { return t.dirty }); err != nil {
 				return t.view(), err
 			}
@@ -137,6 +161,23 @@ func Task(ctx workflow.Context, in relay.TaskInput) (relay.TaskView, error) {
 	}
 	t.flush(ctx)
 	return t.view(), nil
+}
+
+// sleep waits until a handler marks the task dirty or wake comes (never, when zero),
+// on the timer already pending for wake if there is one: an action that leaves the
+// next wake where it was starts no timer and cancels none.
+func (t *task) sleep(ctx workflow.Context, wake time.Time) error {
+	if t.timer != nil && (t.timer.IsReady() || !t.timerAt.Equal(wake)) {
+		if !t.timer.IsReady() {
+			t.stopTimer()
+		}
+		t.timer = nil
+	}
+	if t.timer == nil && !wake.IsZero() {
+		tctx, cancel := workflow.WithCancel(ctx)
+		t.timer, t.timerAt, t.stopTimer = workflow.NewTimer(tctx, wake.Sub(workflow.Now(ctx))), wake, cancel
+	}
+	return workflow.Await(ctx, func() bool { return t.dirty || (t.timer != nil && t.timer.IsReady()) })
 }
 
 // recordDispatchNumbers puts on the timeline the number of the 交办单 that dispatched
@@ -604,7 +645,7 @@ func (t *task) flush(ctx workflow.Context) {
 		// From version 1 an official document is numbered first and its number kept
 		// on the timeline (the number Deliver puts on the notice is the same one).
 		if relay.Numbered(n.Kind) && n.DocNo == "" &&
-			workflow.GetVersion(ctx, "doc-no-on-timeline", workflow.DefaultVersion, 1) == 1 {
+			(t.current || workflow.GetVersion(ctx, "doc-no-on-timeline", workflow.DefaultVersion, 1) == 1) {
 			var no string
 			if err := workflow.ExecuteActivity(actx, a.DocNumber, n).Get(ctx, &no); err == nil && no != "" {
 				n.DocNo = no
@@ -639,5 +680,5 @@ const digestChange = "notice-digest"
 // a window configured, and a run from digestChange on.
 func (t *task) digested(ctx workflow.Context, n relay.Notice) bool {
 	return relay.Digested(n.Kind, n.ToKind) && t.in.Config.DigestWindow > 0 &&
-		workflow.GetVersion(ctx, digestChange, workflow.DefaultVersion, 1) == 1
+		(t.current || workflow.GetVersion(ctx, digestChange, workflow.DefaultVersion, 1) == 1)
 }

@@ -20,7 +20,7 @@ const ackChange = "ack-deadline"
 // trackAcks starts the tracking on a task's first run under ackChange (not when
 // reminders are off: AckDays < 0).
 func (t *task) trackAcks(ctx workflow.Context, fresh bool) {
-	if workflow.GetVersion(ctx, ackChange, workflow.DefaultVersion, 1) >= 1 && fresh && t.in.Config.AckDays >= 0 {
+	if (t.current || workflow.GetVersion(ctx, ackChange, workflow.DefaultVersion, 1) >= 1) && fresh && t.in.Config.AckDays >= 0 {
 		now := workflow.Now(ctx)
 		t.c.AckSince = &now
 	}

@@ -105,7 +105,7 @@ func (t *task) assign(ctx workflow.Context, req relay.ActionRequest) {
 	t.c.Assignees[req.Unit] = req.Person
 	// From this change on the view lists every unit's person; a history recorded
 	// before it keeps its command sequence (the memo shows the lead's only).
-	if !t.c.AssigneesShown && workflow.GetVersion(ctx, assigneesChange, workflow.DefaultVersion, 1) >= 1 {
+	if !t.c.AssigneesShown && (t.current || workflow.GetVersion(ctx, assigneesChange, workflow.DefaultVersion, 1) >= 1) {
 		t.c.AssigneesShown = true
 	}
 	t.record(ctx, req.Unit, req.User, relay.ActAssigned, fmt.Sprintf("%s确定责任人：%s", t.unitName(req.Unit), req.Person))

@@ -7,7 +7,9 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"os"
 	"path/filepath"
+	"runtime/debug"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -98,6 +100,9 @@ func Start(ctx context.Context, cfg config.Config, log *zap.Logger, tune ...func
 	}
 	// The cache is the process's, shared by every worker in it; set before the first.
 	worker.SetStickyWorkflowCacheSize(cfg.StickyCache)
+	if n.Engine == nil && os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(cfg.MemoryLimit())
+	}
 	for i, kc := range counties {
 		klog := log
 		if cfg.Multi() {
@@ -154,7 +159,8 @@ func (k *County) start(ctx context.Context, onCluster bool, log *zap.Logger) err
 	}
 	// The shared record first: a notice in any worker's outbox or spool is on record.
 	sinks := notify.All{notify.NewRecords(shared), sink}
-	w := worker.New(c, relay.TaskQueue, worker.Options{})
+	w := worker.New(c, relay.TaskQueue, worker.Options{
+		MaxConcurrentWorkflowTaskPollers: cfg.Pollers, MaxConcurrentActivityTaskPollers: cfg.Pollers})
 	acts := &activities.Activities{Notifier: sinks, Client: c, TaskConfig: cfg.Task, DocPrefix: cfg.Documents.Prefix,
 		Keys: func() ([]actor.PublicKey, error) { return actor.ReadKeys(actor.TrustedFile(cfg.DataDir)) }}
 	if d := loadDirectory(cfg); d != nil {

@@ -1,12 +1,14 @@
 // Package blobstore opens taskrelay's file store behind gocloud.dev/blob: a folder
 // under the data directory by default, an S3-compatible bucket (s3://…) in production.
-// It only opens buckets; what is kept in them is up to its users (evidence, report
-// archives).
+// It opens buckets and lists them; what is kept in them is up to its users (evidence,
+// notice records, deliveries, report archives).
 package blobstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"path/filepath"
 
@@ -57,4 +59,25 @@ func OpenCounty(ctx context.Context, rawURL, dataDir, prefix string) (*blob.Buck
 		return b, err
 	}
 	return blob.PrefixedBucket(b, prefix), nil
+}
+
+// Each calls fn with the key of every object under prefix, in key order, and stops
+// at the first error, the listing's (wrapped with the prefix) or fn's (as it is).
+func Each(ctx context.Context, b *blob.Bucket, prefix string, fn func(key string) error) error {
+	it := b.List(&blob.ListOptions{Prefix: prefix})
+	for {
+		obj, err := it.Next(ctx)
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("blobstore: list %s: %w", prefix, err)
+		}
+		if obj.IsDir {
+			continue
+		}
+		if err := fn(obj.Key); err != nil {
+			return err
+		}
+	}
 }

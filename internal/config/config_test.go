@@ -7,14 +7,14 @@ import (
 )
 
 func TestDefaults(t *testing.T) {
-	for _, k := range []string{"TEMPORAL_ADDRESS", "TASKRELAY_DATA", "TASKRELAY_REMINDER_DAYS", "TASKRELAY_ENGINE_ADDR", "TASKRELAY_ENGINE_DB", "TASKRELAY_STICKY_CACHE"} {
+	for _, k := range []string{"TEMPORAL_ADDRESS", "TASKRELAY_DATA", "TASKRELAY_REMINDER_DAYS", "TASKRELAY_ENGINE_ADDR", "TASKRELAY_ENGINE_DB", "TASKRELAY_STICKY_CACHE", "TASKRELAY_POLLERS"} {
 		t.Setenv(k, "")
 	}
 	c, err := FromEnv()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.ClientAddress() != "127.0.0.1:7233" || c.DataDir != "data" || c.EngineDB != "" || c.StickyCache != DefaultStickyCache || !reflect.DeepEqual(c.Task.ReminderDays, []int{7, 1}) {
+	if c.ClientAddress() != "127.0.0.1:7233" || c.DataDir != "data" || c.EngineDB != "" || c.StickyCache != DefaultStickyCache || c.Pollers != DefaultPollers || !reflect.DeepEqual(c.Task.ReminderDays, []int{7, 1}) {
 		t.Errorf("defaults: %+v", c)
 	}
 }
@@ -37,11 +37,12 @@ func TestBadValuesAreAllNamed(t *testing.T) {
 	t.Setenv("TASKRELAY_WEBHOOK_URL", "ftp://x")
 	t.Setenv("TASKRELAY_ENGINE_DB", "mysql://u@h/db")
 	t.Setenv("TASKRELAY_STICKY_CACHE", "0")
+	t.Setenv("TASKRELAY_POLLERS", "1") // the SDK panics on one
 	_, err := FromEnv()
 	if err == nil {
 		t.Fatal("want error")
 	}
-	for _, name := range []string{"TASKRELAY_REMINDER_DAYS", "TASKRELAY_REMINDER_HOUR", "TASKRELAY_WEBHOOK_URL", "TASKRELAY_ENGINE_DB", "TASKRELAY_STICKY_CACHE"} {
+	for _, name := range []string{"TASKRELAY_REMINDER_DAYS", "TASKRELAY_REMINDER_HOUR", "TASKRELAY_WEBHOOK_URL", "TASKRELAY_ENGINE_DB", "TASKRELAY_STICKY_CACHE", "TASKRELAY_POLLERS"} {
 		if !strings.Contains(err.Error(), name) {
 			t.Errorf("error does not name %s: %v", name, err)
 		}

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -18,6 +17,7 @@ import (
 	"gocloud.dev/blob"
 	"gocloud.dev/gcerrors"
 
+	"taskrelay/internal/blobstore"
 	"taskrelay/internal/relay"
 )
 
@@ -186,20 +186,17 @@ func (l *Ledger) Mine(ctx context.Context, stem string) (bool, error) {
 // Leases are the deliveries waiting, by stem, with who holds each.
 func (l *Ledger) Leases(ctx context.Context) (map[string]leaseRecord, error) {
 	out := map[string]leaseRecord{}
-	it := l.b.List(&blob.ListOptions{Prefix: leasePrefix})
-	for {
-		obj, err := it.Next(ctx)
-		if errors.Is(err, io.EOF) {
-			return out, nil
-		}
-		if err != nil {
-			return out, fmt.Errorf("notify: ledger: %w", err)
-		}
+	err := blobstore.Each(ctx, l.b, leasePrefix, func(key string) error {
 		var le leaseRecord
-		if found, err := l.readJSON(ctx, obj.Key, &le); err == nil && found { // else gone meanwhile
-			out[strings.TrimSuffix(strings.TrimPrefix(obj.Key, leasePrefix), ".json")] = le
+		if found, err := l.readJSON(ctx, key, &le); err == nil && found { // else gone meanwhile
+			out[strings.TrimSuffix(strings.TrimPrefix(key, leasePrefix), ".json")] = le
 		}
+		return nil
+	})
+	if err != nil {
+		return out, fmt.Errorf("notify: ledger: %w", err)
 	}
+	return out, nil
 }
 
 // Renew vouches again for this worker's lease of a delivery.
@@ -230,21 +227,16 @@ func (l *Ledger) TakeOver(ctx context.Context, stem string, le leaseRecord) (ent
 // delivered, each oldest first; only the set-aside ones when failedOnly.
 func (l *Ledger) Deliveries(ctx context.Context, failedOnly bool) ([]relay.Delivery, error) {
 	var all []stateRecord
-	it := l.b.List(&blob.ListOptions{Prefix: statePrefix})
-	for {
-		obj, err := it.Next(ctx)
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("notify: ledger: %w", err)
-		}
+	err := blobstore.Each(ctx, l.b, statePrefix, func(key string) error {
 		var st stateRecord
-		if found, err := l.readJSON(ctx, obj.Key, &st); err != nil {
-			return nil, err
-		} else if found && (!failedOnly || st.State == relay.DeliveryFailed) {
+		found, err := l.readJSON(ctx, key, &st)
+		if found && (!failedOnly || st.State == relay.DeliveryFailed) {
 			all = append(all, st)
 		}
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	rank := map[string]int{relay.DeliveryPending: 0, relay.DeliveryFailed: 1, relay.DeliveryDelivered: 2}
 	slices.SortFunc(all, func(a, b stateRecord) int {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -14,6 +13,7 @@ import (
 	"gocloud.dev/blob"
 	"gocloud.dev/gcerrors"
 
+	"taskrelay/internal/blobstore"
 	"taskrelay/internal/relay"
 )
 
@@ -90,25 +90,18 @@ func (r *Records) read(ctx context.Context, key string) (relay.Notice, error) {
 // sorted by IssuedAt, then ID.
 func (r *Records) List(ctx context.Context, filter func(relay.Notice) bool) ([]relay.Notice, error) {
 	var out []relay.Notice
-	it := r.b.List(&blob.ListOptions{Prefix: RecordsPrefix})
-	for {
-		obj, err := it.Next(ctx)
-		if errors.Is(err, io.EOF) {
-			break
+	err := blobstore.Each(ctx, r.b, RecordsPrefix, func(key string) error {
+		if !strings.HasSuffix(key, ".json") {
+			return nil
 		}
-		if err != nil {
-			return nil, fmt.Errorf("notify: records: %w", err)
-		}
-		if obj.IsDir || !strings.HasSuffix(obj.Key, ".json") {
-			continue
-		}
-		n, err := r.read(ctx, obj.Key)
-		if err != nil {
-			return nil, err
-		}
-		if filter == nil || filter(n) {
+		n, err := r.read(ctx, key)
+		if err == nil && (filter == nil || filter(n)) {
 			out = append(out, n)
 		}
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	sortNotices(out)
 	return out, nil

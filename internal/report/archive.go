@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -16,6 +15,7 @@ import (
 	"gocloud.dev/blob"
 	"gocloud.dev/gcerrors"
 
+	"taskrelay/internal/blobstore"
 	"taskrelay/internal/relay"
 )
 
@@ -254,21 +254,13 @@ type Entry struct {
 // List reads the archive, newest month first. An empty store is an empty list.
 func (a *Archive) List(ctx context.Context) ([]Entry, error) {
 	months := map[string]*Entry{}
-	it := a.b.List(&blob.ListOptions{Prefix: Prefix})
-	for {
-		obj, err := it.Next(ctx)
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("读取报告归档: %w", err)
-		}
-		month, name, ok := strings.Cut(strings.TrimPrefix(obj.Key, Prefix), "/")
+	err := blobstore.Each(ctx, a.b, Prefix, func(key string) error {
+		month, name, ok := strings.Cut(strings.TrimPrefix(key, Prefix), "/")
 		if !ok || name == "" || strings.Contains(name, "/") || strings.HasPrefix(name, ".") {
-			continue
+			return nil
 		}
 		if _, err := ParseMonth(month); err != nil {
-			continue
+			return nil
 		}
 		e := months[month]
 		if e == nil {
@@ -278,6 +270,10 @@ func (a *Archive) List(ctx context.Context) ([]Entry, error) {
 		if name != SnapshotFile && name != FiguresFile && name != SignoffFile {
 			e.Files = append(e.Files, name)
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("读取报告归档: %w", err)
 	}
 	out := []Entry{}
 	for month, e := range months {
