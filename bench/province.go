@@ -123,6 +123,7 @@ func runProvince(ctx context.Context, o options, engCfg config.Config, tmp strin
 	if out.Actions, err = actions(ctx, anyCounty, out.Open, o.actionsFor, ui); err != nil {
 		return err
 	}
+	out.Actions.Open = out.Open
 	ui.done(out.Actions.describe())
 	_, rss, err := procMemMB(child.cmd.Process.Pid)
 	if err != nil {
