@@ -131,7 +131,12 @@ func (l *Ledger) readJSON(ctx context.Context, key string, v any) (found bool, e
 
 // Claim claims a delivery for this worker, publishing it as pending, and reports
 // whether it is this worker's to send: false when another worker claimed it first.
-func (l *Ledger) Claim(ctx context.Context, stem string, e entry) (bool, error) {
+//
+// A worker killed between its claim and the publication leaves a claim with no state
+// and no lease, which no lease scan would ever take over: a delivery lost. So a claim
+// found unpublished is an error to retry (the notify activity is retried) while it is
+// younger than stale, and past that it is taken over, by one worker of those trying.
+func (l *Ledger) Claim(ctx context.Context, stem string, e entry, stale time.Duration) (bool, error) {
 	data, err := json.Marshal(claimRecord{Worker: l.Worker, Notice: e.Notice.ID, Route: e.Route, At: l.now()})
 	if err != nil {
 		return false, err
@@ -140,12 +145,27 @@ func (l *Ledger) Claim(ctx context.Context, stem string, e entry) (bool, error) 
 	if err != nil {
 		return false, err
 	}
-	if !created {
-		var c claimRecord
-		if _, err := l.readJSON(ctx, claimsPrefix+stem+".json", &c); err != nil {
-			return false, err
-		}
-		return c.Worker == l.Worker, nil
+	if created {
+		return true, l.Publish(ctx, stem, e, relay.DeliveryPending)
+	}
+	var c claimRecord
+	if _, err := l.readJSON(ctx, claimsPrefix+stem+".json", &c); err != nil {
+		return false, err
+	}
+	if c.Worker == l.Worker {
+		return true, nil
+	}
+	var st stateRecord
+	if published, err := l.readJSON(ctx, statePrefix+stem+".json", &st); err != nil || published {
+		return false, err // published: that worker sends it, or another takes its lease over
+	}
+	if age := l.now().Sub(c.At); age < stale {
+		return false, fmt.Errorf("notify: ledger: delivery %s claimed by worker %s %s ago and not yet published: retry", stem, c.Worker, age.Round(time.Millisecond))
+	}
+	won, err := WriteIfAbsent(ctx, l.b, fmt.Sprintf("%s%s.claim.%d.json", takeoverPrefix, stem, c.At.UnixNano()),
+		[]byte(fmt.Sprintf("{\"worker\":%q,\"from\":%q}", l.Worker, c.Worker)))
+	if err != nil || !won {
+		return false, err
 	}
 	return true, l.Publish(ctx, stem, e, relay.DeliveryPending)
 }

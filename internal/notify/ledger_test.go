@@ -2,10 +2,12 @@ package notify
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -103,6 +105,43 @@ func TestDeliveriesOfAKilledWorkerAreTakenOver(t *testing.T) {
 	time.Sleep(100 * time.Millisecond)
 	if recv.count("dispatch:k:rsj") != 1 || recv.count("dispatch:k:czj") != 1 {
 		t.Errorf("sent twice: %v", recv.byKey)
+	}
+}
+
+// TestAClaimLeftUnpublishedIsTakenOver: a worker killed between its claim and the
+// claim's publication (state and lease) leaves a claim nothing would take over. The
+// retried activity on another worker is told to retry while the claim is young, and
+// past StaleAfter takes it over: the delivery is sent once, and a third worker leaves it.
+func TestAClaimLeftUnpublishedIsTakenOver(t *testing.T) {
+	b := stores(t)["s3"]
+	recv := &countingReceiver{byKey: map[string]int{}}
+	srv := httptest.NewServer(recv)
+	defer srv.Close()
+	other := sharedPusher(t, b, "other", srv.URL, 300*time.Millisecond)
+	n := notice("dispatch:u:rsj")
+	stem := deliveryStem(n.ID, other.routes.For(n)[0].Name)
+	claim := fmt.Sprintf(`{"worker":"dead","notice":%q,"route":"x","at":%q}`, n.ID, time.Now().Format(time.RFC3339Nano))
+	if _, err := WriteIfAbsent(context.Background(), b, claimsPrefix+stem+".json", []byte(claim)); err != nil {
+		t.Fatal(err)
+	}
+	err := other.Enqueue(n)
+	if err == nil || !strings.Contains(err.Error(), "not yet published") || other.Pending() != 0 {
+		t.Fatalf("a young unpublished claim: %v, %d spooled; want an error to retry and none", err, other.Pending())
+	}
+	time.Sleep(other.StaleAfter)
+	if err := other.Enqueue(n); err != nil || other.Pending() != 1 {
+		t.Fatalf("a stale unpublished claim: %v, %d spooled; want it taken over", err, other.Pending())
+	}
+	third := sharedPusher(t, b, "third", srv.URL, 300*time.Millisecond)
+	if err := third.Enqueue(n); err != nil || third.Pending() != 0 {
+		t.Fatalf("third worker: %v, %d spooled; want it left to the one that took it over", err, third.Pending())
+	}
+	runPusher(t, other)
+	runPusher(t, third)
+	waitFor(t, "sent", func() bool { return recv.count(n.ID) == 1 })
+	time.Sleep(100 * time.Millisecond)
+	if recv.count(n.ID) != 1 {
+		t.Errorf("sent %d times", recv.count(n.ID))
 	}
 }
 

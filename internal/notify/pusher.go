@@ -118,7 +118,7 @@ func (p *Pusher) Enqueue(n relay.Notice) error {
 			return permanent(fmt.Errorf("notify: spool: encode notice %q: %w", n.ID, err))
 		}
 		if p.Ledger != nil {
-			mine, err := p.Ledger.Claim(context.Background(), stem, e)
+			mine, err := p.Ledger.Claim(context.Background(), stem, e, p.StaleAfter)
 			if err != nil {
 				return err
 			}
