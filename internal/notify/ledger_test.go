@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -31,11 +30,9 @@ func sharedPusher(t *testing.T, b *blob.Bucket, worker, url string, staleAfter t
 func TestTwoWorkersSendEachDeliveryOnce(t *testing.T) {
 	for name, b := range stores(t) {
 		t.Run(name, func(t *testing.T) {
-			recv := &countingReceiver{byKey: map[string]int{}}
-			srv := httptest.NewServer(recv)
-			defer srv.Close()
+			recv, url := receiver(t)
 			// Both alive: a lease is renewed long before it could be taken over.
-			a, c := sharedPusher(t, b, "a", srv.URL, time.Minute), sharedPusher(t, b, "c", srv.URL, time.Minute)
+			a, c := sharedPusher(t, b, "a", url, time.Minute), sharedPusher(t, b, "c", url, time.Minute)
 			ids := []string{"dispatch:m:rsj", "dispatch:m:czj", "reminder:m:1"}
 			for _, id := range ids {
 				for _, p := range []*Pusher{a, c, a} {
@@ -77,17 +74,15 @@ func TestTwoWorkersSendEachDeliveryOnce(t *testing.T) {
 // their leases are stale, sends each once, and the first worker, back, sends nothing.
 func TestDeliveriesOfAKilledWorkerAreTakenOver(t *testing.T) {
 	b := stores(t)["s3"]
-	recv := &countingReceiver{byKey: map[string]int{}}
-	srv := httptest.NewServer(recv)
-	defer srv.Close()
-	dead := sharedPusher(t, b, "dead", srv.URL, 300*time.Millisecond)
+	recv, url := receiver(t)
+	dead := sharedPusher(t, b, "dead", url, 300*time.Millisecond)
 	t0 := time.Now()
 	for _, id := range []string{"dispatch:k:rsj", "dispatch:k:czj"} {
 		if err := dead.Enqueue(notice(id)); err != nil { // spooled, never run: killed
 			t.Fatal(err)
 		}
 	}
-	other := sharedPusher(t, b, "other", srv.URL, 300*time.Millisecond)
+	other := sharedPusher(t, b, "other", url, 300*time.Millisecond)
 	if err := other.Enqueue(notice("dispatch:k:rsj")); err != nil || other.Pending() != 0 {
 		t.Fatalf("the retried activity spooled a claimed delivery: %v, %d", err, other.Pending())
 	}
@@ -114,10 +109,8 @@ func TestDeliveriesOfAKilledWorkerAreTakenOver(t *testing.T) {
 // past StaleAfter takes it over: the delivery is sent once, and a third worker leaves it.
 func TestAClaimLeftUnpublishedIsTakenOver(t *testing.T) {
 	b := stores(t)["s3"]
-	recv := &countingReceiver{byKey: map[string]int{}}
-	srv := httptest.NewServer(recv)
-	defer srv.Close()
-	other := sharedPusher(t, b, "other", srv.URL, 300*time.Millisecond)
+	recv, url := receiver(t)
+	other := sharedPusher(t, b, "other", url, 300*time.Millisecond)
 	n := notice("dispatch:u:rsj")
 	stem := deliveryStem(n.ID, other.routes.For(n)[0].Name)
 	claim := fmt.Sprintf(`{"worker":"dead","notice":%q,"route":"x","at":%q}`, n.ID, time.Now().Format(time.RFC3339Nano))
@@ -132,7 +125,7 @@ func TestAClaimLeftUnpublishedIsTakenOver(t *testing.T) {
 	if err := other.Enqueue(n); err != nil || other.Pending() != 1 {
 		t.Fatalf("a stale unpublished claim: %v, %d spooled; want it taken over", err, other.Pending())
 	}
-	third := sharedPusher(t, b, "third", srv.URL, 300*time.Millisecond)
+	third := sharedPusher(t, b, "third", url, 300*time.Millisecond)
 	if err := third.Enqueue(n); err != nil || third.Pending() != 0 {
 		t.Fatalf("third worker: %v, %d spooled; want it left to the one that took it over", err, third.Pending())
 	}
@@ -149,10 +142,9 @@ func TestAClaimLeftUnpublishedIsTakenOver(t *testing.T) {
 // through the ledger (as the console does) and sent by a worker that runs.
 func TestALedgerRetryIsTakenByAnyWorker(t *testing.T) {
 	b := stores(t)["file"]
-	recv := &countingReceiver{status: http.StatusBadRequest, byKey: map[string]int{}}
-	srv := httptest.NewServer(recv)
-	defer srv.Close()
-	first := sharedPusher(t, b, "first", srv.URL, time.Minute)
+	recv, url := receiver(t)
+	recv.status = http.StatusBadRequest
+	first := sharedPusher(t, b, "first", url, time.Minute)
 	if err := first.Enqueue(notice("dispatch:r:rsj")); err != nil {
 		t.Fatal(err)
 	}
@@ -175,7 +167,7 @@ func TestALedgerRetryIsTakenByAnyWorker(t *testing.T) {
 	if err := ledger.Retry(context.Background(), "dispatch:r:rsj", relay.ChannelWebhook); err != nil {
 		t.Fatal(err)
 	}
-	second := sharedPusher(t, b, "second", srv.URL, time.Minute)
+	second := sharedPusher(t, b, "second", url, time.Minute)
 	runPusher(t, second)
 	waitFor(t, "delivered by the second worker", func() bool {
 		ds, _ := ledger.Deliveries(context.Background(), false)

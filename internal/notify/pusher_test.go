@@ -14,6 +14,15 @@ import (
 	"taskrelay/internal/relay"
 )
 
+// receiver starts a webhook receiver that counts each idempotency key, closed with
+// the test, and returns it with its URL.
+func receiver(t *testing.T) (*countingReceiver, string) {
+	recv := &countingReceiver{byKey: map[string]int{}}
+	srv := httptest.NewServer(recv)
+	t.Cleanup(srv.Close)
+	return recv, srv.URL
+}
+
 type countingReceiver struct {
 	mu       sync.Mutex
 	failNext int
@@ -127,15 +136,13 @@ func TestPusherRetriesUntilTheReceiverIsBackAndPushesOnce(t *testing.T) {
 }
 
 func TestPusherResumesAfterRestart(t *testing.T) {
-	recv := &countingReceiver{byKey: map[string]int{}}
-	srv := httptest.NewServer(recv)
-	defer srv.Close()
+	recv, url := receiver(t)
 	dir := filepath.Join(t.TempDir(), "deliveries")
-	first := NewPusher(dir, countyHook(t, srv.URL))
+	first := NewPusher(dir, countyHook(t, url))
 	if err := first.Enqueue(notice("escalation:b:3")); err != nil { // spooled, never run: the process died
 		t.Fatal(err)
 	}
-	second := fastPusher(dir, countyHook(t, srv.URL))
+	second := fastPusher(dir, countyHook(t, url))
 	runPusher(t, second)
 	waitFor(t, "pushed after restart", func() bool { return recv.count("escalation:b:3") == 1 })
 }
