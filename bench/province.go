@@ -116,9 +116,12 @@ func runProvince(ctx context.Context, o options, engCfg config.Config, tmp strin
 		}
 	}
 	ui.phase(fmt.Sprintf("单位操作：%d 个客户端，%d 个县的 %d 项任务中随机", actionClients, len(names), out.Open))
+	counties := make([]target, len(acs))
+	for i, ac := range acs {
+		counties[i] = among(ac, plan.Items, plan.Meeting.ID)
+	}
 	anyCounty := func(rng *rand.Rand) (*relayclient.Client, string, relay.Item) {
-		i := rng.IntN(len(acs))
-		return among(acs[i], plan.Items, plan.Meeting.ID)(rng)
+		return counties[rng.IntN(len(counties))](rng)
 	}
 	if out.Actions, err = actions(ctx, anyCounty, out.Open, o.actionsFor, ui); err != nil {
 		return err

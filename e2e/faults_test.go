@@ -24,27 +24,30 @@ import (
 	"taskrelay/internal/relayclient"
 )
 
-var (
-	workerOnce sync.Once
-	workerBin  string
-	workerErr  error
-)
+// builtBinary is a command of this module built once, for tests that run it as a
+// process of its own (to kill it, or to run several).
+type builtBinary struct {
+	pkg  string
+	once sync.Once
+	path string
+	err  error
+}
 
-// workerBinary builds the real worker command once, for tests that kill its process.
-func workerBinary(t *testing.T) string {
+var workerCmd, consoledCmd = &builtBinary{pkg: "taskrelay/worker"}, &builtBinary{pkg: "taskrelay/consoled"}
+
+// build builds the command next to the starter binary, the first time it is asked.
+func (b *builtBinary) build(t *testing.T) string {
 	t.Helper()
-	workerOnce.Do(func() {
-		workerBin = filepath.Join(filepath.Dir(starterBin), "worker")
-		cmd := exec.Command("go", "build", "-o", workerBin, "taskrelay/worker")
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			workerErr = fmt.Errorf("build worker: %v\n%s", err, out)
+	b.once.Do(func() {
+		b.path = filepath.Join(filepath.Dir(starterBin), filepath.Base(b.pkg))
+		if out, err := exec.Command("go", "build", "-o", b.path, b.pkg).CombinedOutput(); err != nil {
+			b.err = fmt.Errorf("build %s: %v\n%s", b.pkg, err, out)
 		}
 	})
-	if workerErr != nil {
-		t.Fatal(workerErr)
+	if b.err != nil {
+		t.Fatal(b.err)
 	}
-	return workerBin
+	return b.path
 }
 
 // bigList writes an n-item list: each item with a lead and two supporting units,
@@ -145,7 +148,7 @@ type workerProc struct {
 
 func (w *workerProc) start() {
 	w.t.Helper()
-	cmd := exec.Command(workerBinary(w.t))
+	cmd := exec.Command(workerCmd.build(w.t))
 	cmd.Env = append(os.Environ(), "TASKRELAY_DATA="+w.data, "TASKRELAY_ENGINE_DB="+w.db, "TASKRELAY_ENGINE_ADDR="+w.addr,
 		"TEMPORAL_ADDRESS=", "TASKRELAY_LOG_LEVEL=warn", "TASKRELAY_WEBHOOK_URL="+w.hook,
 		"TASKRELAY_HTTP_ADDR=127.0.0.1:0")

@@ -13,7 +13,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -28,28 +27,6 @@ import (
 	"taskrelay/internal/relay"
 	"taskrelay/internal/report"
 )
-
-var (
-	consoledOnce sync.Once
-	consoledBin  string
-	consoledErr  error
-)
-
-// consoledBinary builds the real console command once.
-func consoledBinary(t *testing.T) string {
-	t.Helper()
-	consoledOnce.Do(func() {
-		consoledBin = filepath.Join(filepath.Dir(starterBin), "consoled")
-		out, err := exec.Command("go", "build", "-o", consoledBin, "taskrelay/consoled").CombinedOutput()
-		if err != nil {
-			consoledErr = fmt.Errorf("build consoled: %v\n%s", err, out)
-		}
-	})
-	if consoledErr != nil {
-		t.Fatal(consoledErr)
-	}
-	return consoledBin
-}
 
 // replicaConsole is a consoled process of its own data folder (its users), on the
 // shared engine and store, and an HTTP client logged in as the inspection office.
@@ -72,7 +49,7 @@ func startReplicaConsole(t *testing.T, dir string, env []string) *replicaConsole
 	}
 	addr := freeAddr(t)
 	logf, _ := os.Create(filepath.Join(dir, "consoled.log"))
-	cmd := exec.Command(consoledBinary(t))
+	cmd := exec.Command(consoledCmd.build(t))
 	cmd.Env = append(append(os.Environ(), "TASKRELAY_DATA="+data, "TASKRELAY_DIRECTORY=",
 		"TASKRELAY_HTTP_ADDR="+addr, "TASKRELAY_LOG_LEVEL=warn"), env...)
 	cmd.Stdout, cmd.Stderr = logf, logf
@@ -161,8 +138,8 @@ func TestReplicas(t *testing.T) {
 		t.Skip("kills processes")
 	}
 	const n = 300
-	workerBinary(t) // built before the clock starts
-	consoledBinary(t)
+	workerCmd.build(t) // built before the clock starts
+	consoledCmd.build(t)
 	t0 := time.Now()
 	dir := t.TempDir()
 	cty := newCounty(t)

@@ -67,11 +67,7 @@ func meetingEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *meetingRecor
 func adoptAt(env *testsuite.TestWorkflowEnvironment, d time.Duration, req relay.AdoptRequest) *outcome {
 	o := &outcome{}
 	env.RegisterDelayedCallback(func() {
-		env.UpdateWorkflow(relay.UpdateAdopt, "", &testsuite.TestUpdateCallback{
-			OnReject:   func(err error) { o.err, o.done = err, true },
-			OnAccept:   func() {},
-			OnComplete: func(_ interface{}, err error) { o.err, o.done = err, true },
-		}, req)
+		env.UpdateWorkflow(relay.UpdateAdopt, "", o.callbacks(), req)
 	}, d)
 	return o
 }

@@ -267,11 +267,7 @@ func TestSignedActorAdoption(t *testing.T) {
 				a := office.Sign(req.Identity(), signFor, relay.UpdateAdopt, id, "")
 				req.Assertion = &a
 			}
-			env.UpdateWorkflow(relay.UpdateAdopt, id, &testsuite.TestUpdateCallback{
-				OnReject:   func(err error) { o.err, o.done = err, true },
-				OnAccept:   func() {},
-				OnComplete: func(_ interface{}, err error) { o.err, o.done = err, true },
-			}, req)
+			env.UpdateWorkflow(relay.UpdateAdopt, id, o.callbacks(), req)
 		}, d)
 		return o
 	}

@@ -16,6 +16,7 @@ import (
 	_ "gocloud.dev/blob/fileblob" // file://
 	_ "gocloud.dev/blob/memblob"  // mem:// (tests)
 	_ "gocloud.dev/blob/s3blob"   // s3://
+	"gocloud.dev/gcerrors"
 )
 
 // EnvURL names the environment variable holding the store's URL.
@@ -80,4 +81,19 @@ func Each(ctx context.Context, b *blob.Bucket, prefix string, fn func(key string
 			return err
 		}
 	}
+}
+
+// WriteIfAbsent writes key unless it exists, and reports whether this call wrote it
+// (contentType "": detected from data). Against S3 the check and the write are one
+// conditional request (If-None-Match: *), so of several writers racing one wins; a
+// file:// store checks and renames under a lock of this process only.
+func WriteIfAbsent(ctx context.Context, b *blob.Bucket, key string, data []byte, contentType string) (bool, error) {
+	err := b.WriteAll(ctx, key, data, &blob.WriterOptions{IfNotExist: true, ContentType: contentType})
+	switch {
+	case err == nil:
+		return true, nil
+	case gcerrors.Code(err) == gcerrors.FailedPrecondition:
+		return false, nil
+	}
+	return false, fmt.Errorf("blobstore: write %s: %w", key, err)
 }

@@ -141,7 +141,7 @@ func (l *Ledger) Claim(ctx context.Context, stem string, e entry, stale time.Dur
 	if err != nil {
 		return false, err
 	}
-	created, err := WriteIfAbsent(ctx, l.b, claimsPrefix+stem+".json", data)
+	created, err := writeIfAbsent(ctx, l.b, claimsPrefix+stem+".json", data)
 	if err != nil {
 		return false, err
 	}
@@ -162,7 +162,7 @@ func (l *Ledger) Claim(ctx context.Context, stem string, e entry, stale time.Dur
 	if age := l.now().Sub(c.At); age < stale {
 		return false, fmt.Errorf("notify: ledger: delivery %s claimed by worker %s %s ago and not yet published: retry", stem, c.Worker, age.Round(time.Millisecond))
 	}
-	won, err := WriteIfAbsent(ctx, l.b, fmt.Sprintf("%s%s.claim.%d.json", takeoverPrefix, stem, c.At.UnixNano()),
+	won, err := writeIfAbsent(ctx, l.b, fmt.Sprintf("%s%s.claim.%d.json", takeoverPrefix, stem, c.At.UnixNano()),
 		[]byte(fmt.Sprintf("{\"worker\":%q,\"from\":%q}", l.Worker, c.Worker)))
 	if err != nil || !won {
 		return false, err
@@ -228,7 +228,7 @@ func (l *Ledger) Renew(ctx context.Context, stem string) error {
 // gone) or anyone's (put back by a person): of several workers trying at once, one
 // wins. It returns the entry, with the parts already sent, for this worker's spool.
 func (l *Ledger) TakeOver(ctx context.Context, stem string, le leaseRecord) (entry, bool, error) {
-	won, err := WriteIfAbsent(ctx, l.b, fmt.Sprintf("%s%s.%d.json", takeoverPrefix, stem, le.At.UnixNano()),
+	won, err := writeIfAbsent(ctx, l.b, fmt.Sprintf("%s%s.%d.json", takeoverPrefix, stem, le.At.UnixNano()),
 		[]byte(fmt.Sprintf("{\"worker\":%q,\"from\":%q}", l.Worker, le.Worker)))
 	if err != nil || !won {
 		return entry{}, false, err

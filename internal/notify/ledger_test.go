@@ -114,7 +114,7 @@ func TestAClaimLeftUnpublishedIsTakenOver(t *testing.T) {
 	n := notice("dispatch:u:rsj")
 	stem := deliveryStem(n.ID, other.routes.For(n)[0].Name)
 	claim := fmt.Sprintf(`{"worker":"dead","notice":%q,"route":"x","at":%q}`, n.ID, time.Now().Format(time.RFC3339Nano))
-	if _, err := WriteIfAbsent(context.Background(), b, claimsPrefix+stem+".json", []byte(claim)); err != nil {
+	if _, err := writeIfAbsent(context.Background(), b, claimsPrefix+stem+".json", []byte(claim)); err != nil {
 		t.Fatal(err)
 	}
 	err := other.Enqueue(n)

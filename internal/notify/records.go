@@ -11,7 +11,6 @@ import (
 	"strings"
 
 	"gocloud.dev/blob"
-	"gocloud.dev/gcerrors"
 
 	"taskrelay/internal/blobstore"
 	"taskrelay/internal/relay"
@@ -46,7 +45,7 @@ func (r *Records) Deliver(ctx context.Context, n relay.Notice) error {
 	if err != nil {
 		return permanent(fmt.Errorf("notify: records: encode notice %q: %w", n.ID, err))
 	}
-	created, err := WriteIfAbsent(ctx, r.b, RecordKey(n.ID), data)
+	created, err := writeIfAbsent(ctx, r.b, RecordKey(n.ID), data)
 	if err != nil || created {
 		return err
 	}
@@ -60,18 +59,9 @@ func (r *Records) Deliver(ctx context.Context, n relay.Notice) error {
 	return nil
 }
 
-// WriteIfAbsent writes key unless it exists, and reports whether this call wrote it.
-// Against S3 the check and the write are one conditional request; a file:// store
-// checks and renames under a lock of this process only.
-func WriteIfAbsent(ctx context.Context, b *blob.Bucket, key string, data []byte) (bool, error) {
-	err := b.WriteAll(ctx, key, data, &blob.WriterOptions{IfNotExist: true, ContentType: "application/json"})
-	switch {
-	case err == nil:
-		return true, nil
-	case gcerrors.Code(err) == gcerrors.FailedPrecondition:
-		return false, nil
-	}
-	return false, fmt.Errorf("notify: store %s: %w", key, err)
+// writeIfAbsent writes a JSON record unless key exists (blobstore.WriteIfAbsent).
+func writeIfAbsent(ctx context.Context, b *blob.Bucket, key string, data []byte) (bool, error) {
+	return blobstore.WriteIfAbsent(ctx, b, key, data, "application/json")
 }
 
 func (r *Records) read(ctx context.Context, key string) (relay.Notice, error) {
@@ -131,7 +121,7 @@ func (r *Records) Import(ctx context.Context, outboxDir string) (int, error) {
 		if err != nil {
 			return added, fmt.Errorf("notify: import %s: %w", name, err)
 		}
-		created, err := WriteIfAbsent(ctx, r.b, RecordKey(n.ID), data)
+		created, err := writeIfAbsent(ctx, r.b, RecordKey(n.ID), data)
 		if err != nil {
 			return added, err
 		}

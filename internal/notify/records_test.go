@@ -114,7 +114,7 @@ func TestWriteIfAbsentOnS3(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			data := fmt.Sprintf("writer %d", i)
-			ok, err := WriteIfAbsent(ctx, b, "claims/x.json", []byte(data))
+			ok, err := writeIfAbsent(ctx, b, "claims/x.json", []byte(data))
 			if err != nil {
 				t.Error(err)
 			}

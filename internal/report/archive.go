@@ -223,12 +223,12 @@ func (a *Archive) ImportDir(ctx context.Context, dataDir string) (int, error) {
 			if err != nil {
 				return n, fmt.Errorf("读取旧报告归档: %w", err)
 			}
-			err = a.b.WriteAll(ctx, Key(m.Name(), f.Name()), data, &blob.WriterOptions{IfNotExist: true})
-			switch {
-			case err == nil:
+			created, err := blobstore.WriteIfAbsent(ctx, a.b, Key(m.Name(), f.Name()), data, "")
+			if err != nil {
+				return n, fmt.Errorf("导入旧报告归档: %w", err)
+			}
+			if created {
 				n++
-			case gcerrors.Code(err) != gcerrors.FailedPrecondition:
-				return n, fmt.Errorf("导入旧报告归档 %s: %w", Key(m.Name(), f.Name()), err)
 			}
 		}
 	}
