@@ -216,6 +216,18 @@ type taskLine struct {
 	State        relay.State `json:"state"`
 	Progress     int         `json:"progress"`
 	Light        relay.Light `json:"light"`
+
+	Standing        bool     `json:"standing"`
+	LeadUnitWritten string   `json:"lead_unit_written,omitempty"`
+	CoUnitsWritten  []string `json:"co_units_written,omitempty"`
+}
+
+// statusLine is one task of `status --json`.
+func statusLine(t relay.TaskView) taskLine {
+	return taskLine{ID: t.ID, No: t.No, Title: t.Title, LeadUnit: t.LeadUnit,
+		LeadUnitName: t.LeadUnitName, CoUnits: t.CoUnits, Deputy: t.Deputy, Deadline: t.Deadline,
+		State: t.State, Progress: t.Progress, Light: t.Light,
+		Standing: t.Standing, LeadUnitWritten: t.LeadUnitWritten, CoUnitsWritten: t.CoUnitsWritten}
 }
 
 func cmdStatus(ctx context.Context, args []string) error {
@@ -233,9 +245,7 @@ func cmdStatus(ctx context.Context, args []string) error {
 		out.Meeting.State = m.State
 		out.Tasks = []taskLine{}
 		for _, t := range tasks {
-			out.Tasks = append(out.Tasks, taskLine{ID: t.ID, No: t.No, Title: t.Title, LeadUnit: t.LeadUnit,
-				LeadUnitName: t.LeadUnitName, CoUnits: t.CoUnits, Deputy: t.Deputy, Deadline: t.Deadline,
-				State: t.State, Progress: t.Progress, Light: t.Light})
+			out.Tasks = append(out.Tasks, statusLine(t))
 		}
 		return printJSON(out)
 	})

@@ -273,6 +273,7 @@ func (t *task) view() relay.TaskView {
 		EscalationTier: t.c.Tier, EscalatedAt: t.c.TierAt, ListedForReport: t.c.Listed,
 		Reads: t.c.Reads,
 	}
+	v.SetFromItem(it)
 	if it.Feedback == relay.FeedbackMonthly {
 		v.FeedbackDay = t.in.Config.FeedbackDay
 	}

@@ -25,6 +25,10 @@ func sum(parts ...any) string {
 // ItemRoot hashes the committee's original item: meeting, number, text, deadline and
 // the names of the responsible units as the committee wrote them.
 func ItemRoot(m Meeting, it Item) string {
+	if it.Standing {
+		// Sealed as standing, so that a deadline cannot be dropped unnoticed.
+		return sum("item/standing/v1", ItemRoot(m, Item{No: it.No, Title: it.Title, Requirements: it.Requirements, Source: it.Source}))
+	}
 	return sum("item/v1", m.ID, m.Name, m.Date, it.No, it.Title, it.Requirements, it.Deadline,
 		it.Source.Lead, it.Source.Co, it.Source.Leader)
 }

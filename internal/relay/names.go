@@ -72,16 +72,15 @@ func SearchAttributeKeys() []temporal.SearchAttributeKey {
 // TaskMemo is the memo a task workflow starts with.
 func TaskMemo(in TaskInput) map[string]interface{} {
 	it := in.Item
-	return map[string]interface{}{MemoSummary: TaskSummary{
-		TaskView: TaskView{
-			ID: in.TaskID, No: it.No, Meeting: in.Meeting.ID, Title: it.Title, Requirements: it.Requirements,
-			LeadUnit: it.Lead, LeadUnitName: in.LeadName, CoUnits: nonNil(it.Co), CoUnitNames: nonNil(in.CoNames),
-			Deputy: it.Deputy, DeputyName: in.DeputyName, Deadline: it.Deadline,
-			State: StateDispatched, Light: Green,
-			Feedback: it.Feedback, FeedbackDay: feedbackDay(in), Milestones: it.Milestones,
-		},
-		DispatchedAt: in.DispatchedAt,
-	}}
+	v := TaskView{
+		ID: in.TaskID, No: it.No, Meeting: in.Meeting.ID, Title: it.Title, Requirements: it.Requirements,
+		LeadUnit: it.Lead, LeadUnitName: in.LeadName, CoUnits: nonNil(it.Co), CoUnitNames: nonNil(in.CoNames),
+		Deputy: it.Deputy, DeputyName: in.DeputyName, Deadline: it.Deadline,
+		State: StateDispatched, Light: Green,
+		Feedback: it.Feedback, FeedbackDay: feedbackDay(in), Milestones: it.Milestones,
+	}
+	v.SetFromItem(it)
+	return map[string]interface{}{MemoSummary: TaskSummary{TaskView: v, DispatchedAt: in.DispatchedAt}}
 }
 
 func nonNil(s []string) []string {

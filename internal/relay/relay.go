@@ -6,6 +6,7 @@ package relay
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -63,8 +64,10 @@ type Item struct {
 	Lead         string   `json:"lead"`             // unit id
 	Co           []string `json:"co,omitempty"`     // unit ids
 	Deputy       string   `json:"deputy"`           // leader id
-	Deadline     string   `json:"deadline"`         // YYYY-MM-DD
+	Deadline     string   `json:"deadline"`         // YYYY-MM-DD; "" for a standing task
 	Source       Source   `json:"source,omitempty"` // the item as the committee wrote it
+	// Standing: a standing task (长期坚持, 持续推进, 常态化): no deadline.
+	Standing bool `json:"standing,omitempty"`
 	// Feedback is the follow-up cadence: FeedbackMonthly (a continuing task, progress
 	// reported every month) or empty.
 	Feedback string `json:"feedback,omitempty"`
@@ -78,6 +81,59 @@ type Source struct {
 	Lead   string   `json:"lead,omitempty"`
 	Co     []string `json:"co,omitempty"`
 	Leader string   `json:"leader,omitempty"`
+	// LeadID and CoIDs are the units those names designated when the list was read
+	// (CoIDs parallel to Co), so that the wording stays with the unit it named even
+	// after a reassignment. Empty for items read before they were kept.
+	LeadID string   `json:"lead_id,omitempty"`
+	CoIDs  []string `json:"co_ids,omitempty"`
+}
+
+// Written is the list's wording of the lead unit and of each supporting unit where it
+// differs from the directory's name: lead "" when equal, co parallel to it.Co ("" where
+// equal) and nil when none differs. leadName and coNames are the directory's names of
+// it.Lead and it.Co.
+func Written(it Item, leadName string, coNames []string) (lead string, co []string) {
+	src := it.Source
+	if src.LeadID != "" && src.LeadID == it.Lead && differs(src.Lead, leadName, it.Lead) {
+		lead = src.Lead
+	}
+	differ := false
+	out := make([]string, len(it.Co))
+	for i, id := range it.Co {
+		name := ""
+		if i < len(coNames) {
+			name = coNames[i]
+		}
+		for j, cid := range src.CoIDs {
+			if cid == id && j < len(src.Co) {
+				if differs(src.Co[j], name, id) {
+					out[i], differ = src.Co[j], true
+				}
+				break
+			}
+		}
+	}
+	if differ {
+		co = out
+	}
+	return lead, co
+}
+
+// differs reports whether the wording w says more than the unit's name or id.
+func differs(w, name, id string) bool { return w != "" && w != name && w != id }
+
+// AddressedAs is how a unit is named where the list's wording differs from the
+// directory's name: the name with the wording in brackets (县人力资源和社会保障局（县医疗
+// 保障局）), or the wording alone when it already names the body (a merged form that
+// starts with the name).
+func AddressedAs(name, written string) string {
+	switch {
+	case written == "" || written == name:
+		return name
+	case strings.HasPrefix(written, name):
+		return written
+	}
+	return name + "（" + written + "）"
 }
 
 // Plan is a validated task list with every name resolved: what `submit` hands to the

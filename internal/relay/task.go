@@ -132,6 +132,21 @@ type TaskView struct {
 	Chases       []Chase       `json:"chases,omitempty"`
 	// Unsigned are the units that have not signed for the task (签收时限).
 	Unsigned []Unsigned `json:"unsigned,omitempty"`
+
+	// Standing: a standing task, without a deadline (Item.Standing).
+	Standing bool `json:"standing"`
+	// LeadUnitWritten and CoUnitsWritten are the list's wording of the units where it
+	// differs from the directory's names (see Written); CoUnitsWritten is parallel to
+	// CoUnits, "" where equal, nil when none differs.
+	LeadUnitWritten string   `json:"lead_unit_written,omitempty"`
+	CoUnitsWritten  []string `json:"co_units_written,omitempty"`
+}
+
+// SetFromItem copies into the view what it takes from the item as the list gave it
+// (standing, the committee's wording); LeadUnitName and CoUnitNames must be set.
+func (t *TaskView) SetFromItem(it Item) {
+	t.Standing = it.Standing
+	t.LeadUnitWritten, t.CoUnitsWritten = Written(it, t.LeadUnitName, t.CoUnitNames)
 }
 
 // ReadAt is when unit first opened the task's dispatch notice (nil: unread).

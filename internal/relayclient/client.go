@@ -386,6 +386,7 @@ func proposedView(m relay.MeetingView, it relay.Item) relay.TaskView {
 			v.DeputyName = l.Name
 		}
 	}
+	v.SetFromItem(it)
 	return v
 }
 

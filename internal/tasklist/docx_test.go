@@ -51,10 +51,10 @@ func TestDOCX(t *testing.T) {
 	}
 	want := []relay.Item{
 		{No: 1, Title: "两险同宣同征", Requirements: "一个窗口\n办结", Lead: "rsj", Co: []string{"czj", "cgz"}, Deputy: "ld-chang", Deadline: "2026-12-31",
-			Source: relay.Source{Lead: "县医疗保障局", Co: []string{"县财政局", "城关镇"}}},
+			Source: relay.Source{Lead: "县医疗保障局", Co: []string{"县财政局", "城关镇"}, LeadID: "rsj", CoIDs: []string{"czj", "cgz"}}},
 		{No: 2, Title: "大股室制", Lead: "rsj", Co: []string{"cgz", "ppz"}, Deputy: "ld-chang", Deadline: "2026-12-31",
-			Source: relay.Source{Lead: "县医疗保障局", Co: []string{"城关镇", "平坡镇"}, Leader: "李某"}},
-		{No: 3, Title: "攀岩赛", Lead: "xcb", Deputy: "ld-liu", Deadline: "2027-01-05", Source: relay.Source{Lead: "教体局"}},
+			Source: relay.Source{Lead: "县医疗保障局", Co: []string{"城关镇", "平坡镇"}, Leader: "李某", LeadID: "rsj", CoIDs: []string{"cgz", "ppz"}}},
+		{No: 3, Title: "攀岩赛", Lead: "xcb", Deputy: "ld-liu", Deadline: "2027-01-05", Source: relay.Source{Lead: "教体局", LeadID: "xcb"}},
 	}
 	if !reflect.DeepEqual(p.Items, want) {
 		t.Errorf("items\n%+v\nwant\n%+v", p.Items, want)
@@ -77,15 +77,15 @@ func TestDOCXProblems(t *testing.T) {
 			{T("2"), T("t"), T(""), {Merge: "continue"}, T("县农业局"), T(""), T("年底")},
 			{T("二"), T(""), T(""), T("czj"), T(""), T(""), T("2026-12-31")},
 		}), flags, strings.Join([]string{
-			"清单.docx: 第1项 字段 lead: 找不到单位“县水务局”（表格第2行）",
-			"清单.docx: 第2项 字段 lead: 找不到单位“县水务局”（表格第3行）",
-			"清单.docx: 第2项 字段 co: 找不到单位“县农业局”（表格第3行）",
-			"清单.docx: 第2项 字段 deadline: 完成时限“年底”无法识别，应为 YYYY-MM-DD（表格第3行）",
-			"清单.docx: 第3项 字段 no: 序号“二”不是正整数（表格第4行）",
-			"清单.docx: 第3项 字段 title: 缺少任务事项（表格第4行）",
+			"清单.docx: 第1项（表格第2行） 列“牵头单位”: 找不到单位“县水务局”",
+			"清单.docx: 第2项（表格第3行） 列“牵头单位”: 找不到单位“县水务局”",
+			"清单.docx: 第2项（表格第3行） 列“配合单位”: 找不到单位“县农业局”",
+			"清单.docx: 第2项（表格第3行） 列“完成时限”: 完成时限“年底”无法识别，应写作 " + DateForms + "；长期任务写“长期”",
+			"清单.docx: 第3项（表格第4行） 列“序号”: 序号“二”不是正整数",
+			"清单.docx: 第3项（表格第4行） 列“任务事项”: 缺少任务事项",
 		}, "\n")},
 		{"missing columns", wordDoc(t, [][]docxbuild.Cell{{T("序号"), T("任务事项")}, {T("1"), T("t")}}), flags,
-			"清单.docx: 字段 header: 表头缺少“牵头单位”列（字段 lead）\n清单.docx: 字段 header: 表头缺少“完成时限”列（字段 deadline）"},
+			"清单.docx: 字段 header: 表头缺少“牵头单位”列\n清单.docx: 字段 header: 表头缺少“完成时限”列"},
 		{"no table", wordDoc(t, nil), flags,
 			"清单.docx: 字段 header: 文档的第一个表格中找不到表头行（应有“序号”“任务事项”“牵头单位”“完成时限”等列）"},
 		{"meeting from flags only", wordDoc(t, [][]docxbuild.Cell{docHeader, {T("1"), T("t"), T(""), T("czj"), T(""), T(""), T("2026-12-31")}}), MeetingFlags{}, strings.Join([]string{
@@ -93,7 +93,7 @@ func TestDOCXProblems(t *testing.T) {
 			"清单.docx: 字段 meeting.name: 缺少会议名称（DOCX 任务清单的会议信息须在提交时提供）",
 			"清单.docx: 字段 meeting.date: 缺少会议日期（DOCX 任务清单的会议信息须在提交时提供）",
 		}, "\n")},
-		{"not a zip", []byte("序号 任务事项"), flags, "清单.docx: 不是有效的 DOCX 文件（无法按 zip 格式读取: zip: not a valid zip file）"},
+		{"not a zip", []byte("序号 任务事项"), flags, "清单.docx: 不是有效的 DOCX 文件（无法按 zip 格式读取: zip: not a valid zip file），请在文字处理软件中另存为 .docx"},
 		{"a zip without a document", zipOf(t, map[string]string{"x.txt": "x"}), flags, "清单.docx: 无法读取 DOCX 文件: 缺少 word/document.xml"},
 		{"old Word format", nil, flags, ""},
 	} {

@@ -116,13 +116,13 @@ func percentOf(v any) (int, bool) {
 
 // milestoneRE is one node as a spreadsheet cell writes it: a date, the goal, and an
 // optional percentage in brackets.
-var milestoneRE = regexp.MustCompile(`^(\d{4}[-/]\d{1,2}[-/]\d{1,2}|\d{4}年\d{1,2}月\d{1,2}日)\s*[：:]?\s*(.*?)\s*(?:[（(]\s*(\d{1,3})\s*[%％]\s*[）)])?$`)
+var milestoneRE = regexp.MustCompile(`^(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{4}年\d{1,2}月\d{1,2}日)\s*[：:]?\s*(.*?)\s*(?:[（(]\s*(\d{1,3})\s*[%％]\s*[）)])?$`)
 
 // parseMilestoneText reads nodes separated by line breaks or semicolons.
 func parseMilestoneText(s string) []rawMilestone {
 	var out []rawMilestone
 	for _, part := range strings.FieldsFunc(s, func(r rune) bool { return r == '\n' || r == '\r' || r == '；' || r == ';' }) {
-		part = strings.TrimSpace(part)
+		part = strings.TrimSpace(foldWidth(part))
 		if part == "" {
 			continue
 		}
@@ -151,7 +151,11 @@ func (c *collector) buildFollowUp(it *rawItem, item *relay.Item, meetingDate, de
 	if v, ok := feedbackWords[fb]; ok {
 		item.Feedback = v
 	} else if !it.failed["feedback"] {
-		c.addItem(it, "feedback", "反馈要求%s无法识别，应为 monthly（每月报送进展）或不填", quote(it.feedback))
+		want := " monthly（每月报送进展）"
+		if c.table != "" {
+			want = "“每月”"
+		}
+		c.addItem(it, "feedback", "反馈要求%s无法识别，应为%s或不填", quote(it.feedback), want)
 	}
 	if it.failed["milestones"] || len(it.milestones) == 0 {
 		return
@@ -174,10 +178,10 @@ func (c *collector) buildFollowUp(it *rawItem, item *relay.Item, meetingDate, de
 		d, dateOK := normalizeDate(r.date)
 		switch {
 		case strings.TrimSpace(r.date) == "":
-			c.addItem(it, "milestones", "%s: 缺少日期 date", node)
+			c.addItem(it, "milestones", "%s: 缺少日期", node)
 			ok = false
 		case !dateOK:
-			c.addItem(it, "milestones", "%s: 日期%s无法识别，应为 YYYY-MM-DD", node, quote(r.date))
+			c.addItem(it, "milestones", "%s: 日期%s无法识别，应写作 %s", node, quote(r.date), DateForms)
 			ok = false
 		case seen[d]:
 			c.addItem(it, "milestones", "%s: 日期 %s 重复", node, d)
@@ -192,7 +196,7 @@ func (c *collector) buildFollowUp(it *rawItem, item *relay.Item, meetingDate, de
 		seen[d] = true
 		switch n := utf8.RuneCountInString(goal); {
 		case n == 0:
-			c.addItem(it, "milestones", "%s: 缺少目标 goal", node)
+			c.addItem(it, "milestones", "%s: 缺少目标", node)
 			ok = false
 		case n > MaxGoalLen:
 			c.addItem(it, "milestones", "%s: 目标过长（%d 字），不得超过 %d 字", node, n, MaxGoalLen)

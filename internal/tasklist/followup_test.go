@@ -68,11 +68,11 @@ func TestFollowUpProblems(t *testing.T) {
 		{"milestones not a list", item("no: 3", "title: t", "lead: czj", "deadline: 2026-12-31", "milestones: {date: 2026-10-01}"),
 			"tasklist.yaml: 第3项 字段 milestones: 节点目标应为列表，每个节点包含 date（日期）和 goal（目标），可选 percent（序时进度）"},
 		{"bad date", item("no: 3", "title: t", "lead: czj", "deadline: 2026-12-31", "milestones: [{date: 十月底, goal: g}]"),
-			"tasklist.yaml: 第3项 字段 milestones: 第1个节点: 日期“十月底”无法识别，应为 YYYY-MM-DD"},
+			"tasklist.yaml: 第3项 字段 milestones: 第1个节点: 日期“十月底”无法识别，应写作 " + DateForms},
 		{"missing date", item("no: 3", "title: t", "lead: czj", "deadline: 2026-12-31", "milestones: [{goal: g}]"),
-			"tasklist.yaml: 第3项 字段 milestones: 第1个节点: 缺少日期 date"},
+			"tasklist.yaml: 第3项 字段 milestones: 第1个节点: 缺少日期"},
 		{"missing goal", item("no: 3", "title: t", "lead: czj", "deadline: 2026-12-31", "milestones: [{date: 2026-10-01, goal: g}, {date: 2026-11-01}]"),
-			"tasklist.yaml: 第3项 字段 milestones: 第2个节点: 缺少目标 goal"},
+			"tasklist.yaml: 第3项 字段 milestones: 第2个节点: 缺少目标"},
 		{"after the deadline", item("no: 3", "title: t", "lead: czj", "deadline: 2026-12-31", "milestones: [{date: 2027-01-15, goal: g}]"),
 			"tasklist.yaml: 第3项 字段 milestones: 第1个节点: 日期 2027-01-15 晚于完成时限 2026-12-31"},
 		{"before the meeting", item("no: 3", "title: t", "lead: czj", "deadline: 2026-12-31", "milestones: [{date: 2026-09-01, goal: g}]"),
@@ -102,9 +102,9 @@ func TestFollowUpProblems(t *testing.T) {
 	want := []string{
 		"tasklist.yaml: 第5项 字段 title: 缺少任务事项",
 		"tasklist.yaml: 第5项 字段 feedback: 反馈要求“季度”无法识别，应为 monthly（每月报送进展）或不填",
-		"tasklist.yaml: 第5项 字段 milestones: 第1个节点: 日期“x”无法识别，应为 YYYY-MM-DD",
+		"tasklist.yaml: 第5项 字段 milestones: 第1个节点: 日期“x”无法识别，应写作 " + DateForms,
 		"tasklist.yaml: 第5项 字段 milestones: 第2个节点: 日期 2027-02-01 晚于完成时限 2026-12-31",
-		"tasklist.yaml: 第5项 字段 milestones: 第2个节点: 缺少目标 goal",
+		"tasklist.yaml: 第5项 字段 milestones: 第2个节点: 缺少目标",
 	}
 	if err == nil || err.Error() != strings.Join(want, "\n") {
 		t.Errorf("got\n%v\nwant\n%s", err, strings.Join(want, "\n"))
@@ -119,8 +119,8 @@ func TestXLSXFollowUpColumns(t *testing.T) {
 		[]any{3, "核桃", "czj", "2027-04-30", "每季度", "年底前"},
 	)
 	_, err := parseXLSX(t, data, MeetingFlags{ID: "cwh-2026-12", Name: "会议", Date: "2026-09-15"})
-	want := "tasklist.xlsx: 第3项 字段 feedback: 反馈要求“每季度”无法识别，应为 monthly（每月报送进展）或不填（表格第4行）\n" +
-		"tasklist.xlsx: 第3项 字段 milestones: 第1个节点: 节点“年底前”应写作“日期 目标”，如“2026-10-31 完成方案（30%）”（表格第4行）"
+	want := "tasklist.xlsx: 第3项（表格第4行） 列“反馈要求”: 反馈要求“每季度”无法识别，应为“每月”或不填\n" +
+		"tasklist.xlsx: 第3项（表格第4行） 列“节点目标”: 第1个节点: 节点“年底前”应写作“日期 目标”，如“2026-10-31 完成方案（30%）”"
 	if err == nil || err.Error() != want {
 		t.Fatalf("got\n%v\nwant\n%s", err, want)
 	}

@@ -58,10 +58,18 @@ func checkPlan(t testing.TB, p *relay.Plan) {
 		if _, ok := p.Leader(it.Deputy); !ok {
 			t.Errorf("item %d: deputy %q not in plan", it.No, it.Deputy)
 		}
+		if it.Source.LeadID != it.Lead || len(it.Source.CoIDs) != len(it.Source.Co) {
+			t.Errorf("item %d: source %+v", it.No, it.Source)
+		}
 		dl, err := relay.ParseDate(it.Deadline)
-		if err != nil {
+		switch {
+		case it.Standing:
+			if it.Deadline != "" {
+				t.Errorf("item %d: standing with deadline %q", it.No, it.Deadline)
+			}
+		case err != nil:
 			t.Errorf("item %d: deadline %q: %v", it.No, it.Deadline, err)
-		} else if dl.Before(meeting) {
+		case dl.Before(meeting):
 			t.Errorf("item %d: deadline %s before meeting", it.No, it.Deadline)
 		}
 		if it.Feedback != "" && it.Feedback != relay.FeedbackMonthly {
@@ -69,7 +77,7 @@ func checkPlan(t testing.TB, p *relay.Plan) {
 		}
 		prevDate, prevPct := p.Meeting.Date, 0
 		for _, m := range it.Milestones {
-			if _, err := relay.ParseDate(m.Date); err != nil || m.Date < prevDate || m.Date > it.Deadline ||
+			if _, err := relay.ParseDate(m.Date); err != nil || m.Date < prevDate || (!it.Standing && m.Date > it.Deadline) ||
 				m.Goal == "" || m.Percent < prevPct || m.Percent < 1 || m.Percent > 100 {
 				t.Errorf("item %d: milestone %+v after %s %d%%", it.No, m, prevDate, prevPct)
 			}

@@ -102,7 +102,7 @@ func TestSampleLists(t *testing.T) {
 	want := relay.Item{
 		No: 1, Title: `推进社保医保"两险同宣同征"`, Requirements: it.Requirements,
 		Lead: "rsj", Co: []string{"czj", "cgz"}, Deputy: "ld-chang", Deadline: "2026-12-31",
-		Source: relay.Source{Lead: "县医疗保障局", Co: []string{"县财政局", "城关镇"}},
+		Source: relay.Source{Lead: "县医疗保障局", Co: []string{"县财政局", "城关镇"}, LeadID: "rsj", CoIDs: []string{"czj", "cgz"}},
 	}
 	if !reflect.DeepEqual(it, want) {
 		t.Errorf("item 1 = %+v", it)
@@ -197,7 +197,7 @@ func wantProblem(t *testing.T, err error, want ...Problem) {
 	for _, w := range want {
 		found := false
 		for _, p := range ps {
-			if p == w {
+			if reflect.DeepEqual(p, w) {
 				found = true
 			}
 		}

@@ -37,18 +37,28 @@ type MeetingFlags struct{ ID, Name, Date string }
 
 // Problem is one thing wrong with a task list. Item is the item's number (its
 // position in the list when the number itself is missing or invalid), 0 when the
-// problem is not about an item. Field is the English field name.
+// problem is not about an item. Field is the English field name. In a spreadsheet or
+// Word table, Row is the table's row and Column the column's heading as the table
+// writes it (完成时限, 时限 …), which the problem names instead of the field.
 type Problem struct {
 	File    string
 	Item    int
 	Field   string
 	Message string
+	Row     int
+	Column  string
 }
 
 func (p Problem) String() string {
 	where := ""
 	if p.Item > 0 {
 		where = fmt.Sprintf("第%d项", p.Item)
+	}
+	if p.Row > 0 {
+		where += fmt.Sprintf("（表格第%d行）", p.Row)
+	}
+	if p.Column != "" {
+		return problem.Line(p.File, where, "", "列“"+p.Column+"”: "+p.Message)
 	}
 	return problem.Line(p.File, where, p.Field, p.Message)
 }
@@ -173,7 +183,9 @@ func (it *rawItem) fail(field string) {
 type collector struct {
 	file  string
 	table string // "XLSX", "DOCX": a table, whose meeting comes from the caller
-	ps    Problems
+	// headings are a table's column headings as written, by field.
+	headings map[string]string
+	ps       Problems
 }
 
 func (c *collector) add(item int, field, format string, args ...any) {
@@ -185,13 +197,22 @@ func (c *collector) add(item int, field, format string, args ...any) {
 // cannot identify it.
 func (c *collector) addItem(it *rawItem, field, format string, args ...any) {
 	msg := strings.ToValidUTF8(fmt.Sprintf(format, args...), "")
-	switch {
-	case it.row > 0:
-		msg += fmt.Sprintf("（表格第%d行）", it.row)
-	case it.no <= 0:
+	if it.row == 0 && it.no <= 0 {
 		msg += fmt.Sprintf("（列表第%d条）", it.pos)
 	}
-	c.ps = append(c.ps, Problem{File: c.file, Item: it.ref(), Field: field, Message: msg})
+	c.ps = append(c.ps, Problem{File: c.file, Item: it.ref(), Field: field, Message: msg, Row: it.row, Column: c.headings[field]})
+}
+
+// use tells where to write a field, for a message: in the table's column (在“牵头县
+// 领导”列), else by the field and its meaning (用 leader（牵头县领导）).
+func (c *collector) use(field, meaning string) string {
+	if h, ok := c.headings[field]; ok {
+		meaning = h
+	}
+	if c.table != "" {
+		return "在“" + meaning + "”列"
+	}
+	return "用 " + field + "（" + meaning + "）"
 }
 
 func (c *collector) problems() Problems {
@@ -234,7 +255,7 @@ func build(c *collector, m rawMeeting, items []rawItem, dir *directory.Directory
 	if d, ok := normalizeDate(m.Date); ok {
 		meetingDate = d
 	} else if m.Date != "" {
-		c.add(0, "meeting.date", "会议日期%s无法识别，应为 YYYY-MM-DD", quote(m.Date))
+		c.add(0, "meeting.date", "会议日期%s无法识别，应写作 %s", quote(m.Date), DateForms)
 	} else if !m.failed["date"] {
 		c.add(0, "meeting.date", "缺少会议日期%s", hint)
 	}
@@ -297,6 +318,7 @@ func build(c *collector, m rawMeeting, items []rawItem, dir *directory.Directory
 		default:
 			if leadUnit, leadOK = dir.ResolveUnit(lead); leadOK {
 				item.Lead = leadUnit.ID
+				item.Source.LeadID = leadUnit.ID
 				named[leadUnit.ID] = true
 			} else {
 				c.addItem(it, "lead", "找不到单位%s", quote(lead))
@@ -310,6 +332,7 @@ func build(c *collector, m rawMeeting, items []rawItem, dir *directory.Directory
 			}
 			item.Source.Co = append(item.Source.Co, name)
 			u, ok := dir.ResolveUnit(name)
+			item.Source.CoIDs = append(item.Source.CoIDs, u.ID)
 			if !ok {
 				c.addItem(it, "co", "找不到单位%s", quote(name))
 				continue
@@ -339,7 +362,7 @@ func build(c *collector, m rawMeeting, items []rawItem, dir *directory.Directory
 			if l, ok := dir.DeputyOf(leadUnit.ID); ok {
 				item.Deputy = l.ID
 			} else {
-				c.addItem(it, "leader", "牵头单位%s没有分管副县长，请用 leader（牵头县领导）指定负责的县领导", quote(leadUnit.Name))
+				c.addItem(it, "leader", "牵头单位%s没有分管副县长，请%s指定负责的县领导", quote(leadUnit.Name), c.use("leader", "牵头县领导"))
 			}
 		}
 
@@ -348,11 +371,13 @@ func build(c *collector, m rawMeeting, items []rawItem, dir *directory.Directory
 		case it.failed["deadline"]:
 		case dl == "":
 			c.addItem(it, "deadline", "缺少完成时限")
+		case standingDeadline(dl):
+			item.Standing = true
 		default:
 			d, ok := normalizeDate(dl)
 			switch {
 			case !ok:
-				c.addItem(it, "deadline", "完成时限%s无法识别，应为 YYYY-MM-DD", quote(dl))
+				c.addItem(it, "deadline", "完成时限%s无法识别，应写作 %s；长期任务写“长期”", quote(dl), DateForms)
 			case meetingDate != "" && d < meetingDate:
 				c.addItem(it, "deadline", "完成时限 %s 早于会议日期 %s", d, meetingDate)
 			default:

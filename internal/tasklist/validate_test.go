@@ -77,9 +77,9 @@ func TestItemProblems(t *testing.T) {
 		{"missing deadline", item("no: 8", "title: t", "lead: czj"),
 			"tasklist.yaml: 第8项 字段 deadline: 缺少完成时限"},
 		{"bad deadline", item("no: 8", "title: t", "lead: czj", "deadline: 年底前"),
-			"tasklist.yaml: 第8项 字段 deadline: 完成时限“年底前”无法识别，应为 YYYY-MM-DD"},
+			"tasklist.yaml: 第8项 字段 deadline: 完成时限“年底前”无法识别，应写作 " + DateForms + "；长期任务写“长期”"},
 		{"impossible date", item("no: 8", "title: t", "lead: czj", "deadline: 2026-02-30"),
-			"tasklist.yaml: 第8项 字段 deadline: 完成时限“2026-02-30”无法识别，应为 YYYY-MM-DD"},
+			"tasklist.yaml: 第8项 字段 deadline: 完成时限“2026-02-30”无法识别，应写作 " + DateForms + "；长期任务写“长期”"},
 		{"deadline before meeting", item("no: 9", "title: t", "lead: czj", "deadline: 2026-09-14"),
 			"tasklist.yaml: 第9项 字段 deadline: 完成时限 2026-09-14 早于会议日期 2026-09-15"},
 		{"unknown item field", item("no: 9", "title: t", "lead: czj", "deadline: 2026-12-31", "owner: 李某"),
@@ -111,7 +111,7 @@ func TestMeetingProblems(t *testing.T) {
 		{"{name: n, date: 2026-09-15}", "tasklist.yaml: 字段 meeting.id: 缺少会议编号"},
 		{"{id: m1, date: 2026-09-15}", "tasklist.yaml: 字段 meeting.name: 缺少会议名称"},
 		{"{id: m1, name: n}", "tasklist.yaml: 字段 meeting.date: 缺少会议日期"},
-		{"{id: m1, name: n, date: 九月}", "tasklist.yaml: 字段 meeting.date: 会议日期“九月”无法识别，应为 YYYY-MM-DD"},
+		{"{id: m1, name: n, date: 九月}", "tasklist.yaml: 字段 meeting.date: 会议日期“九月”无法识别，应写作 " + DateForms},
 		{"{id: 常委会12, name: n, date: 2026-09-15}", "tasklist.yaml: 字段 meeting.id: 会议编号“常委会12”只能由字母、数字和 . _ - 组成"},
 		{"{id: 'a/b', name: n, date: 2026-09-15}", "tasklist.yaml: 字段 meeting.id: 会议编号“a/b”只能由字母、数字和 . _ - 组成"},
 		{"{id: 'a b', name: n, date: 2026-09-15}", "tasklist.yaml: 字段 meeting.id: 会议编号“a b”只能由字母、数字和 . _ - 组成"},
@@ -220,13 +220,13 @@ func TestEveryProblemAtOnce(t *testing.T) {
 		"tasklist.yaml: 第2项 字段 deadline: 缺少完成时限",
 		"tasklist.yaml: 第3项 字段 lead: 找不到单位“县水务局”",
 		"tasklist.yaml: 第3项 字段 co: 找不到单位“县农业局”",
-		"tasklist.yaml: 第3项 字段 deadline: 完成时限“明年”无法识别，应为 YYYY-MM-DD",
+		"tasklist.yaml: 第3项 字段 deadline: 完成时限“明年”无法识别，应写作 " + DateForms + "；长期任务写“长期”",
 	}
 	if err == nil || err.Error() != strings.Join(want, "\n") {
 		t.Errorf("got\n%v\nwant\n%s", err, strings.Join(want, "\n"))
 	}
 	ps := err.(Problems)
-	if ps[1] != (Problem{File: "tasklist.yaml", Item: 1, Field: "no", Message: "序号 1 重复（列表第2条已使用）"}) {
+	if !reflect.DeepEqual(ps[1], Problem{File: "tasklist.yaml", Item: 1, Field: "no", Message: "序号 1 重复（列表第2条已使用）"}) {
 		t.Errorf("problem = %#v", ps[1])
 	}
 }
@@ -247,10 +247,10 @@ func TestResolution(t *testing.T) {
 	}
 	checkPlan(t, p)
 	got, _ := json.Marshal(p.Items)
-	want := `[{"no":1,"title":"t","lead":"rsj","co":["czj"],"deputy":"ld-chang","deadline":"2026-09-30","source":{"lead":"医保局","co":["县人力资源和社会保障局","县财政局","czj","财政局"]}},` +
-		`{"no":2,"title":"t","lead":"zzb","co":["czj","cgz","ppz"],"deputy":"ld-chang","deadline":"2026-10-01","source":{"lead":"县委编办","co":["县财政局","城关镇","平坡镇"],"leader":"李某"}},` +
-		`{"no":3,"title":"t","lead":"zfw","deputy":"ld-wang","deadline":"2026-09-15","source":{"lead":"县司法局"}},` +
-		`{"no":4,"title":"123","lead":"xcb","deputy":"ld-zhao","deadline":"2027-01-05","source":{"lead":"xcb","leader":"ld-zhao"}}]`
+	want := `[{"no":1,"title":"t","lead":"rsj","co":["czj"],"deputy":"ld-chang","deadline":"2026-09-30","source":{"lead":"医保局","co":["县人力资源和社会保障局","县财政局","czj","财政局"],"lead_id":"rsj","co_ids":["rsj","czj","czj","czj"]}},` +
+		`{"no":2,"title":"t","lead":"zzb","co":["czj","cgz","ppz"],"deputy":"ld-chang","deadline":"2026-10-01","source":{"lead":"县委编办","co":["县财政局","城关镇","平坡镇"],"leader":"李某","lead_id":"zzb","co_ids":["czj","cgz","ppz"]}},` +
+		`{"no":3,"title":"t","lead":"zfw","deputy":"ld-wang","deadline":"2026-09-15","source":{"lead":"县司法局","lead_id":"zfw"}},` +
+		`{"no":4,"title":"123","lead":"xcb","deputy":"ld-zhao","deadline":"2027-01-05","source":{"lead":"xcb","leader":"ld-zhao","lead_id":"xcb"}}]`
 	if string(got) != want {
 		t.Errorf("items\n%s\nwant\n%s", got, want)
 	}
@@ -353,7 +353,14 @@ func TestNormalizeDate(t *testing.T) {
 		"2026-12-31": "2026-12-31", "2026-1-5": "2026-01-05", "2026/12/31": "2026-12-31",
 		"2026/1/5": "2026-01-05", "2026年12月31日": "2026-12-31", "2026年1月5日": "2026-01-05",
 		" 2026-12-31 ": "2026-12-31", "2026-13-01": "", "26-12-31": "", "2026-12-31T00:00:00Z": "",
-		"2026.12.31": "", "": "", "2026年12月31": "",
+		"": "", "2026年12月31": "", "2026-02-30": "", "年底": "", "2026年13月底": "",
+		// As clerks type them: full-width digits, dots, spaces, a trailing 前, 月底.
+		"２０２７-０３-３１": "2027-03-31", "２０２７－０３－３１": "2027-03-31", "２０２７年３月３１日": "2027-03-31",
+		"2027.03.31": "2027-03-31", "2027.3.31": "2027-03-31", "２０２７．３．３１": "2027-03-31",
+		"2027/3/31": "2027-03-31", "２０２７／３／３１": "2027-03-31", "2027-3-31": "2027-03-31",
+		"2027年3月31日": "2027-03-31", "2027 年 3 月 31 日": "2027-03-31", "2027年3月31日前": "2027-03-31",
+		"\u30002027-03-31\u3000": "2027-03-31", "2027年2月底": "2027-02-28", "2028年2月底前": "2028-02-29",
+		"2026年12月末": "2026-12-31",
 	} {
 		got, ok := normalizeDate(in)
 		if got != want || ok != (want != "") {

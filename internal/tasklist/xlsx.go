@@ -49,13 +49,25 @@ func normHeader(s string) string {
 	}, s)
 }
 
+// oleMagic begins an OLE2 compound file: the old binary .xls, .doc, .et and .wps.
+var oleMagic = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
+
 // checkZip refuses what is not a zip archive, or a zip that would unpack to more
 // than MaxUnzippedSize (a zip bomb). The sizes the entries declare are binding:
 // archive/zip fails reading an entry that inflates beyond its declared size.
 func checkZip(c *collector, data []byte, format string) (*zip.Reader, bool) {
+	old, app := ".xls", "表格软件"
+	if format == "DOCX" {
+		old, app = ".doc", "文字处理软件"
+	}
+	if bytes.HasPrefix(data, oleMagic) {
+		// An old binary file renamed: say what a real one would be told.
+		c.add(0, "", "文件实为旧版 %s 格式（只是扩展名改成了 .%s）：不支持 %s 文件，请在%s中另存为 .%s", old, strings.ToLower(format), old, app, strings.ToLower(format))
+		return nil, false
+	}
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
-		c.add(0, "", "不是有效的 %s 文件（无法按 zip 格式读取: %v）", format, err)
+		c.add(0, "", "不是有效的 %s 文件（无法按 zip 格式读取: %v），请在%s中另存为 .%s", format, err, app, strings.ToLower(format))
 		return nil, false
 	}
 	var total uint64
@@ -147,6 +159,10 @@ func (t *table) row(c *collector, cells []string) bool {
 		t.seenRows++
 		if h, found := findHeader(cells); found {
 			t.col = h
+			c.headings = map[string]string{}
+			for field, i := range h {
+				c.headings[field] = normHeader(cells[i])
+			}
 			if !checkHeader(c, cells, t.col) {
 				t.bad = true
 				return true
@@ -226,7 +242,7 @@ func checkHeader(c *collector, cells []string, col map[string]int) bool {
 			ok = false
 		}
 		if _, found := col[cl.field]; !found && cl.required {
-			c.add(0, "header", "表头缺少“%s”列（字段 %s）", cl.headers[0], cl.field)
+			c.add(0, "header", "表头缺少“%s”列", cl.headers[0])
 			ok = false
 		}
 	}

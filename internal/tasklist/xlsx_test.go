@@ -58,14 +58,14 @@ func TestXLSX(t *testing.T) {
 	}
 	want := []relay.Item{
 		{No: 1, Title: "两险同宣同征", Requirements: "一个窗口办结", Lead: "rsj", Co: []string{"czj", "cgz"}, Deputy: "ld-chang", Deadline: "2026-12-31",
-			Source: relay.Source{Lead: "县医疗保障局", Co: []string{"县财政局", "城关镇"}}},
+			Source: relay.Source{Lead: "县医疗保障局", Co: []string{"县财政局", "城关镇"}, LeadID: "rsj", CoIDs: []string{"czj", "cgz"}}},
 		{No: 2, Title: "大股室制", Lead: "zzb", Co: []string{"cgz", "ppz", "xsz"}, Deputy: "ld-chang", Deadline: "2026-11-30",
-			Source: relay.Source{Lead: "县委编办", Co: []string{"城关镇", "平坡镇", "西山镇"}, Leader: "李某"}},
+			Source: relay.Source{Lead: "县委编办", Co: []string{"城关镇", "平坡镇", "西山镇"}, Leader: "李某", LeadID: "zzb", CoIDs: []string{"cgz", "ppz", "xsz"}}},
 		{No: 3, Title: "攀岩赛", Lead: "xcb", Co: []string{"cgz", "ppz", "xsz"}, Deputy: "ld-liu", Deadline: "2027-01-05",
-			Source: relay.Source{Lead: "教体局", Co: []string{"城关镇", "平坡镇", "西山镇"}}},
+			Source: relay.Source{Lead: "教体局", Co: []string{"城关镇", "平坡镇", "西山镇"}, LeadID: "xcb", CoIDs: []string{"cgz", "ppz", "xsz"}}},
 		{No: 4, Title: "令出一家", Lead: "zfb", Co: []string{"czj", "cgz"}, Deputy: "ld-chang", Deadline: "2027-03-01",
-			Source: relay.Source{Lead: "zfb", Co: []string{"县财政局", "城关镇"}}},
-		{No: 5, Title: "当天完成", Lead: "czj", Deputy: "ld-chang", Deadline: "2026-09-15", Source: relay.Source{Lead: "czj"}},
+			Source: relay.Source{Lead: "zfb", Co: []string{"县财政局", "城关镇"}, LeadID: "zfb", CoIDs: []string{"czj", "cgz"}}},
+		{No: 5, Title: "当天完成", Lead: "czj", Deputy: "ld-chang", Deadline: "2026-09-15", Source: relay.Source{Lead: "czj", LeadID: "czj"}},
 	}
 	if !reflect.DeepEqual(p.Items, want) {
 		t.Errorf("items\n%+v\nwant\n%+v", p.Items, want)
@@ -93,20 +93,20 @@ func TestXLSXProblems(t *testing.T) {
 			{nil, "t", "", "czj", "", "", 20261231},
 			{1, "t", "", "czj", "", "", "2026-12-31"},
 		}, nil, strings.Join([]string{
-			"tasklist.xlsx: 第1项 字段 no: 序号 1 重复（列表第1条已使用）（表格第8行）",
-			"tasklist.xlsx: 第3项 字段 lead: 找不到单位“县水务局”（表格第4行）",
-			"tasklist.xlsx: 第3项 字段 co: 找不到单位“县农业局”（表格第4行）",
-			"tasklist.xlsx: 第3项 字段 leader: 找不到县领导“孙某”（表格第4行）",
-			"tasklist.xlsx: 第4项 字段 title: 缺少任务事项（表格第5行）",
-			"tasklist.xlsx: 第4项 字段 leader: 牵头单位“县委组织部”没有分管副县长，请用 leader（牵头县领导）指定负责的县领导（表格第5行）",
-			"tasklist.xlsx: 第4项 字段 deadline: 完成时限 2026-09-01 早于会议日期 2026-09-15（表格第5行）",
-			"tasklist.xlsx: 第4项 字段 no: 序号“一”不是正整数（表格第6行）",
-			"tasklist.xlsx: 第4项 字段 deadline: 完成时限“年底”无法识别，应为 YYYY-MM-DD（表格第6行）",
-			"tasklist.xlsx: 第5项 字段 no: 缺少序号（应为正整数）（表格第7行）",
-			"tasklist.xlsx: 第5项 字段 deadline: 完成时限“20261231”无法识别，应为 YYYY-MM-DD（表格第7行）",
+			"tasklist.xlsx: 第1项（表格第8行） 列“序号”: 序号 1 重复（列表第1条已使用）",
+			"tasklist.xlsx: 第3项（表格第4行） 列“牵头单位”: 找不到单位“县水务局”",
+			"tasklist.xlsx: 第3项（表格第4行） 列“配合单位”: 找不到单位“县农业局”",
+			"tasklist.xlsx: 第3项（表格第4行） 列“牵头县领导”: 找不到县领导“孙某”",
+			"tasklist.xlsx: 第4项（表格第5行） 列“任务事项”: 缺少任务事项",
+			"tasklist.xlsx: 第4项（表格第5行） 列“牵头县领导”: 牵头单位“县委组织部”没有分管副县长，请在“牵头县领导”列指定负责的县领导",
+			"tasklist.xlsx: 第4项（表格第5行） 列“完成时限”: 完成时限 2026-09-01 早于会议日期 2026-09-15",
+			"tasklist.xlsx: 第4项（表格第6行） 列“序号”: 序号“一”不是正整数",
+			"tasklist.xlsx: 第4项（表格第6行） 列“完成时限”: 完成时限“年底”无法识别，应写作 " + DateForms + "；长期任务写“长期”",
+			"tasklist.xlsx: 第5项（表格第7行） 列“序号”: 缺少序号（应为正整数）",
+			"tasklist.xlsx: 第5项（表格第7行） 列“完成时限”: 完成时限“20261231”无法识别，应写作 " + DateForms + "；长期任务写“长期”",
 		}, "\n")},
 		{"missing columns", [][]any{{"序号", "任务事项", "具体要求", "配合单位"}, {1, "t", "", ""}}, nil,
-			"tasklist.xlsx: 字段 header: 表头缺少“牵头单位”列（字段 lead）\ntasklist.xlsx: 字段 header: 表头缺少“完成时限”列（字段 deadline）"},
+			"tasklist.xlsx: 字段 header: 表头缺少“牵头单位”列\ntasklist.xlsx: 字段 header: 表头缺少“完成时限”列"},
 		{"duplicate column", [][]any{{"序号", "任务事项", "牵头单位", "完成时限", "牵头单位"}, {1, "t", "czj", "2026-12-31", "rsj"}}, nil,
 			"tasklist.xlsx: 字段 header: 表头有两列“牵头单位”（第C列和第E列）"},
 		{"no header", [][]any{{"任务", "单位"}, {1, "czj"}}, nil,
@@ -121,7 +121,7 @@ func TestXLSXProblems(t *testing.T) {
 			"tasklist.xlsx: 字段 meeting.date: 缺少会议日期（XLSX 任务清单的会议信息须在提交时提供）",
 		}, "\n")},
 		{"long title", [][]any{stdHeader, {1, strings.Repeat("长", 501), "", "czj", "", "", "2026-12-31"}}, nil,
-			"tasklist.xlsx: 第1项 字段 title: 任务事项过长（501 字），不得超过 500 字（表格第2行）"},
+			"tasklist.xlsx: 第1项（表格第2行） 列“任务事项”: 任务事项过长（501 字），不得超过 500 字"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := flags
@@ -138,7 +138,7 @@ func TestXLSXProblems(t *testing.T) {
 
 func TestXLSXNotAZip(t *testing.T) {
 	_, err := parseXLSX(t, []byte("序号,任务事项\n1,t\n"), MeetingFlags{})
-	if err == nil || err.Error() != "tasklist.xlsx: 不是有效的 XLSX 文件（无法按 zip 格式读取: zip: not a valid zip file）" {
+	if err == nil || err.Error() != "tasklist.xlsx: 不是有效的 XLSX 文件（无法按 zip 格式读取: zip: not a valid zip file），请在表格软件中另存为 .xlsx" {
 		t.Errorf("got %v", err)
 	}
 	// A zip that is no workbook.
