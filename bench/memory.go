@@ -29,6 +29,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"taskrelay/internal/refusal"
 	"taskrelay/internal/relay"
 	"taskrelay/internal/relayclient"
 )
@@ -341,7 +342,7 @@ func warmCache(ctx context.Context, ac *relayclient.Client, items []relay.Item, 
 	var other error
 	_ = parallel(len(items), actionClients, func(i int) error {
 		_, err := ac.Act(ctx, relay.TaskID(meetingID, items[i].No), relay.UpdateProgress, relay.ActionRequest{})
-		if err != nil && strings.Contains(err.Error(), "单位") {
+		if errors.Is(err, refusal.ErrRefused) { // the validator's "no unit named"
 			return nil
 		}
 		mu.Lock()
@@ -387,7 +388,7 @@ func waitDispatched(ctx context.Context, ac *relayclient.Client, id string) (m r
 func timedOut(err error) bool {
 	var dl *serviceerror.DeadlineExceeded
 	return err != nil && (errors.Is(err, context.DeadlineExceeded) || errors.As(err, &dl) ||
-		status.Code(err) == codes.DeadlineExceeded || strings.HasSuffix(err.Error(), context.DeadlineExceeded.Error()))
+		status.Code(err) == codes.DeadlineExceeded || errors.Is(err, refusal.ErrUnavailable))
 }
 
 // retryTimedOut calls f again, up to 20 times, while its RPC times out.

@@ -97,7 +97,7 @@ func main() {
 		}
 		os.Exit(1)
 	}
-	fmt.Fprintln(os.Stderr, "错误: "+oneLine(err.Error()))
+	fmt.Fprintln(os.Stderr, "错误: "+say(args, err))
 	os.Exit(1)
 }
 

@@ -4,7 +4,6 @@
 package workflows
 
 import (
-	"errors"
 	"fmt"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 
 	"taskrelay/activities"
 	"taskrelay/internal/actor"
+	"taskrelay/internal/refusal"
 	"taskrelay/internal/relay"
 )
 
@@ -133,7 +133,7 @@ func (m *meeting) validateAdopt(ctx workflow.Context, req relay.AdoptRequest) er
 	}
 	if m.adopted {
 		if len(req.Deputies) > 0 {
-			return errors.New("会议任务清单已通过，不能再调整分管县领导")
+			return refusal.Wire(refusal.New(refusal.ErrConflict, "会议任务清单已通过，不能再调整分管县领导"))
 		}
 		return nil
 	}
@@ -149,7 +149,7 @@ func (m *meeting) validateAdopt(ctx workflow.Context, req relay.AdoptRequest) er
 		}
 	}
 	if len(problems) > 0 {
-		return errors.New(joinCN(problems))
+		return refusal.Wire(refusal.Invalid("deputy", joinCN(problems)))
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 
 	"go.temporal.io/sdk/workflow"
 
+	"taskrelay/internal/refusal"
 	"taskrelay/internal/relay"
 )
 
@@ -243,7 +244,7 @@ func (t *task) register(ctx workflow.Context) error {
 						return err
 					}
 				}
-				return h.validate(ctx, req)
+				return refusal.Wire(h.validate(ctx, req)) // the kind crosses to the client
 			}})
 		if err != nil {
 			return err
@@ -340,7 +341,7 @@ func (t *task) carryOver() relay.TaskCarry {
 
 // --- validators: read-only; a refusal changes nothing and writes no history ---
 
-var errClosed = errors.New("任务已办结，不能再操作")
+var errClosed = refusal.New(refusal.ErrClosed, "任务已办结，不能再操作")
 
 func (t *task) isUnit(u string) bool {
 	if u == t.in.Item.Lead {
@@ -359,7 +360,7 @@ func (t *task) validateUnit(_ workflow.Context, req relay.ActionRequest) error {
 		return errors.New("未指明操作单位")
 	}
 	if !t.isUnit(req.Unit) {
-		return fmt.Errorf("单位 %s 不是任务 %s 的牵头或配合单位，无权操作", req.Unit, t.in.TaskID)
+		return refusal.Newf(refusal.ErrForbidden, "单位 %s 不是任务 %s 的牵头或配合单位，无权操作", req.Unit, t.in.TaskID)
 	}
 	return t.validateOpen()
 }
@@ -369,7 +370,7 @@ func (t *task) validateProgress(ctx workflow.Context, req relay.ActionRequest) e
 		return err
 	}
 	if req.Percent < 0 || req.Percent > 100 {
-		return fmt.Errorf("进度 %d%% 无效，应在 0 到 100 之间", req.Percent)
+		return refusal.Invalid("percent", fmt.Sprintf("进度 %d%% 无效，应在 0 到 100 之间", req.Percent))
 	}
 	if req.Note == "" {
 		return errors.New("请填写进展情况")

@@ -9,6 +9,7 @@ import (
 
 	"go.temporal.io/sdk/workflow"
 
+	"taskrelay/internal/refusal"
 	"taskrelay/internal/relay"
 )
 
@@ -20,7 +21,7 @@ import (
 // None of these handlers runs in a history recorded before they existed, and the
 // task's other commands are unchanged when none is used, so old histories replay.
 
-var errWithdrawn = errors.New("任务已撤销，不能再操作")
+var errWithdrawn = refusal.New(refusal.ErrWithdrawn, "任务已撤销，不能再操作")
 
 // finished reports whether the task's workflow can end: closed or withdrawn.
 func (t *task) finished() bool {
@@ -55,7 +56,7 @@ func (t *task) registerChanges(ctx workflow.Context) error {
 				if err := t.checkActor(ctx, h.name, req.Assertion, req.Identity()); err != nil {
 					return err
 				}
-				return h.validate(ctx, req)
+				return refusal.Wire(h.validate(ctx, req)) // the kind crosses to the client
 			}})
 		if err != nil {
 			return err

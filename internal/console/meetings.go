@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"taskrelay/internal/directory"
+	"taskrelay/internal/refusal"
 	"taskrelay/internal/relay"
 	"taskrelay/internal/relayclient"
 	"taskrelay/internal/tasklist"
@@ -92,7 +93,7 @@ func (s *Server) meetingPage(q *req) {
 	v, err := s.meeting(q, id)
 	if err != nil {
 		status := http.StatusBadGateway
-		if strings.HasPrefix(err.Error(), "找不到") {
+		if errors.Is(err, refusal.ErrNotFound) {
 			status = http.StatusNotFound
 		}
 		s.fail(q, status, err.Error())

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"taskrelay/internal/accounts"
+	"taskrelay/internal/refusal"
 	"taskrelay/internal/relay"
 	"taskrelay/internal/relayclient"
 	"taskrelay/internal/seclog"
@@ -54,7 +55,7 @@ func (s *Server) loadTask(q *req, id string) (relay.TaskView, bool) {
 	}
 	t, err := s.cfg.API.Task(q.ctx, id)
 	if err != nil {
-		if strings.HasPrefix(err.Error(), "找不到") {
+		if errors.Is(err, refusal.ErrNotFound) {
 			s.fail(q, http.StatusNotFound, err.Error())
 		} else {
 			s.fail(q, http.StatusBadGateway, err.Error())
@@ -355,7 +356,7 @@ func (s *Server) engineRefused(q *req, id, action string, t relay.TaskView, form
 		t = cur
 	}
 	var msg = relayclient.Reason(err).Error()
-	if errors.Is(err, q.ctx.Err()) && q.ctx.Err() != nil {
+	if errors.Is(err, refusal.ErrUnavailable) || (errors.Is(err, q.ctx.Err()) && q.ctx.Err() != nil) {
 		msg = "引擎没有及时响应，请稍后刷新查看"
 	}
 	s.secLog(q, q.user.Username, seclog.Refused, "引擎拒绝 "+action+" "+id+"："+msg)

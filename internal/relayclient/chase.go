@@ -13,9 +13,9 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
 
 	"taskrelay/internal/actor"
+	"taskrelay/internal/refusal"
 	"taskrelay/internal/relay"
 )
 
@@ -169,15 +169,13 @@ func (c *Client) RecordChase(ctx context.Context, in relay.ChaseInput) (relay.Ch
 			UpdateID: relay.ChaseWorkflowID(in.ID), WorkflowID: relay.TaskWorkflowID(id),
 			UpdateName: relay.UpdateChase, Args: []interface{}{req},
 		}, &v)
-		var app *temporal.ApplicationError
-		var nf *serviceerror.NotFound
-		switch {
+		switch err := refused(err, refusal.Task, id); {
 		case err == nil:
 			rec.Tasks = append(rec.Tasks, v)
-		case isClosed(err):
+		case c.ended(ctx, relay.TaskWorkflowID(id), err):
 			rec.Refused = append(rec.Refused, fmt.Sprintf("任务 %s 已办结或已撤销", id))
-		case errors.As(err, &app) || errors.As(err, &nf):
-			rec.Refused = append(rec.Refused, fmt.Sprintf("任务 %s：%v", id, notFound(err, "任务", id)))
+		case errors.Is(err, refusal.ErrRefused):
+			rec.Refused = append(rec.Refused, fmt.Sprintf("任务 %s：%v", id, err))
 		default:
 			return rec, fmt.Errorf("任务 %s 记录催办: %w", id, err)
 		}

@@ -27,6 +27,7 @@ import (
 	"taskrelay/internal/logging"
 	"taskrelay/internal/mtls"
 	"taskrelay/internal/parts"
+	"taskrelay/internal/refusal"
 	"taskrelay/internal/relay"
 	"taskrelay/internal/report"
 )
@@ -81,12 +82,14 @@ func Dial(ctx context.Context, cfg config.Config, log *zap.Logger, wait time.Dur
 			return &Client{T: c}, nil
 		}
 		if wait <= 0 || time.Now().After(deadline) || ctx.Err() != nil {
-			return nil, fmt.Errorf("连接引擎 %s（命名空间 %s）失败（工作进程是否已启动？）: %w", addr, cfg.Namespace, err)
+			return nil, &refusal.Error{Kind: refusal.ErrUnavailable, Err: err,
+				Reason: fmt.Sprintf("连接引擎 %s（命名空间 %s）失败（工作进程是否已启动？）: %v", addr, cfg.Namespace, err)}
 		}
 		log.Warn("engine not reachable yet", zap.String("addr", addr), zap.Error(err))
 		select {
 		case <-ctx.Done():
-			return nil, fmt.Errorf("连接引擎 %s（命名空间 %s）失败: %w", addr, cfg.Namespace, err)
+			return nil, &refusal.Error{Kind: refusal.ErrUnavailable, Err: err,
+				Reason: fmt.Sprintf("连接引擎 %s（命名空间 %s）失败: %v", addr, cfg.Namespace, err)}
 		case <-time.After(500 * time.Millisecond):
 		}
 	}
@@ -203,7 +206,7 @@ func (c *Client) meetingHeader(ctx context.Context, meetingID string) (relay.Mee
 	var v relay.MeetingView
 	resp, err := c.T.QueryWorkflow(ctx, relay.MeetingWorkflowID(meetingID), "", relay.QueryMeeting)
 	if err != nil {
-		return v, notFound(err, "会议", meetingID)
+		return v, refused(err, refusal.Meeting, meetingID)
 	}
 	return v, resp.Get(&v)
 }
@@ -217,16 +220,16 @@ func (c *Client) Adopt(ctx context.Context, meetingID string, req relay.AdoptReq
 	if err := c.update(ctx, client.UpdateWorkflowOptions{
 		UpdateID: id, WorkflowID: wf, UpdateName: relay.UpdateAdopt, Args: []interface{}{req},
 	}, &v); err != nil {
-		if isClosed(err) {
+		if c.ended(ctx, wf, err) {
 			// The relay finishes once dispatched: adoption has happened.
 			if v, qerr := c.Meeting(ctx, meetingID); qerr == nil && v.State == relay.MeetingAdopted {
 				if len(req.Deputies) > 0 {
-					return v, errors.New("会议任务清单已通过，不能再调整分管县领导")
+					return v, refusal.New(refusal.ErrConflict, "会议任务清单已通过，不能再调整分管县领导").About(refusal.Meeting, meetingID)
 				}
 				return v, nil
 			}
 		}
-		return v, notFound(err, "会议", meetingID)
+		return v, refused(err, refusal.Meeting, meetingID)
 	}
 	return v, nil
 }
@@ -265,7 +268,7 @@ func (c *Client) Task(ctx context.Context, taskID string) (relay.TaskView, error
 	var v relay.TaskView
 	resp, err := c.T.QueryWorkflow(ctx, relay.TaskWorkflowID(taskID), "", relay.QueryTask)
 	if err != nil {
-		return v, notFound(err, "任务", taskID)
+		return v, refused(err, refusal.Task, taskID)
 	}
 	if err := resp.Get(&v); err != nil || v.TimelineFrom == 0 {
 		return v, err
@@ -429,13 +432,14 @@ func (c *Client) taskUpdate(ctx context.Context, taskID, action, requestID strin
 	if err := c.update(ctx, client.UpdateWorkflowOptions{
 		UpdateID: requestID, WorkflowID: relay.TaskWorkflowID(taskID), UpdateName: action, Args: []interface{}{arg},
 	}, &v); err != nil {
-		if isClosed(err) {
+		if c.ended(ctx, relay.TaskWorkflowID(taskID), err) {
+			kind := refusal.ErrClosed
 			if t, qerr := c.Task(ctx, taskID); qerr == nil && t.State == relay.StateWithdrawn {
-				return v, fmt.Errorf("任务 %s 已撤销，不能再操作", taskID)
+				kind = refusal.ErrWithdrawn
 			}
-			return v, fmt.Errorf("任务 %s 已办结，不能再操作", taskID)
+			return v, &refusal.Error{Kind: kind, Subject: refusal.Task, ID: taskID, Err: err}
 		}
-		return v, notFound(err, "任务", taskID)
+		return v, refused(err, refusal.Task, taskID)
 	}
 	return v, nil
 }
@@ -482,7 +486,7 @@ func (c *Client) MarkRead(ctx context.Context, meetingID, noticeID, unit, user s
 	}
 	_ = g.Wait() // errs holds each update's error
 	for i, err := range errs {
-		if err != nil && !strings.Contains(err.Error(), "已办结") {
+		if err != nil && !errors.Is(err, refusal.ErrClosed) {
 			return true, fmt.Errorf("任务 %s 记录已读: %w", ids[i], err)
 		}
 	}
@@ -512,23 +516,15 @@ func ReadsOf(tasks []relay.TaskView) map[string]time.Time {
 	return out
 }
 
-func isClosed(err error) bool {
-	var nf *serviceerror.NotFound
-	return errors.As(err, &nf) && strings.Contains(strings.ToLower(nf.Error()), "completed")
-}
-
-func notFound(err error, what, id string) error {
-	var nf *serviceerror.NotFound
-	if errors.As(err, &nf) {
-		return fmt.Errorf("找不到%s %s", what, id)
-	}
-	return Reason(err)
-}
-
-// Reason strips the engine's wrapping from a refusal so a person reads one line.
+// Reason strips the engine's wrapping from an error so a person reads one line; a
+// refusal (package refusal) is returned as it is, its kind kept.
 func Reason(err error) error {
 	if err == nil {
 		return nil
+	}
+	var r *refusal.Error
+	if errors.As(err, &r) {
+		return r
 	}
 	var app *temporal.ApplicationError
 	if errors.As(err, &app) {
@@ -657,9 +653,10 @@ func (c *Client) ReportSignoff(ctx context.Context, so relay.ReportSignoff, r re
 	var nf *serviceerror.NotFound
 	switch {
 	case errors.As(err, &nf):
-		return so, fmt.Errorf("%s 月度报告的拟稿已不在办理中（已签发或已结束）", so.Month)
+		return so, &refusal.Error{Kind: refusal.ErrClosed, Subject: refusal.Report, ID: so.Month,
+			Reason: fmt.Sprintf("%s 月度报告的拟稿已不在办理中（已签发或已结束）", so.Month), Err: err}
 	case err != nil:
-		return so, Reason(err)
+		return so, refused(err, refusal.Report, so.Month)
 	}
 	return out, nil
 }

@@ -2,12 +2,14 @@ package relayclient
 
 import (
 	"context"
+	"errors"
 	"net"
 	"strings"
 	"testing"
 	"time"
 
 	"taskrelay/internal/config"
+	"taskrelay/internal/refusal"
 )
 
 // An engine that is not there: one attempt fails at once, and waiting gives up at the
@@ -24,8 +26,8 @@ func TestDialUnreachable(t *testing.T) {
 		t0 := time.Now()
 		_, err := Dial(context.Background(), cfg, nil, wait)
 		took := time.Since(t0)
-		if err == nil || !strings.Contains(err.Error(), addr) {
-			t.Fatalf("wait %v: err %v, want one naming %s", wait, err, addr)
+		if err == nil || !strings.Contains(err.Error(), addr) || !errors.Is(err, refusal.ErrUnavailable) {
+			t.Fatalf("wait %v: err %v, want the engine unavailable, naming %s", wait, err, addr)
 		}
 		if took < wait || took > wait+20*time.Second {
 			t.Errorf("wait %v: gave up after %v", wait, took)

@@ -61,7 +61,7 @@ func (c *Client) PushKeys(ctx context.Context, keys []actor.PublicKey) (KeysPush
 		switch {
 		case err == nil:
 			out.Updated = append(out.Updated, ids[i])
-		case isClosed(err): // ended meanwhile: nothing to trust any more
+		case c.ended(ctx, ids[i], err): // ended meanwhile: nothing to trust any more
 		default:
 			out.Refused = append(out.Refused, fmt.Sprintf("%s：%v", ids[i], Reason(err)))
 		}
