@@ -29,11 +29,39 @@ func newResolver() (resolver, error) {
 }
 
 func (r resolver) unit(name string) (relay.UnitRef, error) {
-	u, ok := r.dir.ResolveUnit(name)
-	if !ok {
-		return relay.UnitRef{}, exitError{fmt.Sprintf("找不到单位“%s”（目录中没有这个编号、名称或别名）", name)}
+	u, err := unitByName(r.dir, name)
+	if err != nil {
+		return relay.UnitRef{}, err
 	}
 	return relay.UnitRef{ID: u.ID, Name: u.Name}, nil
+}
+
+// unitByName is how every command resolves a unit named on the command line: by id,
+// name, alias or a body's several names (县人力资源和社会保障局（县医疗保障局）). An
+// unknown name is refused as such, with the directory's nearest names, before the
+// engine is asked anything (the engine would only say the unit may not act).
+func unitByName(dir *directory.Directory, name string) (directory.Unit, error) {
+	u, err := dir.ResolveWritten(name)
+	if err == nil {
+		return u, nil
+	}
+	return directory.Unit{}, exitError{"找不到单位“" + strings.TrimSpace(name) + "”" + didYouMean(dir.SuggestUnits(name), "目录中没有这个编号、名称或别名")}
+}
+
+// leaderByName is unitByName for a county leader.
+func leaderByName(dir *directory.Directory, name string) (directory.Leader, error) {
+	if l, ok := dir.ResolveLeader(name); ok {
+		return l, nil
+	}
+	return directory.Leader{}, exitError{"找不到县领导“" + strings.TrimSpace(name) + "”" + didYouMean(dir.SuggestLeaders(name), "目录中没有这个编号或姓名")}
+}
+
+// didYouMean words the suggestions, or else says why nothing matched.
+func didYouMean(suggestions []string, otherwise string) string {
+	if len(suggestions) == 0 {
+		return "（" + otherwise + "）"
+	}
+	return "（您是否要找：" + strings.Join(suggestions, "、") + "）"
 }
 
 // unitNamed resolves one unit named on the command line, and gives the resolver for
@@ -60,9 +88,9 @@ func (r resolver) units(list string) ([]relay.UnitRef, error) {
 }
 
 func (r resolver) leader(name string) (relay.UnitRef, error) {
-	l, ok := r.dir.ResolveLeader(name)
-	if !ok {
-		return relay.UnitRef{}, exitError{fmt.Sprintf("找不到县领导“%s”", name)}
+	l, err := leaderByName(r.dir, name)
+	if err != nil {
+		return relay.UnitRef{}, err
 	}
 	return relay.UnitRef{ID: l.ID, Name: l.Name}, nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -116,9 +117,19 @@ func cmdSubmit(ctx context.Context, args []string) error {
 	if err != nil {
 		return asProblems(err)
 	}
-	plan, err := tasklist.ParseFile(pos[0], dir, mf)
+	plan, warnings, err := tasklist.CheckFile(pos[0], dir, mf)
 	if err != nil {
+		if *asJSON {
+			if jerr := printJSON(map[string]any{"problems": problemsJSON(err)}); jerr != nil {
+				return jerr
+			}
+		}
 		return asProblems(err)
+	}
+	if !*asJSON {
+		for _, w := range warnings {
+			fmt.Println(w.String())
+		}
 	}
 	c, err := connect(ctx)
 	if err != nil {
@@ -144,7 +155,7 @@ func cmdSubmit(ctx context.Context, args []string) error {
 	}
 	if !*adopt {
 		if *asJSON {
-			return printJSON(map[string]any{"meeting": plan.Meeting.ID, "created": created, "items": len(plan.Items)})
+			return printJSON(map[string]any{"meeting": plan.Meeting.ID, "created": created, "items": len(plan.Items), "warnings": warningsJSON(warnings)})
 		}
 		m, tasks, err := c.Status(ctx, plan.Meeting.ID)
 		if err != nil {
@@ -154,10 +165,52 @@ func cmdSubmit(ctx context.Context, args []string) error {
 		fmt.Printf("\n通过并交办：starter adopt %s [--deputy 序号=县领导]...\n", plan.Meeting.ID)
 		return nil
 	}
-	return adoptAndWait(ctx, c, plan.Meeting.ID, relay.AdoptRequest{By: "office"}, t0, *asJSON)
+	return adoptAndWait(ctx, c, plan.Meeting.ID, relay.AdoptRequest{By: "office"}, t0, *asJSON, warningsJSON(warnings))
 }
 
-func adoptAndWait(ctx context.Context, c *relayclient.Client, meetingID string, req relay.AdoptRequest, t0 time.Time, asJSON bool) error {
+// problemJSON is one problem of a refused list in `submit --json`; Row and Column
+// locate it in a spreadsheet or Word table.
+type problemJSON struct {
+	File        string   `json:"file"`
+	Item        int      `json:"item"`
+	Field       string   `json:"field"`
+	Message     string   `json:"message"`
+	Suggestions []string `json:"suggestions"`
+	Row         int      `json:"row,omitempty"`
+	Column      string   `json:"column,omitempty"`
+}
+
+// warningJSON is one warning of an accepted list in `submit --json`.
+type warningJSON struct {
+	Item    int    `json:"item"`
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+func problemsJSON(err error) []problemJSON {
+	var ps tasklist.Problems
+	if !errors.As(err, &ps) {
+		return []problemJSON{{Message: err.Error(), Suggestions: []string{}}}
+	}
+	out := make([]problemJSON, 0, len(ps))
+	for _, p := range ps {
+		out = append(out, problemJSON{File: p.File, Item: p.Item, Field: p.Field, Message: p.Message,
+			Suggestions: append([]string{}, p.Suggestions...), Row: p.Row, Column: p.Column})
+	}
+	return out
+}
+
+func warningsJSON(ws tasklist.Problems) []warningJSON {
+	out := make([]warningJSON, 0, len(ws))
+	for _, w := range ws {
+		out = append(out, warningJSON{Item: w.Item, Field: w.Field, Message: w.Message})
+	}
+	return out
+}
+
+// adoptAndWait adopts and waits for the dispatch; warnings are the list's, when it
+// was submitted in the same command (nil otherwise).
+func adoptAndWait(ctx context.Context, c *relayclient.Client, meetingID string, req relay.AdoptRequest, t0 time.Time, asJSON bool, warnings []warningJSON) error {
 	if _, err := c.Adopt(ctx, meetingID, req); err != nil {
 		return err
 	}
@@ -167,8 +220,12 @@ func adoptAndWait(ctx context.Context, c *relayclient.Client, meetingID string, 
 	}
 	took := time.Since(t0)
 	if asJSON {
-		return printJSON(map[string]any{"meeting": m.Meeting, "state": m.State, "tasks": len(m.Items),
-			"notices": len(m.Notices), "seconds": took.Seconds()})
+		out := map[string]any{"meeting": m.Meeting, "state": m.State, "tasks": len(m.Items),
+			"notices": len(m.Notices), "seconds": took.Seconds()}
+		if warnings != nil {
+			out["warnings"] = warnings
+		}
+		return printJSON(out)
 	}
 	fmt.Printf("已通过并交办：%d 项任务已启动，%d 个单位各收到一份交办单（用时 %.2f 秒）。\n", len(m.Items), len(m.Notices), took.Seconds())
 	for _, f := range m.FailedNotices {
@@ -192,7 +249,7 @@ func cmdAdopt(ctx context.Context, args []string) error {
 		return err
 	}
 	defer c.Close()
-	return adoptAndWait(ctx, c, pos[0], relay.AdoptRequest{Deputies: d, By: "office"}, time.Now(), *asJSON)
+	return adoptAndWait(ctx, c, pos[0], relay.AdoptRequest{Deputies: d, By: "office"}, time.Now(), *asJSON, nil)
 }
 
 // statusJSON is the shape `status --json` prints.
@@ -326,30 +383,27 @@ func cmdNotices(ctx context.Context, args []string) error {
 	})
 }
 
-// resolveUnit lets people name a unit by id, name or any of its plaques.
-func resolveUnit(name string) string {
+// resolveUnit lets people name a unit by id, name or any of its plaques; an unknown
+// name is refused (找不到单位, with suggestions).
+func resolveUnit(name string) (string, error) {
 	dir, err := loadDirectory("")
 	if err != nil {
-		return name
+		return "", asProblems(err)
 	}
-	if u, ok := dir.ResolveUnit(name); ok {
-		return u.ID
-	}
-	return name
+	u, err := unitByName(dir, name)
+	return u.ID, err
 }
 
-func resolveLeader(name string) string {
+func resolveLeader(name string) (string, error) {
 	if name == relay.Inspection || name == "督查室" || name == "县政府督查室" {
-		return relay.Inspection
+		return relay.Inspection, nil
 	}
 	dir, err := loadDirectory("")
 	if err != nil {
-		return name
+		return "", asProblems(err)
 	}
-	if l, ok := dir.ResolveLeader(name); ok {
-		return l.ID
-	}
-	return name
+	l, err := leaderByName(dir, name)
+	return l.ID, err
 }
 
 func cmdUnitAction(ctx context.Context, cmd string, args []string) error {
@@ -382,7 +436,9 @@ func cmdUnitAction(ctx context.Context, cmd string, args []string) error {
 	if cmd == "progress" && req.Percent < 0 {
 		return exitError{"progress: 需要 --percent（0 到 100）"}
 	}
-	req.Unit = resolveUnit(req.Unit)
+	if req.Unit, err = resolveUnit(req.Unit); err != nil {
+		return err
+	}
 	if cmd == "ack" {
 		return act(ctx, pos[0], cmd, req, *asJSON)
 	}
@@ -413,7 +469,9 @@ func cmdDecide(ctx context.Context, args []string) error {
 	if req.By == "" {
 		return exitError{"decide-extension: 需要 --by（分管县领导编号或 inspection）"}
 	}
-	req.By = resolveLeader(req.By)
+	if req.By, err = resolveLeader(req.By); err != nil {
+		return err
+	}
 	req.Approve = *approve
 	return act(ctx, pos[0], relay.UpdateDecideExtension, req, *asJSON)
 }

@@ -25,7 +25,9 @@ func cmdAssign(ctx context.Context, args []string) error {
 	if req.Unit == "" || req.Person == "" {
 		return exitError{"assign: 需要 --unit 和 --person"}
 	}
-	req.Unit = resolveUnit(req.Unit)
+	if req.Unit, err = resolveUnit(req.Unit); err != nil {
+		return err
+	}
 	store, err := accounts.Open(usersPath(""))
 	if err != nil {
 		return err

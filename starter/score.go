@@ -30,10 +30,11 @@ func cmdScore(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	unit := pos[0]
-	if u, ok := dir.ResolveUnit(unit); ok {
-		unit = u.ID
+	u, err := unitByName(dir, pos[0])
+	if err != nil {
+		return err
 	}
+	unit := u.ID
 	archive, closeArchive, err := openArchive(ctx)
 	if err != nil {
 		return err

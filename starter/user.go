@@ -197,9 +197,9 @@ func checkSection(u accounts.User) error {
 // resolveAccountScope sets an account's unit or leader from any of its names.
 func resolveAccountScope(u *accounts.User, dir *directory.Directory, unit, leader string) error {
 	if unit != "" {
-		x, ok := dir.ResolveUnit(unit)
-		if !ok {
-			return exitError{fmt.Sprintf("user add: 机构目录中没有单位 %q", unit)}
+		x, err := unitByName(dir, unit)
+		if err != nil {
+			return exitError{"user add: " + err.Error()}
 		}
 		u.Unit = x.ID
 	}
@@ -208,7 +208,8 @@ func resolveAccountScope(u *accounts.User, dir *directory.Directory, unit, leade
 		if !ok {
 			// The county head (the directory's head) signs in as a leader too.
 			if l, ok = dir.ResolveHead(leader); !ok {
-				return exitError{fmt.Sprintf("user add: 机构目录中没有县领导 %q", leader)}
+				_, err := leaderByName(dir, leader)
+				return exitError{"user add: " + err.Error()}
 			}
 		}
 		u.Leader = l.ID

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"taskrelay/internal/directory"
 	"taskrelay/internal/relay"
 )
 
@@ -71,20 +72,6 @@ func standingDeadline(s string) bool {
 	return standingWords[strings.Join(strings.Fields(s), "")]
 }
 
-// splitUnits splits a cell naming several units: 、 ， , ； ; or a line break.
-func splitUnits(s string) []string {
-	parts := strings.FieldsFunc(s, func(r rune) bool {
-		switch r {
-		case '、', '，', ',', '；', ';', '\n', '\r':
-			return true
-		}
-		return false
-	})
-	out := parts[:0]
-	for _, p := range parts {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
-}
+// splitUnits splits a cell naming several units: 、 ， , ； ; or a line break, not
+// inside brackets (县人力资源和社会保障局（县医疗保障局、县人社局）is one body).
+func splitUnits(s string) []string { return directory.SplitNames(s) }

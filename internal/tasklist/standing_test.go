@@ -101,7 +101,7 @@ func TestTableProblemsNameTheColumn(t *testing.T) {
 	x := sheet(t, []any{"序号", "任务", "牵头单位", "协办单位", "分管县领导", "时限"},
 		[]any{1, "t", "县委组织部", "县水务局", "", "年底"})
 	_, err := parseXLSX(t, x, MeetingFlags{ID: "m1", Name: "n", Date: "2026-09-15"})
-	want := "tasklist.xlsx: 第1项（表格第2行） 列“协办单位”: 找不到单位“县水务局”\n" +
+	want := "tasklist.xlsx: 第1项（表格第2行） 列“协办单位”: 找不到单位“县水务局”（您是否要找：县工业商务和信息化局）\n" +
 		"tasklist.xlsx: 第1项（表格第2行） 列“分管县领导”: 牵头单位“县委组织部”没有分管副县长，请在“分管县领导”列指定负责的县领导\n" +
 		"tasklist.xlsx: 第1项（表格第2行） 列“时限”: 完成时限“年底”无法识别，应写作 " + DateForms + "；长期任务写“长期”"
 	if err == nil || err.Error() != want {

@@ -7,6 +7,7 @@
 package tasklist
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -14,8 +15,10 @@ import (
 	"regexp"
 	"sort"
 	"strings"
-	"taskrelay/internal/problem"
+	"time"
 	"unicode/utf8"
+
+	"taskrelay/internal/problem"
 
 	"taskrelay/internal/directory"
 	"taskrelay/internal/relay"
@@ -47,6 +50,8 @@ type Problem struct {
 	Message string
 	Row     int
 	Column  string
+	// Suggestions are the directory's names close to an unknown unit or leader.
+	Suggestions []string
 }
 
 func (p Problem) String() string {
@@ -73,19 +78,26 @@ func (ps Problems) Error() string { return problem.Join(ps) }
 // ParseFile reads the task list at path (format by extension) and validates it.
 // Files larger than MaxFileSize are refused before they are read.
 func ParseFile(path string, dir *directory.Directory, flags MeetingFlags) (*relay.Plan, error) {
+	p, _, err := CheckFile(path, dir, flags)
+	return p, err
+}
+
+// CheckFile is ParseFile, also returning the warnings: what is accepted but worth a
+// look (each message starts 提示：), such as a deadline already past.
+func CheckFile(path string, dir *directory.Directory, flags MeetingFlags) (*relay.Plan, Problems, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, Problems{{File: path, Message: "无法读取任务清单: " + err.Error()}}
+		return nil, nil, Problems{{File: path, Message: "无法读取任务清单: " + err.Error()}}
 	}
 	defer f.Close()
 	if st, err := f.Stat(); err == nil && st.Size() > MaxFileSize {
-		return nil, Problems{{File: path, Message: tooLarge(st.Size())}}
+		return nil, nil, Problems{{File: path, Message: tooLarge(st.Size())}}
 	}
 	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
 	if err != nil {
-		return nil, Problems{{File: path, Message: "无法读取任务清单: " + err.Error()}}
+		return nil, nil, Problems{{File: path, Message: "无法读取任务清单: " + err.Error()}}
 	}
-	return Parse(path, data, dir, flags)
+	return Check(path, data, dir, flags)
 }
 
 func tooLarge(n int64) string {
@@ -96,14 +108,29 @@ func tooLarge(n int64) string {
 // (.yaml, .yml, .json, .xlsx, .docx: the first table of a Word document). The plan's
 // SourceFile is file.
 func Parse(file string, data []byte, dir *directory.Directory, flags MeetingFlags) (*relay.Plan, error) {
+	p, _, err := Check(file, data, dir, flags)
+	return p, err
+}
+
+// Check is Parse, also returning the warnings of an accepted list (see CheckFile).
+func Check(file string, data []byte, dir *directory.Directory, flags MeetingFlags) (*relay.Plan, Problems, error) {
+	plan, c := parse(file, data, dir, flags)
+	if plan == nil {
+		return nil, nil, c.problems()
+	}
+	sort.SliceStable(c.warnings, func(i, j int) bool { return c.warnings[i].Item < c.warnings[j].Item })
+	return plan, c.warnings, nil
+}
+
+func parse(file string, data []byte, dir *directory.Directory, flags MeetingFlags) (*relay.Plan, *collector) {
 	c := &collector{file: file}
 	if dir == nil {
 		c.add(0, "", "没有提供机构目录，无法核对单位和县领导")
-		return nil, c.problems()
+		return nil, c
 	}
 	if len(data) > MaxFileSize {
 		c.add(0, "", "%s", tooLarge(int64(len(data))))
-		return nil, c.problems()
+		return nil, c
 	}
 	var (
 		m     rawMeeting
@@ -123,23 +150,23 @@ func Parse(file string, data []byte, dir *directory.Directory, flags MeetingFlag
 		c.table = "DOCX"
 	case ".doc", ".wps":
 		c.add(0, "", "不支持 %s 文件，请在文字处理软件中另存为 .docx", ext)
-		return nil, c.problems()
+		return nil, c
 	case ".xls", ".et", ".csv":
 		c.add(0, "", "不支持 %s 文件，请在表格软件中另存为 .xlsx", ext)
-		return nil, c.problems()
+		return nil, c
 	default:
 		c.add(0, "", "无法识别文件类型“%s”，任务清单应为 .yaml、.yml、.json、.xlsx 或 .docx 文件", ext)
-		return nil, c.problems()
+		return nil, c
 	}
 	if !ok {
-		return nil, c.problems()
+		return nil, c
 	}
 	plan := build(c, m, items, dir, flags)
 	if len(c.ps) > 0 {
-		return nil, c.problems()
+		return nil, c
 	}
 	plan.SourceFile = file
-	return plan, nil
+	return plan, c
 }
 
 // rawMeeting and rawItem are a task list as written, before validation.
@@ -179,13 +206,64 @@ func (it *rawItem) fail(field string) {
 	it.failed[field] = true
 }
 
-// collector accumulates problems.
+// collector accumulates problems and warnings.
 type collector struct {
 	file  string
 	table string // "XLSX", "DOCX": a table, whose meeting comes from the caller
 	// headings are a table's column headings as written, by field.
 	headings map[string]string
 	ps       Problems
+	warnings Problems
+}
+
+// today is the county's date, for the warning on deadlines already past.
+var today = func() string { return time.Now().In(relay.County).Format(relay.DateLayout) }
+
+// warnItem records a warning (accepted, worth a look) about an item.
+func (c *collector) warnItem(it *rawItem, field, format string, args ...any) {
+	n := len(c.ps)
+	c.addItem(it, field, format, args...)
+	c.warnings = append(c.warnings, c.ps[n])
+	c.ps = c.ps[:n]
+}
+
+// addSuggested records a problem about a name, with the names the directory has
+// close to it (您是否要找).
+func (c *collector) addSuggested(it *rawItem, field string, suggestions []string, format string, args ...any) {
+	if len(suggestions) > 0 {
+		format += "（您是否要找：%s）"
+		args = append(args, strings.Join(suggestions, "、"))
+	}
+	c.addItem(it, field, format, args...)
+	c.ps[len(c.ps)-1].Suggestions = suggestions
+}
+
+// unresolved words a unit field that designates no single unit: each unknown name
+// with suggestions, or the different bodies it names.
+func (c *collector) unresolved(it *rawItem, field string, dir *directory.Directory, err error) {
+	var we *directory.WrittenError
+	if !errors.As(err, &we) {
+		c.addItem(it, field, "%v", err)
+		return
+	}
+	if unknown := we.Unknown(); len(unknown) > 0 {
+		for _, n := range unknown {
+			c.addSuggested(it, field, dir.SuggestUnits(n), "找不到单位%s", quote(n))
+		}
+		return
+	}
+	names := make([]string, len(we.Names))
+	for i, n := range we.Names {
+		names[i] = quote(n)
+		if we.Units[i].Name != n {
+			names[i] += "（" + we.Units[i].Name + "）"
+		}
+	}
+	if field == "lead" {
+		c.addItem(it, field, "%s写了不同的单位：%s；牵头单位只能有一个，其余单位请写入配合单位", quote(we.Written), strings.Join(names, "、"))
+	} else {
+		c.addItem(it, field, "%s写了不同的单位：%s；括号中只能写同一单位的其他名称，几个单位请用“、”分开", quote(we.Written), strings.Join(names, "、"))
+	}
 }
 
 func (c *collector) add(item int, field, format string, args ...any) {
@@ -306,7 +384,8 @@ func build(c *collector, m rawMeeting, items []rawItem, dir *directory.Directory
 			c.addItem(it, "requirements", "具体要求过长（%d 字），不得超过 %d 字", n, MaxRequirementsLen)
 		}
 
-		// Lead and supporting units.
+		// Lead and supporting units, each as the committee wrote it: a name, an
+		// alias, or one body under several of its names.
 		lead := strings.TrimSpace(it.lead)
 		item.Source.Lead = lead
 		var leadUnit directory.Unit
@@ -316,33 +395,43 @@ func build(c *collector, m rawMeeting, items []rawItem, dir *directory.Directory
 		case lead == "":
 			c.addItem(it, "lead", "缺少牵头单位")
 		default:
-			if leadUnit, leadOK = dir.ResolveUnit(lead); leadOK {
+			var err error
+			if leadUnit, err = dir.ResolveWritten(lead); err == nil {
+				leadOK = true
 				item.Lead = leadUnit.ID
 				item.Source.LeadID = leadUnit.ID
 				named[leadUnit.ID] = true
 			} else {
-				c.addItem(it, "lead", "找不到单位%s", quote(lead))
+				c.unresolved(it, "lead", dir, err)
 			}
 		}
-		coSeen := map[string]bool{item.Lead: true}
+		coSeen := map[string]string{} // unit id -> the name that first named it
+		if leadOK {
+			coSeen[leadUnit.ID] = lead
+		}
 		for _, name := range it.co {
 			name = strings.TrimSpace(name)
 			if name == "" {
 				continue
 			}
 			item.Source.Co = append(item.Source.Co, name)
-			u, ok := dir.ResolveUnit(name)
+			u, err := dir.ResolveWritten(name)
 			item.Source.CoIDs = append(item.Source.CoIDs, u.ID)
-			if !ok {
-				c.addItem(it, "co", "找不到单位%s", quote(name))
+			if err != nil {
+				c.unresolved(it, "co", dir, err)
 				continue
 			}
-			// The lead unit, or a unit named twice (perhaps under two of its names),
-			// is dropped from the supporting units.
-			if coSeen[u.ID] {
+			// The lead unit, or a unit named twice (under two of its names), is given
+			// the task once: said, never silently dropped.
+			if first, dup := coSeen[u.ID]; dup {
+				if leadOK && u.ID == leadUnit.ID {
+					c.warnItem(it, "co", "提示：配合单位%s与牵头单位%s是同一单位（%s），任务只交办一次，由其牵头", quote(name), quote(first), u.Name)
+				} else {
+					c.warnItem(it, "co", "提示：配合单位%s与%s是同一单位（%s），只交办一次", quote(name), quote(first), u.Name)
+				}
 				continue
 			}
-			coSeen[u.ID] = true
+			coSeen[u.ID] = name
 			item.Co = append(item.Co, u.ID)
 			named[u.ID] = true
 		}
@@ -356,7 +445,7 @@ func build(c *collector, m rawMeeting, items []rawItem, dir *directory.Directory
 			if l, ok := dir.ResolveLeader(leader); ok {
 				item.Deputy = l.ID
 			} else {
-				c.addItem(it, "leader", "找不到县领导%s", quote(leader))
+				c.addSuggested(it, "leader", dir.SuggestLeaders(leader), "找不到县领导%s", quote(leader))
 			}
 		case leadOK:
 			if l, ok := dir.DeputyOf(leadUnit.ID); ok {
@@ -382,6 +471,9 @@ func build(c *collector, m rawMeeting, items []rawItem, dir *directory.Directory
 				c.addItem(it, "deadline", "完成时限 %s 早于会议日期 %s", d, meetingDate)
 			default:
 				item.Deadline = d
+				if now := today(); d < now {
+					c.warnItem(it, "deadline", "提示：完成时限 %s 已过（今天是 %s），交办后即为逾期；逾期天数自单位收到任务之日起算", d, now)
+				}
 			}
 		}
 		c.buildFollowUp(it, &item, meetingDate, item.Deadline)

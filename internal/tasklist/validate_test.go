@@ -39,9 +39,9 @@ func TestItemProblems(t *testing.T) {
 		want  string // the problem line
 	}{
 		{"unknown lead", ok3(1) + ok3(2) + item("no: 3", "title: 修水渠", "lead: 县水务局", "deadline: 2026-12-31"),
-			"tasklist.yaml: 第3项 字段 lead: 找不到单位“县水务局”"},
+			"tasklist.yaml: 第3项 字段 lead: 找不到单位“县水务局”（您是否要找：县工业商务和信息化局）"},
 		{"unknown co", item("no: 4", "title: t", "lead: czj", "co: [县财政局, 县水务局]", "deadline: 2026-12-31"),
-			"tasklist.yaml: 第4项 字段 co: 找不到单位“县水务局”"},
+			"tasklist.yaml: 第4项 字段 co: 找不到单位“县水务局”（您是否要找：县工业商务和信息化局）"},
 		{"unknown leader", item("no: 2", "title: t", "lead: czj", "leader: 孙某", "deadline: 2026-12-31"),
 			"tasklist.yaml: 第2项 字段 leader: 找不到县领导“孙某”"},
 		{"leader by title is not a leader", item("no: 2", "title: t", "lead: czj", "leader: 常务副县长", "deadline: 2026-12-31"),
@@ -218,8 +218,8 @@ func TestEveryProblemAtOnce(t *testing.T) {
 		"tasklist.yaml: 第2项 字段 title: 缺少任务事项",
 		"tasklist.yaml: 第2项 字段 leader: 牵头单位“县委组织部”没有分管副县长，请用 leader（牵头县领导）指定负责的县领导",
 		"tasklist.yaml: 第2项 字段 deadline: 缺少完成时限",
-		"tasklist.yaml: 第3项 字段 lead: 找不到单位“县水务局”",
-		"tasklist.yaml: 第3项 字段 co: 找不到单位“县农业局”",
+		"tasklist.yaml: 第3项 字段 lead: 找不到单位“县水务局”（您是否要找：县工业商务和信息化局）",
+		"tasklist.yaml: 第3项 字段 co: 找不到单位“县农业局”（您是否要找：县农业农村局）",
 		"tasklist.yaml: 第3项 字段 deadline: 完成时限“明年”无法识别，应写作 " + DateForms + "；长期任务写“长期”",
 	}
 	if err == nil || err.Error() != strings.Join(want, "\n") {
@@ -335,7 +335,7 @@ func TestJSON(t *testing.T) {
 		{`{` + m + `,"items":[{"no":1,"title":7,"lead":"czj","deadline":20261231}]}`,
 			"tasklist.json: 第1项 字段 title: 应为文本\ntasklist.json: 第1项 字段 deadline: 应为文本"},
 		{`{` + m + `,"items":[{"no":3,"title":"t","lead":"县水务局","deadline":"2026-12-31"}]}`,
-			"tasklist.json: 第3项 字段 lead: 找不到单位“县水务局”"},
+			"tasklist.json: 第3项 字段 lead: 找不到单位“县水务局”（您是否要找：县工业商务和信息化局）"},
 		{`{"meeting":{"id":"m","name":"n"},"items":[{"no":1,"title":"t","lead":"czj","deadline":"2026-12-31"}]}`,
 			"tasklist.json: 字段 meeting.date: 缺少会议日期"},
 		{`{` + m + `,"items":[{"no":1,"title":"t","lead":"czj","co":[1],"deadline":"2026-12-31"}]}`,
