@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -25,7 +26,7 @@ func usersPath(file string) string {
 // cmdUser manages console accounts: user add | list | passwd.
 func cmdUser(args []string, stdin io.Reader) error {
 	if len(args) == 0 {
-		return exitError{"user: 需要子命令 add、list 或 passwd"}
+		return exitError{"user: 需要子命令 add、list、link 或 passwd"}
 	}
 	switch args[0] {
 	case "add":
@@ -34,8 +35,10 @@ func cmdUser(args []string, stdin io.Reader) error {
 		return cmdUserList(args[1:])
 	case "passwd":
 		return cmdUserPasswd(args[1:], stdin)
+	case "link":
+		return cmdUserLink(args[1:])
 	}
-	return exitError{fmt.Sprintf("user: 未知子命令 %q，应为 add、list 或 passwd", args[0])}
+	return exitError{fmt.Sprintf("user: 未知子命令 %q，应为 add、list、link 或 passwd", args[0])}
 }
 
 // readPassword takes the first line of stdin (so `echo pw | starter ...` works).
@@ -62,6 +65,7 @@ func cmdUserAdd(args []string, stdin io.Reader) error {
 	fs.StringVar(&u.Signoff, "signoff", "", "the monthly report's sign-off step this person takes: review (inspection head) or sign (office head)")
 	pwStdin := fs.Bool("password-stdin", false, "read the password from the first line of stdin")
 	file := fs.String("file", "", "users file (default: TASKRELAY_DATA/users.json)")
+	links := addLinkFlags(fs)
 	pos, err := parse(fs, args, 1, "用户名 NAME")
 	if err != nil {
 		return err
@@ -96,6 +100,11 @@ func cmdUserAdd(args []string, stdin io.Reader) error {
 	if err := u.Check(); err != nil {
 		return exitError{"user add: " + oneLine(err.Error())}
 	}
+	if links.any() {
+		if err := links.apply(context.Background(), &u.Links); err != nil {
+			return exitError{"user add: " + oneLine(err.Error())}
+		}
+	}
 	store, pw, err := storeAndPassword(*file, stdin)
 	if err != nil {
 		return err
@@ -112,6 +121,9 @@ func cmdUserAdd(args []string, stdin io.Reader) error {
 	}
 	if u.Leader != "" {
 		scope += "，县领导 " + u.Leader
+	}
+	if links.any() {
+		scope += "，关联 " + describeLinks(u.Links)
 	}
 	fmt.Printf("已添加用户 %s（%s%s），写入 %s\n", u.Username, accounts.RoleName(u.Role), scope, store.Path())
 	return nil

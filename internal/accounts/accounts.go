@@ -114,6 +114,8 @@ type User struct {
 	// so that the history still names the person, and their username is not reused.
 	Disabled bool `json:"disabled,omitempty"`
 	Removed  bool `json:"removed,omitempty"`
+	// Links are the person's identities on the county's office apps (see links.go).
+	Links
 }
 
 // Sign-off duties (User.Signoff): the step of the monthly report's sign-off an
@@ -183,6 +185,7 @@ func (u User) Check() error {
 	if len([]rune(u.Name)) > 64 {
 		errs = append(errs, errors.New("姓名过长（最多 64 个字符）"))
 	}
+	errs = append(errs, u.Links.Check())
 	return errors.Join(errs...)
 }
 
@@ -279,6 +282,9 @@ func (s *Store) reload() error {
 	if err := json.Unmarshal(data, &f); err != nil {
 		return fmt.Errorf("用户文件 %s 格式错误: %w", s.path, err)
 	}
+	if err := checkLinksUnique(f.Users); err != nil {
+		return fmt.Errorf("用户文件 %s: %w", s.path, err)
+	}
 	users := make(map[string]User, len(f.Users))
 	for i, u := range f.Users {
 		if err := u.Check(); err != nil {
@@ -301,6 +307,9 @@ func (s *Store) save(users map[string]User) error {
 		f.Users = append(f.Users, u)
 	}
 	sort.Slice(f.Users, func(i, j int) bool { return f.Users[i].Username < f.Users[j].Username })
+	if err := checkLinksUnique(f.Users); err != nil {
+		return err
+	}
 	data, err := json.MarshalIndent(f, "", "  ")
 	if err != nil {
 		return err

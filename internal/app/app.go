@@ -22,11 +22,13 @@ import (
 
 	"taskrelay/activities"
 	"taskrelay/examples"
+	"taskrelay/internal/accounts"
 	"taskrelay/internal/actor"
 	"taskrelay/internal/blobstore"
 	"taskrelay/internal/config"
 	"taskrelay/internal/directory"
 	"taskrelay/internal/engine"
+	"taskrelay/internal/imapp"
 	"taskrelay/internal/notify"
 	"taskrelay/internal/relay"
 	"taskrelay/internal/relayclient"
@@ -204,10 +206,14 @@ func (n *County) startPusher(cfg config.Config, log *zap.Logger) (activities.Not
 	if err != nil {
 		return nil, fmt.Errorf("目录中的通知渠道: %w", err)
 	}
-	if !routes.Any() {
+	router, apps, err := n.appRouter(cfg, routes, opt.Client)
+	if err != nil {
+		return nil, err
+	}
+	if !routes.Any() && !apps.Any() {
 		return n.Outbox, nil
 	}
-	n.Pusher = notify.NewPusher(cfg.SpoolDir(), routes)
+	n.Pusher = notify.NewPusher(cfg.SpoolDir(), router)
 	n.Pusher.OnError = func(name string, err error) {
 		log.Warn("notice delivery failed", zap.String("delivery", name), zap.Error(err))
 	}
@@ -228,6 +234,48 @@ func (n *County) startPusher(cfg config.Config, log *zap.Logger) (activities.Not
 	n.stopPush = stopPush
 	go n.Pusher.Run(pushCtx)
 	return notify.Spooled{Outbox: n.Outbox, Pusher: n.Pusher}, nil
+}
+
+// appRouter adds the office apps' routes (工作通知, 应用消息, 待办) to the directory's,
+// when an app is configured: the people are the accounts linked to the platforms,
+// read from the users file the console keeps.
+func (n *County) appRouter(cfg config.Config, routes *notify.Routes, client *http.Client) (notify.Router, *notify.Apps, error) {
+	ac, err := notify.LoadApps(cfg.SecretsFile)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !ac.Any() {
+		return routes, nil, nil
+	}
+	usersFile := ac.UsersFile
+	if usersFile == "" {
+		usersFile = filepath.Join(cfg.DataDir, accounts.UsersFile)
+	}
+	users, err := accounts.Open(usersFile)
+	if err != nil {
+		return nil, nil, err
+	}
+	c := n.Client
+	people := notify.People{Users: users, Task: func(ctx context.Context, id string) (relay.TaskView, error) {
+		var v relay.TaskView
+		resp, err := c.QueryWorkflow(ctx, relay.TaskWorkflowID(id), "", relay.QueryTask)
+		if err != nil {
+			return v, err
+		}
+		return v, resp.Get(&v)
+	}}
+	apps := &notify.Apps{}
+	if ac.DingTalk != nil {
+		apps.DingTalk = imapp.NewDingTalk(*ac.DingTalk, client)
+		apps.Todos = &notify.Todos{DingTalk: apps.DingTalk, People: people, Store: n.Shared, PublicURL: cfg.PublicURL}
+	}
+	if ac.WeCom != nil {
+		apps.WeCom = imapp.NewWeCom(*ac.WeCom, client)
+	}
+	if ac.Feishu != nil {
+		apps.Feishu = imapp.NewFeishu(*ac.Feishu, client)
+	}
+	return &notify.AppRouter{Base: routes, Apps: apps, People: people, PublicURL: cfg.PublicURL}, apps, nil
 }
 
 // openShared opens the shared blob store and copies into it, once, what versions

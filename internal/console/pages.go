@@ -242,6 +242,10 @@ func (s *Server) addUser(q *req) {
 		s.renderUsers(q, http.StatusUnprocessableEntity, u, "", msg)
 		return
 	}
+	if err := s.formLinks(q.r.Context(), &u.Links, f); err != nil {
+		s.renderUsers(q, http.StatusUnprocessableEntity, u, "", strings.ReplaceAll(err.Error(), "\n", "；"))
+		return
+	}
 	if err := s.cfg.Users.Add(u, f.Get("password")); err != nil {
 		s.renderUsers(q, http.StatusUnprocessableEntity, u, "", strings.ReplaceAll(err.Error(), "\n", "；"))
 		return

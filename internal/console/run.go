@@ -143,6 +143,11 @@ func startConsoles(env Env, counties []CountyEnv, blobData string, log *zap.Logg
 	if err != nil {
 		return nil, fmt.Errorf("创建管理员: %w", err)
 	}
+	// The office apps and single sign-on people log in with (TASKRELAY_DINGTALK_* etc.).
+	apps, err := notify.LoadApps(os.Getenv("TASKRELAY_SECRETS_FILE"))
+	if err != nil {
+		return nil, err
+	}
 	key, err := accounts.LoadKey(env.SessionKey, env.DataDir)
 	if err != nil {
 		return nil, err
@@ -225,7 +230,8 @@ func startConsoles(env Env, counties []CountyEnv, blobData string, log *zap.Logg
 			Directory: dirs[i], SecureCookies: env.SecureCookies || tlsCfg != nil, Log: log,
 			Reports: report.NewArchive(shared), Deliveries: notify.NewLedger(shared, ""),
 			Evidence:     relayclient.Evidence{Store: evidence.New(bucket, env.AttachMaxMB), Require: env.RequireEvidence},
-			PushbackDays: env.PushbackDays, Namespace: k.Namespace, DefaultNamespace: counties[0].Namespace, Counties: links})
+			PushbackDays: env.PushbackDays, Namespace: k.Namespace, DefaultNamespace: counties[0].Namespace, Counties: links,
+			Apps: apps})
 		if err != nil {
 			return nil, err
 		}

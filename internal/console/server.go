@@ -20,6 +20,7 @@ import (
 	"go.uber.org/zap"
 
 	"taskrelay/internal/accounts"
+	"taskrelay/internal/config"
 	"taskrelay/internal/directory"
 	"taskrelay/internal/notify"
 	"taskrelay/internal/relay"
@@ -84,11 +85,16 @@ type Config struct {
 	Namespace        string
 	DefaultNamespace string
 	Counties         []County
+	// Apps are the office apps and the single sign-on people log in with (sso.go).
+	Apps config.Apps
+	// AppClient calls the office platforms (nil: a client with imapp.DefaultTimeout).
+	AppClient *http.Client
 }
 
 // Server serves the console.
 type Server struct {
 	cfg      Config
+	sso      *sso
 	pages    map[string]*template.Template
 	mux      *http.ServeMux
 	throttle *throttle
@@ -113,6 +119,7 @@ func New(cfg Config) (*Server, error) {
 		cfg.Log = zap.NewNop()
 	}
 	s := &Server{cfg: cfg, mux: http.NewServeMux(), throttle: newThrottle(cfg.Now), once: &onceTable{m: map[string]*onceEntry{}}}
+	s.sso = newSSO(cfg)
 	if err := s.parseTemplates(); err != nil {
 		return nil, err
 	}
@@ -203,6 +210,7 @@ func (s *Server) routes() {
 	s.mux.Handle("GET /users", s.auth(adminRoles, s.usersPage))
 	s.mux.Handle("POST /users", s.auth(adminRoles, s.addUser))
 	s.mux.Handle("POST /users/{name}/{op}", s.auth(adminRoles, s.accountOp))
+	s.mux.Handle("POST /users/{name}/links", s.auth(adminRoles, s.linkUser))
 	s.mux.Handle("GET /security", s.auth(securityRoles, s.securityPage))
 	s.mux.Handle("POST /security/{name}/{op}", s.auth(securityRoles, s.securityOp))
 	s.mux.Handle("GET /security-log", s.auth(auditorRoles, s.securityLogPage))

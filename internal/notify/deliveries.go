@@ -35,7 +35,11 @@ func Deliveries(dir string, failedOnly bool) ([]relay.Delivery, error) {
 
 // delivery is a spool entry as the lists show it.
 func (e entry) delivery(state string) relay.Delivery {
-	return relay.Delivery{Notice: e.Notice.ID, Channel: e.Channel, To: e.Notice.To, State: state,
+	to := e.Notice.To
+	if _, person, ok := strings.Cut(e.Route, ":user:"); ok {
+		to = person // an office app's message to one person
+	}
+	return relay.Delivery{Notice: e.Notice.ID, Channel: e.Channel, To: to, State: state,
 		Attempts: e.Attempts, LastError: e.LastError, QueuedAt: e.QueuedAt, Route: e.Route}
 }
 

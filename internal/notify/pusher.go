@@ -93,11 +93,26 @@ func NewPusher(dir string, r Router) *Pusher {
 func deliveryStem(noticeID, route string) string { return FileName(noticeID + "|" + route) }
 
 // Enqueue spools a notice on each of its routes, unless spooled or done already.
-func (p *Pusher) Enqueue(n relay.Notice) error {
+func (p *Pusher) Enqueue(n relay.Notice) error { return p.EnqueueContext(context.Background(), n) }
+
+// ContextRouter finds routes that need a context and may fail: the office apps'
+// routes of the people a notice concerns (AppRouter).
+type ContextRouter interface {
+	ForContext(ctx context.Context, n relay.Notice) ([]Route, error)
+}
+
+// EnqueueContext is Enqueue with the caller's context for finding the routes.
+func (p *Pusher) EnqueueContext(ctx context.Context, n relay.Notice) error {
 	if n.ID == "" {
 		return permanent(errors.New("notify: spool: notice has no ID"))
 	}
 	routes := p.routes.For(n)
+	if cr, ok := p.routes.(ContextRouter); ok {
+		var err error
+		if routes, err = cr.ForContext(ctx, n); err != nil {
+			return err
+		}
+	}
 	if len(routes) == 0 {
 		return nil
 	}
@@ -323,8 +338,11 @@ func (p *Pusher) push(ctx context.Context, it spooled) (time.Duration, error) {
 }
 
 func publicURL(r Router) string {
-	if rs, ok := r.(*Routes); ok {
+	switch rs := r.(type) {
+	case *Routes:
 		return rs.PublicURL
+	case *AppRouter:
+		return rs.Base.PublicURL
 	}
 	return ""
 }
@@ -520,5 +538,5 @@ func (s Spooled) Deliver(ctx context.Context, n relay.Notice) error {
 	if err := s.Outbox.Deliver(ctx, n); err != nil {
 		return err
 	}
-	return s.Pusher.Enqueue(n)
+	return s.Pusher.EnqueueContext(ctx, n)
 }

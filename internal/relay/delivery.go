@@ -11,6 +11,16 @@ const (
 	ChannelWebhook  = "webhook"  // 通用 webhook
 )
 
+// The office apps' channels (package notify, apps_route.go): a message to one
+// person, and the DingTalk 待办 kept in step with the tasks. A directory names none
+// of them: the accounts' links say who receives.
+const (
+	ChannelDingTalkWork = "dingtalk-work" // 钉钉工作通知
+	ChannelDingTalkTodo = "dingtalk-todo" // 钉钉待办
+	ChannelWeComApp     = "wecom-app"     // 企业微信应用消息
+	ChannelFeishuApp    = "feishu-app"    // 飞书应用消息
+)
+
 // Channels lists every delivery channel, in the order they are shown.
 var Channels = []string{ChannelDingTalk, ChannelWeCom, ChannelFeishu, ChannelEmail, ChannelWebhook}
 
@@ -27,6 +37,14 @@ func ChannelLabel(ch string) string {
 		return "电子邮件"
 	case ChannelWebhook:
 		return "Webhook"
+	case ChannelDingTalkWork:
+		return "钉钉工作通知"
+	case ChannelDingTalkTodo:
+		return "钉钉待办"
+	case ChannelWeComApp:
+		return "企业微信应用消息"
+	case ChannelFeishuApp:
+		return "飞书应用消息"
 	}
 	return ch
 }

@@ -44,6 +44,9 @@ const (
 	RoleChanged     = "role_changed"     // 变更角色
 	Unlocked        = "unlocked"         // 解除锁定
 	Refused         = "refused"          // 拒绝的操作
+	AccountLinked   = "account_linked"   // 关联平台账号
+	SSOLogin        = "sso_login"        // 单点登录成功（钉钉、企业微信、飞书、统一身份认证）
+	SSORefused      = "sso_refused"      // 单点登录被拒
 )
 
 // Label is an event's Chinese name.
@@ -79,6 +82,12 @@ func Label(event string) string {
 		return "解除锁定"
 	case Refused:
 		return "拒绝的操作"
+	case AccountLinked:
+		return "关联平台账号"
+	case SSOLogin:
+		return "单点登录成功"
+	case SSORefused:
+		return "单点登录被拒"
 	}
 	return event
 }
