@@ -42,6 +42,8 @@ const usage = `用法 (usage): starter [--namespace NS] COMMAND ...（--namespac
   starter security-log [--since DATE] [--json]
   starter operator add NAME
   starter keys push [--json]
+  starter backup --out FILE
+  starter restore FILE --data DIR
   starter certs --out DIR [--server-name NAME]... [--client NAME]... [--owner NAME=UID[:GID]]... [--renew]
   starter report --month YYYY-MM [--as-of DATE] [--out DIR] [--json]
   starter reports [--json]
@@ -60,6 +62,8 @@ const usage = `用法 (usage): starter [--namespace NS] COMMAND ...（--namespac
           TASKRELAY_BLOB_URL (附件存储，默认 TASKRELAY_DATA 下的 blobs 目录), TASKRELAY_ATTACH_MAX_MB (默认 20)
           TASKRELAY_OPERATOR (或任一命令加 --operator NAME：签名所用的操作员密钥；仅一把时自动使用),
           TASKRELAY_TRUSTED_KEYS (受信任公钥文件，默认 TASKRELAY_DATA/trusted-keys)
+          worker 定时备份: TASKRELAY_BACKUP_DIR (备份目录；不设则不定时备份), TASKRELAY_BACKUP_EVERY (间隔，默认 24h),
+          TASKRELAY_BACKUP_KEEP (保留份数，默认 7)
 单位可写编号、名称或别名；县领导可写编号或姓名。`
 
 // exitError carries a refusal: printed as one line, exit status 1.
@@ -190,6 +194,10 @@ func run(ctx context.Context, cmd string, args []string) error {
 		return cmdOperator(args, os.Stdout)
 	case "keys":
 		return cmdKeys(ctx, args, os.Stdout)
+	case "backup":
+		return cmdBackup(ctx, args, os.Stdout)
+	case "restore":
+		return cmdRestore(args, os.Stdout)
 	}
 	return exitError{fmt.Sprintf("未知命令 %q；运行 starter help 查看用法", cmd)}
 }

@@ -11,6 +11,7 @@ import (
 	"go.uber.org/zap"
 
 	"taskrelay/internal/app"
+	"taskrelay/internal/backup"
 	"taskrelay/internal/config"
 	"taskrelay/internal/console"
 	"taskrelay/internal/logging"
@@ -50,6 +51,23 @@ func run(cfg config.Config, log *zap.Logger) error {
 		if con.AdminPassword != "" {
 			fmt.Printf("已创建管理员账号：用户名 admin，一次性密码 %s（只显示这一次；首次登录后须修改）\n", con.AdminPassword)
 		}
+	}
+	// Scheduled copies of the data folder (TASKRELAY_BACKUP_DIR, _EVERY, _KEEP).
+	sched, err := backup.ScheduleFromEnv()
+	if err != nil {
+		return err
+	}
+	if sched.Enabled() {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		go sched.Run(ctx, backup.OptionsFrom(cfg), func(path string, err error) {
+			if err != nil {
+				log.Error("scheduled backup failed", zap.String("dir", sched.Dir), zap.Error(err))
+				return
+			}
+			log.Info("scheduled backup made", zap.String("file", path), zap.Int("keep", sched.Keep))
+		})
+		log.Info("scheduled backups", zap.String("dir", sched.Dir), zap.Duration("every", sched.Every), zap.Int("keep", sched.Keep))
 	}
 	fmt.Println("按 Ctrl+C 停止。")
 	select {
