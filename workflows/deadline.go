@@ -3,14 +3,13 @@ package workflows
 import (
 	"fmt"
 	"reflect"
-	"slices"
-	"strings"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"taskrelay/internal/relay"
+	model "taskrelay/internal/task"
 )
 
 // watching reports whether the deadline still concerns the units: not once the task is
@@ -19,10 +18,16 @@ func (t *task) watching() bool {
 	return !t.finished() && t.c.State != relay.StateCompletionSubmitted
 }
 
+// deadlineEnd is when the deadline passes; never (the zero time, ok false) for a
+// standing task.
 func (t *task) deadlineEnd() time.Time {
 	end, _ := relay.DeadlineEnd(t.c.Deadline) // validated at submit and at extension
 	return end
 }
+
+// dated reports a task with a deadline (not a standing one): only such a task is
+// reminded of it, turns yellow near it and is overdue after it.
+func (t *task) dated() bool { return !t.in.Item.Standing }
 
 type reminder struct {
 	key  string
@@ -31,6 +36,9 @@ type reminder struct {
 }
 
 func (t *task) reminders() []reminder {
+	if !t.dated() {
+		return nil
+	}
 	day, _ := relay.ParseDate(t.c.Deadline)
 	var rs []reminder
 	for _, d := range t.in.Config.ReminderDays {
@@ -66,7 +74,7 @@ func (t *task) tick(ctx workflow.Context) {
 		if due != nil && now.Before(end) {
 			t.remind(ctx, *due)
 		}
-		if !now.Before(end) && !t.c.Fired[t.overdueKey()] {
+		if t.dated() && !now.Before(end) && !t.c.Fired[t.overdueKey()] {
 			t.c.Fired[t.overdueKey()] = true
 			t.overdue(ctx)
 		}
@@ -75,7 +83,7 @@ func (t *task) tick(ctx workflow.Context) {
 		}
 		t.remindAcks(ctx, now)
 	}
-	if t.c.Tier != "" && now.Before(end) {
+	if t.c.Tier != "" && (now.Before(end) || !t.dated()) {
 		// An extension decided after the deadline passed: no longer overdue.
 		t.c.Tier, t.c.TierAt, t.c.Listed = "", nil, false
 	}
@@ -225,19 +233,9 @@ func (t *task) listForReport(ctx workflow.Context) {
 	t.record(ctx, System, "", relay.ActListed, fmt.Sprintf("红色督办：报分管县领导后 %d 天仍未办结，列入月度通报点名", t.in.Config.ReportListDays))
 }
 
+// light is the task model's light (model.Light): none once closed or withdrawn.
 func (t *task) light(now time.Time) relay.Light {
-	if t.finished() {
-		return relay.Green
-	}
-	end := t.deadlineEnd()
-	submittedInTime := t.c.State == relay.StateCompletionSubmitted && t.c.SubmittedAt != nil && t.c.SubmittedAt.Before(end)
-	if !now.Before(end) && !submittedInTime {
-		return relay.Red
-	}
-	if t.c.Extension != nil || !now.Before(t.yellowFrom()) || t.c.Behind != nil || t.pushbackPending() {
-		return relay.Yellow
-	}
-	return relay.Green
+	return model.Light(t.m, now, model.Rule{YellowDays: t.in.Config.YellowDays}, t.c.Behind != nil)
 }
 
 // yellowFrom is the start of the day YellowDays before the deadline day: from then on
@@ -256,7 +254,7 @@ func (t *task) nextWake(now time.Time) time.Time {
 		}
 	}
 	end := t.deadlineEnd()
-	if !t.finished() {
+	if !t.finished() && t.dated() {
 		consider(t.yellowFrom())
 		consider(end)
 	}
@@ -314,56 +312,10 @@ func (t *task) summary() relay.TaskSummary {
 	}
 	// Grants and RejectedCompletions change exactly when the two counts do, so they add
 	// no memo upsert of their own (the command sequence of running tasks is unchanged).
-	d := foldTimeline(t.c.Earlier, t.c.Timeline, t.in.Item.Deadline)
+	d := model.Digest(t.c.Earlier, t.c.Timeline, t.in.Item.Deadline)
 	s.LastProgressAt, s.LastProgressNote = d.LastProgressAt, d.LastProgressNote
 	s.ExtensionsGranted, s.Grants = len(d.Grants), d.Grants
+	s.Received = t.c.Received
 	s.Rejections, s.RejectedCompletions = len(d.Rejections), d.Rejections
 	return s
-}
-
-// foldTimeline adds what the summary needs of events to the digest of the entries
-// before them (nil: none). The deadline is the item's own, moved by each grant.
-func foldTimeline(earlier *relay.TimelineDigest, events []relay.Event, deadline string) relay.TimelineDigest {
-	var d relay.TimelineDigest
-	if earlier != nil {
-		d = *earlier
-		d.Grants, d.Rejections = slices.Clone(d.Grants), slices.Clone(d.Rejections)
-	}
-	if n := len(d.Grants); n > 0 {
-		deadline = d.Grants[n-1].To
-	}
-	for i := range events {
-		e := &events[i]
-		switch e.Action {
-		case relay.ActProgress:
-			at := e.At
-			d.LastProgressAt, d.LastProgressNote = &at, e.Note
-		case relay.ActExtensionApproved:
-			g := relay.Grant{At: e.At, By: e.By, From: e.From, To: e.Until}
-			if g.To == "" { // recorded before the typed fields
-				g.From, g.To = deadline, legacyApprovedUntil(e.Note)
-			}
-			d.Grants = append(d.Grants, g)
-			deadline = g.To
-		case relay.ActCompletionRejected:
-			d.Rejections = append(d.Rejections, relay.Rejection{At: e.At, Note: e.Note})
-		}
-	}
-	return d
-}
-
-// legacyApprovedUntil reads the new deadline of an approval recorded before Event had
-// typed fields. Such notes begin with the engine's own wording, "同意延期：完成时限由
-// A 调整为 B。", and only that prefix is read: the deciding leader's comment after it
-// may mention other dates. Empty when the note is not in that form.
-func legacyApprovedUntil(note string) string {
-	rest, ok := strings.CutPrefix(note, "同意延期：完成时限由 ")
-	if !ok {
-		return ""
-	}
-	_, until, ok := strings.Cut(rest, " 调整为 ")
-	if !ok || len(until) < len(relay.DateLayout) || !relay.ValidDate(until[:len(relay.DateLayout)]) {
-		return ""
-	}
-	return until[:len(relay.DateLayout)]
 }

@@ -10,6 +10,7 @@ import (
 
 	"taskrelay/internal/refusal"
 	"taskrelay/internal/relay"
+	model "taskrelay/internal/task"
 )
 
 // continueAsNewEvents bounds a task's history: a task that lives a year with weekly
@@ -48,8 +49,11 @@ const timelineCarried = 100
 const System = "system"
 
 type task struct {
-	in    relay.TaskInput
-	c     relay.TaskCarry
+	in relay.TaskInput
+	c  relay.TaskCarry
+	// m is the task as its timeline leaves it (task.Apply over every entry recorded):
+	// the light, the overdue days and the refusals read it.
+	m     model.State
 	dirty bool // set by handlers to wake the main loop
 	// attributes last written to search attributes
 	saState relay.State
@@ -91,6 +95,7 @@ func Task(ctx workflow.Context, in relay.TaskInput) (relay.TaskView, error) {
 	t.bounded = t.current || workflow.GetVersion(ctx, timelineChange, workflow.DefaultVersion, 1) >= 1
 	if in.Carry != nil {
 		t.c = *in.Carry
+		t.m = model.FromCarry(in.Item, in.DispatchedAt, t.c)
 		t.runStart = len(t.c.Timeline)
 		t.saState, t.saLight, t.saDead = t.c.State, t.c.Light, t.c.Deadline
 	} else {
@@ -101,6 +106,7 @@ func Task(ctx workflow.Context, in relay.TaskInput) (relay.TaskView, error) {
 			Fired:    map[string]bool{},
 		}
 		t.saState, t.saLight, t.saDead = relay.StateDispatched, relay.Green, in.Item.Deadline
+		t.m = model.New(in.Item, in.DispatchedAt)
 		t.record(ctx, System, "", relay.ActDispatched, fmt.Sprintf("经%s交办", in.Meeting.Name))
 		t.recordDispatchNumbers(ctx)
 	}
@@ -199,6 +205,9 @@ func (t *task) register(ctx workflow.Context) error {
 	if err := workflow.SetQueryHandler(ctx, relay.QueryTask, func() (relay.TaskView, error) {
 		v := t.view()
 		v.Timeline, v.TimelineFrom = t.c.Timeline, t.c.TimelineFrom
+		// Counted when asked (a query writes no history); the memo leaves it to its
+		// readers, who count it the same way (model.OverdueDays).
+		v.OverdueDays = model.OverdueDays(t.m, workflow.Now(ctx))
 		return v, nil
 	}); err != nil {
 		return err
@@ -208,7 +217,7 @@ func (t *task) register(ctx workflow.Context) error {
 		validate func(workflow.Context, relay.ActionRequest) error
 		apply    func(workflow.Context, relay.ActionRequest)
 	}{
-		{relay.UpdateAck, t.validateUnit, t.ack},
+		{relay.UpdateAck, t.validateAck, t.ack},
 		{relay.UpdateProgress, t.withFiles(t.validateProgress), t.progress},
 		{relay.UpdateExtend, t.withFiles(t.validateExtend), t.extend},
 		{relay.UpdateDecideExtension, t.validateDecide, t.decide},
@@ -306,6 +315,7 @@ func (t *task) recordEvent(ctx workflow.Context, e relay.Event) {
 	e.Attachments = t.takeFiles(e.Action)
 	e.Hash = relay.ChainEvent(t.chainHead(), e)
 	t.c.Timeline = append(t.c.Timeline, e)
+	t.m = model.Apply(t.m, e)
 }
 
 // chainHead is the hash of the last timeline entry, or of the committee's original
@@ -331,7 +341,7 @@ func (t *task) carryOver() relay.TaskCarry {
 	if drop <= 0 {
 		return c
 	}
-	d := foldTimeline(c.Earlier, c.Timeline[:drop], t.in.Item.Deadline)
+	d := model.Digest(c.Earlier, c.Timeline[:drop], t.in.Item.Deadline)
 	c.Earlier = &d
 	c.TimelineFrom += drop
 	c.TimelineHead = c.Timeline[drop-1].Hash
@@ -365,6 +375,18 @@ func (t *task) validateUnit(_ workflow.Context, req relay.ActionRequest) error {
 	return t.validateOpen()
 }
 
+// validateAck refuses a unit's second signature: it has signed for the task already
+// (by an ack or by acting on it).
+func (t *task) validateAck(ctx workflow.Context, req relay.ActionRequest) error {
+	if err := t.validateUnit(ctx, req); err != nil {
+		return err
+	}
+	if t.m.HasAcked(req.Unit) {
+		return fmt.Errorf("%s 已签收任务 %s，无需再次签收", t.unitName(req.Unit), t.in.TaskID)
+	}
+	return nil
+}
+
 func (t *task) validateProgress(ctx workflow.Context, req relay.ActionRequest) error {
 	if err := t.validateUnit(ctx, req); err != nil {
 		return err
@@ -384,6 +406,9 @@ func (t *task) validateExtend(ctx workflow.Context, req relay.ActionRequest) err
 	}
 	if t.c.Extension != nil {
 		return errors.New("已有延期申请待批复")
+	}
+	if t.in.Item.Standing {
+		return errors.New("长期事项不设完成时限，无需申请延期")
 	}
 	end, err := relay.DeadlineEnd(t.c.Deadline)
 	if err != nil {

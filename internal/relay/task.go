@@ -84,23 +84,26 @@ type Extension struct {
 
 // TaskView is a task as the command line and the console show it.
 type TaskView struct {
-	ID           string     `json:"id"`
-	No           int        `json:"no"`
-	Meeting      string     `json:"meeting"`
-	Title        string     `json:"title"`
-	Requirements string     `json:"requirements,omitempty"`
-	LeadUnit     string     `json:"lead_unit"`
-	LeadUnitName string     `json:"lead_unit_name"`
-	CoUnits      []string   `json:"co_units"`
-	CoUnitNames  []string   `json:"co_unit_names"`
-	Deputy       string     `json:"deputy"`
-	DeputyName   string     `json:"deputy_name"`
-	Deadline     string     `json:"deadline"`
-	State        State      `json:"state"`
-	Progress     int        `json:"progress"`
-	Light        Light      `json:"light"`
-	Extension    *Extension `json:"extension,omitempty"`
-	Timeline     []Event    `json:"timeline,omitempty"`
+	ID           string   `json:"id"`
+	No           int      `json:"no"`
+	Meeting      string   `json:"meeting"`
+	Title        string   `json:"title"`
+	Requirements string   `json:"requirements,omitempty"`
+	LeadUnit     string   `json:"lead_unit"`
+	LeadUnitName string   `json:"lead_unit_name"`
+	CoUnits      []string `json:"co_units"`
+	CoUnitNames  []string `json:"co_unit_names"`
+	Deputy       string   `json:"deputy"`
+	DeputyName   string   `json:"deputy_name"`
+	Deadline     string   `json:"deadline"`
+	// OverdueDays counts the days the task is overdue, from the later of the deadline
+	// and the day its lead unit received it (0 when not overdue).
+	OverdueDays int        `json:"overdue_days"`
+	State       State      `json:"state"`
+	Progress    int        `json:"progress"`
+	Light       Light      `json:"light"`
+	Extension   *Extension `json:"extension,omitempty"`
+	Timeline    []Event    `json:"timeline,omitempty"`
 	// Attachments lists every file of the timeline, oldest first; Assignee is the
 	// unit officer the unit head made responsible (责任人), by username.
 	Attachments []AttachmentView `json:"attachments"`
@@ -196,13 +199,16 @@ func (t *TaskView) IsUnitOf(unit string) bool {
 // visibility store without querying each one.
 type TaskSummary struct {
 	TaskView
-	DispatchedAt      time.Time  `json:"dispatched_at"`
-	SubmittedAt       *time.Time `json:"submitted_at,omitempty"`
-	ClosedAt          *time.Time `json:"closed_at,omitempty"`
-	LastProgressAt    *time.Time `json:"last_progress_at,omitempty"`
-	LastProgressNote  string     `json:"last_progress_note,omitempty"`
-	ExtensionsGranted int        `json:"extensions_granted"`
-	Rejections        int        `json:"rejections"`
+	DispatchedAt     time.Time  `json:"dispatched_at"`
+	SubmittedAt      *time.Time `json:"submitted_at,omitempty"`
+	ClosedAt         *time.Time `json:"closed_at,omitempty"`
+	LastProgressAt   *time.Time `json:"last_progress_at,omitempty"`
+	LastProgressNote string     `json:"last_progress_note,omitempty"`
+	// Received is when each unit a reassignment added received the task (the others
+	// received it at DispatchedAt).
+	Received          map[string]time.Time `json:"received,omitempty"`
+	ExtensionsGranted int                  `json:"extensions_granted"`
+	Rejections        int                  `json:"rejections"`
 	// Grants and RejectedCompletions date the two counts above, so the monthly report
 	// can tell what happened in a month and what the deadline was on a past day.
 	Grants              []Grant     `json:"grants,omitempty"`

@@ -5,28 +5,29 @@ import (
 	"maps"
 	"slices"
 	"sort"
-	"strconv"
-	"strings"
 	"taskrelay/internal/gongwen"
 	"time"
 
 	"taskrelay/internal/relay"
+	model "taskrelay/internal/task"
 )
 
 // Report is a month's figures and every detail the two reports and the ledger show.
 type Report struct {
 	Figures
-	County      string         `json:"county,omitempty"`
-	AsOfTime    time.Time      `json:"as_of_time"`
-	GeneratedAt time.Time      `json:"generated_at"`
-	Period      MonthFigures   `json:"period"` // all meetings together
-	Meetings    []MeetingRow   `json:"meetings"`
-	Units       []GroupRow     `json:"units"`    // by lead unit, with names
-	Deputies    []GroupRow     `json:"deputies"` // by deputy in charge, with names
-	Overdue     []TaskRow      `json:"overdue"`  // open past the deadline, longest first
-	Yellow      []TaskRow      `json:"yellow"`   // near the deadline or behind (黄灯)
-	Named       []TaskRow      `json:"named"`    // overdue longer than NameAfterDays
-	DueNext     []TaskRow      `json:"due_next"` // open, due next month
+	County      string       `json:"county,omitempty"`
+	AsOfTime    time.Time    `json:"as_of_time"`
+	GeneratedAt time.Time    `json:"generated_at"`
+	Period      MonthFigures `json:"period"` // all meetings together
+	Meetings    []MeetingRow `json:"meetings"`
+	Units       []GroupRow   `json:"units"`    // by lead unit, with names
+	Deputies    []GroupRow   `json:"deputies"` // by deputy in charge, with names
+	Overdue     []TaskRow    `json:"overdue"`  // open past the deadline, longest first
+	Yellow      []TaskRow    `json:"yellow"`   // near the deadline or behind (黄灯)
+	Named       []TaskRow    `json:"named"`    // overdue longer than NameAfterDays
+	DueNext     []TaskRow    `json:"due_next"` // open, due next month
+	// Standing are the open standing tasks (长期事项): no deadline, listed apart.
+	Standing    []TaskRow      `json:"standing,omitempty"`
 	ClosedMonth []TaskRow      `json:"closed_month"`
 	Progress    []TaskRow      `json:"progress"` // progress notes reported this month
 	Grants      []GrantRow     `json:"grants"`   // extensions granted this month
@@ -79,6 +80,7 @@ type TaskRow struct {
 	Deputy      string      `json:"deputy"`
 	DeputyName  string      `json:"deputy_name"`
 	Deadline    string      `json:"deadline"`
+	Standing    bool        `json:"standing,omitempty"`
 	State       relay.State `json:"state"`
 	Light       relay.Light `json:"light"`
 	Progress    int         `json:"progress"`
@@ -112,9 +114,11 @@ type KindRow struct {
 	YTD   int    `json:"ytd"`
 }
 
-// state is a task as it stood at an instant.
+// state is a task as it stood at an instant: the model's state (model.State) and
+// the readings the report takes from it.
 type state struct {
 	t                 *Task
+	m                 model.State
 	st                relay.State
 	progress          int
 	deadline          string
@@ -129,111 +133,43 @@ type state struct {
 	light             relay.Light
 }
 
-// deadlineAt is the deadline in force at an instant: before a later grant, its From.
-func deadlineAt(t *Task, at time.Time) string {
-	for _, g := range t.Grants {
-		if g.At.After(at) && g.From != "" {
-			return g.From
-		}
-	}
-	return t.Deadline
-}
-
-// stateAt replays the timeline up to at; without a timeline the summary is the state
-// (the gatherer supplies timelines whenever the summary may be newer than at).
-func stateAt(t *Task, at time.Time) *state {
-	s := &state{t: t, deadline: deadlineAt(t, at)}
+// stateAt replays the timeline up to at through the task model; without a timeline
+// the summary is the state (the gatherer supplies timelines whenever the summary may
+// be newer than at).
+func stateAt(t *Task, at time.Time, r model.Rule, behind bool) *state {
+	var m model.State
 	if t.Timeline == nil {
-		s.st, s.progress = t.State, t.Progress
-		s.submittedAt, s.closedAt = t.SubmittedAt, t.ClosedAt
-		s.note, s.noteAt = t.LastProgressNote, t.LastProgressAt
+		m = model.FromSummary(t.TaskSummary)
+		m.Deadline = model.DeadlineOn(m, at)
 		// Defensive, for a summary newer than at (the gatherer avoids this by adding
 		// the timeline): undo what it shows happened later.
-		if s.closedAt != nil && s.closedAt.After(at) {
-			s.st, s.closedAt = relay.StateCompletionSubmitted, nil
+		if m.ClosedAt != nil && m.ClosedAt.After(at) {
+			m.Status, m.ClosedAt = relay.StateCompletionSubmitted, nil
 		}
-		if s.submittedAt != nil && s.submittedAt.After(at) {
-			s.submittedAt = nil
-			if s.st == relay.StateCompletionSubmitted {
-				s.st = relay.StateInProgress
+		if m.SubmittedAt != nil && m.SubmittedAt.After(at) {
+			m.SubmittedAt = nil
+			if m.Status == relay.StateCompletionSubmitted {
+				m.Status = relay.StateInProgress
 			}
 		}
-		if s.noteAt != nil && s.noteAt.After(at) {
-			s.note, s.noteAt = "", nil
+		if m.LastProgressAt != nil && m.LastProgressAt.After(at) {
+			m.LastProgressNote, m.LastProgressAt = "", nil
 		}
-		if s.st == relay.StateWithdrawn && (t.WithdrawnAt == nil || t.WithdrawnAt.After(at)) {
-			s.st = relay.StateInProgress // withdrawn later: open on that day
+		if m.Status == relay.StateWithdrawn && (m.WithdrawnAt == nil || m.WithdrawnAt.After(at)) {
+			m.Status, m.WithdrawnAt = relay.StateInProgress, nil // withdrawn later: open on that day
 		}
 	} else {
-		s.st = relay.StateDispatched
-		for i := range t.Timeline {
-			e := &t.Timeline[i]
-			if e.At.After(at) {
-				break
-			}
-			switch e.Action {
-			case relay.ActAcknowledged, relay.ActExtensionRequested:
-				if s.st == relay.StateDispatched {
-					s.st = relay.StateAcknowledged
-				}
-			case relay.ActProgress:
-				if s.st == relay.StateDispatched || s.st == relay.StateAcknowledged {
-					s.st = relay.StateInProgress
-				}
-				if e.Percent != nil {
-					s.progress = *e.Percent
-				} else if p, ok := legacyPercent(e.Note); ok {
-					s.progress = p
-				}
-				s.note, s.noteAt = e.Note, &e.At
-			case relay.ActCompletionSubmitted:
-				s.st, s.submittedAt = relay.StateCompletionSubmitted, &e.At
-			case relay.ActCompletionRejected:
-				s.st, s.submittedAt = relay.StateInProgress, nil
-			case relay.ActCompletionAccepted:
-				s.st, s.closedAt, s.progress = relay.StateClosed, &e.At, 100
-			case relay.ActWithdrawn:
-				s.st = relay.StateWithdrawn
-			}
-		}
+		m = model.At(model.Start(t.TaskSummary, t.Timeline), t.Timeline, at)
 	}
-	s.closed = s.st == relay.StateClosed
-	s.withdrawn = s.st == relay.StateWithdrawn
-	s.submitted = s.st == relay.StateCompletionSubmitted
-	end, err := relay.DeadlineEnd(s.deadline)
-	if err != nil { // a summary always has a valid deadline; count it as not due
-		end = at.AddDate(100, 0, 0)
+	return &state{
+		t: t, m: m, st: m.Status, progress: m.Progress, deadline: m.Deadline,
+		closed: m.Status == relay.StateClosed, withdrawn: m.Status == relay.StateWithdrawn,
+		submitted:   m.Status == relay.StateCompletionSubmitted,
+		submittedAt: m.SubmittedAt, closedAt: m.ClosedAt,
+		note: m.LastProgressNote, noteAt: m.LastProgressAt,
+		onTime: model.OnTime(m), overdue: model.Overdue(m, at), overdueDays: model.OverdueDays(m, at),
+		light: model.Light(m, at, r, behind),
 	}
-	inTime := s.submittedAt != nil && s.submittedAt.Before(end)
-	switch {
-	case s.withdrawn:
-		s.light = relay.Green
-	case s.closed:
-		s.onTime = inTime
-		s.light = relay.Green
-	case !at.Before(end) && !(s.submitted && inTime):
-		s.overdue = true
-		s.overdueDays = int(at.Sub(end).Hours() / 24)
-		s.light = relay.Red
-	default:
-		s.light = relay.Green
-	}
-	return s
-}
-
-// legacyPercent reads the percentage of a progress entry recorded before Event had a
-// Percent field: its note then began "进度 60%：".
-func legacyPercent(note string) (int, bool) {
-	rest, ok := strings.CutPrefix(note, "进度 ")
-	if !ok {
-		return 0, false
-	}
-	num, _, ok := strings.Cut(rest, "%")
-	if !ok {
-		return 0, false
-	}
-	p, err := strconv.Atoi(num)
-	return p, err == nil
 }
 
 // Compute works out a month's report from the tasks as they stood at Request.AsOfTime.
@@ -290,14 +226,8 @@ func Compute(in Input) (*Report, error) {
 	deputies := map[string]*GroupRow{}
 	inMonth := func(t time.Time) bool { return !t.Before(start) && t.Before(end) && !t.After(at) }
 	for _, t := range tasks {
-		s := stateAt(t, at)
-		if !s.closed && !s.overdue && !s.withdrawn {
-			// Live, the engine's own light counts (it also knows pending extensions and
-			// milestones); on a past day, the deadline rule.
-			if (live && t.Light != relay.Green) || (!live && yellowBy(s, at, opt.YellowDays)) {
-				s.light = relay.Yellow
-			}
-		}
+		// Live, the engine's milestone watch counts too.
+		s := stateAt(t, at, model.Rule{YellowDays: opt.YellowDays}, live && t.BehindMilestone != nil)
 		m := meetings[t.Meeting]
 		if m == nil {
 			mt, ok := meetingName[t.Meeting]
@@ -348,6 +278,9 @@ func Compute(in Input) (*Report, error) {
 			}
 		} else if s.light == relay.Yellow && !s.submitted { // a completion awaiting verification is not behind
 			r.Yellow = append(r.Yellow, row)
+		}
+		if s.m.Standing && !s.closed {
+			r.Standing = append(r.Standing, row)
 		}
 		if !s.closed {
 			if d, err := relay.ParseDate(s.deadline); err == nil && !d.Before(end) && d.Before(nextEnd) {
@@ -419,12 +352,6 @@ func Compute(in Input) (*Report, error) {
 	return r, nil
 }
 
-// yellowBy is the light's yellow rule on a past day: the deadline is within YellowDays.
-func yellowBy(s *state, at time.Time, days int) bool {
-	end, err := relay.DeadlineEnd(s.deadline)
-	return err == nil && !at.Before(end.AddDate(0, 0, -days-1))
-}
-
 func (r *Report) noticeFigures(notices []Notice, start, end, at time.Time) {
 	yearStart := time.Date(start.Year(), 1, 1, 0, 0, 0, 0, relay.County)
 	kinds := map[string]*KindRow{}
@@ -479,7 +406,7 @@ func taskRow(t *Task, s *state, meetingName string, contacts map[string]relay.Co
 	row := TaskRow{
 		ID: t.ID, Meeting: t.Meeting, MeetingName: meetingName, No: t.No, Title: t.Title,
 		Unit: t.LeadUnit, UnitName: t.LeadUnitName, CoNames: t.CoUnitNames,
-		Deputy: t.Deputy, DeputyName: t.DeputyName, Deadline: s.deadline,
+		Deputy: t.Deputy, DeputyName: t.DeputyName, Deadline: s.deadline, Standing: s.m.Standing,
 		State: s.st, Light: s.light, Progress: s.progress,
 		Note: s.note, NoteAt: s.noteAt, ClosedAt: s.closedAt, OnTime: s.onTime, OverdueDays: s.overdueDays,
 	}

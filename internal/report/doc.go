@@ -216,6 +216,16 @@ func (r *Report) Executive() *doc {
 		d.table([]string{"序号", "会议", "事项序号", "任务事项", "牵头单位", "原完成时限", "调整后时限", "批准"}, rows)
 	}
 
+	if len(r.Standing) > 0 {
+		next("长期事项")
+		d.p("长期坚持、持续推进事项%d件（不设完成时限，按月报送进展）：", len(r.Standing))
+		var rows [][]string
+		for i, t := range r.Standing {
+			rows = append(rows, []string{fmt.Sprint(i + 1), t.MeetingName, fmt.Sprint(t.No), t.Title, t.UnitName, t.DeputyName, progressText(t)})
+		}
+		d.table([]string{"序号", "会议", "事项序号", "任务事项", "牵头单位", "分管县领导", "最新进展"}, rows)
+	}
+
 	if len(r.Instructions) > 0 {
 		next("领导批示落实情况")
 		r.instructionsSection(d)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"taskrelay/internal/relay"
+	model "taskrelay/internal/task"
 )
 
 // ScoreEvent is one gain or loss of points, traceable to the task and what happened
@@ -50,21 +51,10 @@ func scoreEvents(rule relay.ScoreRule, t *Task, s *state, from, at time.Time) ma
 			out[unit] = append(out[unit], e)
 		}
 	}
-	end, err := relay.DeadlineEnd(s.deadline)
-	if err != nil {
-		return out
-	}
-	// Overdue: the days between the deadline and the unit's completion (or the
-	// report's instant, or the withdrawal) that fall in the period.
-	finish := at
-	if s.submittedAt != nil && (s.closed || s.submitted) {
-		finish = *s.submittedAt
-	}
-	if s.withdrawn && t.WithdrawnAt != nil && t.WithdrawnAt.Before(finish) {
-		finish = *t.WithdrawnAt
-	}
-	lo, hi := maxTime(end, from), minTime(finish, at)
-	if days := int(hi.Sub(lo).Hours() / 24); days > 0 {
+	// Overdue: the days from the later of the deadline and the lead unit's receipt of
+	// the task to its completion (or the report's instant, or the withdrawal) that fall
+	// in the period (model.OverdueSpan).
+	if hi, days := model.OverdueSpan(s.m, from, at); days > 0 {
 		add(t.LeadUnit, ScoreEvent{Task: t.ID, Event: relay.ScoreOverdue, Points: -round1(float64(days) * rule.OverduePerDay), At: hi, Days: days})
 	}
 	for _, x := range t.RejectedCompletions {
@@ -95,8 +85,7 @@ func scoreEvents(rule relay.ScoreRule, t *Task, s *state, from, at time.Time) ma
 			add(t.LeadUnit, ScoreEvent{Task: t.ID, Event: relay.ScoreUnsignedDispatch, Points: -rule.Unsigned, At: due})
 		}
 	}
-	if s.closed && s.closedAt != nil && s.submittedAt != nil && in(*s.closedAt) &&
-		!s.submittedAt.After(end.AddDate(0, 0, -rule.EarlyDays)) {
+	if s.closedAt != nil && in(*s.closedAt) && model.EarlyDone(s.m, rule.EarlyDays) {
 		add(t.LeadUnit, ScoreEvent{Task: t.ID, Event: relay.ScoreEarly, Points: rule.Early, At: *s.closedAt})
 	}
 	return out

@@ -1,0 +1,90 @@
+package workflows
+
+import (
+	"strings"
+	"testing"
+
+	"taskrelay/internal/relay"
+)
+
+// A unit that has signed for a task is refused a second signature, and nothing is
+// recorded.
+func TestAckTwiceRefused(t *testing.T) {
+	start := cst("2026-09-16 10:00")
+	env, _ := taskEnv(t, start)
+	first := at(env, start, cst("2026-09-17 09:00"), relay.UpdateAck, relay.ActionRequest{Unit: "rsj"})
+	again := at(env, start, cst("2026-09-18 09:00"), relay.UpdateAck, relay.ActionRequest{Unit: "rsj"})
+	prog := at(env, start, cst("2026-09-19 09:00"), relay.UpdateProgress, relay.ActionRequest{Unit: "czj", Percent: 10, Note: "启动"})
+	late := at(env, start, cst("2026-09-20 09:00"), relay.UpdateAck, relay.ActionRequest{Unit: "czj"})
+	var acks int
+	env.RegisterDelayedCallback(func() {
+		for _, e := range queryTask(t, env).Timeline {
+			if e.Action == relay.ActAcknowledged {
+				acks++
+			}
+		}
+		env.CancelWorkflow()
+	}, cst("2026-09-21 09:00").Sub(start))
+	env.ExecuteWorkflow(relay.TaskWorkflowName, sampleTaskInput("2026-12-31"))
+	if first.err != nil || prog.err != nil {
+		t.Fatalf("first ack %v, progress %v", first.err, prog.err)
+	}
+	for name, o := range map[string]*outcome{"second ack": again, "ack after acting": late} {
+		if o.err == nil || !strings.Contains(o.err.Error(), "已签收") {
+			t.Errorf("%s: %v, want a refusal saying 已签收", name, o.err)
+		}
+	}
+	// rsj's ack, and czj's implied by its progress on an acknowledged task: no entry.
+	if acks != 1 {
+		t.Errorf("%d acknowledgment entries, want 1", acks)
+	}
+}
+
+// A standing task is never overdue: no reminder, no overdue notice, no red, however
+// long it runs; it closes like any other.
+func TestStandingTaskNeverOverdue(t *testing.T) {
+	start := cst("2026-09-16 10:00")
+	env, rec := taskEnv(t, start)
+	in := sampleTaskInput("")
+	in.Item.Standing = true
+	var later relay.TaskView
+	env.RegisterDelayedCallback(func() { later = queryTask(t, env) }, cst("2027-10-01 09:00").Sub(start))
+	ext := at(env, start, cst("2026-10-01 09:00"), relay.UpdateExtend, relay.ActionRequest{Unit: "rsj", Until: "2027-01-01", Note: "x"})
+	at(env, start, cst("2027-10-02 09:00"), relay.UpdateComplete, relay.ActionRequest{Unit: "rsj", Note: "长期坚持"})
+	at(env, start, cst("2027-10-03 09:00"), relay.UpdateVerify, relay.ActionRequest{By: relay.Inspection, Approve: true})
+	env.ExecuteWorkflow(relay.TaskWorkflowName, in)
+	if !env.IsWorkflowCompleted() || env.GetWorkflowError() != nil {
+		t.Fatalf("completed %v, err %v", env.IsWorkflowCompleted(), env.GetWorkflowError())
+	}
+	if later.Light != relay.Green || later.OverdueDays != 0 || !later.Standing || later.Deadline != "" {
+		t.Errorf("a year on: light %q, overdue days %d, standing %v, deadline %q", later.Light, later.OverdueDays, later.Standing, later.Deadline)
+	}
+	if ext.err == nil {
+		t.Error("an extension of a standing task was accepted")
+	}
+	for _, s := range rec.items {
+		if s.n.Kind == relay.NoticeReminder || s.n.Kind == relay.NoticeOverdue || s.n.Kind == relay.NoticeEscalation {
+			t.Errorf("a standing task sent %s", s.n.Kind)
+		}
+	}
+}
+
+// A list adopted after its deadline passed: overdue days count from when the unit
+// received the task; a closed task has no light.
+func TestOverdueDaysFromReceipt(t *testing.T) {
+	start := cst("2026-11-20 09:00")
+	env, _ := taskEnv(t, start)
+	in := sampleTaskInput("2026-10-31")
+	in.DispatchedAt = start
+	var v relay.TaskView
+	env.RegisterDelayedCallback(func() { v = queryTask(t, env) }, cst("2026-11-25 10:00").Sub(start))
+	at(env, start, cst("2026-11-26 09:00"), relay.UpdateComplete, relay.ActionRequest{Unit: "rsj", Note: "完成"})
+	ok := at(env, start, cst("2026-11-27 09:00"), relay.UpdateVerify, relay.ActionRequest{By: relay.Inspection, Approve: true})
+	env.ExecuteWorkflow(relay.TaskWorkflowName, in)
+	if v.Light != relay.Red || v.OverdueDays != 5 {
+		t.Errorf("five days after receipt: light %q, overdue days %d, want red, 5", v.Light, v.OverdueDays)
+	}
+	if ok.view.State != relay.StateClosed || ok.view.Light != "" {
+		t.Errorf("closed: state %s light %q, want no light", ok.view.State, ok.view.Light)
+	}
+}
