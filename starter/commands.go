@@ -275,6 +275,7 @@ type taskLine struct {
 	Light        relay.Light `json:"light"`
 
 	Standing        bool     `json:"standing"`
+	OverdueDays     int      `json:"overdue_days"`
 	LeadUnitWritten string   `json:"lead_unit_written,omitempty"`
 	CoUnitsWritten  []string `json:"co_units_written,omitempty"`
 }
@@ -284,7 +285,7 @@ func statusLine(t relay.TaskView) taskLine {
 	return taskLine{ID: t.ID, No: t.No, Title: t.Title, LeadUnit: t.LeadUnit,
 		LeadUnitName: t.LeadUnitName, CoUnits: t.CoUnits, Deputy: t.Deputy, Deadline: t.Deadline,
 		State: t.State, Progress: t.Progress, Light: t.Light,
-		Standing: t.Standing, LeadUnitWritten: t.LeadUnitWritten, CoUnitsWritten: t.CoUnitsWritten}
+		Standing: t.Standing, OverdueDays: t.OverdueDays, LeadUnitWritten: t.LeadUnitWritten, CoUnitsWritten: t.CoUnitsWritten}
 }
 
 func cmdStatus(ctx context.Context, args []string) error {

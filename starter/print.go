@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"taskrelay/internal/relay"
+	model "taskrelay/internal/task"
 )
 
 // width counts East Asian wide characters as two columns.
@@ -53,14 +54,13 @@ func printStatus(m relay.MeetingView, tasks []relay.TaskView) {
 		fmt.Println(strings.TrimRight(b.String(), " "))
 	}
 	line(head)
-	counts := map[relay.Light]int{}
+	var tally model.Tally
 	for _, t := range tasks {
-		counts[t.Light]++
+		tally.Add(t.State, t.Light)
 		line([]string{fmt.Sprint(t.No), t.Title, t.LeadUnitName, t.DeputyName, t.Deadline, relay.StateLabel(t.State), relay.LightLabel(t.Light), fmt.Sprintf("%d%%", t.Progress)})
 	}
 	if m.State == relay.MeetingAdopted {
-		fmt.Printf("共 %d 项：绿灯 %d，黄灯 %d，红灯 %d。任务编号为 %s:序号，例如 %s\n", len(tasks),
-			counts[relay.Green], counts[relay.Yellow], counts[relay.Red], m.Meeting.ID, relay.TaskID(m.Meeting.ID, 1))
+		fmt.Printf("%s。任务编号为 %s:序号，例如 %s\n", tally.Line(), m.Meeting.ID, relay.TaskID(m.Meeting.ID, 1))
 	}
 }
 

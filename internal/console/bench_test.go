@@ -50,17 +50,21 @@ func TestCursorAndSegments(t *testing.T) {
 	if err != nil || got.Seg != 2 || string(got.Token) != string(c.Token) {
 		t.Fatalf("round trip: %+v %v", got, err)
 	}
-	for _, bad := range []string{"", "4.", "-1.", "x.AA", "1.!!", "1"} {
+	for _, bad := range []string{"", "5.", "-1.", "x.AA", "1.!!", "1"} {
 		if _, err := parseCursor(bad); err == nil {
 			t.Errorf("cursor %q accepted", bad)
 		}
 	}
 	segs := segments("RelayUnits = 'rsj'")
-	want := []string{"RelayLight = 'red'", "RelayLight = 'yellow'", "RelayLight = 'green'", "RelayState = 'closed'"}
+	want := []string{"RelayLight = 'red'", "RelayLight = 'yellow'", "RelayLight = 'green'", "RelayState = 'closed'", "RelayState = 'withdrawn'"}
 	for i, w := range want {
 		if !strings.HasPrefix(segs[i], "RelayUnits = 'rsj' AND ") || !strings.Contains(segs[i], w) {
 			t.Errorf("segment %d: %s", i, segs[i])
 		}
+	}
+	// Withdrawn tasks are counted apart, not among the open green ones.
+	if !strings.Contains(segs[2], "RelayState != 'withdrawn'") {
+		t.Errorf("green segment counts withdrawn tasks: %s", segs[2])
 	}
 	if strings.HasPrefix(segments("")[0], " AND") {
 		t.Error("empty filter leaves a dangling AND")

@@ -19,6 +19,7 @@ import (
 	"taskrelay/internal/directory"
 	"taskrelay/internal/relay"
 	"taskrelay/internal/relayclient"
+	model "taskrelay/internal/task"
 )
 
 // Filter is a list's filters, read from the query string. Every value is checked
@@ -205,41 +206,58 @@ func compareTasks(a, b *relay.TaskSummary) int {
 
 // Listing is one page of a filtered task list in the board's order, with its counts.
 type Listing struct {
-	Path     string // the page the list is on
-	Filter   Filter
-	Fixed    string // the filter the role imposes ("unit" or "deputy"), hidden from the form
-	Tasks    []relay.TaskSummary
-	Total    int
-	Red      int
-	Yellow   int
-	Green    int
-	Closed   int
-	Page     int
-	Pages    int
-	First    int // 1-based index of the first task shown
-	FirstURL string
-	NextURL  string
-	Units    []directory.Unit
-	Leaders  []directory.Leader
-	States   []relay.State
-	Lights   []relay.Light
-	Meetings []relayclient.MeetingRef
+	Path   string // the page the list is on
+	Filter Filter
+	Fixed  string // the filter the role imposes ("unit" or "deputy"), hidden from the form
+	Tasks  []relay.TaskSummary
+	Total  int
+	Red    int
+	Yellow int
+	Green  int
+	Closed int
+	// Withdrawn (已撤销) are counted apart from the closed ones.
+	Withdrawn int
+	Page      int
+	Pages     int
+	First     int // 1-based index of the first task shown
+	FirstURL  string
+	NextURL   string
+	Units     []directory.Unit
+	Leaders   []directory.Leader
+	States    []relay.State
+	Lights    []relay.Light
+	Meetings  []relayclient.MeetingRef
 }
 
-// The board's order is four segments, each a visibility query: open red tasks, open
-// yellow, open green, then closed ones. Each is counted by the engine and read one
-// page at a time, so a board of 10,000 tasks reads four counts and one page of rows,
-// never the whole list.
-const segmentCount = 4
+// The board's order is one segment per bucket of the task model (model.Buckets),
+// each a visibility query: open red tasks, open yellow, open green, then closed and
+// withdrawn ones, counted apart. Each is counted by the engine and read one page at a
+// time, so a board of 10,000 tasks reads five counts and one page of rows, never the
+// whole list.
+const segmentCount = 5
 
 func segments(base string) [segmentCount]string {
-	open := relay.Ne(relay.SAState, relay.StateClosed)
-	return [segmentCount]string{
-		relay.And(base, relay.Eq(relay.SALight, relay.Red), open),
-		relay.And(base, relay.Eq(relay.SALight, relay.Yellow), open),
-		relay.And(base, relay.Eq(relay.SALight, relay.Green), open),
-		relay.And(base, relay.Eq(relay.SAState, relay.StateClosed)),
+	var out [segmentCount]string
+	for i, b := range model.Buckets {
+		out[i] = relay.And(base, bucketQuery(b))
 	}
+	return out
+}
+
+// bucketQuery is the visibility filter of the tasks model.BucketOf puts in b.
+func bucketQuery(b model.Bucket) string {
+	open := relay.And(relay.Ne(relay.SAState, relay.StateClosed), relay.Ne(relay.SAState, relay.StateWithdrawn))
+	switch b {
+	case model.BucketClosed:
+		return relay.Eq(relay.SAState, relay.StateClosed)
+	case model.BucketWithdrawn:
+		return relay.Eq(relay.SAState, relay.StateWithdrawn)
+	case model.BucketRed:
+		return relay.And(relay.Eq(relay.SALight, relay.Red), open)
+	case model.BucketYellow:
+		return relay.And(relay.Eq(relay.SALight, relay.Yellow), open)
+	}
+	return relay.And(relay.Eq(relay.SALight, relay.Green), open)
 }
 
 // list reads one page of a filtered listing; fixed names the filter the role imposes.
@@ -265,8 +283,8 @@ func (s *Server) list(q *req, path string, f Filter, fixed string) (Listing, err
 	}
 	l := Listing{Path: path, Filter: f, Fixed: fixed, States: filterStates, Lights: filterLights,
 		Units: s.cfg.Directory.Units, Leaders: s.cfg.Directory.Leaders, Meetings: ms,
-		Red: counts[0], Yellow: counts[1], Green: counts[2], Closed: counts[3]}
-	l.Total = l.Red + l.Yellow + l.Green + l.Closed
+		Red: counts[0], Yellow: counts[1], Green: counts[2], Closed: counts[3], Withdrawn: counts[4]}
+	l.Total = l.Red + l.Yellow + l.Green + l.Closed + l.Withdrawn
 	size := s.cfg.PageSize
 	l.Pages = max(1, (l.Total+size-1)/size)
 	l.Page = min(max(f.Page, 1), l.Pages)

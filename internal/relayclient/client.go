@@ -30,6 +30,7 @@ import (
 	"taskrelay/internal/refusal"
 	"taskrelay/internal/relay"
 	"taskrelay/internal/report"
+	model "taskrelay/internal/task"
 )
 
 // Client wraps a Temporal client with taskrelay's operations.
@@ -682,6 +683,7 @@ func (c *Client) TasksPage(ctx context.Context, query string, pageSize int, toke
 		if err := converter.GetDefaultDataConverter().FromPayload(p, &s); err != nil {
 			return nil, nil, fmt.Errorf("任务 %s 的摘要: %w", e.GetExecution().GetWorkflowId(), err)
 		}
+		model.Present(&s, time.Now())
 		out = append(out, s)
 	}
 	return out, resp.GetNextPageToken(), nil

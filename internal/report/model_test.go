@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"taskrelay/internal/relay"
+	model "taskrelay/internal/task"
 )
 
 // A list adopted after its deadline passed: the lead unit answers only for the days
@@ -65,5 +66,35 @@ func TestHeadReviewOnAPastDay(t *testing.T) {
 	r := compute(t, Input{Request: mustResolve(t, "2026-11"), Meetings: []relay.Meeting{m12}, Tasks: []Task{a}})
 	if len(r.Rows) != 1 || r.Rows[0].State != relay.StateHeadReview || r.Rows[0].Light != relay.Red || r.Rows[0].OverdueDays != 10 {
 		t.Fatalf("row %+v, want head_review, red, 10 days", r.Rows)
+	}
+}
+
+// The report's totals, the status line and the board count by the same buckets: on
+// the same tasks they agree (closed and withdrawn apart, red = open overdue).
+func TestTotalsAgreeWithTally(t *testing.T) {
+	in := fixture()
+	w := task(m15, 9, "已撤销事项", "czj", "2026-10-31", at("2026-09-16 10:00"), relay.StateWithdrawn)
+	w.WithdrawnAt = ptr(at("2026-10-01 09:00"))
+	in.Tasks = append(in.Tasks, w)
+	// Live: the report as of now, the tasks' memos as the board and status read them.
+	now := at("2026-12-02 09:00")
+	req, err := Resolve(Request{Month: "2026-12"}, now, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in.Request = req
+	r := compute(t, in)
+	var tally model.Tally
+	for _, row := range r.Rows {
+		tally.Add(row.State, row.Light)
+	}
+	if tally.Closed != r.Totals.Closed() || tally.Withdrawn != r.Totals.Withdrawn || tally.Red != r.Totals.OpenOverdue ||
+		tally.Yellow+tally.Green != r.Totals.OpenNotDue || tally.Withdrawn != 1 {
+		t.Fatalf("tally %+v, totals %+v", tally, r.Totals)
+	}
+	for _, row := range r.Rows {
+		if (row.State == relay.StateClosed || row.State == relay.StateWithdrawn) && row.Light != "" {
+			t.Errorf("%s %s has light %q", row.ID, row.State, row.Light)
+		}
 	}
 }

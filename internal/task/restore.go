@@ -135,3 +135,14 @@ func Start(sum relay.TaskSummary, timeline []relay.Event) State {
 		Status: relay.StateDispatched, DispatchedAt: sum.DispatchedAt,
 	}
 }
+
+// Present completes a summary read from a memo for showing at now: the overdue days,
+// which a memo does not keep (they change every day, the memo only when the task
+// does), and no light once closed or withdrawn (memos written before that rule).
+func Present(sum *relay.TaskSummary, now time.Time) {
+	s := FromSummary(*sum)
+	sum.OverdueDays = OverdueDays(s, now)
+	if !s.Open() {
+		sum.Light = ""
+	}
+}

@@ -197,3 +197,19 @@ func TestFromCarryMatchesReplay(t *testing.T) {
 		t.Fatalf("from carry %+v\nreplayed %+v", got, want)
 	}
 }
+
+func TestPresentSummary(t *testing.T) {
+	it := item
+	it.Deadline = "2027-03-01"
+	sum := relay.TaskSummary{TaskView: relay.TaskView{LeadUnit: "u1", Deadline: "2027-03-01", State: relay.StateInProgress, Light: relay.Red},
+		DispatchedAt: day("2027-03-10", 9)}
+	Present(&sum, day("2027-03-15", 9))
+	if sum.OverdueDays != 5 || sum.Light != relay.Red {
+		t.Fatalf("present: %d days, light %q", sum.OverdueDays, sum.Light)
+	}
+	sum.State, sum.Light = relay.StateWithdrawn, relay.Green
+	Present(&sum, day("2027-03-15", 9))
+	if sum.OverdueDays != 0 || sum.Light != "" {
+		t.Fatalf("withdrawn: %d days, light %q", sum.OverdueDays, sum.Light)
+	}
+}
