@@ -382,7 +382,7 @@ func (t *task) validateAck(ctx workflow.Context, req relay.ActionRequest) error 
 		return err
 	}
 	if t.m.HasAcked(req.Unit) {
-		return fmt.Errorf("%s 已签收任务 %s，无需再次签收", t.unitName(req.Unit), t.in.TaskID)
+		return refusal.Newf(refusal.ErrConflict, "%s 已签收任务 %s，无需再次签收", t.unitName(req.Unit), t.in.TaskID)
 	}
 	return nil
 }
@@ -408,7 +408,7 @@ func (t *task) validateExtend(ctx workflow.Context, req relay.ActionRequest) err
 		return errors.New("已有延期申请待批复")
 	}
 	if t.in.Item.Standing {
-		return errors.New("长期事项不设完成时限，无需申请延期")
+		return refusal.Invalid("until", "长期事项不设完成时限，无需申请延期")
 	}
 	end, err := relay.DeadlineEnd(t.c.Deadline)
 	if err != nil {

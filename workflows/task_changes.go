@@ -162,7 +162,7 @@ func (t *task) validateAmend(_ workflow.Context, req relay.ChangeRequest) error 
 		return errors.New("未指明调整内容：需要新的完成时限或具体要求")
 	}
 	if req.Deadline != "" && t.in.Item.Standing {
-		return errors.New("长期事项不设完成时限")
+		return refusal.Invalid("deadline", "长期事项不设完成时限")
 	}
 	if req.Deadline != "" {
 		if _, err := relay.ParseDate(req.Deadline); err != nil {
