@@ -246,4 +246,3 @@ func randomAction(rng *rand.Rand, chaseNo *int, when time.Time) (string, relay.A
 		return relay.UpdateInstruct, relay.ActionRequest{}, &relay.ChangeRequest{By: relay.Inspection, Text: "批示"}
 	}
 }
-
