@@ -648,6 +648,18 @@ func (t *task) notify(ctx workflow.Context, kind, toKind, to, toName, subject, b
 
 func (t *task) queue(ctx workflow.Context, id, kind, toKind, to, toName, subject, body string) {
 	it := t.in.Item
+	// The units as the committee wrote them, on the notice and in its 致.
+	leadName, coNames := relay.AddressedNames(it, t.in.LeadName, t.in.CoNames)
+	if toKind == relay.ToUnit && toName == t.unitName(to) {
+		if to == it.Lead {
+			toName = leadName
+		}
+		for i, c := range it.Co {
+			if c == to && c != it.Lead && i < len(coNames) {
+				toName = coNames[i]
+			}
+		}
+	}
 	t.c.Pending = append(t.c.Pending, relay.Notice{
 		ID: id, Kind: kind, MeetingID: t.in.Meeting.ID, MeetingName: t.in.Meeting.Name,
 		ToKind: toKind, To: to, ToName: toName, TaskID: t.in.TaskID,
@@ -655,7 +667,7 @@ func (t *task) queue(ctx workflow.Context, id, kind, toKind, to, toName, subject
 		Items: []relay.NoticeItem{{
 			No: it.No, TaskID: t.in.TaskID, Title: it.Title, Requirements: it.Requirements,
 			Role: relay.RoleLead, Deadline: t.c.Deadline, DeputyName: t.in.DeputyName,
-			LeadUnitName: t.in.LeadName, CoUnitNames: t.in.CoNames,
+			LeadUnitName: leadName, CoUnitNames: coNames,
 			ItemHash: relay.ItemRoot(t.in.Meeting, it),
 		}},
 		IssuedAt: workflow.Now(ctx),

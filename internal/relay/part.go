@@ -127,20 +127,28 @@ func DispatchNoticeID(meetingID, unit string) string { return "dispatch:" + meet
 // view. Deterministic: workflow code calls it.
 func (p *Plan) DispatchNotices(items []Item, at time.Time) ([]Notice, []DispatchNotice) {
 	byUnit := map[string][]NoticeItem{}
+	written := map[string][]string{} // unit -> the list's wordings of it
 	for _, it := range items {
 		in := p.TaskInput(it, at)
+		// The units as the committee wrote them (县人力资源和社会保障局（县医疗保障局）).
+		leadName, coNames := AddressedNames(it, in.LeadName, in.CoNames)
 		ni := NoticeItem{
 			No: it.No, TaskID: in.TaskID, Title: it.Title, Requirements: it.Requirements,
 			Deadline: it.Deadline, DeputyName: in.DeputyName,
-			LeadUnitName: in.LeadName, CoUnitNames: in.CoNames,
+			LeadUnitName: leadName, CoUnitNames: coNames,
 			ItemHash: ItemRoot(p.Meeting, it),
 		}
+		lw, cw := Written(it, in.LeadName, in.CoNames)
+		written[it.Lead] = append(written[it.Lead], lw)
 		lead := ni
 		lead.Role = RoleLead
 		byUnit[it.Lead] = append(byUnit[it.Lead], lead)
-		for _, c := range it.Co {
+		for i, c := range it.Co {
 			if c == it.Lead {
 				continue
+			}
+			if i < len(cw) {
+				written[c] = append(written[c], cw[i])
 			}
 			co := ni
 			co.Role = RoleCo
@@ -166,11 +174,12 @@ func (p *Plan) DispatchNotices(items []Item, at time.Time) ([]Notice, []Dispatch
 			refs = append(refs, NoticeRef{No: it.No, Role: it.Role})
 		}
 		id := DispatchNoticeID(p.Meeting.ID, u)
+		toName := AddressedAsAll(p.UnitName(u), written[u])
 		notices = append(notices, sealed(Notice{
 			ID: id, Kind: NoticeDispatch,
 			MeetingID: p.Meeting.ID, MeetingName: p.Meeting.Name,
-			ToKind: ToUnit, To: u, ToName: p.UnitName(u),
-			Subject: fmt.Sprintf("交办单：%s任务清单（%s）", p.Meeting.Name, p.UnitName(u)),
+			ToKind: ToUnit, To: u, ToName: toName,
+			Subject: fmt.Sprintf("交办单：%s任务清单（%s）", p.Meeting.Name, toName),
 			Body: fmt.Sprintf("经县政府常务会议研究，%s确定的事项中，共%d项由你单位承办，其中牵头%d项、配合%d项。请按时限要求抓好落实，及时在系统中签收并报送进展。",
 				p.Meeting.Name, len(items), lead, len(items)-lead),
 			Items:    items,

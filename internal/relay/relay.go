@@ -122,6 +122,54 @@ func Written(it Item, leadName string, coNames []string) (lead string, co []stri
 // differs reports whether the wording w says more than the unit's name or id.
 func differs(w, name, id string) bool { return w != "" && w != name && w != id }
 
+// AddressedNames are the names a notice gives the item's units: the directory's
+// names with the list's wording where it differs (AddressedAs), the lead's and the
+// supporting units' (parallel to it.Co).
+func AddressedNames(it Item, leadName string, coNames []string) (string, []string) {
+	lw, cw := Written(it, leadName, coNames)
+	co := make([]string, len(coNames))
+	for i, n := range coNames {
+		co[i] = n
+		if i < len(cw) {
+			co[i] = AddressedAs(n, cw[i])
+		}
+	}
+	if coNames == nil {
+		co = nil
+	}
+	return AddressedAs(leadName, lw), co
+}
+
+// AddressedAsAll is AddressedAs for a unit the list names in several ways (a notice
+// listing several items): every distinct wording, in the order given.
+func AddressedAsAll(name string, written []string) string {
+	var extra []string
+	seen := map[string]bool{}
+	for _, w := range written {
+		if w == "" || w == name || seen[w] {
+			continue
+		}
+		seen[w] = true
+		extra = append(extra, w)
+	}
+	switch {
+	case len(extra) == 0:
+		return name
+	case len(extra) == 1:
+		return AddressedAs(name, extra[0])
+	}
+	var inner []string
+	for _, w := range extra {
+		if !strings.HasPrefix(w, name) { // a merged form already names the body
+			inner = append(inner, w)
+		}
+	}
+	if len(inner) == 0 {
+		return AddressedAs(name, extra[0])
+	}
+	return name + "（" + strings.Join(inner, "、") + "）"
+}
+
 // AddressedAs is how a unit is named where the list's wording differs from the
 // directory's name: the name with the wording in brackets (县人力资源和社会保障局（县医疗
 // 保障局）), or the wording alone when it already names the body (a merged form that

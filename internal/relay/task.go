@@ -145,6 +145,25 @@ type TaskView struct {
 	CoUnitsWritten  []string `json:"co_units_written,omitempty"`
 }
 
+// LeadAddressed and CoAddressed are the units' names with the list's wording where it
+// differs (AddressedAs), for the pages, the notices and the 台账.
+func (t TaskView) LeadAddressed() string { return AddressedAs(t.LeadUnitName, t.LeadUnitWritten) }
+
+// CoAddressed: see LeadAddressed; parallel to CoUnits.
+func (t TaskView) CoAddressed() []string {
+	if t.CoUnitNames == nil {
+		return nil
+	}
+	out := make([]string, len(t.CoUnitNames))
+	for i, n := range t.CoUnitNames {
+		out[i] = n
+		if i < len(t.CoUnitsWritten) {
+			out[i] = AddressedAs(n, t.CoUnitsWritten[i])
+		}
+	}
+	return out
+}
+
 // SetFromItem copies into the view what it takes from the item as the list gave it
 // (standing, the committee's wording); LeadUnitName and CoUnitNames must be set.
 func (t *TaskView) SetFromItem(it Item) {

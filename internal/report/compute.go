@@ -405,7 +405,7 @@ func group(m map[string]*GroupRow, id, name string) *Totals {
 func taskRow(t *Task, s *state, meetingName string, contacts map[string]relay.Contact, at time.Time) TaskRow {
 	row := TaskRow{
 		ID: t.ID, Meeting: t.Meeting, MeetingName: meetingName, No: t.No, Title: t.Title,
-		Unit: t.LeadUnit, UnitName: t.LeadUnitName, CoNames: t.CoUnitNames,
+		Unit: t.LeadUnit, UnitName: t.LeadAddressed(), CoNames: t.CoAddressed(),
 		Deputy: t.Deputy, DeputyName: t.DeputyName, Deadline: s.deadline, Standing: s.m.Standing,
 		State: s.st, Light: s.light, Progress: s.progress,
 		Note: s.note, NoteAt: s.noteAt, ClosedAt: s.closedAt, OnTime: s.onTime, OverdueDays: s.overdueDays,
