@@ -177,8 +177,8 @@ var emailTemplate = template.Must(template.New("mail").Parse(`<!doctype html>
 <p>{{with .N.ToName}}<b>致</b>：{{.}}<br>{{end}}{{with .N.Contact}}<b>联络员</b>：{{.String}}<br>{{end}}{{with .N.MeetingName}}<b>会议</b>：{{.}}<br>{{end}}{{with .Time}}<b>时间</b>：{{.}}{{end}}</p>
 {{range .Body}}<p>{{.}}</p>
 {{end}}{{if .N.Items}}<table border="1" cellpadding="4" style="border-collapse:collapse">
-<tr><th>序号</th><th>任务事项</th><th>具体要求</th><th>本单位角色</th><th>完成时限</th><th>分管县领导</th></tr>
-{{range .Items}}<tr><td>{{.No}}</td><td>{{.Title}}</td><td>{{.Requirements}}</td><td>{{.Role}}</td><td>{{.Deadline}}</td><td>{{.DeputyName}}</td></tr>
+<tr><th>序号</th><th>任务事项</th><th>具体要求</th>{{if .WithRole}}<th>本单位角色</th>{{end}}<th>完成时限</th><th>分管县领导</th></tr>
+{{range .Items}}<tr><td>{{.No}}</td><td>{{.Title}}</td><td>{{.Requirements}}</td>{{if $.WithRole}}<td>{{.Role}}</td>{{end}}<td>{{.Deadline}}</td><td>{{.DeputyName}}</td></tr>
 {{end}}</table>{{end}}
 {{with .Link}}<p><a href="{{.}}">` + ConsoleLinkText + `</a></p>{{end}}
 </body></html>
@@ -192,10 +192,11 @@ func emailHTML(o Outgoing) (string, error) {
 	}
 	data := struct {
 		Title, Time, Link string
+		WithRole          bool
 		N                 relay.Notice
 		Body              []string
 		Items             []row
-	}{Title: title, Link: o.Link, N: o.Notice}
+	}{Title: title, Link: o.Link, N: o.Notice, WithRole: addressedToUnit(o.Notice)}
 	if !o.Notice.IssuedAt.IsZero() {
 		data.Time = o.Notice.IssuedAt.In(relay.County).Format(TimeLayout)
 	}

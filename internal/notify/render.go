@@ -48,7 +48,7 @@ func Render(n relay.Notice) string {
 		if n.Kind == relay.NoticeDispatch {
 			renderTable(&b, n.Items)
 		} else {
-			renderList(&b, n.Items)
+			renderList(&b, n.Items, addressedToUnit(n))
 		}
 	}
 	return b.String()
@@ -76,13 +76,24 @@ func renderTable(b *strings.Builder, items []relay.NoticeItem) {
 	}
 }
 
-func renderList(b *strings.Builder, items []relay.NoticeItem) {
+// addressedToUnit: the notice goes to a unit, which has a role (牵头, 配合) in its items.
+// The offices (a push back to decide, a completion to verify) and the deputies have
+// none, so their notices carry no 本单位角色.
+func addressedToUnit(n relay.Notice) bool {
+	switch n.ToKind {
+	case relay.ToOffice, relay.ToInspection, relay.ToLeader:
+		return false
+	}
+	return true
+}
+
+func renderList(b *strings.Builder, items []relay.NoticeItem, withRole bool) {
 	for _, it := range items {
 		var details []string
 		if it.Why != "" { // an item of a digest: the notice it stands for
 			details = append(details, "事由："+it.Why)
 		}
-		if it.Role != "" {
+		if withRole && it.Role != "" {
 			details = append(details, "本单位角色："+relay.RoleLabel(it.Role))
 		}
 		if it.LeadUnitName != "" {

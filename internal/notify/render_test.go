@@ -108,3 +108,34 @@ func TestRenderDigestSaysWhy(t *testing.T) {
 		}
 	}
 }
+
+// TestOfficeNoticesCarryNoUnitRole: a push back to decide (to the office), a
+// completion to verify (to the inspection office) and an extension request (to the
+// deputy) name no 本单位角色 in the text, the chat message or the e-mail; a unit's
+// reminder still does.
+func TestOfficeNoticesCarryNoUnitRole(t *testing.T) {
+	item := []relay.NoticeItem{{No: 3, Title: "稳就业", Role: relay.RoleLead, Deadline: "2026-12-31", DeputyName: "张副县长", LeadUnitName: "县人力资源和社会保障局"}}
+	for _, n := range []relay.Notice{
+		{ID: "pushback:cwh-2026-12:3:1", Kind: relay.NoticePushback, ToKind: relay.ToOffice, To: relay.Office, ToName: "县政府办公室", Subject: "退回申请：第3项 稳就业", Items: item},
+		{ID: "closed:cwh-2026-12:3:2", Kind: relay.NoticeClosed, ToKind: relay.ToInspection, To: relay.Inspection, ToName: "县政府督查室", Subject: "办结待审核：第3项 稳就业", Items: item},
+		{ID: "extension_request:cwh-2026-12:3:3", Kind: relay.NoticeExtensionRequest, ToKind: relay.ToLeader, To: "ld-zhang", ToName: "张副县长", Subject: "延期申请：第3项 稳就业", Items: item},
+	} {
+		_, lines := layout(n)
+		mail, err := emailHTML(Outgoing{Notice: n})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for what, text := range map[string]string{"Render": Render(n), "chat": strings.Join(lines, "\n"), "e-mail": mail} {
+			if strings.Contains(text, "本单位角色") || strings.Contains(text, "牵头（") {
+				t.Errorf("%s to %s: %s names a 本单位角色:\n%s", n.Kind, n.ToName, what, text)
+			}
+			if !strings.Contains(text, "稳就业") {
+				t.Errorf("%s to %s: %s lost the item:\n%s", n.Kind, n.ToName, what, text)
+			}
+		}
+	}
+	unit := relay.Notice{ID: "reminder:cwh-2026-12:3:4", Kind: relay.NoticeReminder, ToKind: relay.ToUnit, To: "rsj", ToName: "县人力资源和社会保障局", Items: item}
+	if md := Render(unit); !strings.Contains(md, "本单位角色：牵头") {
+		t.Errorf("a unit's reminder lost its 本单位角色:\n%s", md)
+	}
+}

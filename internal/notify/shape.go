@@ -89,7 +89,7 @@ func layout(n relay.Notice) (string, []string) {
 		}
 	}
 	var items strings.Builder
-	renderList(&items, n.Items)
+	renderList(&items, n.Items, addressedToUnit(n))
 	for _, l := range strings.Split(strings.TrimRight(items.String(), "\n"), "\n") {
 		if l != "" {
 			lines = append(lines, l)
