@@ -165,7 +165,16 @@ func cmdSubmit(ctx context.Context, args []string) error {
 		fmt.Printf("\n通过并交办：starter adopt %s [--deputy 序号=县领导]...\n", plan.Meeting.ID)
 		return nil
 	}
-	return adoptAndWait(ctx, c, plan.Meeting.ID, relay.AdoptRequest{By: "office"}, t0, *asJSON, warningsJSON(warnings))
+	return adoptAndWait(ctx, c, plan.Meeting.ID, relay.AdoptRequest{By: adopter(c)}, t0, *asJSON, warningsJSON(warnings))
+}
+
+// adopter is who the adoption is recorded under: the operator signing it (the
+// console shows 王某（操作员）), or the office when none signs.
+func adopter(c *relayclient.Client) string {
+	if c.Signer != nil && c.Signer.Name != "" {
+		return c.Signer.Name
+	}
+	return relay.Office
 }
 
 // problemJSON is one problem of a refused list in `submit --json`; Row and Column
@@ -249,7 +258,7 @@ func cmdAdopt(ctx context.Context, args []string) error {
 		return err
 	}
 	defer c.Close()
-	return adoptAndWait(ctx, c, pos[0], relay.AdoptRequest{Deputies: d, By: "office"}, time.Now(), *asJSON, nil)
+	return adoptAndWait(ctx, c, pos[0], relay.AdoptRequest{Deputies: d, By: adopter(c)}, time.Now(), *asJSON, nil)
 }
 
 // statusJSON is the shape `status --json` prints.

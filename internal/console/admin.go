@@ -84,6 +84,7 @@ func (s *Server) accountOp(q *req) {
 
 type securityData struct {
 	Users   []securityRow
+	Scopes  map[string]string // the accounts' units or leaders by name
 	Roles   []string
 	Units   any
 	Leaders any
@@ -110,7 +111,7 @@ func (s *Server) renderSecurity(q *req, status int, flash, errMsg string) {
 			rows = append(rows, securityRow{u, s.cfg.Users.Locked(u)})
 		}
 	}
-	s.render(q, status, "security", "角色与锁定", securityData{Users: rows, Roles: accounts.Roles,
+	s.render(q, status, "security", "角色与锁定", securityData{Users: rows, Scopes: s.scopeNames(users), Roles: accounts.Roles,
 		Units: s.cfg.Directory.Units, Leaders: s.cfg.Directory.Leaders}, flash, errMsg)
 }
 

@@ -226,7 +226,7 @@ type Listing struct {
 	Leaders   []directory.Leader
 	States    []relay.State
 	Lights    []relay.Light
-	Meetings  []relayclient.MeetingRef
+	Meetings  []meetingOption
 }
 
 // The board's order is one segment per bucket of the task model (model.Buckets),
@@ -282,7 +282,7 @@ func (s *Server) list(q *req, path string, f Filter, fixed string) (Listing, err
 		}
 	}
 	l := Listing{Path: path, Filter: f, Fixed: fixed, States: filterStates, Lights: filterLights,
-		Units: s.cfg.Directory.Units, Leaders: s.cfg.Directory.Leaders, Meetings: ms,
+		Units: s.cfg.Directory.Units, Leaders: s.cfg.Directory.Leaders, Meetings: s.meetingOptions(q, ms),
 		Red: counts[0], Yellow: counts[1], Green: counts[2], Closed: counts[3], Withdrawn: counts[4]}
 	l.Total = l.Red + l.Yellow + l.Green + l.Closed + l.Withdrawn
 	size := s.cfg.PageSize
@@ -539,6 +539,7 @@ type noticeRow struct {
 	MeetingID   string
 	MeetingName string
 	NoticeID    string
+	DocNo       string // the 交办单's 文号 (empty until numbered)
 	Anchor      string
 	At          *time.Time
 	ReadAt      *time.Time // when one of the unit's people first opened it
@@ -567,7 +568,10 @@ func (s *Server) notices(q *req) {
 			if n.Unit != q.user.Unit {
 				continue
 			}
-			row := &noticeRow{MeetingID: id, MeetingName: v.Meeting.Name, NoticeID: n.NoticeID, Anchor: noticeAnchor(n.NoticeID), At: v.DispatchedAt}
+			row := &noticeRow{MeetingID: id, MeetingName: v.Meeting.Name, NoticeID: n.NoticeID, DocNo: n.DocNo, Anchor: noticeAnchor(n.NoticeID), At: v.DispatchedAt}
+			if row.MeetingName == "" {
+				row.MeetingName = id
+			}
 			if at, ok := s.readTimes(q, id)[q.user.Unit]; ok {
 				row.ReadAt = &at
 			}

@@ -138,6 +138,7 @@ func start() (*testEnv, error) {
 		return nil, err
 	}
 	e.s, err = New(Config{API: e.api, Users: e.users, Sessions: sess, Directory: dir, PageSize: 5, Reports: report.NewArchive(n.Shared), Deliveries: notify.NewLedger(n.Shared, ""),
+		Notices:     notify.NewRecords(n.Shared),
 		SecurityLog: seclog.Open(filepath.Join(data, seclog.File)),
 		Evidence:    relayclient.Evidence{Store: evidence.New(bucket, 1)}})
 	if err != nil {

@@ -2,6 +2,7 @@ package console
 
 import (
 	"errors"
+	"io/fs"
 	"net/http"
 	"net/url"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"go.uber.org/zap"
 
 	"taskrelay/internal/accounts"
+	"taskrelay/internal/gongwen"
 	"taskrelay/internal/notify"
 	"taskrelay/internal/relay"
 	"taskrelay/internal/relayclient"
@@ -27,6 +29,7 @@ func (s *Server) deliveryRoutes() {
 	s.mux.Handle("GET /deliveries", s.auth(deliveryRoles, s.deliveriesPage))
 	s.mux.Handle("POST /deliveries/retry", s.auth(deliveryRoles, s.retryDelivery))
 	s.mux.Handle("GET /notices/{id}", s.auth(anyone, s.openNotice))
+	s.mux.Handle("GET /notices/{id}/docx", s.auth(anyone, s.noticeDocx))
 }
 
 type deliveryRow struct {
@@ -117,6 +120,67 @@ func (s *Server) openNotice(q *req) {
 		}
 	}
 	s.fail(q, http.StatusNotFound, "没有这份通知："+id)
+}
+
+// noticeDocx serves a 交办单 as the official document (.docx, with its 文号), laid
+// out as the worker lays out the one it sends: to the unit it is addressed to and to
+// the offices; any other unit is refused.
+func (s *Server) noticeDocx(q *req) {
+	id := q.r.PathValue("id")
+	_, views, errs, ok := s.allMeetings(q)
+	if !ok {
+		return
+	}
+	var found *relay.DispatchNotice
+	for i, v := range views {
+		if errs[i] != nil {
+			continue
+		}
+		for j := range v.Notices {
+			if v.Notices[j].NoticeID == id {
+				found = &views[i].Notices[j]
+			}
+		}
+	}
+	switch {
+	case found == nil:
+		s.fail(q, http.StatusNotFound, "没有这份交办单："+id)
+		return
+	case accounts.IsUnitRole(q.user.Role) && found.Unit == q.user.Unit, boardRoles.allow(q.user.Role):
+	default:
+		s.fail(q, http.StatusForbidden, "这份交办单不是发给本单位的，不能查看")
+		return
+	}
+	if s.cfg.Notices == nil {
+		s.fail(q, http.StatusNotFound, "交办单尚未发出，请稍后再试")
+		return
+	}
+	n, err := s.cfg.Notices.Get(q.ctx, id)
+	if errors.Is(err, fs.ErrNotExist) {
+		s.fail(q, http.StatusNotFound, "交办单正在发出，请稍后再试")
+		return
+	}
+	if err != nil {
+		s.fail(q, http.StatusInternalServerError, "读取交办单失败："+err.Error())
+		return
+	}
+	set := gongwen.DefaultSettings()
+	if s.cfg.Documents != nil {
+		set = *s.cfg.Documents
+	}
+	b, err := notify.Document(n, set).Docx(set)
+	if err != nil {
+		s.fail(q, http.StatusInternalServerError, "生成交办单失败："+err.Error())
+		return
+	}
+	name := "交办单"
+	if n.DocNo != "" {
+		name += "（" + n.DocNo + "）"
+	}
+	h := q.w.Header()
+	h.Set("Content-Type", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+	h.Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(name+".docx"))
+	_, _ = q.w.Write(b)
 }
 
 // noticeAnchor is a notice's element id on the notices page.

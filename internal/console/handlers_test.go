@@ -263,7 +263,7 @@ func TestWholePath(t *testing.T) {
 		t.Fatal(err)
 	}
 	r = off.get(MeetingURL(m))
-	must(t, r, http.StatusOK, "已通过并交办", "各单位收到的交办单", "县人力资源和社会保障局", "由 office1 通过")
+	must(t, r, http.StatusOK, "已通过并交办", "各单位收到的交办单", "县人力资源和社会保障局", "由 办公室甲（县政府办公室）通过")
 	v3, _ := e.api.Task(ctx, relay.TaskID(m, 3))
 	if v3.Deputy != "ld-zhao" {
 		t.Fatalf("deputy change not adopted: %s", v3.Deputy)
@@ -431,7 +431,7 @@ func TestUsersAndFirstPassword(t *testing.T) {
 	must(t, admin.get("/users"), http.StatusOK, "添加用户", "rsj1")
 	must(t, admin.post("/users", url.Values{"username": {"nyj1"}, "name": {"农业局"}, "role": {"unit"}, "unit": {"nyj"}, "password": {"Nongye-pass-1"}}), http.StatusSeeOther)
 	must(t, admin.post("/users", url.Values{"username": {"nyj1"}, "role": {"unit"}, "unit": {"nyj"}, "password": {"Nongye-pass-1"}}), http.StatusUnprocessableEntity, "已存在")
-	must(t, admin.post("/users", url.Values{"username": {"x2"}, "role": {"unit"}, "password": {"X2-password1"}}), http.StatusUnprocessableEntity, "--unit")
+	must(t, admin.post("/users", url.Values{"username": {"x2"}, "role": {"unit"}, "password": {"X2-password1"}}), http.StatusUnprocessableEntity, "须选择“所属单位”")
 	must(t, admin.post("/users", url.Values{"username": {"x3"}, "role": {"office"}, "password": {"short"}}), http.StatusUnprocessableEntity, "至少 8 个字符")
 	if u, ok, _ := e.users.Get("nyj1"); !ok || u.Unit != "nyj" || u.Role != "unit" {
 		t.Fatalf("added user: %+v %v", u, ok)

@@ -64,11 +64,12 @@ func (s *Server) meetings(q *req) {
 }
 
 type meetingData struct {
-	View     relay.MeetingView
-	Proposed bool
-	CanAdopt bool
-	Rows     []meetingItem
-	Notices  []noticeView
+	View      relay.MeetingView
+	AdoptedBy string // who adopted it, by name and role
+	Proposed  bool
+	CanAdopt  bool
+	Rows      []meetingItem
+	Notices   []noticeView
 	// Instructors: the inspection office may write an instruction on the meeting's
 	// tasks on behalf of one of them (changes.go).
 	Instructors []directory.Leader
@@ -116,7 +117,8 @@ func (s *Server) meetingPage(q *req) {
 }
 
 func (s *Server) renderMeeting(q *req, status int, v relay.MeetingView, flash, errMsg string) {
-	d := meetingData{View: v, Proposed: v.State == relay.MeetingProposed, CanAdopt: officeRoles.allow(q.user.Role)}
+	d := meetingData{View: v, Proposed: v.State == relay.MeetingProposed, CanAdopt: officeRoles.allow(q.user.Role),
+		AdoptedBy: s.actorLabel(v.AdoptedBy)}
 	if isInspection(q.user) {
 		d.Instructors = s.instructors()
 	}

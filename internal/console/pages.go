@@ -196,7 +196,9 @@ func (s *Server) changePassword(q *req) {
 // --- users (administrator) ---
 
 type usersData struct {
-	Users   []accounts.User
+	Users []accounts.User
+	// Scopes are the accounts' units or leaders by name (username -> name).
+	Scopes  map[string]string
 	Roles   []string
 	Units   any
 	Leaders any
@@ -220,7 +222,7 @@ func (s *Server) renderUsers(q *req, status int, form accounts.User, flash, errM
 		s.fail(q, http.StatusInternalServerError, err.Error())
 		return
 	}
-	s.render(q, status, "users", "用户管理", usersData{Users: users, Roles: accounts.BusinessRoles,
+	s.render(q, status, "users", "用户管理", usersData{Users: users, Scopes: s.scopeNames(users), Roles: accounts.BusinessRoles,
 		Units: s.cfg.Directory.Units, Leaders: s.cfg.Directory.Leaders, Form: form}, flash, errMsg)
 }
 
@@ -233,12 +235,12 @@ func (s *Server) addUser(q *req) {
 		s.fail(q, http.StatusForbidden, "系统管理员只能添加业务账号；管理员角色由安全管理员授予")
 		return
 	}
-	if msg := s.resolveScope(&u, f.Get("unit"), f.Get("leader")); msg != "" {
+	u.Signoff = f.Get("signoff")
+	if msg := signoffProblem(u); msg != "" {
 		s.renderUsers(q, http.StatusUnprocessableEntity, u, "", msg)
 		return
 	}
-	u.Signoff = f.Get("signoff")
-	if msg := signoffProblem(u); msg != "" {
+	if msg := s.resolveScope(&u, f.Get("unit"), f.Get("leader")); msg != "" {
 		s.renderUsers(q, http.StatusUnprocessableEntity, u, "", msg)
 		return
 	}
@@ -264,8 +266,25 @@ func signoffProblem(u accounts.User) string {
 		accounts.RoleName(accounts.RoleInspection), accounts.RoleName(accounts.RoleOffice), accounts.RoleName(u.Role))
 }
 
+// scopeNames names each account's unit or leader from the directory (username ->
+// name), for the account tables: a clerk reads 县财政局, not czj.
+func (s *Server) scopeNames(users []accounts.User) map[string]string {
+	out := make(map[string]string, len(users))
+	for _, u := range users {
+		switch {
+		case u.Unit != "":
+			out[u.Username] = s.unitName(u.Unit)
+		case u.Leader != "":
+			out[u.Username] = s.leaderName(u.Leader)
+		}
+	}
+	return out
+}
+
 // resolveScope sets a unit's or a leader's account scope from the form; a refusal
 // comes back as its message.
+// Worded for the form's fields (accounts.User.Check words the same rules for
+// starter user add's flags, which a console user never sees).
 func (s *Server) resolveScope(u *accounts.User, unit, leader string) string {
 	switch u.Role {
 	case accounts.RoleUnit, accounts.RoleUnitHead:
@@ -273,6 +292,8 @@ func (s *Server) resolveScope(u *accounts.User, unit, leader string) string {
 			u.Unit = x.ID
 		} else if unit != "" {
 			return "机构目录中没有这个单位"
+		} else {
+			return "角色为" + accounts.RoleName(u.Role) + "时须选择“所属单位”"
 		}
 	case accounts.RoleLeader:
 		if l, ok := s.cfg.Directory.ResolveLeader(leader); ok {
@@ -281,7 +302,11 @@ func (s *Server) resolveScope(u *accounts.User, unit, leader string) string {
 			u.Leader = h.ID // the county head: instructions on any task
 		} else if leader != "" {
 			return "机构目录中没有这位县领导"
+		} else {
+			return "角色为" + accounts.RoleName(u.Role) + "时须选择“县领导”"
 		}
 	}
+	// The other field is left out: a unit's account has no leader and the reverse;
+	// the offices' accounts have neither.
 	return ""
 }

@@ -187,6 +187,11 @@ func startConsoles(env Env, counties []CountyEnv, blobData string, log *zap.Logg
 		}
 		dirs, links = append(dirs, dir), append(links, County{k.Namespace, name})
 	}
+	// The 交办单 a unit downloads is laid out with the worker's settings (TASKRELAY_DOC_*).
+	docs, err := config.DocumentsFromEnv()
+	if err != nil {
+		return nil, fmt.Errorf("公文设置: %w", err)
+	}
 	var servers []*Server
 	for i, k := range counties {
 		reports := k.DataDir
@@ -229,6 +234,7 @@ func startConsoles(env Env, counties []CountyEnv, blobData string, log *zap.Logg
 		s, err := New(Config{API: k.API, Users: users, Sessions: sessions, SecurityLog: secLog,
 			Directory: dirs[i], SecureCookies: env.SecureCookies || tlsCfg != nil, Log: log,
 			Reports: report.NewArchive(shared), Deliveries: notify.NewLedger(shared, ""),
+			Notices: notify.NewRecords(shared), Documents: &docs,
 			Evidence:     relayclient.Evidence{Store: evidence.New(bucket, env.AttachMaxMB), Require: env.RequireEvidence},
 			PushbackDays: env.PushbackDays, Namespace: k.Namespace, DefaultNamespace: counties[0].Namespace, Counties: links,
 			Apps: apps})

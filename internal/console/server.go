@@ -22,6 +22,7 @@ import (
 	"taskrelay/internal/accounts"
 	"taskrelay/internal/config"
 	"taskrelay/internal/directory"
+	"taskrelay/internal/gongwen"
 	"taskrelay/internal/notify"
 	"taskrelay/internal/relay"
 	"taskrelay/internal/relayclient"
@@ -66,6 +67,10 @@ type Config struct {
 	// their channels, both in the blob store every worker and console share.
 	Reports    *report.Archive
 	Deliveries *notify.Ledger
+	// Notices are the notices' records in that store, from which a unit downloads its
+	// 交办单 as the official document laid out with Documents (nil: the defaults).
+	Notices   *notify.Records
+	Documents *gongwen.Settings
 	// PageSize is how many tasks a list page shows (default 50).
 	PageSize int
 	// Timeout bounds each request's calls to the engine (default 60 s: a report run
@@ -99,6 +104,7 @@ type Server struct {
 	mux      *http.ServeMux
 	throttle *throttle
 	once     *onceTable
+	names    meetingNames
 }
 
 // New builds a console from cfg.

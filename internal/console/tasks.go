@@ -175,7 +175,11 @@ func (s *Server) renderTask(q *req, status int, t relay.TaskView, form map[strin
 		}
 		d.Events = append(d.Events, r)
 	}
-	s.render(q, status, "task", "任务 "+t.ID, d, flash, errMsg)
+	title := "任务 " + t.ID
+	if d.Meeting.Name != "" {
+		title = d.Meeting.Name + " 第" + strconv.Itoa(t.No) + "项"
+	}
+	s.render(q, status, "task", title, d, flash, errMsg)
 }
 
 // responsible lists the task's 责任人: each unit's person (lead first) with the unit's

@@ -76,6 +76,19 @@ func (r *Records) read(ctx context.Context, key string) (relay.Notice, error) {
 	return n, nil
 }
 
+// Get reads back the notice recorded under id; an error wrapping fs.ErrNotExist when
+// there is none (not yet delivered).
+func (r *Records) Get(ctx context.Context, id string) (relay.Notice, error) {
+	ok, err := r.b.Exists(ctx, RecordKey(id))
+	if err != nil {
+		return relay.Notice{}, fmt.Errorf("notify: records: %w", err)
+	}
+	if !ok {
+		return relay.Notice{}, fmt.Errorf("notify: records: notice %q: %w", id, fs.ErrNotExist)
+	}
+	return r.read(ctx, RecordKey(id))
+}
+
 // List reads back the recorded notices that filter accepts (all when filter is nil),
 // sorted by IssuedAt, then ID.
 func (r *Records) List(ctx context.Context, filter func(relay.Notice) bool) ([]relay.Notice, error) {

@@ -112,7 +112,7 @@ func CheckSignoff(month string, s ReportState, r SignoffRequest) error {
 		return fmt.Errorf("%s 月度报告：意见过长（最多 %d 字）", month, MaxSignoffNote)
 	}
 	if !r.Approve && r.Note == "" {
-		return fmt.Errorf("%s 月度报告：退回须写明意见（--note）", month)
+		return fmt.Errorf("%s 月度报告：退回须写明意见", month)
 	}
 	switch {
 	case s == ReportIssued:

@@ -60,7 +60,7 @@ func Resolve(in Request, nominal, now time.Time) (Request, error) {
 	}
 	day, err := relay.ParseDate(out.AsOf)
 	if err != nil {
-		return in, fmt.Errorf("截至日期（--as-of）：%v", err)
+		return in, fmt.Errorf("截至日期 %s 无效：%v", out.AsOf, err)
 	}
 	if day.Before(start) {
 		return in, fmt.Errorf("截至日期 %s 早于 %s 月初", out.AsOf, out.Month)
