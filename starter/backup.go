@@ -73,7 +73,7 @@ func cmdRestore(args []string, stdout io.Writer) error {
 			fmt.Fprintf(stdout, "备份时 %s=%s；其副本在 %s\n", c.env, c.was, filepath.Join(*dir, backup.RestoredConfigDir, c.name+filepath.Ext(c.was)))
 		}
 	}
-	if m.Engine != backup.EngineSQLite {
+	if m.Engine == backup.EnginePostgres || m.Engine == backup.EngineCluster {
 		fmt.Fprintln(stdout, "注意：引擎数据不在此备份内（PostgreSQL）；请用 pg_restore 恢复（见 docs/operations/backup.md）。")
 	}
 	fmt.Fprintf(stdout, "以 TASKRELAY_DATA=%s 启动 worker，然后运行 starter audit 检查。\n", *dir)

@@ -75,7 +75,8 @@ type Manifest struct {
 	MadeAt  time.Time `json:"made_at"`
 	DataDir string    `json:"data_dir"`
 	// Engine: "sqlite" (data/temporal.db in the archive), "postgres" or "cluster"
-	// (not in the archive: back up the database with pg_dump).
+	// (not in the archive: back up the database with pg_dump), "none" (no engine
+	// data on this host).
 	Engine string `json:"engine"`
 	// BlobStore: "file" (data/blobs in the archive) or the s3:// bucket (not in the
 	// archive: copy the bucket).
@@ -100,6 +101,7 @@ const (
 	EngineSQLite   = "sqlite"
 	EnginePostgres = "postgres"
 	EngineCluster  = "cluster"
+	EngineNone     = "none" // a console's folder: no engine data on this host
 	BlobFile       = "file"
 )
 
@@ -154,12 +156,6 @@ func Write(ctx context.Context, o Options, w io.Writer) (Manifest, error) {
 	}
 	m := Manifest{Format: Format, MadeAt: o.Now().UTC(), DataDir: data, Engine: EngineSQLite,
 		BlobStore: BlobFile, Directory: o.Directory, Calendar: o.Calendar}
-	switch {
-	case o.ClusterAddress != "":
-		m.Engine = EngineCluster
-	case o.EngineDB != "":
-		m.Engine = EnginePostgres
-	}
 	if o.BlobURL != "" && !strings.HasPrefix(o.BlobURL, "file://") {
 		m.BlobStore = redact(o.BlobURL)
 	}
@@ -220,6 +216,17 @@ func Write(ctx context.Context, o Options, w io.Writer) (Manifest, error) {
 		return nil
 	}); err != nil {
 		return Manifest{}, fmt.Errorf("读取数据目录 %s: %w", data, err)
+	}
+	// The engine is in the folder when its database is; else on PostgreSQL (the
+	// embedded engine's TASKRELAY_ENGINE_DB) or a cluster's.
+	switch {
+	case len(dbs) > 0:
+	case o.EngineDB != "":
+		m.Engine = EnginePostgres
+	case o.ClusterAddress != "":
+		m.Engine = EngineCluster
+	default:
+		m.Engine = EngineNone
 	}
 	for i, db := range dbs {
 		if err := ctx.Err(); err != nil {

@@ -206,3 +206,12 @@ func freePort() (int, error) {
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
+
+// Tool is the path of one of the server's client programs (pg_dump, pg_restore, psql),
+// of the cluster's own version.
+func (c *Cluster) Tool(prog string) string { return filepath.Join(c.bin, prog) }
+
+// ConnArgs are the client programs' arguments that reach this cluster as postgres.
+func (c *Cluster) ConnArgs() []string {
+	return []string{"-h", "127.0.0.1", "-p", strconv.Itoa(c.port), "-U", "postgres"}
+}
