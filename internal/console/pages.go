@@ -21,6 +21,10 @@ import (
 type loginData struct {
 	Username string
 	Next     string
+	// Apps are the office apps' and single sign-on's login links (sso.go);
+	// AdminOnly: password login is for the three administrators only.
+	Apps      []ssoLink
+	AdminOnly bool
 }
 
 func (s *Server) loginPage(q *req) {
@@ -40,7 +44,7 @@ func (s *Server) loginPage(q *req) {
 	if q.r.URL.Query().Get("out") == "1" {
 		flash = "已退出登录。"
 	}
-	s.render(q, http.StatusOK, "login", "登录", loginData{Next: q.r.URL.Query().Get("next")}, flash, "")
+	s.render(q, http.StatusOK, "login", "登录", s.loginData("", q.r.URL.Query().Get("next")), flash, "")
 }
 
 // safeNext keeps a post-login redirect on this site. Browsers drop tabs and newlines
@@ -64,7 +68,12 @@ func (s *Server) login(q *req) {
 		s.cfg.Log.Warn("console refused login", zap.Int("status", status), zap.String("user", username),
 			zap.String("method", q.r.Method), zap.String("path", q.r.URL.Path), zap.String("reason", msg))
 		s.secLog(q, username, event, msg)
-		s.render(q, status, "login", "登录", loginData{Username: username, Next: next}, "", msg)
+		s.render(q, status, "login", "登录", s.loginData(username, next), "", msg)
+	}
+	if !s.passwordAllowed(username) {
+		s.throttle.failed(ip)
+		refuse(http.StatusForbidden, seclog.LoginFailed, "密码登录仅限系统管理员、安全管理员和审计管理员，请使用页面上的钉钉、企业微信、飞书或统一身份认证登录")
+		return
 	}
 	if wait := s.throttle.wait(ip); wait > 0 {
 		secs := int((wait + time.Second - 1) / time.Second)

@@ -94,6 +94,9 @@ type Config struct {
 	Apps config.Apps
 	// AppClient calls the office platforms (nil: a client with imapp.DefaultTimeout).
 	AppClient *http.Client
+	// PublicURL is the console as people reach it (TASKRELAY_PUBLIC_URL): the
+	// platforms send the browser back under it.
+	PublicURL string
 }
 
 // Server serves the console.
@@ -191,6 +194,8 @@ func (s *Server) routes() {
 	s.mux.Handle("GET /login", s.public(s.loginPage))
 	s.mux.Handle("POST /login", s.public(s.login))
 	s.mux.Handle("POST /logout", s.public(s.logout))
+	s.mux.Handle("GET /login/{platform}", s.public(s.ssoStart))
+	s.mux.Handle("GET /login/{platform}/callback", s.public(s.ssoCallback))
 	// Anything else: a refusal in Chinese, not the router's English one.
 	s.mux.Handle("/", s.public(func(q *req) { s.fail(q, http.StatusNotFound, "没有这个页面："+q.r.URL.Path) }))
 
