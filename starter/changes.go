@@ -188,6 +188,7 @@ func cmdReassign(ctx context.Context, args []string) error {
 		}
 		c.req.Deputy = &l
 	}
+	r.dir.FollowLead(&c.req)
 	return c.send(ctx, task, relay.UpdateReassign)
 }
 
@@ -267,6 +268,7 @@ func cmdDecidePushback(ctx context.Context, args []string) error {
 		if err := r.assignment(fs, *lead, *co, &c.req); err != nil {
 			return err
 		}
+		r.dir.FollowLead(&c.req)
 	}
 	return c.send(ctx, pos[0], relay.UpdateDecidePushback)
 }

@@ -88,3 +88,33 @@ func TestOverdueDaysFromReceipt(t *testing.T) {
 		t.Errorf("closed: state %s light %q, want no light", ok.view.State, ok.view.Light)
 	}
 }
+
+// A reassignment that moves the deputy in charge: the timeline says so, the new
+// 交办单 names the new deputy, and so does every later 督办单.
+func TestReassignedDeputyNamedAfterwards(t *testing.T) {
+	start := cst("2026-09-16 10:00")
+	env, rec := taskEnv(t, start)
+	zhao := &relay.UnitRef{ID: "ld-zhao", Name: "赵某"}
+	re := change(env, start, cst("2026-09-18 10:00"), relay.UpdateReassign, relay.ChangeRequest{By: relay.Office,
+		Lead: &relay.UnitRef{ID: "lcj", Name: "县林业和草原局"}, Deputy: zhao, Reason: "职能划转"})
+	env.RegisterDelayedCallback(func() { env.CancelWorkflow() }, cst("2026-10-30 10:00").Sub(start))
+	env.ExecuteWorkflow(relay.TaskWorkflowName, changeInput("2026-10-10", start))
+	if re.err != nil || re.view.Deputy != "ld-zhao" || re.view.DeputyName != "赵某" {
+		t.Fatalf("reassign: %v %+v", re.err, re.view.Deputy)
+	}
+	var dispatch, escalation bool
+	for _, s := range rec.items {
+		switch s.n.Kind {
+		case relay.NoticeDispatch:
+			dispatch = s.n.To == "lcj" && s.n.Items[0].DeputyName == "赵某"
+		case relay.NoticeEscalation:
+			escalation = s.n.To == "ld-zhao" && strings.Contains(s.n.Body+s.n.Subject, "县林业和草原局")
+			if s.n.Items[0].DeputyName != "赵某" {
+				t.Errorf("督办单 names deputy %s", s.n.Items[0].DeputyName)
+			}
+		}
+	}
+	if !dispatch || !escalation {
+		t.Errorf("new 交办单 to lcj naming 赵某: %v; 督办单 to ld-zhao: %v (%v)", dispatch, escalation, rec.kinds())
+	}
+}

@@ -302,6 +302,7 @@ func (s *Server) changeRequest(u accounts.User, t relay.TaskView, action string,
 			}
 			req.Deputy = &relay.UnitRef{ID: l.ID, Name: l.Name}
 		}
+		s.cfg.Directory.FollowLead(&req)
 		if req.Lead == nil && !req.SetCo && req.Deputy == nil {
 			return req, "分工未作改动：请选择新的牵头单位、配合单位或分管县领导"
 		}
@@ -341,6 +342,7 @@ func (s *Server) changeRequest(u accounts.User, t relay.TaskView, action string,
 			if req.Lead == nil && !req.SetCo {
 				return req, "请选择新的牵头单位或调整配合单位"
 			}
+			s.cfg.Directory.FollowLead(&req)
 		default:
 			return req, "请选择维持原分工或调整分工"
 		}

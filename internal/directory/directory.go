@@ -418,6 +418,18 @@ func (d *Directory) DeputyOf(unitID string) (Leader, bool) {
 	return Leader{}, false
 }
 
+// FollowLead gives a reassignment to a new lead unit the deputy whose portfolio holds
+// that unit, unless the request names a deputy itself: the deputy in charge follows
+// the lead unit.
+func (d *Directory) FollowLead(req *relay.ChangeRequest) {
+	if req.Lead == nil || req.Deputy != nil {
+		return
+	}
+	if l, ok := d.DeputyOf(req.Lead.ID); ok {
+		req.Deputy = &relay.UnitRef{ID: l.ID, Name: l.Name}
+	}
+}
+
 // Unit returns the unit with the given id.
 func (d *Directory) Unit(id string) (Unit, bool) {
 	for _, u := range d.Units {

@@ -325,3 +325,23 @@ func TestSampleContacts(t *testing.T) {
 		t.Errorf("printed contact %q", got)
 	}
 }
+
+// A reassignment's deputy follows the new lead unit unless the office names one.
+func TestFollowLead(t *testing.T) {
+	d := sample(t)
+	req := relay.ChangeRequest{Lead: &relay.UnitRef{ID: "lcj", Name: "县林业和草原局"}}
+	d.FollowLead(&req)
+	if req.Deputy == nil || req.Deputy.ID != "ld-zhao" || req.Deputy.Name != "赵某" {
+		t.Fatalf("deputy after moving the lead to lcj: %+v, want ld-zhao", req.Deputy)
+	}
+	named := relay.ChangeRequest{Lead: &relay.UnitRef{ID: "lcj"}, Deputy: &relay.UnitRef{ID: "ld-liu", Name: "刘某"}}
+	d.FollowLead(&named)
+	if named.Deputy.ID != "ld-liu" {
+		t.Fatalf("the deputy named was replaced: %+v", named.Deputy)
+	}
+	co := relay.ChangeRequest{SetCo: true}
+	d.FollowLead(&co)
+	if co.Deputy != nil {
+		t.Fatalf("a change of supporting units moved the deputy: %+v", co.Deputy)
+	}
+}
