@@ -16,6 +16,7 @@ import (
 	"taskrelay/internal/directory"
 	"taskrelay/internal/relay"
 	"taskrelay/internal/relayclient"
+	model "taskrelay/internal/task"
 	"taskrelay/internal/tasklist"
 )
 
@@ -228,6 +229,9 @@ func adoptAndWait(ctx context.Context, c *relayclient.Client, meetingID string, 
 		return err
 	}
 	took := time.Since(t0)
+	if m.DispatchedAt != nil {
+		warnings = append(warnings, lateWarnings(m.Items, *m.DispatchedAt)...)
+	}
 	if asJSON {
 		out := map[string]any{"meeting": m.Meeting, "state": m.State, "tasks": len(m.Items),
 			"notices": len(m.Notices), "seconds": took.Seconds()}
@@ -237,11 +241,30 @@ func adoptAndWait(ctx context.Context, c *relayclient.Client, meetingID string, 
 		return printJSON(out)
 	}
 	fmt.Printf("已通过并交办：%d 项任务已启动，%d 个单位各收到一份交办单（用时 %.2f 秒）。\n", len(m.Items), len(m.Notices), took.Seconds())
+	for _, w := range warnings {
+		if w.Field == "deadline" && strings.HasPrefix(w.Message, lateWarningPrefix) {
+			fmt.Println(w.Message)
+		}
+	}
 	for _, f := range m.FailedNotices {
 		fmt.Printf("注意：通知投递被拒绝：%s\n", f)
 	}
 	fmt.Printf("查看：starter status %s\n", meetingID)
 	return nil
+}
+
+// lateWarningPrefix begins the adoption's warning about a deadline already past.
+const lateWarningPrefix = "提示：交办时已过完成时限"
+
+// lateWarnings name each item whose deadline had passed when it was dispatched
+// (model.PastAtReceipt): its overdue days count from the dispatch.
+func lateWarnings(items []relay.Item, dispatched time.Time) []warningJSON {
+	var out []warningJSON
+	for _, it := range model.PastAtReceipt(items, dispatched) {
+		out = append(out, warningJSON{Item: it.No, Field: "deadline", Message: fmt.Sprintf("%s：第%d项“%s”完成时限 %s，交办于 %s，逾期天数自交办之日起计算",
+			lateWarningPrefix, it.No, it.Title, it.Deadline, dispatched.In(relay.County).Format("2006-01-02"))})
+	}
+	return out
 }
 
 func cmdAdopt(ctx context.Context, args []string) error {

@@ -151,3 +151,16 @@ func EarlyDone(s State, earlyDays int) bool {
 	return ok && s.Status == relay.StateClosed && s.SubmittedAt != nil &&
 		!s.SubmittedAt.After(end.AddDate(0, 0, -earlyDays))
 }
+
+// PastAtReceipt lists the items whose deadline had already passed when their units
+// received them at receivedAt (a list adopted late): their overdue days count from
+// receipt (OverdueFrom), and the adoption says so for each.
+func PastAtReceipt(items []relay.Item, receivedAt time.Time) []relay.Item {
+	var out []relay.Item
+	for _, it := range items {
+		if end, ok := New(it, receivedAt).DeadlineEnd(); ok && !receivedAt.Before(end) {
+			out = append(out, it)
+		}
+	}
+	return out
+}

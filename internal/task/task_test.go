@@ -213,3 +213,14 @@ func TestPresentSummary(t *testing.T) {
 		t.Fatalf("withdrawn: %d days, light %q", sum.OverdueDays, sum.Light)
 	}
 }
+
+func TestPastAtReceipt(t *testing.T) {
+	a, b, c := item, item, item
+	a.No, a.Deadline = 1, "2027-03-01"
+	b.No, b.Deadline = 2, "2027-03-10"
+	c.No, c.Deadline, c.Standing = 3, "", true
+	got := PastAtReceipt([]relay.Item{a, b, c}, day("2027-03-10", 9))
+	if len(got) != 1 || got[0].No != 1 {
+		t.Fatalf("past at receipt: %+v, want item 1 only", got)
+	}
+}
