@@ -237,7 +237,7 @@ func startConsoles(env Env, counties []CountyEnv, blobData string, log *zap.Logg
 			Notices: notify.NewRecords(shared), Documents: &docs,
 			Evidence:     relayclient.Evidence{Store: evidence.New(bucket, env.AttachMaxMB), Require: env.RequireEvidence},
 			PushbackDays: env.PushbackDays, Namespace: k.Namespace, DefaultNamespace: counties[0].Namespace, Counties: links,
-			Apps: apps, PublicURL: os.Getenv("TASKRELAY_PUBLIC_URL")})
+			Apps: apps, PublicURL: os.Getenv("TASKRELAY_PUBLIC_URL"), TodoStore: shared})
 		if err != nil {
 			return nil, err
 		}

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"go.uber.org/zap"
+	"gocloud.dev/blob"
 
 	"taskrelay/internal/accounts"
 	"taskrelay/internal/config"
@@ -94,6 +95,9 @@ type Config struct {
 	Apps config.Apps
 	// AppClient calls the office platforms (nil: a client with imapp.DefaultTimeout).
 	AppClient *http.Client
+	// TodoStore is the store the DingTalk 待办 records are shared in (with the
+	// workers): an action that names a new 责任人 brings the 待办 in step at once.
+	TodoStore *blob.Bucket
 	// PublicURL is the console as people reach it (TASKRELAY_PUBLIC_URL): the
 	// platforms send the browser back under it.
 	PublicURL string
@@ -103,6 +107,7 @@ type Config struct {
 type Server struct {
 	cfg      Config
 	sso      *sso
+	todos    *notify.Todos
 	pages    map[string]*template.Template
 	mux      *http.ServeMux
 	throttle *throttle
@@ -129,6 +134,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, mux: http.NewServeMux(), throttle: newThrottle(cfg.Now), once: &onceTable{m: map[string]*onceEntry{}}}
 	s.sso = newSSO(cfg)
+	if s.sso.dingtalk != nil && cfg.TodoStore != nil {
+		s.todos = &notify.Todos{DingTalk: s.sso.dingtalk, People: notify.People{Users: cfg.Users}, Store: cfg.TodoStore, PublicURL: cfg.PublicURL}
+	}
 	if err := s.parseTemplates(); err != nil {
 		return nil, err
 	}

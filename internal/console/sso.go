@@ -21,6 +21,7 @@ import (
 	"taskrelay/internal/accounts"
 	"taskrelay/internal/config"
 	"taskrelay/internal/imapp"
+	"taskrelay/internal/relay"
 	"taskrelay/internal/seclog"
 )
 
@@ -405,4 +406,20 @@ func (s *Server) loginData(username, next string) loginData {
 		d.Apps = append(d.Apps, l)
 	}
 	return d
+}
+
+// syncTodos brings a task's DingTalk 待办 in step right after an action (a 责任人
+// named gets one, the others' are done) instead of at the task's next notice. It
+// runs in the background: the worker's sync on every notice catches up any miss.
+func (s *Server) syncTodos(v relay.TaskView) {
+	if s.todos == nil || v.ID == "" {
+		return
+	}
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if err := s.todos.Sync(ctx, v); err != nil {
+			s.cfg.Log.Warn("dingtalk todo sync", zap.String("task", v.ID), zap.Error(err))
+		}
+	}()
 }

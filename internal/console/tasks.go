@@ -350,6 +350,7 @@ func (s *Server) taskAction(q *req) {
 		s.engineRefused(q, id, action, t, form, err)
 		return
 	}
+	s.syncTodos(after)
 	s.redirect(q, TaskURL(after.ID)+"?done="+action)
 }
 
