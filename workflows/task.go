@@ -268,22 +268,12 @@ func (t *task) register(ctx workflow.Context) error {
 // view is the task without its timeline (queries add it).
 func (t *task) view() relay.TaskView {
 	it := t.in.Item
-	v := relay.TaskView{
-		ID: t.in.TaskID, No: it.No, Meeting: t.in.Meeting.ID,
-		Title: it.Title, Requirements: it.Requirements,
-		LeadUnit: it.Lead, LeadUnitName: t.in.LeadName,
-		CoUnits: nonNil(it.Co), CoUnitNames: nonNil(t.in.CoNames),
-		Deputy: it.Deputy, DeputyName: t.in.DeputyName,
-		Deadline: t.c.Deadline, State: t.c.State, Progress: t.c.Progress, Light: t.c.Light,
-		Extension: t.c.Extension, Attachments: t.attachmentViews(), Assignee: t.assignee(),
-		Assignees: t.assignees(),
-
-		Feedback: it.Feedback, FeedbackReminded: t.c.FeedbackReminded,
-		Milestones: it.Milestones, BehindMilestone: t.c.Behind,
-		EscalationTier: t.c.Tier, EscalatedAt: t.c.TierAt, ListedForReport: t.c.Listed,
-		Reads: t.c.Reads,
-	}
-	v.SetFromItem(it)
+	v := relay.ItemView(t.in.TaskID, t.in.Meeting.ID, it, t.in.LeadName, t.in.CoNames, t.in.DeputyName)
+	v.Deadline, v.State, v.Progress, v.Light = t.c.Deadline, t.c.State, t.c.Progress, t.c.Light
+	v.Extension, v.Attachments, v.Assignee, v.Assignees = t.c.Extension, t.attachmentViews(), t.assignee(), t.assignees()
+	v.FeedbackReminded, v.BehindMilestone = t.c.FeedbackReminded, t.c.Behind
+	v.EscalationTier, v.EscalatedAt, v.ListedForReport = t.c.Tier, t.c.TierAt, t.c.Listed
+	v.Reads = t.c.Reads
 	if it.Feedback == relay.FeedbackMonthly {
 		v.FeedbackDay = t.in.Config.FeedbackDay
 	}

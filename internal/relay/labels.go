@@ -1,6 +1,9 @@
 package relay
 
-import "sort"
+import (
+	"fmt"
+	"sort"
+)
 
 // Timeline actions: what an entry of a task's timeline records. Persisted in every
 // task's history, so a code never changes once used.
@@ -192,6 +195,11 @@ func LightMeaning(l Light) string {
 // LightReason is the task's light with its reason: a yellow light is near its
 // deadline, waiting for an extension decision, or behind a milestone.
 func (t *TaskView) LightReason() string {
+	if t.Light == Red && t.OverdueDays > 0 {
+		// Counted by the task model from the later of the deadline and the lead
+		// unit's receipt of the task.
+		return fmt.Sprintf("%s（逾期%d天）", LightLabel(Red), t.OverdueDays)
+	}
 	if t.Light != Yellow {
 		return LightMeaning(t.Light)
 	}

@@ -98,3 +98,14 @@ func hasHan(s string) bool {
 	}
 	return false
 }
+
+func TestLightReasonCountsOverdueDays(t *testing.T) {
+	v := TaskView{Light: Red, OverdueDays: 5}
+	if got := v.LightReason(); got != "红灯（逾期5天）" {
+		t.Fatalf("LightReason %q", got)
+	}
+	v.OverdueDays = 0
+	if got := v.LightReason(); got != "红灯（逾期）" {
+		t.Fatalf("LightReason without days %q", got)
+	}
+}

@@ -71,15 +71,8 @@ func SearchAttributeKeys() []temporal.SearchAttributeKey {
 
 // TaskMemo is the memo a task workflow starts with.
 func TaskMemo(in TaskInput) map[string]interface{} {
-	it := in.Item
-	v := TaskView{
-		ID: in.TaskID, No: it.No, Meeting: in.Meeting.ID, Title: it.Title, Requirements: it.Requirements,
-		LeadUnit: it.Lead, LeadUnitName: in.LeadName, CoUnits: nonNil(it.Co), CoUnitNames: nonNil(in.CoNames),
-		Deputy: it.Deputy, DeputyName: in.DeputyName, Deadline: it.Deadline,
-		State: StateDispatched, Light: Green,
-		Feedback: it.Feedback, FeedbackDay: feedbackDay(in), Milestones: it.Milestones,
-	}
-	v.SetFromItem(it)
+	v := ItemView(in.TaskID, in.Meeting.ID, in.Item, in.LeadName, in.CoNames, in.DeputyName)
+	v.State, v.Light, v.FeedbackDay = StateDispatched, Green, feedbackDay(in)
 	return map[string]interface{}{MemoSummary: TaskSummary{TaskView: v, DispatchedAt: in.DispatchedAt}}
 }
 

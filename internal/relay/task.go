@@ -164,6 +164,20 @@ func (t TaskView) CoAddressed() []string {
 	return out
 }
 
+// ItemView is the part of a task's view its item decides (the committee's text, the
+// assignment with its names, the deadline, the follow-up cadence): the one place the
+// memo a task starts with, the task's own view and a proposed list's view build it.
+func ItemView(taskID, meetingID string, it Item, leadName string, coNames []string, deputyName string) TaskView {
+	v := TaskView{
+		ID: taskID, No: it.No, Meeting: meetingID, Title: it.Title, Requirements: it.Requirements,
+		LeadUnit: it.Lead, LeadUnitName: leadName, CoUnits: nonNil(it.Co), CoUnitNames: nonNil(coNames),
+		Deputy: it.Deputy, DeputyName: deputyName, Deadline: it.Deadline,
+		Feedback: it.Feedback, Milestones: it.Milestones,
+	}
+	v.SetFromItem(it)
+	return v
+}
+
 // SetFromItem copies into the view what it takes from the item as the list gave it
 // (standing, the committee's wording); LeadUnitName and CoUnitNames must be set.
 func (t *TaskView) SetFromItem(it Item) {

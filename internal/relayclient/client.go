@@ -375,22 +375,18 @@ func (c *Client) queries() *errgroup.Group {
 }
 
 func proposedView(m relay.MeetingView, it relay.Item) relay.TaskView {
-	v := relay.TaskView{
-		ID: relay.TaskID(m.Meeting.ID, it.No), No: it.No, Meeting: m.Meeting.ID,
-		Title: it.Title, Requirements: it.Requirements,
-		LeadUnit: it.Lead, LeadUnitName: unitName(m, it.Lead),
-		CoUnits: append([]string{}, it.Co...), CoUnitNames: []string{},
-		Deputy: it.Deputy, Deadline: it.Deadline, State: "proposed",
-	}
+	coNames := []string{}
 	for _, co := range it.Co {
-		v.CoUnitNames = append(v.CoUnitNames, unitName(m, co))
+		coNames = append(coNames, unitName(m, co))
 	}
+	var deputyName string
 	for _, l := range m.Leaders {
 		if l.ID == it.Deputy {
-			v.DeputyName = l.Name
+			deputyName = l.Name
 		}
 	}
-	v.SetFromItem(it)
+	v := relay.ItemView(relay.TaskID(m.Meeting.ID, it.No), m.Meeting.ID, it, unitName(m, it.Lead), coNames, deputyName)
+	v.State = "proposed"
 	return v
 }
 
