@@ -184,7 +184,9 @@ func (c *appChannel) Prepare(o Outgoing) ([][]byte, error) {
 	if title == "" {
 		title = relay.NoticeKindLabel(n.Kind)
 	}
-	title = shorten(title, func(s string) bool { return len(s) <= appTitleMax })
+	if c.channel == ChannelWeComApp { // the only platform with a short title
+		title = shorten(title, func(s string) bool { return len(s) <= appTitleMax })
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "### %s\n\n", title)
 	if n.Body != "" {
