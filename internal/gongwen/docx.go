@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/xml"
 	"fmt"
+	"math"
 	"strings"
 )
 
@@ -199,6 +200,10 @@ func border(side, val string, eighths int, color string, space int) string {
 
 func (w *writer) document(d *Doc) {
 	fmt.Fprintf(&w.b, `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>`+"\n"+`<w:document xmlns:w="%s" xmlns:r="%s"><w:body>`, nsW, nsR)
+	if d.Draft {
+		// Where the standard puts 份号, 密级 and 紧急程度: the top left, in 黑体.
+		w.p(para{}, DraftMark, runStyle{fonts: headingFonts, size: bodySize})
+	}
 	w.head(d)
 	if d.Title != "" {
 		w.p(para{jc: "center", outlineLvl: 1}, d.Title, w.title())
@@ -329,18 +334,44 @@ func (w *writer) table(head []string, rows [][]string) {
 	}
 	w.b.WriteString("</w:tblGrid>")
 	if len(head) > 0 {
-		w.row(head, widths, true)
+		w.row(head, widths, true, true)
 	}
 	for _, r := range rows {
-		w.row(r, widths, false)
+		w.row(r, widths, false, rowLines(r, widths) <= maxWholeRowLines)
 	}
 	w.b.WriteString("</w:tbl>")
 	// A paragraph after a table keeps two tables apart and the text after it clear.
 	w.p(para{noGrid: true, line: 120}, "", w.body())
 }
 
-func (w *writer) row(cells []string, widths []int, header bool) {
-	w.b.WriteString("<w:tr><w:trPr><w:cantSplit/>")
+// maxWholeRowLines is the tallest row (in table lines, about 6 mm each; a page holds
+// some 37) kept whole on one page. A taller row may break across pages: kept whole,
+// it would be pushed to the next page and leave this one blank under the header.
+const maxWholeRowLines = 15
+
+// rowLines estimates how many lines a row takes: its tallest cell's text wrapped at
+// its column's width.
+func rowLines(cells []string, widths []int) int {
+	most := 1
+	for i, c := range cells {
+		if i >= len(widths) {
+			break
+		}
+		per := max(1, float64(widths[i]-cellPad)/float64(tableChar))
+		n := 0
+		for _, line := range strings.Split(c, "\n") {
+			n += max(1, int(math.Ceil(width(line)/per)))
+		}
+		most = max(most, n)
+	}
+	return most
+}
+
+func (w *writer) row(cells []string, widths []int, header, whole bool) {
+	w.b.WriteString("<w:tr><w:trPr>")
+	if whole {
+		w.b.WriteString("<w:cantSplit/>")
+	}
 	if header {
 		w.b.WriteString("<w:tblHeader/>")
 	}
@@ -365,6 +396,13 @@ func (w *writer) row(cells []string, widths []int, header bool) {
 	w.b.WriteString("</w:tr>")
 }
 
+// A table's measures: twips per full-width character at the table's size, and a
+// cell's margins.
+const (
+	tableChar = tableSize * 10
+	cellPad   = 140
+)
+
 // short cells (numbers, dates, a few characters) are centred.
 func short(s string) bool { return width(s) <= 5 && !strings.Contains(s, "\n") }
 
@@ -372,14 +410,14 @@ func short(s string) bool { return width(s) <= 5 && !strings.Contains(s, "\n") }
 // number) and at least two characters, then shares the rest of the type area by how
 // much each column holds (at most 24 characters' worth of weight).
 func columnWidths(head []string, rows [][]string, cols int) []int {
-	const char = tableSize * 10 // twips per full-width character at the table's size
-	const pad = 140             // cell margins
+	const char, pad = tableChar, cellPad
 	weight := make([]float64, cols)
 	least := make([]int, cols)
 	for c := range cols {
 		w, word := 0.0, 2.0
 		if c < len(head) {
-			w = width(head[c]) * 0.6 // headers may wrap
+			w = width(head[c]) * 0.6 // headers may wrap, onto two lines at most
+			word = max(word, math.Ceil(width(head[c])/2))
 		}
 		for _, r := range rows {
 			if c >= len(r) {

@@ -55,6 +55,9 @@ func DefaultSettings() Settings {
 	}
 }
 
+// DraftMark heads a draft (拟稿) until it is signed off and numbered.
+const DraftMark = "拟稿（未经签发）"
+
 // Number writes a 发文字号: prefix, the year in 六角括号 〔〕, the sequence number, 号.
 //
 //	Number("县府督办", 2026, 7) == "县府督办〔2026〕7号"
@@ -125,7 +128,9 @@ type Doc struct {
 	Mark string
 	// Number is the 发文字号 under the mark, e.g. 县府督办〔2026〕7号.
 	Number string
-	Title  string
+	// Draft marks a document not yet signed off: a line DraftMark at the top left.
+	Draft bool
+	Title string
 	// Subtitle lines are centred under the title (the month, the period).
 	Subtitle []string
 	// Addressee is the 主送机关 (a line under the title ending in a full-width colon).

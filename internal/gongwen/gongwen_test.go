@@ -6,9 +6,14 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"math"
+	"os/exec"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"taskrelay/internal/gongwen"
 	"taskrelay/internal/gongwen/gongwentest"
@@ -172,4 +177,105 @@ func TestTypeArea(t *testing.T) {
 			t.Errorf("%s: %d pages, want %d", c.name, p.Pages, c.pages)
 		}
 	}
+}
+
+// jiaobandan is a 交办单's table: six columns, deputies with two-character names (the
+// narrowest 分管县领导 column), each row's 具体要求 marked where it starts and ends.
+func jiaobandan(reqs ...string) *gongwen.Doc {
+	d := &gongwen.Doc{Mark: "示例县人民政府督查室", Number: "县府督办〔2026〕8号", Title: "关于县委常委会2026年第12次会议确定事项的交办单",
+		Addressee: "县人力资源和社会保障局：", Issuer: "示例县人民政府督查室", Date: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC), PrintedBy: "示例县人民政府督查室"}
+	d.P("经县政府常务会议研究，现将县委常委会会议确定由你单位承办的事项交办如下，请抓好落实。")
+	var rows [][]string
+	for i, r := range reqs {
+		rows = append(rows, []string{fmt.Sprint(i + 1), fmt.Sprintf("第%d项任务事项", i+1), fmt.Sprintf("第%d项起%s第%d项止", i+1, r, i+1), "牵头", "2026-12-31", "张某"})
+	}
+	d.T([]string{"序号", "任务事项", "具体要求", "本单位角色", "完成时限", "分管县领导"}, rows)
+	d.P("请于收到后及时在系统中签收。")
+	return d
+}
+
+// TestJiaobandanTable converts 交办单 with LibreOffice and reads them back: every row
+// on one page, a row too tall for the rest of the first page starting there rather
+// than leaving the page blank under the header, the 分管县领导 heading on at most two
+// lines; a draft says 拟稿 and an issued document does not.
+func TestJiaobandanTable(t *testing.T) {
+	medium := strings.Repeat("对照目标任务逐项细化措施，明确责任人和完成时限，", 5) // about six lines a row
+	var many []string
+	for range 12 {
+		many = append(many, medium)
+	}
+	tall := strings.Repeat("建立台账、挂图作战、定期调度、跟踪问效，确保按期办结。", 14) // most of a page
+	draft := jiaobandan(medium)
+	draft.Number, draft.Draft = "", true
+	docs := map[string][]byte{}
+	for name, d := range map[string]*gongwen.Doc{"rows": jiaobandan(many...), "tall": jiaobandan(tall, medium), "draft": draft, "issued": jiaobandan(medium)} {
+		b, err := d.Docx(gongwen.DefaultSettings())
+		if err != nil {
+			t.Fatal(err)
+		}
+		docs[name] = b
+	}
+	pdfs := gongwentest.ConvertAll(t, docs)
+
+	rows := pdfs["rows"]
+	if rows.Pages < 2 {
+		t.Fatalf("%s: want the 12 rows over at least 2 pages", rows)
+	}
+	pageOf := func(p gongwentest.PDF, s string) int {
+		for page := 1; page <= p.Pages; page++ {
+			if strings.Contains(p.PageText(t, page), s) {
+				return page
+			}
+		}
+		return 0
+	}
+	for i := 1; i <= 12; i++ {
+		from, to := pageOf(rows, fmt.Sprintf("第%d项起", i)), pageOf(rows, fmt.Sprintf("第%d项止", i))
+		if from == 0 || from != to {
+			t.Errorf("row %d split across pages %d and %d", i, from, to)
+		}
+	}
+	if n := headingLines(t, rows.Path, "分管县领导"); n < 1 || n > 2 {
+		t.Errorf("the 分管县领导 heading takes %d lines, want at most two", n)
+	}
+	p1 := pdfs["tall"].PageText(t, 1)
+	if !strings.Contains(p1, "第1项起") {
+		t.Errorf("the tall first row was pushed off page 1, leaving it empty under the header:\n%.300s", p1)
+	}
+	pdfs["tall"].CheckText(t, "第1项止", "第2项起", "第2项止")
+	if !strings.Contains(pdfs["draft"].PageText(t, 1), gongwen.DraftMark) {
+		t.Errorf("the draft is not marked %s", gongwen.DraftMark)
+	}
+	if strings.Contains(pdfs["issued"].Text, "拟稿") {
+		t.Error("the issued document says 拟稿")
+	}
+}
+
+// headingLines is how many lines the first occurrence of text on a PDF's first page
+// takes (pdftotext -bbox: the words' vertical positions).
+func headingLines(t *testing.T, pdf, text string) int {
+	t.Helper()
+	out, err := exec.Command("pdftotext", "-bbox", "-f", "1", "-l", "1", pdf, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext -bbox: %v", err)
+	}
+	word := regexp.MustCompile(`<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="[\d.]+">([^<]*)</word>`)
+	var chars []rune
+	var ys []float64
+	for _, m := range word.FindAllStringSubmatch(string(out), -1) {
+		y, _ := strconv.ParseFloat(m[1], 64)
+		for _, r := range m[2] {
+			chars, ys = append(chars, r), append(ys, y)
+		}
+	}
+	i := strings.Index(string(chars), text)
+	if i < 0 {
+		return 0
+	}
+	at := utf8.RuneCountInString(string(chars)[:i])
+	lines := map[int]bool{}
+	for k := range utf8.RuneCountInString(text) {
+		lines[int(math.Round(ys[at+k]))] = true
+	}
+	return len(lines)
 }

@@ -43,7 +43,8 @@ func (r *Report) settings() gongwen.Settings {
 // leading salutation line (中共…县委：) becomes the 主送机关. The chart has no place
 // in a printed document: its table follows it.
 func (d *doc) gongwen(issuer, number string, r *Report) *gongwen.Doc {
-	g := &gongwen.Doc{Mark: issuer, Number: number, Title: d.Title, Issuer: issuer, PrintedBy: issuer}
+	// Until it is signed off and numbered the report is a draft, and says so.
+	g := &gongwen.Doc{Mark: issuer, Number: number, Title: d.Title, Issuer: issuer, PrintedBy: issuer, Draft: number == ""}
 	if len(d.Subtitle) > 0 {
 		g.Subtitle = d.Subtitle[:1] // the month; the rest repeats the issuer and the day
 	}

@@ -1,7 +1,11 @@
 package report
 
 import (
+	"archive/zip"
+	"bytes"
 	"fmt"
+	"io"
+	"strings"
 	"testing"
 
 	"taskrelay/internal/gongwen"
@@ -52,4 +56,50 @@ func TestDocxReadByLibreOffice(t *testing.T) {
 	}
 	ex.Screenshots(t, "report-tongbao-docx", 2)
 	co.Screenshots(t, "report-baogao-docx", 1)
+}
+
+// TestDraftDocxSaysDraft: until the sign-off numbers them, both reports' documents
+// carry the 拟稿 line; numbered, they do not.
+func TestDraftDocxSaysDraft(t *testing.T) {
+	r := compute(t, fixture())
+	text := func() (string, string) {
+		t.Helper()
+		ex, err := r.ExecutiveDocx()
+		if err != nil {
+			t.Fatal(err)
+		}
+		co, err := r.CommitteeDocx()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(docXML(t, ex)), string(docXML(t, co))
+	}
+	ex, co := text()
+	if !strings.Contains(ex, gongwen.DraftMark) || !strings.Contains(co, gongwen.DraftMark) {
+		t.Errorf("a draft report's documents lack %s", gongwen.DraftMark)
+	}
+	r.DocNo, r.CommitteeDocNo = gongwen.Number("县府督办", 2026, 12), gongwen.Number("县政报", 2026, 3)
+	ex, co = text()
+	if strings.Contains(ex, "拟稿") || strings.Contains(co, "拟稿") {
+		t.Error("an issued report's documents say 拟稿")
+	}
+}
+
+// docXML is a .docx's main part.
+func docXML(t *testing.T, b []byte) []byte {
+	t.Helper()
+	z, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range z.File {
+		if f.Name == "word/document.xml" {
+			rc, _ := f.Open()
+			defer rc.Close()
+			x, _ := io.ReadAll(rc)
+			return x
+		}
+	}
+	t.Fatal("no word/document.xml")
+	return nil
 }
