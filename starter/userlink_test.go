@@ -73,3 +73,33 @@ func TestUserLinkKeepsUnionID(t *testing.T) {
 		t.Errorf("unlinked: %+v", li3.Links)
 	}
 }
+
+// org match dingtalk proposes, by the directory contact's mobile, the DingTalk
+// link of the unit's account of that name; a dry run changes nothing, --apply
+// links it with its unionId.
+func TestOrgMatchDingTalk(t *testing.T) {
+	fake := imapptest.NewDingTalk(t, time.Hour)
+	fake.AddUser("d-zhou", "union-zhou", "13800870009") // 县人社局's 联络员 in the sample directory
+	setDingTalkEnv(t, fake)
+	t.Setenv("TASKRELAY_DIRECTORY", "")
+	file := filepath.Join(t.TempDir(), "users.json")
+	t.Setenv("TASKRELAY_DATA", filepath.Dir(file))
+	if err := cmdUserAdd([]string{"zhou", "--role", "unit", "--unit", "rsj", "--name", "周某某", "--password-stdin", "--file", file},
+		strings.NewReader("Passw0rd-Zh\n")); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmdOrg([]string{"match", "dingtalk", "--file", file}); err != nil {
+		t.Fatal(err)
+	}
+	store, _ := accounts.Open(file)
+	if u, _, _ := store.Get("zhou"); u.DingTalk != "" {
+		t.Fatalf("the dry run linked: %+v", u.Links)
+	}
+	if err := cmdOrg([]string{"match", "dingtalk", "--apply", "--file", file}); err != nil {
+		t.Fatal(err)
+	}
+	store, _ = accounts.Open(file)
+	if u, _, _ := store.Get("zhou"); u.DingTalk != "d-zhou" || u.DingTalkUnion != "union-zhou" {
+		t.Fatalf("after --apply: %+v", u.Links)
+	}
+}

@@ -121,6 +121,7 @@ func newSSOWorld(t *testing.T, passwordLogin string) *ssoWorld {
 	d, wc, f := w.ding.App(), w.wecom.App(), w.fs.App()
 	s, err := New(Config{API: e.api, Users: e.users, Sessions: e.s.cfg.Sessions, Directory: dir,
 		Reports: report.NewArchive(e.node.Shared), Deliveries: notify.NewLedger(e.node.Shared, ""), SecurityLog: seclog.Open(w.log),
+		TodoStore: e.node.Shared,
 		Apps: config.Apps{DingTalk: &d, WeCom: &wc, Feishu: &f, PasswordLogin: passwordLogin,
 			OIDC: &config.OIDC{Issuer: m.Issuer(), ClientID: m.ClientID, ClientSecret: m.ClientSecret, UsernameClaim: "preferred_username"}},
 		AppClient: &http.Client{Transport: w.tamp, Timeout: 10 * time.Second}})
@@ -382,5 +383,61 @@ func TestUsersPageLinks(t *testing.T) {
 	}
 	if u2, _, _ := w.e.users.Get("ssolink"); u2.Links != u.Links {
 		t.Errorf("a refused link changed the account: %+v", u2.Links)
+	}
+}
+
+// TestAssignBringsTodosInStep: a unit head naming the 责任人 in the console gives
+// that person a DingTalk 待办 at once (not at the task's next notice).
+func TestAssignBringsTodosInStep(t *testing.T) {
+	w := newSSOWorld(t, "")
+	e := w.e
+	for _, name := range []string{"gaj1", "gajhead"} {
+		w.ding.AddUser("d-"+name, "u-"+name, "")
+		if err := e.users.Update(name, func(u *accounts.User) error {
+			u.Links = accounts.Links{DingTalk: "d-" + name, DingTalkUnion: "u-" + name}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	meeting := "cwh-todo-1"
+	e.adopted(t, meeting)
+	task := meeting + ":3" // 县公安局 supports it
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	token := func(path string) string {
+		res, err := c.Get(w.srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		m := csrfRE.FindSubmatch(page)
+		if m == nil {
+			t.Fatalf("%s: no csrf token (%d)", path, res.StatusCode)
+		}
+		return string(m[1])
+	}
+	res, err := c.PostForm(w.srv.URL+"/login", url.Values{"username": {"gajhead"}, "password": {testPassword}, CSRFField: {token("/login")}})
+	if err != nil || res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("login: %v %v", res.StatusCode, err)
+	}
+	res, err = c.PostForm(w.srv.URL+TaskURL(task)+"/assign", url.Values{"person": {"gaj1"}, CSRFField: {token(TaskURL(task))}})
+	if err != nil || res.StatusCode != http.StatusSeeOther {
+		body, _ := io.ReadAll(res.Body)
+		t.Fatalf("assign: %v %v\n%s", res.StatusCode, err, snippet(string(body)))
+	}
+	eventually(t, "gaj1's 待办", func() bool {
+		for _, td := range w.ding.Todos() {
+			if td.UnionID == "u-gaj1" && td.SourceID == task && !td.Done {
+				return true
+			}
+		}
+		return false
+	})
+	for _, td := range w.ding.Todos() {
+		if td.UnionID == "u-gajhead" && td.SourceID == task && !td.Done {
+			t.Errorf("the head keeps a 待办 though gaj1 is responsible: %+v", td)
+		}
 	}
 }
