@@ -107,7 +107,7 @@ func PendingFeedback(tasks []relay.TaskSummary, at time.Time, defDay int) (cycle
 	start, _ := relay.CycleStart(cycle)
 	byUnit = map[string][]relay.TaskSummary{}
 	for _, s := range tasks {
-		if s.Feedback != relay.FeedbackMonthly || s.State == relay.StateClosed || s.State == relay.StateWithdrawn || s.State == relay.StateCompletionSubmitted {
+		if !relay.ReportsMonthly(s.Feedback, s.Standing) || s.State == relay.StateClosed || s.State == relay.StateWithdrawn || s.State == relay.StateCompletionSubmitted {
 			continue
 		}
 		day := s.FeedbackDay

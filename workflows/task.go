@@ -274,7 +274,7 @@ func (t *task) view() relay.TaskView {
 	v.FeedbackReminded, v.BehindMilestone = t.c.FeedbackReminded, t.c.Behind
 	v.EscalationTier, v.EscalatedAt, v.ListedForReport = t.c.Tier, t.c.TierAt, t.c.Listed
 	v.Reads = t.c.Reads
-	if it.Feedback == relay.FeedbackMonthly {
+	if relay.ReportsMonthly(it.Feedback, it.Standing) {
 		v.FeedbackDay = t.in.Config.FeedbackDay
 	}
 	if t.c.Light == relay.Red {
@@ -467,7 +467,7 @@ func (t *task) validateFeedbackReminded(_ workflow.Context, req relay.ActionRequ
 	if req.By != System {
 		return fmt.Errorf("%s 无权记录进展催报", req.By)
 	}
-	if t.in.Item.Feedback != relay.FeedbackMonthly {
+	if !relay.ReportsMonthly(t.in.Item.Feedback, t.in.Item.Standing) {
 		return fmt.Errorf("任务 %s 不是按月反馈的任务", t.in.TaskID)
 	}
 	if _, err := relay.CycleStart(req.Cycle); err != nil {

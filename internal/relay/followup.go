@@ -9,6 +9,12 @@ import (
 // progress by the feedback day of every month.
 const FeedbackMonthly = "monthly"
 
+// ReportsMonthly reports whether a task's lead unit reports its progress every month
+// (and is reminded when it does not): a continuing task, or a standing one.
+func ReportsMonthly(feedback string, standing bool) bool {
+	return feedback == FeedbackMonthly || standing
+}
+
 // Milestone is one node of a one-off task (序时进度): by the end of Date the task should
 // have reached Goal, that is reported progress of at least Percent. A task past a node
 // with less progress is behind it, and its light is yellow.

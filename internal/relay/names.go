@@ -85,7 +85,7 @@ func nonNil(s []string) []string {
 
 // feedbackDay is the day a monthly task reports by, as the task workflow shows it.
 func feedbackDay(in TaskInput) int {
-	if in.Item.Feedback != FeedbackMonthly {
+	if !ReportsMonthly(in.Item.Feedback, in.Item.Standing) {
 		return 0
 	}
 	return in.Config.WithFollowUpDefaults().FeedbackDay
