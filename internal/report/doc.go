@@ -83,8 +83,13 @@ func rate(x Pct) string { return fmt.Sprintf("%.1f%%", float64(x)) }
 
 // standing is the sentence the inspection office writes for a group of items.
 func standing(t Totals) string {
-	return fmt.Sprintf("确定事项%d件，已办结%d件（按时办结%d件，逾期办结%d件），正在办理%d件（未到时限%d件，逾期未办结%d件），办结率%s",
+	s := fmt.Sprintf("确定事项%d件，已办结%d件（按时办结%d件，逾期办结%d件），正在办理%d件（未到时限%d件，逾期未办结%d件），办结率%s",
 		t.Tasks, t.Closed(), t.ClosedOnTime, t.ClosedLate, t.Open(), t.OpenNotDue, t.OpenOverdue, rate(t.CompletionRate))
+	if t.Withdrawn > 0 {
+		// Withdrawn tasks are counted apart (已撤销), not among the tasks nor in the rate.
+		s += fmt.Sprintf("；另已撤销%d件", t.Withdrawn)
+	}
+	return s
 }
 
 func meetingLabel(m relay.Meeting) string {

@@ -92,6 +92,9 @@ func TestTotalsAgreeWithTally(t *testing.T) {
 		tally.Yellow+tally.Green != r.Totals.OpenNotDue || tally.Withdrawn != 1 {
 		t.Fatalf("tally %+v, totals %+v", tally, r.Totals)
 	}
+	if !strings.Contains(r.Executive().Markdown(), "另已撤销1件") {
+		t.Error("the 通报 does not count the withdrawn task apart")
+	}
 	for _, row := range r.Rows {
 		if (row.State == relay.StateClosed || row.State == relay.StateWithdrawn) && row.Light != "" {
 			t.Errorf("%s %s has light %q", row.ID, row.State, row.Light)
