@@ -142,11 +142,23 @@ func (a *Activities) StartTasks(ctx context.Context, batch []relay.TaskInput) (i
 }
 
 func (a *Activities) startTask(ctx context.Context, in relay.TaskInput) (bool, error) {
-	deadline, err := relay.DeadlineEnd(in.Item.Deadline)
-	if err != nil {
-		return false, temporal.NewNonRetryableApplicationError("task "+in.TaskID+": "+err.Error(), "BadDeadline", err)
-	}
 	units := append([]string{in.Item.Lead}, in.Item.Co...)
+	attrs := []temporal.SearchAttributeUpdate{
+		relay.SAMeeting.ValueSet(in.Meeting.ID),
+		relay.SALeadUnit.ValueSet(in.Item.Lead),
+		relay.SAUnits.ValueSet(units),
+		relay.SADeputy.ValueSet(in.Item.Deputy),
+		relay.SAState.ValueSet(string(relay.StateDispatched)),
+		relay.SALight.ValueSet(string(relay.Green)),
+	}
+	// A standing task (长期) has no deadline, and so no RelayDeadline.
+	if !in.Item.Standing {
+		deadline, err := relay.DeadlineEnd(in.Item.Deadline)
+		if err != nil {
+			return false, temporal.NewNonRetryableApplicationError("task "+in.TaskID+": "+err.Error(), "BadDeadline", err)
+		}
+		attrs = append(attrs, relay.SADeadline.ValueSet(deadline))
+	}
 	opts := client.StartWorkflowOptions{
 		ID:                                       relay.TaskWorkflowID(in.TaskID),
 		TaskQueue:                                relay.TaskQueue,
@@ -155,18 +167,10 @@ func (a *Activities) startTask(ctx context.Context, in relay.TaskInput) (bool, e
 		WorkflowExecutionErrorWhenAlreadyStarted: true,
 		// The memo lets list views (the console's board, reports) show a task
 		// without querying it; the workflow keeps it current.
-		Memo: relay.TaskMemo(in),
-		TypedSearchAttributes: temporal.NewSearchAttributes(
-			relay.SAMeeting.ValueSet(in.Meeting.ID),
-			relay.SALeadUnit.ValueSet(in.Item.Lead),
-			relay.SAUnits.ValueSet(units),
-			relay.SADeputy.ValueSet(in.Item.Deputy),
-			relay.SADeadline.ValueSet(deadline),
-			relay.SAState.ValueSet(string(relay.StateDispatched)),
-			relay.SALight.ValueSet(string(relay.Green)),
-		),
+		Memo:                  relay.TaskMemo(in),
+		TypedSearchAttributes: temporal.NewSearchAttributes(attrs...),
 	}
-	_, err = a.Client.ExecuteWorkflow(ctx, opts, relay.TaskWorkflowName, in)
+	_, err := a.Client.ExecuteWorkflow(ctx, opts, relay.TaskWorkflowName, in)
 	var (
 		already *serviceerror.WorkflowExecutionAlreadyStarted
 		invalid *serviceerror.InvalidArgument
