@@ -21,3 +21,18 @@ func TestAdoptWarnsOfPastDeadlines(t *testing.T) {
 		t.Fatalf("warnings %+v", ws)
 	}
 }
+
+// --percent 40% is read as 40 (the command goes on to the unit, misspelt here), and a
+// percentage out of range is refused before anything is sent.
+func TestProgressPercentAsTyped(t *testing.T) {
+	t.Setenv("TASKRELAY_DIRECTORY", "")
+	t.Setenv("TASKRELAY_CONFIG", "")
+	err := run(t.Context(), "progress", []string{"m1-1", "--unit", "县财正局", "--percent", "40%"})
+	if err == nil || !strings.Contains(err.Error(), "找不到单位") {
+		t.Errorf("40%%: %v, want it read and the unit looked up", err)
+	}
+	err = run(t.Context(), "progress", []string{"m1-1", "--unit", "县财政局", "--percent", "140%"})
+	if err == nil || !strings.Contains(err.Error(), "进度应为 0 到 100 之间的整数") {
+		t.Errorf("140%%: %v", err)
+	}
+}

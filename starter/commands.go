@@ -442,6 +442,7 @@ func resolveLeader(name string) (string, error) {
 func cmdUnitAction(ctx context.Context, cmd string, args []string) error {
 	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
 	var req relay.ActionRequest
+	var percent string
 	fs.StringVar(&req.Unit, "unit", "", "acting unit (id, name or alias)")
 	fs.StringVar(&req.User, "user", "", "the person acting")
 	asJSON := fs.Bool("json", false, "print JSON")
@@ -451,7 +452,7 @@ func cmdUnitAction(ctx context.Context, cmd string, args []string) error {
 	}
 	switch cmd {
 	case "progress":
-		fs.IntVar(&req.Percent, "percent", -1, "progress in per cent")
+		fs.StringVar(&percent, "percent", "", "progress in per cent (40 or 40%)")
 		fs.StringVar(&req.Note, "note", "", "progress note")
 	case "extend":
 		fs.StringVar(&req.Until, "until", "", "new deadline YYYY-MM-DD")
@@ -466,8 +467,15 @@ func cmdUnitAction(ctx context.Context, cmd string, args []string) error {
 	if req.Unit == "" {
 		return exitError{cmd + ": 需要 --unit 指明操作单位"}
 	}
-	if cmd == "progress" && req.Percent < 0 {
-		return exitError{"progress: 需要 --percent（0 到 100）"}
+	if cmd == "progress" {
+		if strings.TrimSpace(percent) == "" {
+			return exitError{"progress: 需要 --percent（0 到 100）"}
+		}
+		p, err := model.ParsePercent(percent)
+		if err != nil {
+			return exitError{fmt.Sprintf("progress: --percent %s：%v", percent, err)}
+		}
+		req.Percent = p
 	}
 	if req.Unit, err = resolveUnit(req.Unit); err != nil {
 		return err

@@ -381,7 +381,7 @@ func (t *task) validateProgress(ctx workflow.Context, req relay.ActionRequest) e
 	if err := t.validateUnit(ctx, req); err != nil {
 		return err
 	}
-	if req.Percent < 0 || req.Percent > 100 {
+	if !model.ValidPercent(req.Percent) {
 		return refusal.Invalid("percent", fmt.Sprintf("进度 %d%% 无效，应在 0 到 100 之间", req.Percent))
 	}
 	if req.Note == "" {

@@ -12,6 +12,7 @@ import (
 	"taskrelay/internal/relay"
 	"taskrelay/internal/relayclient"
 	"taskrelay/internal/seclog"
+	model "taskrelay/internal/task"
 )
 
 type eventRow struct {
@@ -284,9 +285,9 @@ func (s *Server) taskAction(q *req) {
 	refuse := func(msg string) { s.renderTask(q, http.StatusUnprocessableEntity, t, form, "", msg) }
 	switch action {
 	case relay.UpdateProgress:
-		p, err := strconv.Atoi(strings.TrimSpace(f.Get("percent")))
-		if err != nil || p < 0 || p > 100 {
-			refuse("进度应为 0 到 100 之间的整数")
+		p, err := model.ParsePercent(f.Get("percent"))
+		if err != nil {
+			refuse(err.Error())
 			return
 		}
 		ar.Percent = p

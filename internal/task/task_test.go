@@ -224,3 +224,16 @@ func TestPastAtReceipt(t *testing.T) {
 		t.Fatalf("past at receipt: %+v, want item 1 only", got)
 	}
 }
+
+func TestParsePercent(t *testing.T) {
+	for in, want := range map[string]int{"40": 40, "40%": 40, " 40％ ": 40, "４０": 40, "0": 0, "100%": 100} {
+		if got, err := ParsePercent(in); err != nil || got != want {
+			t.Errorf("ParsePercent(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"", "101", "-1", "四十", "40%%%x", "4 0"} {
+		if _, err := ParsePercent(bad); err == nil {
+			t.Errorf("ParsePercent(%q) accepted", bad)
+		}
+	}
+}
