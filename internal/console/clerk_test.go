@@ -76,6 +76,7 @@ func TestClerkSeesNames(t *testing.T) {
 			t.Errorf("the .docx lacks %q", want)
 		}
 	}
+	eventually(t, "the download read for the unit", func() bool { return strings.Contains(rsj.get("/notices").body, `class="read"`) })
 	must(t, e.login(t, "czj1").get(link), http.StatusForbidden, "不是发给本单位的")
 	must(t, duban.get(link), http.StatusOK)
 }

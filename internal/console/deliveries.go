@@ -127,18 +127,19 @@ func (s *Server) openNotice(q *req) {
 // the offices; any other unit is refused.
 func (s *Server) noticeDocx(q *req) {
 	id := q.r.PathValue("id")
-	_, views, errs, ok := s.allMeetings(q)
+	ms, views, errs, ok := s.allMeetings(q)
 	if !ok {
 		return
 	}
 	var found *relay.DispatchNotice
+	var meeting string
 	for i, v := range views {
 		if errs[i] != nil {
 			continue
 		}
 		for j := range v.Notices {
 			if v.Notices[j].NoticeID == id {
-				found = &views[i].Notices[j]
+				found, meeting = &views[i].Notices[j], ms[i].ID
 			}
 		}
 	}
@@ -172,6 +173,12 @@ func (s *Server) noticeDocx(q *req) {
 	if err != nil {
 		s.fail(q, http.StatusInternalServerError, "生成交办单失败："+err.Error())
 		return
+	}
+	// The unit's person who downloads it has read it, as one who opens it.
+	if accounts.IsUnitRole(q.user.Role) {
+		if _, err := s.cfg.API.MarkRead(q.ctx, meeting, id, found.Unit, q.user.Username); err != nil {
+			s.cfg.Log.Warn("read receipt of a downloaded notice", zap.String("notice", id), zap.Error(err))
+		}
 	}
 	name := "交办单"
 	if n.DocNo != "" {
