@@ -2,6 +2,7 @@ package notify
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -284,5 +285,38 @@ func TestTodosFollowTheTask(t *testing.T) {
 	}
 	if got := openTodos(w.ding); got["u-head/T4"] != 0 {
 		t.Errorf("T4 created under another's claim")
+	}
+}
+
+// TestFeishuPerUserLimitQueues: twelve notices to one Feishu user go out at most
+// five a second (Feishu refuses more with 230020): none refused, none lost.
+func TestFeishuPerUserLimitQueues(t *testing.T) {
+	w := newAppWorld(t)
+	w.apps.DingTalk, w.apps.WeCom = nil, nil
+	p := w.pusher(t)
+	w.apps.Todos = nil
+	runPusher(t, p)
+	for i := 0; i < 12; i++ {
+		n := relay.Notice{ID: "F" + string(rune('A'+i)), Kind: relay.NoticeReminder, ToKind: relay.ToUnit, To: "rsj", Subject: "提醒", IssuedAt: time.Now()}
+		if err := p.EnqueueContext(context.Background(), n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, "twelve messages", func() bool { return len(w.fs.Messages()) == 12 })
+	if _, refused := w.fs.Counts(); refused != 0 {
+		t.Errorf("%d messages refused as too fast", refused)
+	}
+}
+
+// TestUnreadableTaskStillNotifies: a task notice whose task cannot be read goes to
+// the unit's head and officers instead of holding up the notice.
+func TestUnreadableTaskStillNotifies(t *testing.T) {
+	w := newAppWorld(t)
+	people := People{Users: w.users, Task: func(context.Context, string) (relay.TaskView, error) {
+		return relay.TaskView{}, errors.New("workflow not found")
+	}}
+	got, err := people.ForNotice(context.Background(), relay.Notice{ID: "x", ToKind: relay.ToUnit, To: "rsj", TaskID: "T9"})
+	if err != nil || len(got) != 3 { // head, clerk, nolink (off is disabled)
+		t.Fatalf("people: %v %v", len(got), err)
 	}
 }

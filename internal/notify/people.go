@@ -60,10 +60,14 @@ func (p People) ForNotice(ctx context.Context, n relay.Notice) ([]accounts.User,
 		assignee := ""
 		if n.TaskID != "" && p.Task != nil {
 			v, err := p.Task(ctx, n.TaskID)
-			if err != nil {
+			switch {
+			case err == nil:
+				assignee = assigneeOf(v, n.To)
+			case ctx.Err() != nil:
 				return nil, fmt.Errorf("读取任务 %s 的责任人: %w", n.TaskID, err)
 			}
-			assignee = assigneeOf(v, n.To)
+			// A task that cannot be read (gone from the engine's retention) must not
+			// hold up the notice's other channels: it goes to the unit's head and officers.
 		}
 		return unitPeople(users, n.To, assignee), nil
 	}
