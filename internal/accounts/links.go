@@ -81,11 +81,11 @@ var linkRE = regexp.MustCompile(`^[A-Za-z0-9_.@+=/-]{1,128}$`)
 // Check reports a malformed identity.
 func (l Links) Check() error {
 	var errs []error
-	for _, f := range []struct{ flag, v string }{
-		{"--dingtalk", l.DingTalk}, {"钉钉 unionId", l.DingTalkUnion}, {"--wecom", l.WeCom}, {"--feishu", l.Feishu},
+	for _, f := range []struct{ label, v string }{ // worded for the console's form and the command line alike
+		{"钉钉 userid", l.DingTalk}, {"钉钉 unionId", l.DingTalkUnion}, {"企业微信 userid", l.WeCom}, {"飞书 open_id", l.Feishu},
 	} {
 		if f.v != "" && !linkRE.MatchString(f.v) {
-			errs = append(errs, fmt.Errorf("%s %q 无效：只能是字母、数字和 _.@+=/- ，最长 128 个字符", f.flag, f.v))
+			errs = append(errs, fmt.Errorf("%s %q 无效：只能是字母、数字和 _.@+=/- ，最长 128 个字符", f.label, f.v))
 		}
 	}
 	return errors.Join(errs...)

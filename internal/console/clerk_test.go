@@ -120,6 +120,11 @@ func TestConsoleErrorsNameNoFlags(t *testing.T) {
 			t.Errorf("role %s: the refusal names a flag:\n%s", c.role, snippet(r.body))
 		}
 	}
+	r := admin.post("/users/rsj1/links", url.Values{"dingtalk": {"不是 userid"}})
+	must(t, r, http.StatusUnprocessableEntity, "钉钉 userid")
+	if flag.MatchString(stripTags(r.body)) {
+		t.Errorf("a malformed platform identity is refused naming a flag:\n%s", snippet(r.body))
+	}
 	err := relay.CheckSignoff("2026-11", relay.ReportDraft, relay.SignoffRequest{Step: relay.StepReview})
 	if err == nil || strings.Contains(err.Error(), "--") {
 		t.Errorf("return without a note: %v", err)
