@@ -339,7 +339,8 @@ func (t *task) carryOver() relay.TaskCarry {
 	return c
 }
 
-// --- validators: read-only; a refusal changes nothing and writes no history ---
+// --- validators: read-only; a refusal changes nothing and writes no history. They
+// read the task model's state (t.m): the assignment and state in force. ---
 
 var errClosed = refusal.New(refusal.ErrClosed, "任务已办结，不能再操作")
 
@@ -359,7 +360,7 @@ func (t *task) validateUnit(_ workflow.Context, req relay.ActionRequest) error {
 	if req.Unit == "" {
 		return errors.New("未指明操作单位")
 	}
-	if !t.isUnit(req.Unit) {
+	if !t.m.IsUnit(req.Unit) {
 		return refusal.Newf(refusal.ErrForbidden, "单位 %s 不是任务 %s 的牵头或配合单位，无权操作", req.Unit, t.in.TaskID)
 	}
 	return t.validateOpen()
@@ -497,7 +498,7 @@ func (t *task) validateRead(_ workflow.Context, req relay.ActionRequest) error {
 	if req.Unit == "" {
 		return errors.New("未指明操作单位")
 	}
-	if !t.isUnit(req.Unit) {
+	if !t.m.IsUnit(req.Unit) {
 		return fmt.Errorf("单位 %s 不是任务 %s 的牵头或配合单位", req.Unit, t.in.TaskID)
 	}
 	return nil

@@ -89,7 +89,7 @@ func (t *task) requirements() string {
 
 // validateOpen refuses a change to a closed or withdrawn task.
 func (t *task) validateOpen() error {
-	switch t.c.State {
+	switch t.m.Status {
 	case relay.StateClosed:
 		return errClosed
 	case relay.StateWithdrawn:
@@ -212,7 +212,7 @@ func (t *task) validatePushback(ctx workflow.Context, req relay.ChangeRequest) e
 	if req.Unit == "" {
 		return errors.New("未指明退回单位")
 	}
-	if !t.isUnit(req.Unit) {
+	if !t.m.IsUnit(req.Unit) {
 		return fmt.Errorf("单位 %s 不是任务 %s 的牵头或配合单位，无权退回", req.Unit, t.in.TaskID)
 	}
 	if err := t.validateOpen(); err != nil {
@@ -279,7 +279,7 @@ func (t *task) validateChase(_ workflow.Context, req relay.ChangeRequest) error 
 	if req.By != relay.Inspection {
 		return fmt.Errorf("%s 无权催办：由县政府督查室催办", req.By)
 	}
-	if !t.isUnit(req.Unit) {
+	if !t.m.IsUnit(req.Unit) {
 		return fmt.Errorf("单位 %s 不是任务 %s 的牵头或配合单位", req.Unit, t.in.TaskID)
 	}
 	if err := t.validateOpen(); err != nil {
