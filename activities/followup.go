@@ -147,9 +147,14 @@ func FeedbackNotice(unit, cycle string, at time.Time, tasks []relay.TaskSummary,
 	if day <= 0 {
 		day = defDay
 	}
+	// The unit as the committee's lists wrote it (县人力资源和社会保障局（县医疗保障局）).
+	var written []string
+	for _, s := range tasks {
+		written = append(written, s.LeadUnitWritten)
+	}
 	n := relay.Notice{
 		ID: relay.FeedbackNoticeID(unit, cycle), Kind: relay.NoticeFeedback,
-		ToKind: relay.ToUnit, To: unit, ToName: tasks[0].LeadUnitName,
+		ToKind: relay.ToUnit, To: unit, ToName: relay.AddressedAsAll(tasks[0].LeadUnitName, written),
 		Subject:  fmt.Sprintf("进展催报：%d年%d月有%d项任务未报送进展", start.Year(), start.Month(), len(tasks)),
 		IssuedAt: at,
 	}
@@ -164,7 +169,7 @@ func FeedbackNotice(unit, cycle string, at time.Time, tasks []relay.TaskSummary,
 		lines = append(lines, fmt.Sprintf("%d. %s %s（%s）", i+1, s.ID, s.Title, last))
 		n.Items = append(n.Items, relay.NoticeItem{
 			No: s.No, TaskID: s.ID, Title: s.Title, Role: relay.RoleLead, Deadline: s.Deadline,
-			DeputyName: s.DeputyName, LeadUnitName: s.LeadUnitName, CoUnitNames: s.CoUnitNames,
+			DeputyName: s.DeputyName, LeadUnitName: s.LeadAddressed(), CoUnitNames: s.CoAddressed(),
 		})
 	}
 	if len(meetings) == 1 {

@@ -55,7 +55,7 @@ func chaseNotice(in relay.ChaseInput, tasks []relay.TaskView, now time.Time) rel
 		}
 		n.Items = append(n.Items, relay.NoticeItem{
 			No: t.No, TaskID: t.ID, Title: t.Title, Role: role, Deadline: t.Deadline,
-			DeputyName: t.DeputyName, LeadUnitName: t.LeadUnitName, CoUnitNames: t.CoUnitNames,
+			DeputyName: t.DeputyName, LeadUnitName: t.LeadAddressed(), CoUnitNames: t.CoAddressed(),
 		})
 		lines = append(lines, fmt.Sprintf("%s“%s”（%s，完成时限 %s，当前%s，进度 %d%%）",
 			t.ID, t.Title, relay.RoleLabel(role), t.Deadline, relay.StateLabel(t.State), t.Progress))
