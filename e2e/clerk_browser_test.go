@@ -39,13 +39,16 @@ func TestBrowserClerkConsole(t *testing.T) {
 	if len(low) > 0 {
 		t.Errorf("account buttons hard to see (contrast below 4.5:1): %v", low)
 	}
+	if wrapped := evaluate[[]string](p, "measure the account table's cells", oneLineJS(`#users th, #users td[data-label="用户名"], #users td[data-label="姓名"], #users td[data-label="状态"]`)); len(wrapped) > 0 {
+		t.Errorf("account table cells wrap at 1,280 px: %v", wrapped)
+	}
 	p.shot("users")
 	p.logout()
 
 	// The inspection office's board at 1,280 px.
 	p.loginFirst("duban", "Ducha-pass-1", "Ducha-new-2026", "督查室王五")
 	p.seeAfterReload("/board", "#counts", "共 10 项")
-	wrapped := evaluate[[]string](p, "measure the board's cells", oneLineJS)
+	wrapped := evaluate[[]string](p, "measure the board's cells", oneLineJS("main table.tasks td.date, main table.tasks td.state, main table.tasks th"))
 	if len(wrapped) > 0 {
 		t.Errorf("board cells wrap at 1,280 px: %v", wrapped)
 	}
@@ -138,12 +141,15 @@ const contrastJS = `(() => {
   return out;
 })()`
 
-// oneLineJS lists the board's date and state cells and column headings whose text
-// takes more than one line: the height of the text itself (a Range over the cell's
-// content), against the cell's line height.
-const oneLineJS = `(() => {
+// oneLineJS lists the cells matching css (the board's dates, states and column
+// headings) whose text takes more than one line: the height of the text itself (a
+// Range over the cell's content), against the cell's line height.
+func oneLineJS(css string) string {
+	return "(() => { const cells = document.querySelectorAll(`" + css + "`);" + oneLineBody
+}
+
+const oneLineBody = `
   const out = [];
-  const cells = document.querySelectorAll("main table.tasks td.date, main table.tasks td.state, main table.tasks th");
   if (cells.length === 0) return ["no cells"];
   for (const c of cells) {
     const r = document.createRange(); r.selectNodeContents(c);
