@@ -33,7 +33,7 @@ func run(cfg config.Config, log *zap.Logger) error {
 		return err
 	}
 	defer c.Close()
-	env := console.EnvFrom(cfg.DataDir, cfg.Directory)
+	env := console.EnvFrom(cfg)
 	var con *console.Running
 	if cfg.Multi() {
 		// One console for every county of TEMPORAL_NAMESPACES, on one connection.

@@ -31,12 +31,12 @@ func connect(ctx context.Context) (*relayclient.Client, error) {
 	}
 	// Actions are signed with the operator's key (--operator, TASKRELAY_OPERATOR, or
 	// the only one in the data folder); none: unsigned, which tasks refuse.
-	if c.Signer, err = actor.PickOperator(cfg.DataDir, os.Getenv(actor.OperatorEnv)); err != nil {
+	if c.Signer, err = actor.PickOperator(cfg.DataDir, cfg.Operator); err != nil {
 		c.Close()
 		return nil, exitError{err.Error()}
 	}
 	// A meeting submitted from here accepts its adoption signed by these keys.
-	if c.TrustedKeys, err = actor.ReadKeys(actor.TrustedFile(cfg.DataDir)); err != nil {
+	if c.TrustedKeys, err = actor.ReadKeys(cfg.TrustedKeys()); err != nil {
 		c.Close()
 		return nil, exitError{err.Error()}
 	}
@@ -81,10 +81,11 @@ func readCommand(ctx context.Context, name string, args []string, what string, f
 
 func loadDirectory(path string) (*directory.Directory, error) {
 	if path == "" {
-		path = os.Getenv("TASKRELAY_DIRECTORY")
-		if cfg, err := config.FromEnv(); err == nil {
-			path = cfg.Selected().Directory // the county's, when the worker serves several
+		cfg, err := config.FromEnv()
+		if err != nil {
+			return nil, fmt.Errorf("配置有误: %w", err)
 		}
+		path = cfg.Selected().Directory // the county's, when the worker serves several
 	}
 	return directory.LoadOr(path, examples.DirectoryFile, examples.Directory)
 }
@@ -140,7 +141,8 @@ func cmdSubmit(ctx context.Context, args []string) error {
 	// A meeting that trusts no key would take its adoption from anyone: refused here,
 	// before anything starts.
 	if len(c.TrustedKeys) == 0 {
-		return exitError{fmt.Sprintf("submit: 受信任密钥为空（%s）：请先运行 starter operator add NAME，或先启动控制台", actor.TrustedFile(os.Getenv("TASKRELAY_DATA")))}
+		cfg, _ := countyConfig() // read by connect without error
+		return exitError{fmt.Sprintf("submit: 受信任密钥为空（%s）：请先运行 starter operator add NAME，或先启动控制台", cfg.TrustedKeys())}
 	}
 	t0 := time.Now()
 	created, err := c.Submit(ctx, *plan)

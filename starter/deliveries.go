@@ -5,18 +5,18 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"os"
 
+	"taskrelay/internal/config"
 	"taskrelay/internal/notify"
 	"taskrelay/internal/relay"
 )
 
-// dataDir is the worker's data folder (TASKRELAY_DATA, default ./data).
+// dataDir is the worker's data folder (TASKRELAY_DATA, default ./data), which holds
+// the console's users and security log. The folder's setting has no check to fail: a
+// bad setting elsewhere is reported by the commands that use it.
 func dataDir() string {
-	if d := os.Getenv("TASKRELAY_DATA"); d != "" {
-		return d
-	}
-	return "data"
+	cfg, _ := config.FromEnv()
+	return cfg.DataDir
 }
 
 // cmdDeliveries lists the deliveries of notices on their channels, as every worker

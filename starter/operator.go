@@ -30,7 +30,7 @@ func cmdOperator(args []string, out io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("配置有误: %w", err)
 	}
-	trusted := actor.TrustedFile(cfg.DataDir)
+	trusted := cfg.TrustedKeys()
 	s, path, err := actor.AddOperator(cfg.DataDir, trusted, pos[0])
 	if err != nil {
 		return exitError{"operator add: " + err.Error()}

@@ -39,7 +39,7 @@ func run(cfg config.Config, log *zap.Logger) error {
 	// "off" when it runs as its own process, consoled): every county's, when the
 	// worker serves several.
 	var consoleDone <-chan error
-	if env := console.EnvFrom(cfg.DataDir, cfg.Directory); env.Addr != "off" {
+	if env := console.EnvFrom(cfg); env.Addr != "off" {
 		con, err := startConsole(cfg, env, n, log.Named("console"))
 		if err != nil {
 			return err

@@ -3,13 +3,13 @@ package accounts
 import (
 	"errors"
 	"fmt"
-	"os"
-	"strconv"
 	"time"
 )
 
 // Policy is the console's 等保 2.0 login policy.
 type Policy struct {
+	// Read from TASKRELAY_LOCK_AFTER, TASKRELAY_LOCK_MINUTES, TASKRELAY_PASSWORD_DAYS and
+	// TASKRELAY_IDLE_MINUTES by package config.
 	LockAfter int           // failed logins in a row that lock an account (TASKRELAY_LOCK_AFTER, 5)
 	LockFor   time.Duration // how long it stays locked (TASKRELAY_LOCK_MINUTES, 15)
 	MaxAge    time.Duration // a password older than this must be changed (TASKRELAY_PASSWORD_DAYS, 90; 0: never)
@@ -19,29 +19,6 @@ type Policy struct {
 // DefaultPolicy is 5 failures, 15 minutes locked, 90 days, 30 minutes idle.
 func DefaultPolicy() Policy {
 	return Policy{LockAfter: 5, LockFor: 15 * time.Minute, MaxAge: 90 * 24 * time.Hour, Idle: 30 * time.Minute}
-}
-
-// PolicyFromEnv reads the policy's variables; an unset one keeps its default.
-func PolicyFromEnv() (Policy, error) {
-	p := DefaultPolicy()
-	num := func(name string, min int, set func(int)) error {
-		v := os.Getenv(name)
-		if v == "" {
-			return nil
-		}
-		n, err := strconv.Atoi(v)
-		if err != nil || n < min {
-			return fmt.Errorf("%s=%q 无效：应为不小于 %d 的整数", name, v, min)
-		}
-		set(n)
-		return nil
-	}
-	return p, errors.Join(
-		num("TASKRELAY_LOCK_AFTER", 1, func(n int) { p.LockAfter = n }),
-		num("TASKRELAY_LOCK_MINUTES", 1, func(n int) { p.LockFor = time.Duration(n) * time.Minute }),
-		num("TASKRELAY_PASSWORD_DAYS", 0, func(n int) { p.MaxAge = time.Duration(n) * 24 * time.Hour }),
-		num("TASKRELAY_IDLE_MINUTES", 1, func(n int) { p.Idle = time.Duration(n) * time.Minute }),
-	)
 }
 
 // LockedError is the answer while an account is locked. It reads the same whether or

@@ -34,11 +34,9 @@ const (
 // ConsoleName is the signer name of the console's key.
 const ConsoleName = "console"
 
-// TrustedFile is the trusted-keys file: TASKRELAY_TRUSTED_KEYS, else in dataDir.
+// TrustedFile is the trusted-keys file in dataDir (config.Config.TrustedKeys names the
+// one TASKRELAY_TRUSTED_KEYS sets instead).
 func TrustedFile(dataDir string) string {
-	if v := os.Getenv(TrustedKeysEnv); v != "" {
-		return v
-	}
 	return filepath.Join(dataDir, TrustedKeysFile)
 }
 

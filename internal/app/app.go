@@ -164,7 +164,7 @@ func (k *County) start(ctx context.Context, onCluster bool, log *zap.Logger) err
 	w := worker.New(c, relay.TaskQueue, worker.Options{
 		MaxConcurrentWorkflowTaskPollers: cfg.Pollers, MaxConcurrentActivityTaskPollers: cfg.Pollers})
 	acts := &activities.Activities{Notifier: sinks, Client: c, TaskConfig: cfg.Task, DocPrefix: cfg.Documents.Prefix,
-		Keys: func() ([]actor.PublicKey, error) { return actor.ReadKeys(actor.TrustedFile(cfg.DataDir)) }}
+		Keys: func() ([]actor.PublicKey, error) { return actor.ReadKeys(cfg.TrustedKeys()) }}
 	if d := loadDirectory(cfg); d != nil {
 		acts.Contacts = d.NoticeContact
 	}

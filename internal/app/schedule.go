@@ -45,7 +45,7 @@ func startReports(ctx context.Context, w worker.Worker, c client.Client, cfg con
 		API: &relayclient.Client{T: c}, Archive: report.NewArchive(shared), Notices: notify.NewRecords(shared),
 		County: countyName(cfg), Options: opts, Documents: cfg.Documents, Units: units,
 		Contacts: d.Contacts(),
-		Keys:     func() ([]actor.PublicKey, error) { return actor.ReadKeys(actor.TrustedFile(cfg.DataDir)) },
+		Keys:     func() ([]actor.PublicKey, error) { return actor.ReadKeys(cfg.TrustedKeys()) },
 	})
 	created, err := EnsureReportSchedule(ctx, c, cfg)
 	if err != nil {

@@ -12,6 +12,8 @@ import (
 	"time"
 	_ "time/tzdata" // zones without a system tz database
 
+	"taskrelay/internal/accounts"
+	"taskrelay/internal/actor"
 	"taskrelay/internal/gongwen"
 	"taskrelay/internal/mtls"
 	"taskrelay/internal/relay"
@@ -104,10 +106,53 @@ type Config struct {
 	// waiting delivery goes without the worker renewing its lease in the shared
 	// store before another worker takes it over (the first worker killed or gone).
 	DeliveryStale time.Duration
+	// Console is the console's own settings (package console).
+	Console Console
+	// Login is the console's 等保 2.0 login policy: TASKRELAY_LOCK_AFTER (failed
+	// logins in a row that lock an account, 1-100, default 5), TASKRELAY_LOCK_MINUTES
+	// (1-1440, 15), TASKRELAY_PASSWORD_DAYS (0-3650, 90; 0: never expires),
+	// TASKRELAY_IDLE_MINUTES (1-1440, 30).
+	Login accounts.Policy
+	// TrustedKeysFile (TASKRELAY_TRUSTED_KEYS) is the trusted-keys file when it is not
+	// the data folder's (see TrustedKeys).
+	TrustedKeysFile string
+	// Operator (TASKRELAY_OPERATOR, or the starter's --operator) names the operator key
+	// the starter signs with: a name or a key file; empty: the only one there is.
+	Operator string
 	// Score is the units' scoring rule (考评, TASKRELAY_SCORE_RULE:
 	// "base=100,overdue_per_day=0.5,returned=2,chase=3,unsigned=1,ack_days=3,early=1,early_days=7";
 	// names left out keep these defaults).
 	Score relay.ScoreRule
+}
+
+// Console is what only the console reads.
+type Console struct {
+	// Addr is where it listens (TASKRELAY_HTTP_ADDR, default DefaultHTTPAddr; "off" in
+	// the worker: no console).
+	Addr string
+	// SessionKey signs its cookies (TASKRELAY_SESSION_KEY; empty: a key kept in the data
+	// folder).
+	SessionKey string
+	// SecureCookies (TASKRELAY_COOKIE_SECURE=1): cookies only over HTTPS, behind a
+	// proxy that terminates it.
+	SecureCookies bool
+	// ReportsData is the worker's data folder when the console runs apart
+	// (TASKRELAY_REPORTS_DATA).
+	ReportsData string
+	// TLSCert and TLSKey (TASKRELAY_TLS_CERT, TASKRELAY_TLS_KEY): PEM files; both set,
+	// the console serves HTTPS only.
+	TLSCert, TLSKey string
+}
+
+// DefaultHTTPAddr is the console's address unless TASKRELAY_HTTP_ADDR says otherwise.
+const DefaultHTTPAddr = "127.0.0.1:8080"
+
+// TrustedKeys is the trusted-keys file: TrustedKeysFile, else the one in the data folder.
+func (c Config) TrustedKeys() string {
+	if c.TrustedKeysFile != "" {
+		return c.TrustedKeysFile
+	}
+	return actor.TrustedFile(c.DataDir)
 }
 
 // TLSFiles name a client's certificate, key, the CA it trusts and the server name it
@@ -182,6 +227,12 @@ func FromEnv() (Config, error) {
 		AttachMaxMB:     relay.DefaultAttachMaxMB,
 		RequireEvidence: os.Getenv("TASKRELAY_REQUIRE_EVIDENCE") == "1",
 		DeliveryStale:   2 * time.Minute,
+		Console: Console{Addr: envOr("TASKRELAY_HTTP_ADDR", DefaultHTTPAddr), SessionKey: os.Getenv("TASKRELAY_SESSION_KEY"),
+			SecureCookies: os.Getenv("TASKRELAY_COOKIE_SECURE") == "1", ReportsData: os.Getenv("TASKRELAY_REPORTS_DATA"),
+			TLSCert: os.Getenv("TASKRELAY_TLS_CERT"), TLSKey: os.Getenv("TASKRELAY_TLS_KEY")},
+		Login:           accounts.DefaultPolicy(),
+		TrustedKeysFile: os.Getenv(actor.TrustedKeysEnv),
+		Operator:        os.Getenv(actor.OperatorEnv),
 	}
 	var errs []error
 	if (c.TLS.Cert == "") != (c.TLS.Key == "") {
@@ -215,6 +266,8 @@ func FromEnv() (Config, error) {
 		}
 		c.Task.YellowDays = d
 	}
+	lockAfter, lockMinutes := c.Login.LockAfter, int(c.Login.LockFor/time.Minute)
+	passwordDays, idleMinutes := int(c.Login.MaxAge/(24*time.Hour)), int(c.Login.Idle/time.Minute)
 	for _, v := range []struct {
 		name     string
 		min, max int
@@ -229,6 +282,10 @@ func FromEnv() (Config, error) {
 		{"TASKRELAY_POLLERS", 2, 256, &c.Pollers, "a number of pollers 2-256"},
 		{"TASKRELAY_PUSHBACK_DAYS", 1, 365, &c.Task.PushbackDays, "days 1-365"},
 		{"TASKRELAY_ACK_DAYS", 0, 30, &c.Task.AckDays, "working days 0-30 (0: no reminders)"},
+		{"TASKRELAY_LOCK_AFTER", 1, 100, &lockAfter, "failed logins 1-100"},
+		{"TASKRELAY_LOCK_MINUTES", 1, 1440, &lockMinutes, "minutes 1-1440"},
+		{"TASKRELAY_PASSWORD_DAYS", 0, 3650, &passwordDays, "days 0-3650 (0: never expires)"},
+		{"TASKRELAY_IDLE_MINUTES", 1, 1440, &idleMinutes, "minutes 1-1440"},
 	} {
 		if s := os.Getenv(v.name); s != "" {
 			n, err := strconv.Atoi(strings.TrimSpace(s))
@@ -239,6 +296,8 @@ func FromEnv() (Config, error) {
 			*v.dst = n
 		}
 	}
+	c.Login = accounts.Policy{LockAfter: lockAfter, LockFor: time.Duration(lockMinutes) * time.Minute,
+		MaxAge: time.Duration(passwordDays) * 24 * time.Hour, Idle: time.Duration(idleMinutes) * time.Minute}
 	if c.Task.AckDays == 0 {
 		c.Task.AckDays = -1 // TASKRELAY_ACK_DAYS=0: no acknowledgment reminders
 	}
@@ -288,8 +347,13 @@ func FromEnv() (Config, error) {
 		errs = append(errs, fmt.Errorf("TASKRELAY_SCORE_RULE: %w", err))
 	}
 	c.Score = rule
-	if v := os.Getenv("TASKRELAY_REQUIRE_EVIDENCE"); v != "" && v != "0" && v != "1" {
-		errs = append(errs, fmt.Errorf("TASKRELAY_REQUIRE_EVIDENCE=%q: want 1 or 0", v))
+	for _, name := range []string{"TASKRELAY_REQUIRE_EVIDENCE", "TASKRELAY_COOKIE_SECURE"} {
+		if v := os.Getenv(name); v != "" && v != "0" && v != "1" {
+			errs = append(errs, fmt.Errorf("%s=%q: want 1 or 0", name, v))
+		}
+	}
+	if (c.Console.TLSCert == "") != (c.Console.TLSKey == "") {
+		errs = append(errs, errors.New("TASKRELAY_TLS_CERT 与 TASKRELAY_TLS_KEY 须同时设置"))
 	}
 	return c, errors.Join(errs...)
 }

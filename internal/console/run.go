@@ -7,9 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"os"
 	"path/filepath"
-	"strconv"
 	"time"
 
 	"go.uber.org/zap"
@@ -28,7 +26,7 @@ import (
 )
 
 // DefaultAddr is where the console listens unless TASKRELAY_HTTP_ADDR says otherwise.
-const DefaultAddr = "127.0.0.1:8080"
+const DefaultAddr = config.DefaultHTTPAddr
 
 // Env is the console's settings.
 type Env struct {
@@ -53,26 +51,21 @@ type Env struct {
 	// PushbackDays (TASKRELAY_PUSHBACK_DAYS, as the worker reads it): how long a unit
 	// is offered the push back form; 0 is the default.
 	PushbackDays int
+	// Policy is the login policy (config.Config.Login); zero: accounts.DefaultPolicy.
+	Policy accounts.Policy
+	// TrustedKeysFile (TASKRELAY_TRUSTED_KEYS): the trusted-keys file when it is not the
+	// county's data folder's.
+	TrustedKeysFile string
 }
 
-// EnvFrom reads the console's own variables; dataDir and directoryFile come from the
-// process's configuration (TASKRELAY_DATA, TASKRELAY_DIRECTORY).
-func EnvFrom(dataDir, directoryFile string) Env {
-	e := Env{Addr: os.Getenv("TASKRELAY_HTTP_ADDR"), DataDir: dataDir, Directory: directoryFile,
-		SessionKey: os.Getenv("TASKRELAY_SESSION_KEY"), SecureCookies: os.Getenv("TASKRELAY_COOKIE_SECURE") == "1",
-		ReportsData: os.Getenv("TASKRELAY_REPORTS_DATA"),
-		TLSCert:     os.Getenv("TASKRELAY_TLS_CERT"), TLSKey: os.Getenv("TASKRELAY_TLS_KEY"),
-		BlobURL: os.Getenv(blobstore.EnvURL), RequireEvidence: os.Getenv("TASKRELAY_REQUIRE_EVIDENCE") == "1"}
-	if mb, err := strconv.Atoi(os.Getenv("TASKRELAY_ATTACH_MAX_MB")); err == nil && mb > 0 {
-		e.AttachMaxMB = mb
-	}
-	if d, err := strconv.Atoi(os.Getenv("TASKRELAY_PUSHBACK_DAYS")); err == nil && d > 0 {
-		e.PushbackDays = d
-	}
-	if e.Addr == "" {
-		e.Addr = DefaultAddr
-	}
-	return e
+// EnvFrom is the console's part of the process's configuration (read once, checked,
+// by config.FromEnv).
+func EnvFrom(cfg config.Config) Env {
+	return Env{Addr: cfg.Console.Addr, DataDir: cfg.DataDir, Directory: cfg.Directory,
+		SessionKey: cfg.Console.SessionKey, SecureCookies: cfg.Console.SecureCookies,
+		ReportsData: cfg.Console.ReportsData, TLSCert: cfg.Console.TLSCert, TLSKey: cfg.Console.TLSKey,
+		BlobURL: cfg.BlobURL, AttachMaxMB: cfg.AttachMaxMB, RequireEvidence: cfg.RequireEvidence,
+		PushbackDays: cfg.Task.PushbackDays, Policy: cfg.Login, TrustedKeysFile: cfg.TrustedKeysFile}
 }
 
 // LoadDirectory reads the county directory, or the embedded sample county.
@@ -163,9 +156,9 @@ func startConsoles(env Env, counties []CountyEnv, blobData string, log *zap.Logg
 		}
 		tlsCfg = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
-	policy, err := accounts.PolicyFromEnv()
-	if err != nil {
-		return nil, err
+	policy := env.Policy
+	if policy == (accounts.Policy{}) {
+		policy = accounts.DefaultPolicy()
 	}
 	users.Policy = policy
 	sessions := accounts.NewSessions(key, accounts.DefaultSessionTTL)
@@ -224,6 +217,9 @@ func startConsoles(env Env, counties []CountyEnv, blobData string, log *zap.Logg
 		// Every action the console sends is signed for the person logged in: the key is
 		// made on the first start and added to the keys the county's workflows trust.
 		trusted := actor.TrustedFile(k.DataDir)
+		if env.TrustedKeysFile != "" {
+			trusted = env.TrustedKeysFile
+		}
 		if k.API.Signer, err = actor.EnsureConsole(env.DataDir, trusted); err != nil {
 			return nil, fmt.Errorf("控制台签名密钥: %w", err)
 		}
