@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"taskrelay/internal/accounts"
+	"taskrelay/internal/config"
 	"taskrelay/internal/imapp"
 	"taskrelay/internal/notify"
 )
@@ -44,7 +45,11 @@ func (f linkFlags) apply(ctx context.Context, l *accounts.Links) error {
 	if l.DingTalk == "" || l.DingTalkUnion != "" {
 		return nil
 	}
-	apps, err := notify.LoadApps(os.Getenv("TASKRELAY_SECRETS_FILE"))
+	cfg, err := config.FromEnv()
+	if err != nil {
+		return fmt.Errorf("配置有误: %w", err)
+	}
+	apps, err := notify.LoadApps(cfg.SecretsFile)
 	if err != nil {
 		return err
 	}

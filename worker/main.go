@@ -53,11 +53,7 @@ func run(cfg config.Config, log *zap.Logger) error {
 		}
 	}
 	// Scheduled copies of the data folder (TASKRELAY_BACKUP_DIR, _EVERY, _KEEP).
-	sched, err := backup.ScheduleFromEnv()
-	if err != nil {
-		return err
-	}
-	if sched.Enabled() {
+	if sched := backup.ScheduleFrom(cfg); sched.Enabled() {
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 		go sched.Run(ctx, backup.OptionsFrom(cfg), func(path string, err error) {

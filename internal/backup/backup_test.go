@@ -237,19 +237,3 @@ func TestScheduledCopiesKeepTheNewest(t *testing.T) {
 		}
 	}
 }
-
-func TestScheduleFromEnv(t *testing.T) {
-	t.Setenv(EnvDir, "/var/backups/taskrelay")
-	t.Setenv(EnvEvery, "6h")
-	t.Setenv(EnvKeep, "14")
-	s, err := ScheduleFromEnv()
-	if err != nil || s != (Schedule{Dir: "/var/backups/taskrelay", Every: 6 * time.Hour, Keep: 14}) {
-		t.Fatalf("%+v %v", s, err)
-	}
-	t.Setenv(EnvEvery, "soon")
-	t.Setenv(EnvKeep, "0")
-	_, err = ScheduleFromEnv()
-	if err == nil || !strings.Contains(err.Error(), EnvEvery) || !strings.Contains(err.Error(), EnvKeep) {
-		t.Fatalf("bad values: %v", err)
-	}
-}

@@ -6,18 +6,9 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
-	"strings"
 	"time"
 
 	"taskrelay/internal/config"
-)
-
-// Settings of the scheduled copies, read from the environment.
-const (
-	EnvDir   = "TASKRELAY_BACKUP_DIR"
-	EnvEvery = "TASKRELAY_BACKUP_EVERY"
-	EnvKeep  = "TASKRELAY_BACKUP_KEEP"
 )
 
 // Schedule is when and where the worker makes its own copies.
@@ -30,30 +21,10 @@ type Schedule struct {
 // Enabled: a folder is set.
 func (s Schedule) Enabled() bool { return s.Dir != "" }
 
-// ScheduleFromEnv reads TASKRELAY_BACKUP_DIR (empty: no scheduled copies),
-// TASKRELAY_BACKUP_EVERY (a duration, default 24h, at least 1m) and
-// TASKRELAY_BACKUP_KEEP (how many copies are kept, default 7).
-func ScheduleFromEnv() (Schedule, error) {
-	s := Schedule{Dir: os.Getenv(EnvDir), Every: 24 * time.Hour, Keep: 7}
-	var errs []string
-	if v := strings.TrimSpace(os.Getenv(EnvEvery)); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d < time.Minute {
-			errs = append(errs, fmt.Sprintf("%s=%q: 须为至少 1m 的时长，如 24h、6h", EnvEvery, v))
-		}
-		s.Every = d
-	}
-	if v := strings.TrimSpace(os.Getenv(EnvKeep)); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 1000 {
-			errs = append(errs, fmt.Sprintf("%s=%q: 须为 1-1000 的份数", EnvKeep, v))
-		}
-		s.Keep = n
-	}
-	if len(errs) > 0 {
-		return Schedule{}, fmt.Errorf("%s", strings.Join(errs, "；"))
-	}
-	return s, nil
+// ScheduleFrom is the schedule the configuration sets (TASKRELAY_BACKUP_DIR,
+// TASKRELAY_BACKUP_EVERY, TASKRELAY_BACKUP_KEEP, read and checked by config.FromEnv).
+func ScheduleFrom(cfg config.Config) Schedule {
+	return Schedule{Dir: cfg.BackupDir, Every: cfg.BackupEvery, Keep: cfg.BackupKeep}
 }
 
 // Prefix and suffix of the scheduled copies' names: taskrelay-backup-20261207T031500Z.tar.gz.
@@ -65,7 +36,7 @@ const (
 // Once makes one scheduled copy into s.Dir and removes the oldest past s.Keep.
 func (s Schedule) Once(ctx context.Context, o Options) (string, error) {
 	if err := os.MkdirAll(s.Dir, 0o700); err != nil {
-		return "", fmt.Errorf("%s=%s: %w", EnvDir, s.Dir, err)
+		return "", fmt.Errorf("TASKRELAY_BACKUP_DIR=%s: %w", s.Dir, err)
 	}
 	now := time.Now
 	if o.Now != nil {
@@ -115,8 +86,8 @@ func (s Schedule) Run(ctx context.Context, o Options, report func(path string, e
 // the worker reads (the folder of scheduled copies left out).
 func OptionsFrom(cfg config.Config) Options {
 	o := Options{DataDir: cfg.DataDir, EngineDB: cfg.EngineDB, ClusterAddress: cfg.TemporalAddress,
-		BlobURL: cfg.BlobURL, Directory: cfg.Directory, Calendar: os.Getenv("TASKRELAY_CALENDAR")}
-	if s, err := ScheduleFromEnv(); err == nil && s.Enabled() {
+		BlobURL: cfg.BlobURL, Directory: cfg.Directory, Calendar: cfg.CalendarFile}
+	if s := ScheduleFrom(cfg); s.Enabled() {
 		o.Skip = append(o.Skip, s.Dir)
 	}
 	return o

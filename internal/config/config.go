@@ -106,6 +106,14 @@ type Config struct {
 	// waiting delivery goes without the worker renewing its lease in the shared
 	// store before another worker takes it over (the first worker killed or gone).
 	DeliveryStale time.Duration
+	// BackupDir, BackupEvery, BackupKeep are the worker's scheduled copies of the data
+	// folder (package backup): TASKRELAY_BACKUP_DIR (empty: none), TASKRELAY_BACKUP_EVERY
+	// (a duration of at least 1m, default 24h), TASKRELAY_BACKUP_KEEP (1-1000, default 7).
+	BackupDir   string
+	BackupEvery time.Duration
+	BackupKeep  int
+	// CalendarFile (TASKRELAY_CALENDAR) is the working calendar read into Task.Calendar.
+	CalendarFile string
 	// Console is the console's own settings (package console).
 	Console Console
 	// Login is the console's 等保 2.0 login policy: TASKRELAY_LOCK_AFTER (failed
@@ -231,6 +239,10 @@ func FromEnv() (Config, error) {
 			SecureCookies: os.Getenv("TASKRELAY_COOKIE_SECURE") == "1", ReportsData: os.Getenv("TASKRELAY_REPORTS_DATA"),
 			TLSCert: os.Getenv("TASKRELAY_TLS_CERT"), TLSKey: os.Getenv("TASKRELAY_TLS_KEY")},
 		Login:           accounts.DefaultPolicy(),
+		BackupDir:       os.Getenv("TASKRELAY_BACKUP_DIR"),
+		BackupEvery:     24 * time.Hour,
+		BackupKeep:      7,
+		CalendarFile:    os.Getenv("TASKRELAY_CALENDAR"),
 		TrustedKeysFile: os.Getenv(actor.TrustedKeysEnv),
 		Operator:        os.Getenv(actor.OperatorEnv),
 	}
@@ -286,6 +298,7 @@ func FromEnv() (Config, error) {
 		{"TASKRELAY_LOCK_MINUTES", 1, 1440, &lockMinutes, "minutes 1-1440"},
 		{"TASKRELAY_PASSWORD_DAYS", 0, 3650, &passwordDays, "days 0-3650 (0: never expires)"},
 		{"TASKRELAY_IDLE_MINUTES", 1, 1440, &idleMinutes, "minutes 1-1440"},
+		{"TASKRELAY_BACKUP_KEEP", 1, 1000, &c.BackupKeep, "copies 1-1000"},
 	} {
 		if s := os.Getenv(v.name); s != "" {
 			n, err := strconv.Atoi(strings.TrimSpace(s))
@@ -320,7 +333,15 @@ func FromEnv() (Config, error) {
 			c.DeliveryStale = d
 		}
 	}
-	if v := os.Getenv("TASKRELAY_CALENDAR"); v != "" {
+	if v := os.Getenv("TASKRELAY_BACKUP_EVERY"); v != "" {
+		d, err := time.ParseDuration(strings.TrimSpace(v))
+		if err != nil || d < time.Minute {
+			errs = append(errs, fmt.Errorf("TASKRELAY_BACKUP_EVERY=%q: want a duration of at least 1m, such as 24h or 6h", v))
+		} else {
+			c.BackupEvery = d
+		}
+	}
+	if v := c.CalendarFile; v != "" {
 		cal, err := workcal.Load(v)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("TASKRELAY_CALENDAR: %w", err))

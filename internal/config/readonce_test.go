@@ -49,6 +49,23 @@ func TestConsoleAndLoginSettings(t *testing.T) {
 	}
 }
 
+// The worker's scheduled copies: read and checked with the rest.
+func TestBackupSettings(t *testing.T) {
+	t.Setenv("TASKRELAY_BACKUP_DIR", "/var/backups/taskrelay")
+	t.Setenv("TASKRELAY_BACKUP_EVERY", "6h")
+	t.Setenv("TASKRELAY_BACKUP_KEEP", "14")
+	c, err := FromEnv()
+	if err != nil || c.BackupDir != "/var/backups/taskrelay" || c.BackupEvery != 6*time.Hour || c.BackupKeep != 14 {
+		t.Fatalf("%s %v %d %v", c.BackupDir, c.BackupEvery, c.BackupKeep, err)
+	}
+	t.Setenv("TASKRELAY_BACKUP_EVERY", "soon")
+	t.Setenv("TASKRELAY_BACKUP_KEEP", "0")
+	_, err = FromEnv()
+	if err == nil || !strings.Contains(err.Error(), "TASKRELAY_BACKUP_EVERY") || !strings.Contains(err.Error(), "TASKRELAY_BACKUP_KEEP") {
+		t.Fatalf("bad values: %v", err)
+	}
+}
+
 // readersOfEnv allows, besides this package, only what configures a test run or the
 // bench's own child processes, never the product.
 var readersOfEnv = []string{"internal/gongwen/gongwentest/", "internal/pgtemp/", "bench/"}

@@ -56,6 +56,8 @@ type Env struct {
 	// TrustedKeysFile (TASKRELAY_TRUSTED_KEYS): the trusted-keys file when it is not the
 	// county's data folder's.
 	TrustedKeysFile string
+	// SecretsFile (TASKRELAY_SECRETS_FILE) holds the office apps' secrets.
+	SecretsFile string
 }
 
 // EnvFrom is the console's part of the process's configuration (read once, checked,
@@ -65,7 +67,7 @@ func EnvFrom(cfg config.Config) Env {
 		SessionKey: cfg.Console.SessionKey, SecureCookies: cfg.Console.SecureCookies,
 		ReportsData: cfg.Console.ReportsData, TLSCert: cfg.Console.TLSCert, TLSKey: cfg.Console.TLSKey,
 		BlobURL: cfg.BlobURL, AttachMaxMB: cfg.AttachMaxMB, RequireEvidence: cfg.RequireEvidence,
-		PushbackDays: cfg.Task.PushbackDays, Policy: cfg.Login, TrustedKeysFile: cfg.TrustedKeysFile}
+		PushbackDays: cfg.Task.PushbackDays, Policy: cfg.Login, TrustedKeysFile: cfg.TrustedKeysFile, SecretsFile: cfg.SecretsFile}
 }
 
 // LoadDirectory reads the county directory, or the embedded sample county.
@@ -137,7 +139,7 @@ func startConsoles(env Env, counties []CountyEnv, blobData string, log *zap.Logg
 		return nil, fmt.Errorf("创建管理员: %w", err)
 	}
 	// The office apps and single sign-on people log in with (TASKRELAY_DINGTALK_* etc.).
-	apps, err := notify.LoadApps(os.Getenv("TASKRELAY_SECRETS_FILE"))
+	apps, err := notify.LoadApps(env.SecretsFile)
 	if err != nil {
 		return nil, err
 	}
