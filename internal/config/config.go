@@ -383,13 +383,6 @@ func FromEnv() (Config, error) {
 func (c Config) SpoolDir() string { return filepath.Join(c.DataDir, "deliveries") }
 
 // documentsFromEnv reads the official documents' settings over the defaults.
-// DocumentsFromEnv is the official documents' settings as a worker reads them
-// (TASKRELAY_DOC_*), for a console that lays out the same documents.
-func DocumentsFromEnv() (gongwen.Settings, error) {
-	d := gongwen.DefaultSettings()
-	return d, errors.Join(documentsFromEnv(&d)...)
-}
-
 func documentsFromEnv(d *gongwen.Settings) []error {
 	var errs []error
 	for _, v := range []struct {

@@ -19,6 +19,7 @@ import (
 	"taskrelay/internal/config"
 	"taskrelay/internal/directory"
 	"taskrelay/internal/evidence"
+	"taskrelay/internal/gongwen"
 	"taskrelay/internal/notify"
 	"taskrelay/internal/relayclient"
 	"taskrelay/internal/report"
@@ -58,6 +59,10 @@ type Env struct {
 	TrustedKeysFile string
 	// SecretsFile (TASKRELAY_SECRETS_FILE) holds the office apps' secrets.
 	SecretsFile string
+	// PublicURL (TASKRELAY_PUBLIC_URL): the console as people reach it.
+	PublicURL string
+	// Documents lay out the official documents (TASKRELAY_DOC_*); zero: the defaults.
+	Documents gongwen.Settings
 }
 
 // EnvFrom is the console's part of the process's configuration (read once, checked,
@@ -67,7 +72,7 @@ func EnvFrom(cfg config.Config) Env {
 		SessionKey: cfg.Console.SessionKey, SecureCookies: cfg.Console.SecureCookies,
 		ReportsData: cfg.Console.ReportsData, TLSCert: cfg.Console.TLSCert, TLSKey: cfg.Console.TLSKey,
 		BlobURL: cfg.BlobURL, AttachMaxMB: cfg.AttachMaxMB, RequireEvidence: cfg.RequireEvidence,
-		PushbackDays: cfg.Task.PushbackDays, Policy: cfg.Login, TrustedKeysFile: cfg.TrustedKeysFile, SecretsFile: cfg.SecretsFile}
+		PushbackDays: cfg.Task.PushbackDays, Policy: cfg.Login, TrustedKeysFile: cfg.TrustedKeysFile, SecretsFile: cfg.SecretsFile, PublicURL: cfg.PublicURL, Documents: cfg.Documents}
 }
 
 // LoadDirectory reads the county directory, or the embedded sample county.
@@ -183,9 +188,9 @@ func startConsoles(env Env, counties []CountyEnv, blobData string, log *zap.Logg
 		dirs, links = append(dirs, dir), append(links, County{k.Namespace, name})
 	}
 	// The 交办单 a unit downloads is laid out with the worker's settings (TASKRELAY_DOC_*).
-	docs, err := config.DocumentsFromEnv()
-	if err != nil {
-		return nil, fmt.Errorf("公文设置: %w", err)
+	docs := env.Documents
+	if docs.Issuer == "" {
+		docs = gongwen.DefaultSettings()
 	}
 	var servers []*Server
 	for i, k := range counties {
@@ -235,7 +240,7 @@ func startConsoles(env Env, counties []CountyEnv, blobData string, log *zap.Logg
 			Notices: notify.NewRecords(shared), Documents: &docs,
 			Evidence:     relayclient.Evidence{Store: evidence.New(bucket, env.AttachMaxMB), Require: env.RequireEvidence},
 			PushbackDays: env.PushbackDays, Namespace: k.Namespace, DefaultNamespace: counties[0].Namespace, Counties: links,
-			Apps: apps, PublicURL: os.Getenv("TASKRELAY_PUBLIC_URL"), TodoStore: shared})
+			Apps: apps, PublicURL: env.PublicURL, TodoStore: shared})
 		if err != nil {
 			return nil, err
 		}
