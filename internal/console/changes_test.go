@@ -66,6 +66,10 @@ func TestTaskChanges(t *testing.T) {
 	if v.LeadUnit != "gaj" || v.IsUnitOf("rsj") || v.Pushback.State != relay.PushbackReassigned {
 		t.Fatalf("after the decision: lead %s co %v push back %+v", v.LeadUnit, v.CoUnits, v.Pushback)
 	}
+	// The deputy in charge follows the new lead unit (公安局 is in ld-wang's portfolio).
+	if v.Deputy != "ld-wang" {
+		t.Fatalf("after the decision the deputy is %s, want the new lead's ld-wang", v.Deputy)
+	}
 	must(t, rsj.get(page), http.StatusForbidden)
 	must(t, rsj.post(page+"/progress", url.Values{"percent": {"10"}, "note": {"x"}}), http.StatusForbidden)
 	must(t, e.login(t, "gaj1").get(page), http.StatusOK, `id="form-progress"`, `id="form-pushback"`)
@@ -83,9 +87,11 @@ func TestTaskChanges(t *testing.T) {
 		t.Fatalf("after amending: %s %q", v.Deadline, v.Requirements)
 	}
 	// The office's reassignment of the deputy; the inspection office's of the units.
-	must(t, off.post(page+"/reassign", url.Values{"deputy": {"ld-wang"}, "reason": {"分工调整"}}), http.StatusSeeOther)
-	if v := task(); v.Deputy != "ld-wang" {
-		t.Fatalf("deputy %s", v.Deputy)
+	for _, d := range []string{"ld-chang", "ld-wang"} {
+		must(t, off.post(page+"/reassign", url.Values{"deputy": {d}, "reason": {"分工调整"}}), http.StatusSeeOther)
+		if v := task(); v.Deputy != d {
+			t.Fatalf("deputy %s, want %s", v.Deputy, d)
+		}
 	}
 	ins := e.login(t, "duban")
 	must(t, ins.get(page), http.StatusOK, `id="form-reassign"`, `id="form-instruct"`)

@@ -166,7 +166,7 @@ func (s *Server) renderMeeting(q *req, status int, v relay.MeetingView, flash, e
 // not UTF-8 outright, and no such meeting exists.
 func (s *Server) meeting(q *req, id string) (relay.MeetingView, error) {
 	if !utf8.ValidString(id) {
-		return relay.MeetingView{}, fmt.Errorf("找不到会议 %s", strings.ToValidUTF8(id, "\uFFFD"))
+		return relay.MeetingView{}, &refusal.Error{Kind: refusal.ErrNotFound, Subject: refusal.Meeting, ID: strings.ToValidUTF8(id, "\uFFFD")}
 	}
 	return s.cfg.API.Meeting(q.ctx, id)
 }

@@ -187,7 +187,7 @@ func TestResolve(t *testing.T) {
 		{Request{Month: "2026-1"}, "YYYY-MM"},
 		{Request{Month: "2027-01"}, "尚未开始"},
 		{Request{Month: "2026-11", AsOf: "2026-10-31"}, "早于"},
-		{Request{Month: "2026-11", AsOf: "30/11/2026"}, "--as-of"},
+		{Request{Month: "2026-11", AsOf: "30/11/2026"}, "截至日期 30/11/2026 无效"},
 	} {
 		if _, err := Resolve(bad.req, now, now); err == nil || !strings.Contains(err.Error(), bad.want) {
 			t.Errorf("%+v: %v, want an error with %q", bad.req, err, bad.want)
