@@ -5,10 +5,10 @@ import (
 	"flag"
 	"fmt"
 	"net/http"
-	"os"
 	"time"
 
 	"taskrelay/internal/accounts"
+	"taskrelay/internal/config"
 	"taskrelay/internal/directory"
 	"taskrelay/internal/imapp"
 	"taskrelay/internal/notify"
@@ -29,7 +29,11 @@ func cmdOrg(args []string) error {
 	if _, err := parse(fs, args[2:], 0, "无其他参数"); err != nil {
 		return err
 	}
-	apps, err := notify.LoadApps(os.Getenv("TASKRELAY_SECRETS_FILE"))
+	cfg, err := config.FromEnv()
+	if err != nil {
+		return fmt.Errorf("配置有误: %w", err)
+	}
+	apps, err := notify.LoadApps(cfg.SecretsFile)
 	if err != nil {
 		return err
 	}
