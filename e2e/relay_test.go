@@ -77,7 +77,8 @@ items:
 	}
 	word := write("清单.docx", string(wordBytes))
 	r = c.starter("submit", word, "--meeting-id", "cwh-word", "--meeting-name", "会议", "--meeting-date", "2026-09-15")
-	for _, want := range []string{"清单.docx", "第1项", "县水务局", "第2项", "title", "第3项", "序号“二”", "deadline", "年底"} {
+	// A table's problems name its own column headings, not the YAML fields.
+	for _, want := range []string{"清单.docx", "第1项", "县水务局", "第2项", "列“任务事项”", "第3项", "序号“二”", "列“完成时限”", "年底"} {
 		if r.code == 0 || !strings.Contains(r.err, want) {
 			t.Errorf(".docx list: exit %d, stderr lacks %q:\n%s", r.code, want, r.err)
 		}

@@ -482,7 +482,7 @@ func TestUploadWordList(t *testing.T) {
 	})
 	r := off.upload("清单.docx", bad, meeting)
 	must(t, r, http.StatusUnprocessableEntity, `id="problems"`, "清单.docx", "未启动任何流程", "县水务局",
-		"第2项</td><td data-label=\"字段\">title", "第3项</td><td data-label=\"字段\">deadline")
+		"第2项（表格第3行）</td><td data-label=\"字段\">列“任务事项”", "第3项（表格第4行）</td><td data-label=\"字段\">列“完成时限”")
 	good := wordList(t, [][]string{
 		{"1", "推进两险同宣同征", "一个窗口办结", "县医疗保障局", "县财政局\n城关镇", "", "2026-12-31"},
 		{"2", "深化大股室制改革", "", "县财政局", "", "", "2026-11-30"},

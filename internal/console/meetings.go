@@ -251,11 +251,18 @@ func (s *Server) upload(q *req) {
 			ps = tasklist.Problems{{File: d.File, Message: err.Error()}}
 		}
 		for _, p := range ps {
-			where := "整个文件"
+			where, field := "整个文件", p.Field
 			if p.Item > 0 {
 				where = fmt.Sprintf("第%d项", p.Item)
 			}
-			d.Problems = append(d.Problems, problemRow{where, p.Field, p.Message})
+			// A table's problem names its row and its own column heading.
+			if p.Row > 0 {
+				where += fmt.Sprintf("（表格第%d行）", p.Row)
+			}
+			if p.Column != "" {
+				field = "列“" + p.Column + "”"
+			}
+			d.Problems = append(d.Problems, problemRow{where, field, p.Message})
 		}
 		s.render(q, http.StatusUnprocessableEntity, "upload", "上传任务清单", d, "",
 			fmt.Sprintf("任务清单 %s 未通过校验，共 %d 个问题，未启动任何流程。", d.File, len(d.Problems)))
