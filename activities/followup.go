@@ -164,7 +164,7 @@ func FeedbackNotice(unit, cycle string, at time.Time, tasks []relay.TaskSummary,
 		meetings[s.Meeting] = true
 		last := "尚未报送过进展"
 		if s.LastProgressAt != nil {
-			last = "上次报送 " + s.LastProgressAt.In(relay.County).Format(relay.DateLayout)
+			last = "上次报送 " + s.LastProgressAt.In(relay.TimeZone).Format(relay.DateLayout)
 		}
 		lines = append(lines, fmt.Sprintf("%d. %s %s（%s）", i+1, s.ID, s.Title, last))
 		n.Items = append(n.Items, relay.NoticeItem{

@@ -16,7 +16,7 @@ func TestFeedbackNoticeNamesUnitAsWritten(t *testing.T) {
 		s.LeadUnit, s.LeadUnitName, s.LeadUnitWritten = "rsj", "县人力资源和社会保障局", written
 		return s
 	}
-	n := FeedbackNotice("rsj", "2026-11", time.Date(2026, 11, 26, 9, 0, 0, 0, relay.County),
+	n := FeedbackNotice("rsj", "2026-11", time.Date(2026, 11, 26, 9, 0, 0, 0, relay.TimeZone),
 		[]relay.TaskSummary{task(1, ""), task(2, "县医疗保障局")}, 25)
 	if n.ToName != "县人力资源和社会保障局（县医疗保障局）" {
 		t.Errorf("致 %q", n.ToName)

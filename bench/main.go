@@ -526,7 +526,7 @@ func makePlan(dir *directory.Directory, id string, n int) (*relay.Plan, error) {
 	if len(leads) == 0 || len(dir.Units) < 3 {
 		return nil, errors.New("the sample directory has too few units")
 	}
-	today := time.Now().In(relay.County)
+	today := time.Now().In(relay.TimeZone)
 	type item struct {
 		No           int      `json:"no"`
 		Title        string   `json:"title"`
@@ -695,7 +695,7 @@ func actions(ctx context.Context, pick target, tasks int, d time.Duration, ui *u
 // compute, and write 通报 and 向县委报告 as Markdown and HTML plus the ledger.
 func monthlyReport(ctx context.Context, ac *relayclient.Client, tmp string) (Report, error) {
 	now := time.Now()
-	req, err := report.Resolve(report.Request{Month: now.In(relay.County).Format(report.MonthLayout)}, now, now)
+	req, err := report.Resolve(report.Request{Month: now.In(relay.TimeZone).Format(report.MonthLayout)}, now, now)
 	if err != nil {
 		return Report{}, err
 	}

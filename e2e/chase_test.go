@@ -44,7 +44,7 @@ func TestChaseWithTheStarter(t *testing.T) {
 	if len(mine) < 3 {
 		t.Fatalf("the sample gives 县政府办公室 %d tasks, want at least 3", len(mine))
 	}
-	reply := time.Now().In(relay.County).AddDate(0, 0, 3).Format(relay.DateLayout)
+	reply := time.Now().In(relay.TimeZone).AddDate(0, 0, 3).Format(relay.DateLayout)
 	chase := func(args ...string) []string {
 		return append([]string{"chase", "--reply-by", reply, "--note", "请报送办理进展"}, args...)
 	}
@@ -108,7 +108,7 @@ func TestChaseWithTheStarter(t *testing.T) {
 			Answered bool     `json:"answered"`
 		} `json:"chases"`
 	}
-	month := time.Now().In(relay.County).Format("2006-01")
+	month := time.Now().In(relay.TimeZone).Format("2006-01")
 	c.jsonOf(&rep, "report", "--month", month, "--json", "--out", filepath.Join(c.data, "out"))
 	if len(rep.Chases) != 1 || rep.Chases[0].Unit != "zfb" || len(rep.Chases[0].Tasks) != len(open) ||
 		rep.Chases[0].ReplyBy != reply || rep.Chases[0].Answered {

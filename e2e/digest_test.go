@@ -64,7 +64,7 @@ func TestLateListGivesOneDigest(t *testing.T) {
 			OnePerItem int `json:"one_per_item"`
 		} `json:"notices"`
 	}
-	c.jsonOf(&fig, "report", "--month", time.Now().In(relay.County).Format("2006-01"), "--json")
+	c.jsonOf(&fig, "report", "--month", time.Now().In(relay.TimeZone).Format("2006-01"), "--json")
 	t.Logf("reform figure this month: %d notices sent for %d item-units", fig.Notices.Issued, fig.Notices.OnePerItem)
 	c.record(relay.DigestWorkflowID(relay.ToUnit, "czj"), "digest")
 	c.record(relay.TaskWorkflowID("late-1:1"), "task-digested")

@@ -62,8 +62,8 @@ func TestFollowUpOnTheRealServer(t *testing.T) {
 	})
 
 	// As of the 26th of next month nobody has reported in that month.
-	now := time.Now().In(relay.County)
-	asOf := time.Date(now.Year(), now.Month()+1, 26, 10, 0, 0, 0, relay.County)
+	now := time.Now().In(relay.TimeZone)
+	asOf := time.Date(now.Year(), now.Month()+1, 26, 10, 0, 0, 0, relay.TimeZone)
 	cycle := relay.Cycle(asOf)
 	res, err := c.api().RunFollowUp(ctx, asOf)
 	if err != nil {

@@ -249,8 +249,8 @@ func TestReplicas(t *testing.T) {
 	t.Logf("relay complete and %d keys each received once %.1fs after the kill (%d repeats)", len(keys), (time.Since(tAdopt) - killedAt).Seconds(), repeats)
 
 	// The month's report made by the survivor, then by the victim (started again) alone.
-	month := time.Now().In(relay.County).Format(report.MonthLayout)
-	asOf := time.Now().In(relay.County).Format("2006-01-02")
+	month := time.Now().In(relay.TimeZone).Format(report.MonthLayout)
+	asOf := time.Now().In(relay.TimeZone).Format("2006-01-02")
 	figures := func() string {
 		t.Helper()
 		return strings.TrimSpace(cty.ok("report", "--month", month, "--as-of", asOf, "--json"))

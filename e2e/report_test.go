@@ -40,7 +40,7 @@ func TestMonthlyReportsOnTheRealServer(t *testing.T) {
 	if d.Schedule.Spec.TimeZoneName != "Asia/Shanghai" || len(d.Info.NextActionTimes) == 0 {
 		t.Fatalf("spec %+v next %v", d.Schedule.Spec, d.Info.NextActionTimes)
 	}
-	next := d.Info.NextActionTimes[0].In(relay.County)
+	next := d.Info.NextActionTimes[0].In(relay.TimeZone)
 	if next.Day() != 1 || next.Hour() != 9 || next.Minute() != 0 {
 		t.Errorf("next run %s, want the 1st at 09:00 county time", next)
 	}
@@ -80,7 +80,7 @@ func TestMonthlyReportsOnTheRealServer(t *testing.T) {
 	t0 := time.Now()
 	out := c.ok("schedule", "trigger")
 	t.Logf("schedule trigger to reports archived: %.2fs", time.Since(t0).Seconds())
-	prev := time.Now().In(relay.County).AddDate(0, 0, -time.Now().In(relay.County).Day()).Format(report.MonthLayout)
+	prev := time.Now().In(relay.TimeZone).AddDate(0, 0, -time.Now().In(relay.TimeZone).Day()).Format(report.MonthLayout)
 	if !strings.Contains(out, prev+" 月度报告已生成") {
 		t.Fatalf("trigger output: %s", out)
 	}
@@ -92,7 +92,7 @@ func TestMonthlyReportsOnTheRealServer(t *testing.T) {
 	}
 
 	// On demand, this month, as of now: every figure against the tasks themselves.
-	month := time.Now().In(relay.County).Format(report.MonthLayout)
+	month := time.Now().In(relay.TimeZone).Format(report.MonthLayout)
 	var st statusOut
 	var sums []relay.TaskSummary
 	eventually(t, "summaries current in visibility", func() bool {
@@ -120,7 +120,7 @@ func TestMonthlyReportsOnTheRealServer(t *testing.T) {
 			t.Errorf("--json lacks %q", k)
 		}
 	}
-	want := report.Figures{Month: month, AsOf: time.Now().In(relay.County).Format(relay.DateLayout), ByUnit: []report.UnitRow{}, ByDeputy: []report.DeputyRow{}, Red: []report.RedRow{},
+	want := report.Figures{Month: month, AsOf: time.Now().In(relay.TimeZone).Format(relay.DateLayout), ByUnit: []report.UnitRow{}, ByDeputy: []report.DeputyRow{}, Red: []report.RedRow{},
 		Instructions: []report.InstructionRow{}, Chases: []report.ChaseRow{}, Unsigned: []report.UnsignedRow{}}
 	units, deputies := map[string]*report.UnitRow{}, map[string]*report.DeputyRow{}
 	now := time.Now()

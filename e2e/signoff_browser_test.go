@@ -23,7 +23,7 @@ func TestBrowserReportSignoff(t *testing.T) {
 	userAdd(t, c, "Zhuren-pass-1", "dcszr", "--role", "inspection", "--signoff", "review", "--name", "督查室赵主任", "--password-stdin")
 	userAdd(t, c, "Bangong-pass-1", "bgszr", "--role", "office", "--signoff", "sign", "--name", "办公室钱主任", "--password-stdin")
 	c.ok("submit", sample, "--adopt")
-	month := time.Now().In(relay.County).Format(report.MonthLayout)
+	month := time.Now().In(relay.TimeZone).Format(report.MonthLayout)
 	form := "#signoff-" + month
 	p := newBrowser(t, con.URL)
 
@@ -66,7 +66,7 @@ func TestBrowserReportSignoff(t *testing.T) {
 	p.see(form, "办公室钱主任")
 	p.see(form, "印发")
 	// Steps are dated in county time.
-	p.see(form, time.Now().In(relay.County).Format("2006-01-02 15:"))
+	p.see(form, time.Now().In(relay.TimeZone).Format("2006-01-02 15:"))
 	p.shot("reports-signoff")
 	so, err := report.NewArchive(c.shared()).ReadSignoff(context.Background(), month)
 	if err != nil || so == nil || so.State != relay.ReportIssued || so.DocNo == "" {

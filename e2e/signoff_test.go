@@ -26,7 +26,7 @@ func TestReportSignoffOnTheRealServer(t *testing.T) {
 	t.Setenv("TASKRELAY_DATA", c.data) // `starter reports` and `report-signoff` read the archive
 	c.start()
 	c.ok("submit", sample, "--adopt")
-	month := time.Now().In(relay.County).AddDate(0, 0, -time.Now().In(relay.County).Day()).Format(report.MonthLayout)
+	month := time.Now().In(relay.TimeZone).AddDate(0, 0, -time.Now().In(relay.TimeZone).Day()).Format(report.MonthLayout)
 
 	t0 := time.Now()
 	if out := c.ok("report", "--month", month); !strings.Contains(out, month+" 月度报告已生成（拟稿") {

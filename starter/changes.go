@@ -365,14 +365,14 @@ func change(ctx context.Context, taskID, action string, req relay.ChangeRequest,
 // printChanges shows a task's push back, instructions and chases.
 func printChanges(w io.Writer, t relay.TaskView) {
 	if t.WithdrawnAt != nil {
-		fmt.Fprintf(w, "已撤销：%s\n", t.WithdrawnAt.In(relay.County).Format("2006-01-02 15:04"))
+		fmt.Fprintf(w, "已撤销：%s\n", t.WithdrawnAt.In(relay.TimeZone).Format("2006-01-02 15:04"))
 	}
 	if p := t.Pushback; p != nil {
 		state := map[string]string{relay.PushbackPending: "待县政府办公室决定", relay.PushbackKept: "维持原分工", relay.PushbackReassigned: "已调整分工"}[p.State]
 		fmt.Fprintf(w, "退回交办：%s，理由：%s（%s）\n", p.Unit, p.Reason, state)
 	}
 	for _, in := range t.Instructions {
-		fmt.Fprintf(w, "领导批示（%s，%s）：%s\n", in.By, in.At.In(relay.County).Format("2006-01-02"), in.Text)
+		fmt.Fprintf(w, "领导批示（%s，%s）：%s\n", in.By, in.At.In(relay.TimeZone).Format("2006-01-02"), in.Text)
 	}
 	for _, c := range t.Chases {
 		answered := "未回复"

@@ -264,7 +264,7 @@ func lateWarnings(items []relay.Item, dispatched time.Time) []warningJSON {
 	var out []warningJSON
 	for _, it := range model.PastAtReceipt(items, dispatched) {
 		out = append(out, warningJSON{Item: it.No, Field: "deadline", Message: fmt.Sprintf("%s：第%d项“%s”完成时限 %s，交办于 %s，逾期天数自交办之日起计算",
-			lateWarningPrefix, it.No, it.Title, it.Deadline, dispatched.In(relay.County).Format("2006-01-02"))})
+			lateWarningPrefix, it.No, it.Title, it.Deadline, dispatched.In(relay.TimeZone).Format("2006-01-02"))})
 	}
 	return out
 }
@@ -410,7 +410,7 @@ func cmdNotices(ctx context.Context, args []string) error {
 			}
 			read := "未读"
 			if at := readAt(n.Unit); at != nil {
-				read = "已读 " + at.In(relay.County).Format("2006-01-02 15:04")
+				read = "已读 " + at.In(relay.TimeZone).Format("2006-01-02 15:04")
 			}
 			fmt.Printf("%s（%s）：交办单 1 份，%d 项：%s；%s\n", n.UnitName, n.Unit, len(n.Items), strings.Join(parts, "、"), read)
 		}

@@ -91,6 +91,6 @@ func printTask(w io.Writer, t relay.TaskView) {
 		if e.User != "" {
 			by += "/" + e.User
 		}
-		fmt.Fprintf(w, "  %s  %-10s %s  %s\n", e.At.In(relay.County).Format("2006-01-02 15:04"), by, relay.ActionLabel(e.Action), e.Note)
+		fmt.Fprintf(w, "  %s  %-10s %s  %s\n", e.At.In(relay.TimeZone).Format("2006-01-02 15:04"), by, relay.ActionLabel(e.Action), e.Note)
 	}
 }

@@ -14,7 +14,7 @@ import (
 func TestPrintTaskShowsNoActionCode(t *testing.T) {
 	v := relay.TaskView{ID: "cwh-2026-12:1", No: 1, Title: "推进两险同宣同征", LeadUnit: "rsj", LeadUnitName: "县人社局",
 		Deadline: "2026-12-31", State: relay.StateInProgress, Light: relay.Red, EscalationTier: relay.TierYellow}
-	at := time.Date(2026, 10, 1, 9, 0, 0, 0, relay.County)
+	at := time.Date(2026, 10, 1, 9, 0, 0, 0, relay.TimeZone)
 	for i, a := range relay.Actions() {
 		v.Timeline = append(v.Timeline, relay.Event{At: at.Add(time.Duration(i) * time.Hour), By: "system", Action: a, Note: "说明"})
 	}

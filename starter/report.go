@@ -153,7 +153,7 @@ func cmdReports(ctx context.Context, args []string) error {
 	for _, e := range list {
 		gen := ""
 		if !e.GeneratedAt.IsZero() {
-			gen = "，生成于 " + e.GeneratedAt.In(relay.County).Format("2006-01-02 15:04")
+			gen = "，生成于 " + e.GeneratedAt.In(relay.TimeZone).Format("2006-01-02 15:04")
 		}
 		state := ""
 		if e.State != "" {
@@ -307,15 +307,15 @@ func printSchedule(d *client.ScheduleDescription) {
 		if i == 3 {
 			break
 		}
-		fmt.Printf("下次: %s\n", t.In(relay.County).Format("2006-01-02 15:04"))
+		fmt.Printf("下次: %s\n", t.In(relay.TimeZone).Format("2006-01-02 15:04"))
 	}
 	for _, a := range d.Info.RecentActions {
 		id := ""
 		if a.StartWorkflowResult != nil {
 			id = a.StartWorkflowResult.WorkflowID
 		}
-		fmt.Printf("最近: %s（计划 %s）%s\n", a.ActualTime.In(relay.County).Format("2006-01-02 15:04:05"),
-			a.ScheduleTime.In(relay.County).Format("2006-01-02 15:04"), id)
+		fmt.Printf("最近: %s（计划 %s）%s\n", a.ActualTime.In(relay.TimeZone).Format("2006-01-02 15:04:05"),
+			a.ScheduleTime.In(relay.TimeZone).Format("2006-01-02 15:04"), id)
 	}
 	fmt.Printf("已执行 %d 次，错过 %d 次\n", d.Info.NumActions, d.Info.NumActionsMissedCatchupWindow)
 }
@@ -422,7 +422,7 @@ func cmdFollowUp(ctx context.Context, args []string) error {
 	}
 	var asOf time.Time
 	if *asOfText != "" {
-		d, err := time.ParseInLocation(relay.DateLayout, *asOfText, relay.County)
+		d, err := time.ParseInLocation(relay.DateLayout, *asOfText, relay.TimeZone)
 		if err != nil {
 			return exitError{fmt.Sprintf("followup: --as-of“%s”不是日期（应为 YYYY-MM-DD）", *asOfText)}
 		}

@@ -69,7 +69,7 @@ func cmdScore(ctx context.Context, args []string) error {
 		if e.Days > 0 {
 			days = fmt.Sprintf("（%d天）", e.Days)
 		}
-		fmt.Printf("  %s  %s  %s%s  %+g\n", e.At.In(relay.County).Format("2006-01-02"), e.Task, relay.ScoreEventLabel(e.Event), days, e.Points)
+		fmt.Printf("  %s  %s  %s%s  %+g\n", e.At.In(relay.TimeZone).Format("2006-01-02"), e.Task, relay.ScoreEventLabel(e.Event), days, e.Points)
 	}
 	return nil
 }

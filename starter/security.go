@@ -29,7 +29,7 @@ func cmdSecurityLog(args []string) error {
 	}
 	var from time.Time
 	if *since != "" {
-		d, err := time.ParseInLocation(relay.DateLayout, *since, relay.County)
+		d, err := time.ParseInLocation(relay.DateLayout, *since, relay.TimeZone)
 		if err != nil {
 			return exitError{fmt.Sprintf("security-log: --since %q 无效，应为 YYYY-MM-DD", *since)}
 		}
@@ -46,7 +46,7 @@ func cmdSecurityLog(args []string) error {
 		return printJSON(entries)
 	}
 	for _, e := range entries {
-		fmt.Printf("%s  %-16s %-15s %-8s %s\n", e.At.In(relay.County).Format("2006-01-02 15:04:05"), e.User, e.IP, seclog.Label(e.Event), e.Detail)
+		fmt.Printf("%s  %-16s %-15s %-8s %s\n", e.At.In(relay.TimeZone).Format("2006-01-02 15:04:05"), e.User, e.IP, seclog.Label(e.Event), e.Detail)
 	}
 	fmt.Printf("共 %d 条，哈希链完整（%s）\n", len(entries), path)
 	return nil

@@ -29,7 +29,7 @@ func actions(tl []relay.Event) []string {
 	var out []string
 	for _, e := range tl {
 		if e.By == System {
-			out = append(out, e.Action+"@"+e.At.In(relay.County).Format("01-02"))
+			out = append(out, e.Action+"@"+e.At.In(relay.TimeZone).Format("01-02"))
 		}
 	}
 	return out
@@ -356,7 +356,7 @@ func TestFollowUpTwoMonths(t *testing.T) {
 		for _, it := range x.n.Items {
 			ids = append(ids, it.TaskID)
 		}
-		got = append(got, fmt.Sprintf("%s@%s[%s]", x.n.ID, x.at.In(relay.County).Format("01-02 15:04"), strings.Join(ids, ",")))
+		got = append(got, fmt.Sprintf("%s@%s[%s]", x.n.ID, x.at.In(relay.TimeZone).Format("01-02 15:04"), strings.Join(ids, ",")))
 		if x.n.Kind != relay.NoticeFeedback || x.n.ToKind != relay.ToUnit || !strings.Contains(x.n.Subject, "进展催报") {
 			t.Errorf("notice %+v", x.n)
 		}

@@ -163,7 +163,7 @@ func playRandomTask(t *testing.T, seed int64) {
 	// The report, for each past instant, from the memo and the whole timeline.
 	task := report.Task{TaskSummary: memo, Timeline: timeline}
 	for _, p := range points {
-		req := report.Request{Month: p.at.In(relay.County).Format(report.MonthLayout), AsOfTime: p.at, Now: p.at.AddDate(1, 0, 0)}
+		req := report.Request{Month: p.at.In(relay.TimeZone).Format(report.MonthLayout), AsOfTime: p.at, Now: p.at.AddDate(1, 0, 0)}
 		r, err := report.Compute(report.Input{Request: req, Tasks: []report.Task{task}})
 		if err != nil {
 			t.Fatal(err)

@@ -371,7 +371,7 @@ func TestMonthlyInspectionSignoff(t *testing.T) {
 	}
 	var steps []string
 	for _, e := range so.Timeline {
-		steps = append(steps, fmt.Sprintf("%s:%v:%s:%s", e.Step, e.Approve, e.By, e.At.In(relay.County).Format("15:04")))
+		steps = append(steps, fmt.Sprintf("%s:%v:%s:%s", e.Step, e.Approve, e.By, e.At.In(relay.TimeZone).Format("15:04")))
 	}
 	want := "draft:true::15:00 review:false:dcs-head:18:00 draft:true::18:00 review:true:dcs-head:19:00 sign:true:office-head:21:00 issue:true::21:00"
 	if strings.Join(steps, " ") != want {

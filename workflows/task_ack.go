@@ -85,7 +85,7 @@ func (t *task) remindAcks(ctx workflow.Context, now time.Time) {
 			continue
 		}
 		t.c.Fired[t.ackKey(u.ID)] = true
-		days, received := t.ackDays(), t.ackReceived(u.ID).In(relay.County).Format("2006-01-02 15:04")
+		days, received := t.ackDays(), t.ackReceived(u.ID).In(relay.TimeZone).Format("2006-01-02 15:04")
 		t.record(ctx, System, "", relay.ActAckReminded, fmt.Sprintf("%s %s 收到交办，%d 个工作日内未签收，已提醒", u.Name, received, days))
 		it := t.in.Item
 		t.notifyUnitNamed(ctx, relay.NoticeAckReminder, u.ID, u.Name, t.roleOf(u.ID),

@@ -226,7 +226,7 @@ func (t *task) validatePushback(ctx workflow.Context, req relay.ChangeRequest) e
 	}
 	days := t.pushbackDays()
 	if limit := t.receivedAt(req.Unit).AddDate(0, 0, days); !workflow.Now(ctx).Before(limit) {
-		return fmt.Errorf("已超过退回时限：收到任务后 %d 天内可退回（至 %s）", days, limit.In(relay.County).Format("2006-01-02 15:04"))
+		return fmt.Errorf("已超过退回时限：收到任务后 %d 天内可退回（至 %s）", days, limit.In(relay.TimeZone).Format("2006-01-02 15:04"))
 	}
 	if strings.TrimSpace(req.Reason) == "" {
 		return errors.New("请填写退回理由")

@@ -31,7 +31,7 @@ func (r *recorder) sentTo() []string {
 	defer r.mu.Unlock()
 	var out []string
 	for _, s := range r.items {
-		out = append(out, s.n.Kind+">"+s.n.To+"["+s.n.Items[0].Role+"]@"+s.at.In(relay.County).Format("01-02 15:04"))
+		out = append(out, s.n.Kind+">"+s.n.To+"["+s.n.Items[0].Role+"]@"+s.at.In(relay.TimeZone).Format("01-02 15:04"))
 	}
 	return out
 }

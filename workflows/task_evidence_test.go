@@ -88,7 +88,7 @@ func TestTaskEvidenceAssignmentAndHeadReview(t *testing.T) {
 	var toOffice []string
 	for _, s := range rec.items {
 		if s.n.ToKind == relay.ToInspection {
-			toOffice = append(toOffice, s.at.In(relay.County).Format("01-02"))
+			toOffice = append(toOffice, s.at.In(relay.TimeZone).Format("01-02"))
 		}
 	}
 	if strings.Join(toOffice, " ") != "09-28" {

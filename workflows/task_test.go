@@ -42,13 +42,13 @@ func (r *recorder) kinds() []string {
 	defer r.mu.Unlock()
 	var out []string
 	for _, s := range r.items {
-		out = append(out, s.n.Kind+"@"+s.at.In(relay.County).Format("01-02 15:04"))
+		out = append(out, s.n.Kind+"@"+s.at.In(relay.TimeZone).Format("01-02 15:04"))
 	}
 	return out
 }
 
 func cst(s string) time.Time {
-	t, err := time.ParseInLocation("2006-01-02 15:04", s, relay.County)
+	t, err := time.ParseInLocation("2006-01-02 15:04", s, relay.TimeZone)
 	if err != nil {
 		panic(err)
 	}

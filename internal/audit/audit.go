@@ -62,7 +62,7 @@ func Check(m relay.MeetingView, tasks []relay.TaskView, notices []relay.Notice) 
 			r.Checked.Entries++
 			if want := relay.ChainEvent(prev, e); e.Hash != want {
 				r.problem("任务 %s 办理记录第%d条（%s %s）校验失败：记录被改动、删除或顺序被打乱", t.ID, i+1,
-					e.At.In(relay.County).Format("2006-01-02 15:04"), e.Action)
+					e.At.In(relay.TimeZone).Format("2006-01-02 15:04"), e.Action)
 				break
 			}
 			seen[e.Hash] = true

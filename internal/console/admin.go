@@ -172,7 +172,7 @@ func (s *Server) securityLogPage(q *req) {
 	since := q.r.URL.Query().Get("since")
 	var from time.Time
 	if since != "" {
-		d, err := time.ParseInLocation(relay.DateLayout, since, relay.County)
+		d, err := time.ParseInLocation(relay.DateLayout, since, relay.TimeZone)
 		if err != nil {
 			s.fail(q, http.StatusBadRequest, "起始日期 "+since+" 无效，应为 YYYY-MM-DD")
 			return

@@ -97,7 +97,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 	// One meeting, every item with lead rsj, supporting czj and jtj (whose head has an
 	// account, so its officer's completions go to the head), deputy ld-chang: a fresh
 	// task for every allowed cell, and one fixture per action for the refused ones.
-	now := time.Now().In(relay.County)
+	now := time.Now().In(relay.TimeZone)
 	deadline := now.AddDate(0, 0, 90).Format(relay.DateLayout)
 	until := now.AddDate(0, 0, 120).Format(relay.DateLayout)
 	var list strings.Builder

@@ -25,7 +25,7 @@ func manyTasks(n int) []relay.TaskSummary {
 		out[i] = relay.TaskSummary{TaskView: relay.TaskView{
 			ID: relay.TaskID(m, i%100+1), No: i%100 + 1, Meeting: m, Title: fmt.Sprintf("第%d项任务：推进某项改革措施落地见效", i),
 			LeadUnit: units[i%len(units)], LeadUnitName: "县某某局", Deputy: "ld-chang", DeputyName: "李某",
-			Deadline: time.Date(2026, 10, 1+i%90, 0, 0, 0, 0, relay.County).Format(relay.DateLayout),
+			Deadline: time.Date(2026, 10, 1+i%90, 0, 0, 0, 0, relay.TimeZone).Format(relay.DateLayout),
 			State:    states[i%len(states)], Light: lights[i%len(lights)], Progress: i % 101,
 		}}
 	}

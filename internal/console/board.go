@@ -134,8 +134,8 @@ func (f Filter) Query(now time.Time) string {
 		// month ends after the month's first midnight and at the latest on the next
 		// month's first. The upper bound is a minute past that midnight and strict,
 		// which selects the same instants without relying on equality of times.
-		local := now.In(relay.County)
-		first := time.Date(local.Year(), local.Month(), 1, 0, 0, 0, 0, relay.County)
+		local := now.In(relay.TimeZone)
+		first := time.Date(local.Year(), local.Month(), 1, 0, 0, 0, 0, relay.TimeZone)
 		due = relay.And(
 			relay.Gt(relay.SADeadline, first.Add(time.Minute).Format(time.RFC3339)),
 			relay.Lt(relay.SADeadline, first.AddDate(0, 1, 0).Add(time.Minute).Format(time.RFC3339)),

@@ -169,7 +169,7 @@ func (s *Server) changesOf(u accounts.User, t relay.TaskView, open bool) changes
 		c.PushbackUntil = countyTime(until)
 	}
 	if changeRules[relay.UpdateChase].roles.allow(u.Role) {
-		c.Chase, c.ReplyBy = true, s.cfg.Now().In(relay.County).AddDate(0, 0, 3).Format(relay.DateLayout)
+		c.Chase, c.ReplyBy = true, s.cfg.Now().In(relay.TimeZone).AddDate(0, 0, 3).Format(relay.DateLayout)
 		c.ChaseUnits = append(c.ChaseUnits, relay.UnitRef{ID: t.LeadUnit, Name: t.LeadUnitName})
 		for i, id := range t.CoUnits {
 			c.ChaseUnits = append(c.ChaseUnits, relay.UnitRef{ID: id, Name: s.unitName(id)})

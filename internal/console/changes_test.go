@@ -81,7 +81,7 @@ func TestTaskChanges(t *testing.T) {
 	if n := len(task().Timeline); n != before {
 		t.Fatalf("a refused amendment changed the timeline: %d -> %d", before, n)
 	}
-	newDeadline := time.Now().In(relay.County).AddDate(0, 0, 150).Format(relay.DateLayout)
+	newDeadline := time.Now().In(relay.TimeZone).AddDate(0, 0, 150).Format(relay.DateLayout)
 	must(t, off.post(page+"/amend", url.Values{"deadline": {newDeadline}, "requirements": {"联合执法检查"}, "reason": {"县委调整要求"}}), http.StatusSeeOther)
 	if v := task(); v.Deadline != newDeadline || v.Requirements != "联合执法检查" {
 		t.Fatalf("after amending: %s %q", v.Deadline, v.Requirements)
@@ -123,7 +123,7 @@ func TestTaskChanges(t *testing.T) {
 
 	// Chase: the inspection office chases the lead unit in one 催办单.
 	must(t, ins.get(page), http.StatusOK, `id="form-chase"`)
-	replyBy := time.Now().In(relay.County).AddDate(0, 0, 3).Format(relay.DateLayout)
+	replyBy := time.Now().In(relay.TimeZone).AddDate(0, 0, 3).Format(relay.DateLayout)
 	must(t, off.post(page+"/chase", url.Values{"unit": {"gaj"}, "reply_by": {replyBy}, "note": {"x"}}), http.StatusForbidden)
 	must(t, ins.post(page+"/chase", url.Values{"unit": {"zzb"}, "reply_by": {replyBy}, "note": {"x"}}), http.StatusUnprocessableEntity, "请选择此任务的牵头或配合单位")
 	before = len(task().Timeline)

@@ -283,7 +283,7 @@ func snippet(s string) string {
 // testList is a task list whose dates follow today's, so the test means the same
 // thing on any day: item 1 due in two months, item 2 already overdue.
 func testList(meeting string) []byte {
-	now := time.Now().In(relay.County)
+	now := time.Now().In(relay.TimeZone)
 	d := func(days int) string { return now.AddDate(0, 0, days).Format(relay.DateLayout) }
 	return []byte(fmt.Sprintf(`meeting: {id: %s, name: 县委常委会测试会议%s, date: %s}
 items:

@@ -304,9 +304,9 @@ func (z *fuzzConsole) fuzzTask(t *testing.T) string {
 	}
 	z.pools++
 	m := fmt.Sprintf("cwh-fz-task-%d-%d", os.Getpid(), z.pools)
-	deadline := time.Now().In(relay.County).AddDate(0, 0, 60).Format(relay.DateLayout)
+	deadline := time.Now().In(relay.TimeZone).AddDate(0, 0, 60).Format(relay.DateLayout)
 	var b strings.Builder
-	fmt.Fprintf(&b, "meeting: {id: %s, name: 模糊测试会议, date: %s}\nitems:\n", m, time.Now().In(relay.County).Format(relay.DateLayout))
+	fmt.Fprintf(&b, "meeting: {id: %s, name: 模糊测试会议, date: %s}\nitems:\n", m, time.Now().In(relay.TimeZone).Format(relay.DateLayout))
 	for i := 1; i <= 4; i++ {
 		fmt.Fprintf(&b, "  - {no: %d, title: 模糊测试事项%d, lead: 人社局, co: [县财政局], leader: ld-chang, deadline: %s}\n", i, i, deadline)
 		z.pool = append(z.pool, relay.TaskID(m, i))
@@ -449,13 +449,13 @@ func (z *fuzzConsole) fuzzMeeting(t *testing.T) string {
 	}
 	z.pools++
 	m := fmt.Sprintf("cwh-fz-adopt-%d-%d", os.Getpid(), z.pools)
-	deadline := time.Now().In(relay.County).AddDate(0, 0, 60).Format(relay.DateLayout)
+	deadline := time.Now().In(relay.TimeZone).AddDate(0, 0, 60).Format(relay.DateLayout)
 	z.adoptNew(t, m, fmt.Sprintf(`meeting: {id: %s, name: 模糊通过测试, date: %s}
 items:
   - {no: 1, title: 事项一, lead: 人社局, deadline: %s}
   - {no: 2, title: 事项二, lead: 公安局, deadline: %s}
   - {no: 3, title: 事项三, lead: 财政局, leader: ld-chang, deadline: %s}
-`, m, time.Now().In(relay.County).Format(relay.DateLayout), deadline, deadline, deadline), false)
+`, m, time.Now().In(relay.TimeZone).Format(relay.DateLayout), deadline, deadline, deadline), false)
 	z.meeting = m
 	return m
 }

@@ -291,7 +291,7 @@ func TestWholePath(t *testing.T) {
 	r = rsj.post(TaskURL(id)+"/extend", url.Values{"until": {"2000-01-01"}, "reason": {"等待省级文件"}})
 	must(t, r, http.StatusConflict, "不晚于现完成时限", "等待省级文件")
 	must(t, rsj.post(TaskURL(id)+"/progress", url.Values{"percent": {"60"}, "note": {"窗口已设立"}, "form": {"progress"}}), http.StatusSeeOther)
-	newDeadline := time.Now().In(relay.County).AddDate(0, 0, 100).Format(relay.DateLayout)
+	newDeadline := time.Now().In(relay.TimeZone).AddDate(0, 0, 100).Format(relay.DateLayout)
 	must(t, rsj.post(TaskURL(id)+"/extend", url.Values{"until": {newDeadline}, "reason": {"等待省级文件"}}), http.StatusSeeOther)
 
 	chang := e.login(t, "chang")
@@ -374,7 +374,7 @@ func TestBoardFiltersAndRedFirst(t *testing.T) {
 	r = b.get("/board?meeting=" + m + "&state=dispatched")
 	must(t, r, http.StatusOK, "共 <strong>7</strong> 项")
 	// Due this month: only what falls in the current calendar month.
-	now := time.Now().In(relay.County)
+	now := time.Now().In(relay.TimeZone)
 	want := 0
 	for _, days := range []int{60, -3, 120, 90, 3, 200, 45} {
 		d := now.AddDate(0, 0, days)

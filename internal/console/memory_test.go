@@ -41,7 +41,7 @@ func BenchmarkUpload20MiB(b *testing.B) {
 	defer srv.Close()
 
 	meeting := "cwh-memory-" + time.Now().Format("150405.000")
-	deadline := time.Now().In(relay.County).AddDate(0, 0, 60).Format(relay.DateLayout)
+	deadline := time.Now().In(relay.TimeZone).AddDate(0, 0, 60).Format(relay.DateLayout)
 	list := fmt.Sprintf("meeting: {id: %s, name: 内存测试会议, date: 2026-09-15}\nitems:\n  - {no: 1, title: 大文件上传, lead: 公安局, deadline: %s}\n", meeting, deadline)
 	plan, err := tasklist.Parse(meeting+".yaml", []byte(list), e.s.cfg.Directory, tasklist.MeetingFlags{})
 	if err != nil {

@@ -77,7 +77,7 @@ type reportsData struct {
 func (reportsData) StepLabel(step string) string { return relay.StepLabel(step) }
 
 // When is a step's time, county time.
-func (reportsData) When(t time.Time) string { return t.In(relay.County).Format("2006-01-02 15:04") }
+func (reportsData) When(t time.Time) string { return t.In(relay.TimeZone).Format("2006-01-02 15:04") }
 
 // reportFiles is every file of a month the console serves, with its label.
 func reportFiles(month string) []reportLink {
@@ -114,7 +114,7 @@ func (s *Server) renderReports(q *req, status int, month, asOf, flash, errMsg st
 	}
 	d := reportsData{CanRun: reportRunRoles.allow(q.user.Role), Month: month, AsOf: asOf}
 	if d.Month == "" {
-		d.Month = s.cfg.Now().In(relay.County).Format(report.MonthLayout)
+		d.Month = s.cfg.Now().In(relay.TimeZone).Format(report.MonthLayout)
 	}
 	for _, e := range list {
 		re := reportEntry{Entry: e}

@@ -14,7 +14,7 @@ import (
 func TestReports(t *testing.T) {
 	e := setup(t)
 	e.adopted(t, "cwh-report")
-	month := time.Now().In(relay.County).Format(report.MonthLayout)
+	month := time.Now().In(relay.TimeZone).Format(report.MonthLayout)
 
 	must(t, e.login(t, "rsj1").get("/reports"), http.StatusForbidden)
 	off := e.login(t, "office1")

@@ -110,7 +110,7 @@ func doneMessage(action string) string {
 
 func (s *Server) renderTask(q *req, status int, t relay.TaskView, form map[string]string, flash, errMsg string) {
 	d := taskData{Task: t, Form: form, Closed: t.State == relay.StateClosed, Progress: t.Progress,
-		Today: s.cfg.Now().In(relay.County).Format(relay.DateLayout)}
+		Today: s.cfg.Now().In(relay.TimeZone).Format(relay.DateLayout)}
 	if d.Form == nil {
 		d.Form = map[string]string{}
 	}

@@ -32,7 +32,7 @@ func countyTime(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.In(relay.County).Format("2006-01-02 15:04")
+	return t.In(relay.TimeZone).Format("2006-01-02 15:04")
 }
 
 var funcs = template.FuncMap{

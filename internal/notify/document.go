@@ -25,7 +25,7 @@ func Document(n relay.Notice, s gongwen.Settings) *gongwen.Doc {
 	}
 	d := &gongwen.Doc{
 		Mark: s.Issuer, Number: n.DocNo, Title: title, Issuer: s.Issuer, PrintedBy: s.Issuer,
-		Date: n.IssuedAt.In(relay.County),
+		Date: n.IssuedAt.In(relay.TimeZone),
 	}
 	if to := oneLine(n.ToName); to != "" {
 		d.Addressee = to + "："

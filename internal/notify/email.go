@@ -198,7 +198,7 @@ func emailHTML(o Outgoing) (string, error) {
 		Items             []row
 	}{Title: title, Link: o.Link, N: o.Notice, WithRole: addressedToUnit(o.Notice)}
 	if !o.Notice.IssuedAt.IsZero() {
-		data.Time = o.Notice.IssuedAt.In(relay.County).Format(TimeLayout)
+		data.Time = o.Notice.IssuedAt.In(relay.TimeZone).Format(TimeLayout)
 	}
 	for _, l := range strings.Split(strings.TrimSpace(normalizeNewlines(o.Notice.Body)), "\n") {
 		if l = strings.TrimSpace(l); l != "" {

@@ -165,7 +165,7 @@ func TestOutboxListRoundTrip(t *testing.T) {
 	o := NewOutbox(dir)
 	ctx := context.Background()
 	base := sampleNotice()
-	t0 := time.Date(2026, 12, 1, 9, 0, 0, 0, relay.County)
+	t0 := time.Date(2026, 12, 1, 9, 0, 0, 0, relay.TimeZone)
 	mk := func(id, kind string, at time.Time) relay.Notice {
 		n := base
 		n.ID, n.Kind, n.IssuedAt = id, kind, at

@@ -7,7 +7,7 @@ import (
 	"taskrelay/internal/relay"
 )
 
-// TimeLayout is how Render writes the issue time, in county time (relay.County).
+// TimeLayout is how Render writes the issue time, in county time (relay.TimeZone).
 const TimeLayout = "2006年1月2日 15:04"
 
 // Render returns the notice as Markdown in Simplified Chinese, for people: the
@@ -36,7 +36,7 @@ func Render(n relay.Notice) string {
 		fmt.Fprintf(&b, "**会议**：%s  \n", s)
 	}
 	if !n.IssuedAt.IsZero() {
-		fmt.Fprintf(&b, "**时间**：%s  \n", n.IssuedAt.In(relay.County).Format(TimeLayout))
+		fmt.Fprintf(&b, "**时间**：%s  \n", n.IssuedAt.In(relay.TimeZone).Format(TimeLayout))
 	}
 	if body := strings.TrimSpace(normalizeNewlines(n.Body)); body != "" {
 		b.WriteString("\n")

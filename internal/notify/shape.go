@@ -81,7 +81,7 @@ func layout(n relay.Notice) (string, []string) {
 		lines = append(lines, "**会议**："+s)
 	}
 	if !n.IssuedAt.IsZero() {
-		lines = append(lines, "**时间**："+n.IssuedAt.In(relay.County).Format(TimeLayout))
+		lines = append(lines, "**时间**："+n.IssuedAt.In(relay.TimeZone).Format(TimeLayout))
 	}
 	for _, l := range strings.Split(strings.TrimSpace(normalizeNewlines(n.Body)), "\n") {
 		if l = strings.TrimSpace(l); l != "" {

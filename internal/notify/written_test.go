@@ -24,7 +24,7 @@ func TestNoticesNameUnitsAsWritten(t *testing.T) {
 		{No: 2, Title: "就业", Lead: "czj", Co: []string{"rsj"}, Deputy: "ld-chang", Standing: true,
 			Source: relay.Source{Lead: "县财政局", LeadID: "czj", Co: []string{"县人力资源和社会保障局(县医疗保障局)"}, CoIDs: []string{"rsj"}}},
 	}
-	notices, _ := p.DispatchNotices(items, time.Date(2026, 9, 16, 9, 0, 0, 0, relay.County))
+	notices, _ := p.DispatchNotices(items, time.Date(2026, 9, 16, 9, 0, 0, 0, relay.TimeZone))
 	var rsj, czj relay.Notice
 	for _, n := range notices {
 		switch n.To {

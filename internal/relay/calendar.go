@@ -21,7 +21,7 @@ const DefaultAckDays = 2
 
 // Workday reports whether the county-local day of t is a working day.
 func (c *Calendar) Workday(t time.Time) bool {
-	d := t.In(County).Format(DateLayout)
+	d := t.In(TimeZone).Format(DateLayout)
 	if c != nil {
 		if _, ok := slices.BinarySearch(c.Workdays, d); ok {
 			return true
@@ -30,7 +30,7 @@ func (c *Calendar) Workday(t time.Time) bool {
 			return false
 		}
 	}
-	wd := t.In(County).Weekday()
+	wd := t.In(TimeZone).Weekday()
 	return wd != time.Saturday && wd != time.Sunday
 }
 
@@ -39,8 +39,8 @@ func (c *Calendar) Workday(t time.Time) bool {
 // n = 2, Wednesday (Monday and Tuesday being the two days), later when a holiday
 // falls between, earlier when a weekend day is worked.
 func (c *Calendar) AfterWorkdays(t time.Time, n int) time.Time {
-	l := t.In(County)
-	day := time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, County)
+	l := t.In(TimeZone)
+	day := time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, TimeZone)
 	for counted := 0; counted < n; {
 		day = day.AddDate(0, 0, 1)
 		if c.Workday(day) {

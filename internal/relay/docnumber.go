@@ -31,7 +31,7 @@ type DocCounter struct {
 }
 
 // DocYear is the year a document issued at t is numbered in (county time).
-func DocYear(t time.Time) int { return t.In(County).Year() }
+func DocYear(t time.Time) int { return t.In(TimeZone).Year() }
 
 // Numbered reports whether notices of a kind are official documents that carry a
 // 发文字号: the 交办单 and the 督办单.

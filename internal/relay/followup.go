@@ -41,11 +41,11 @@ const (
 )
 
 // Cycle is the follow-up month of an instant, YYYY-MM in county time.
-func Cycle(t time.Time) string { return t.In(County).Format("2006-01") }
+func Cycle(t time.Time) string { return t.In(TimeZone).Format("2006-01") }
 
 // CycleStart is the first instant of a cycle (YYYY-MM).
 func CycleStart(cycle string) (time.Time, error) {
-	t, err := time.ParseInLocation("2006-01", cycle, County)
+	t, err := time.ParseInLocation("2006-01", cycle, TimeZone)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("月份 %q 无法识别，应为 YYYY-MM", cycle)
 	}

@@ -10,16 +10,16 @@ import (
 	"time"
 )
 
-// County is the county's local time zone. China keeps one offset all year, so a fixed
+// TimeZone is the county's local time zone. China keeps one offset all year, so a fixed
 // zone avoids depending on the machine's tz database.
-var County = time.FixedZone("CST", 8*3600)
+var TimeZone = time.FixedZone("CST", 8*3600)
 
 // DateLayout is how dates are written everywhere: files, flags and JSON.
 const DateLayout = "2006-01-02"
 
 // ParseDate reads a county-local date (YYYY-MM-DD).
 func ParseDate(s string) (time.Time, error) {
-	t, err := time.ParseInLocation(DateLayout, s, County)
+	t, err := time.ParseInLocation(DateLayout, s, TimeZone)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("日期 %q 无法识别，应为 YYYY-MM-DD", s)
 	}

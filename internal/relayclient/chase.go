@@ -76,7 +76,7 @@ func checkChase(in relay.ChaseInput, now time.Time) error {
 	if err != nil {
 		return fmt.Errorf("回复期限：%v", err)
 	}
-	today := now.In(relay.County).Format(relay.DateLayout)
+	today := now.In(relay.TimeZone).Format(relay.DateLayout)
 	if day.Format(relay.DateLayout) < today {
 		return fmt.Errorf("回复期限 %s 早于今天（%s）", in.ReplyBy, today)
 	}
@@ -143,7 +143,7 @@ func dedupe(ids []string) []string {
 // command repeated the same day is the same chase.
 func chaseID(in relay.ChaseInput, now time.Time) string {
 	h := sha256.New()
-	for _, s := range append([]string{now.In(relay.County).Format(relay.DateLayout), in.Unit, in.ReplyBy, in.Note}, in.Tasks...) {
+	for _, s := range append([]string{now.In(relay.TimeZone).Format(relay.DateLayout), in.Unit, in.ReplyBy, in.Note}, in.Tasks...) {
 		h.Write([]byte(s))
 		h.Write([]byte{0})
 	}

@@ -353,7 +353,7 @@ func Compute(in Input) (*Report, error) {
 }
 
 func (r *Report) noticeFigures(notices []Notice, start, end, at time.Time) {
-	yearStart := time.Date(start.Year(), 1, 1, 0, 0, 0, 0, relay.County)
+	yearStart := time.Date(start.Year(), 1, 1, 0, 0, 0, 0, relay.TimeZone)
 	kinds := map[string]*KindRow{}
 	for _, n := range notices {
 		if !Counted(n.Kind) || n.IssuedAt.Before(yearStart) || n.IssuedAt.After(at) || !n.IssuedAt.Before(end) {

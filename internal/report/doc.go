@@ -51,7 +51,7 @@ func (d *doc) table(head []string, rows [][]string) {
 var cnNum = []string{"一", "二", "三", "四", "五", "六", "七", "八", "九", "十"}
 
 func cnDate(t time.Time) string {
-	t = t.In(relay.County)
+	t = t.In(relay.TimeZone)
 	return fmt.Sprintf("%d年%d月%d日", t.Year(), int(t.Month()), t.Day())
 }
 

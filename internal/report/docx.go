@@ -49,7 +49,7 @@ func (d *doc) gongwen(issuer, number string, r *Report) *gongwen.Doc {
 		g.Subtitle = d.Subtitle[:1] // the month; the rest repeats the issuer and the day
 	}
 	if !r.GeneratedAt.IsZero() {
-		g.Date = r.GeneratedAt.In(relay.County)
+		g.Date = r.GeneratedAt.In(relay.TimeZone)
 	}
 	blocks := d.Blocks
 	if len(blocks) > 0 && blocks[0].Kind == bPara && strings.HasSuffix(blocks[0].Text, "：") && len([]rune(blocks[0].Text)) <= 40 {

@@ -9,7 +9,7 @@ import (
 
 // at is a county-local instant "2006-01-02 15:04".
 func at(s string) time.Time {
-	t, err := time.ParseInLocation("2006-01-02 15:04", s, relay.County)
+	t, err := time.ParseInLocation("2006-01-02 15:04", s, relay.TimeZone)
 	if err != nil {
 		panic(err)
 	}

@@ -32,7 +32,7 @@ type Request struct {
 
 // ParseMonth reads YYYY-MM and returns the first instant of the month, county time.
 func ParseMonth(s string) (time.Time, error) {
-	t, err := time.ParseInLocation(MonthLayout, s, relay.County)
+	t, err := time.ParseInLocation(MonthLayout, s, relay.TimeZone)
 	if err != nil || t.Format(MonthLayout) != s {
 		return time.Time{}, fmt.Errorf("月份 %q 无法识别，应为 YYYY-MM", s)
 	}
@@ -45,8 +45,8 @@ func ParseMonth(s string) (time.Time, error) {
 func Resolve(in Request, nominal, now time.Time) (Request, error) {
 	out := in
 	if out.Month == "" {
-		n := nominal.In(relay.County)
-		out.Month = time.Date(n.Year(), n.Month(), 1, 0, 0, 0, 0, relay.County).AddDate(0, -1, 0).Format(MonthLayout)
+		n := nominal.In(relay.TimeZone)
+		out.Month = time.Date(n.Year(), n.Month(), 1, 0, 0, 0, 0, relay.TimeZone).AddDate(0, -1, 0).Format(MonthLayout)
 	}
 	start, err := ParseMonth(out.Month)
 	if err != nil {
@@ -68,7 +68,7 @@ func Resolve(in Request, nominal, now time.Time) (Request, error) {
 	out.AsOfTime = day.AddDate(0, 0, 1) // the end of that day
 	if now.Before(out.AsOfTime) {
 		out.AsOfTime = now
-		out.AsOf = now.In(relay.County).Format(relay.DateLayout)
+		out.AsOf = now.In(relay.TimeZone).Format(relay.DateLayout)
 	}
 	out.Now = now
 	return out, nil

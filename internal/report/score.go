@@ -101,7 +101,7 @@ type scorer struct {
 }
 
 func newScorer(rule relay.ScoreRule, month, at time.Time) *scorer {
-	return &scorer{rule: rule, month: month, year: time.Date(month.Year(), 1, 1, 0, 0, 0, 0, relay.County), at: at,
+	return &scorer{rule: rule, month: month, year: time.Date(month.Year(), 1, 1, 0, 0, 0, 0, relay.TimeZone), at: at,
 		names: map[string]string{}, events: map[string][]ScoreEvent{}, ytd: map[string][]ScoreEvent{}}
 }
 

@@ -26,7 +26,7 @@ var monthEndRE = regexp.MustCompile(`^(\d{4})年(\d{1,2})月(?:底|末)$`)
 func normalizeDate(s string) (string, bool) {
 	s = strings.TrimSuffix(strings.Join(strings.Fields(foldWidth(s)), ""), "前")
 	for _, layout := range dateLayouts {
-		if t, err := time.ParseInLocation(layout, s, relay.County); err == nil {
+		if t, err := time.ParseInLocation(layout, s, relay.TimeZone); err == nil {
 			return t.Format(relay.DateLayout), true
 		}
 	}
@@ -34,7 +34,7 @@ func normalizeDate(s string) (string, bool) {
 		y, _ := strconv.Atoi(m[1])
 		mo, _ := strconv.Atoi(m[2])
 		if mo >= 1 && mo <= 12 {
-			return time.Date(y, time.Month(mo)+1, 0, 0, 0, 0, 0, relay.County).Format(relay.DateLayout), true
+			return time.Date(y, time.Month(mo)+1, 0, 0, 0, 0, 0, relay.TimeZone).Format(relay.DateLayout), true
 		}
 	}
 	return "", false

@@ -217,7 +217,7 @@ type collector struct {
 }
 
 // today is the county's date, for the warning on deadlines already past.
-var today = func() string { return time.Now().In(relay.County).Format(relay.DateLayout) }
+var today = func() string { return time.Now().In(relay.TimeZone).Format(relay.DateLayout) }
 
 // warnItem records a warning (accepted, worth a look) about an item.
 func (c *collector) warnItem(it *rawItem, field, format string, args ...any) {
