@@ -12,15 +12,24 @@ import (
 	"taskrelay/internal/gongwen"
 	"taskrelay/internal/notify"
 	"taskrelay/internal/relay"
-	"taskrelay/internal/relayclient"
 	"taskrelay/internal/report"
 )
+
+// TaskReader is what the monthly inspection reads from the engine (relayclient.Client
+// provides it): the tasks' summaries, a meeting, tasks with their timelines, and a
+// document number.
+type TaskReader interface {
+	Tasks(ctx context.Context, query string) ([]relay.TaskSummary, error)
+	Meeting(ctx context.Context, meetingID string) (relay.MeetingView, error)
+	TaskViews(ctx context.Context, ids []string) ([]relay.TaskView, error)
+	DocNumber(ctx context.Context, prefix string, year int, requestID string) (int, error)
+}
 
 // Reports are the monthly inspection's activities: gather the tasks' states, compute
 // the figures and write both reports into the archive. Idempotent: a retry gathers and
 // writes the same month's files again, replacing them whole.
 type Reports struct {
-	API *relayclient.Client
+	API TaskReader
 	// Archive is the reports' archive (reports/YYYY-MM/ in the shared blob store);
 	// Notices the records of the notices the engine issued, which the reform figure
 	// counts (notices/ in the same store): whichever worker runs the report, it reads
@@ -31,8 +40,6 @@ type Reports struct {
 	Options report.Options
 	// Documents lay the .docx reports out (发文机关, 字号 prefix, fonts).
 	Documents gongwen.Settings
-	// QueryConcurrency bounds parallel timeline queries.
-	QueryConcurrency int
 	// Contacts are the units' 联络员 (by unit id), listed in the 台账.
 	Contacts map[string]relay.Contact
 	// Units are every unit of the directory: the issued 通报 goes to each.
@@ -190,10 +197,6 @@ func (r *Reports) timelines(ctx context.Context, tasks []report.Task, at time.Ti
 		}
 		need = append(need, t)
 	}
-	rc := *r.API
-	if r.QueryConcurrency > 0 {
-		rc.QueryConcurrency = r.QueryConcurrency
-	}
 	// In chunks, with a heartbeat after each, so a long read is not taken for a lost worker.
 	const chunk = 500
 	for lo := 0; lo < len(need); lo += chunk {
@@ -202,7 +205,7 @@ func (r *Reports) timelines(ctx context.Context, tasks []report.Task, at time.Ti
 		for i, t := range part {
 			ids[i] = t.ID
 		}
-		views, err := rc.TaskViews(ctx, ids)
+		views, err := r.API.TaskViews(ctx, ids)
 		if err != nil {
 			return fmt.Errorf("读取任务的过程记录: %w", err)
 		}
