@@ -34,7 +34,7 @@ func Document(n relay.Notice, s gongwen.Settings) *gongwen.Doc {
 	var rows [][]string
 	for _, it := range n.Items {
 		if n.Kind == relay.NoticeDispatch {
-			rows = append(rows, []string{fmt.Sprint(it.No), it.Title, it.Requirements, roleText(it), it.Deadline, it.DeputyName})
+			rows = append(rows, []string{fmt.Sprint(it.No), it.Title, it.Requirements, roleText(it), deadlineCell(it.Deadline), it.DeputyName})
 		} else {
 			rows = append(rows, []string{fmt.Sprint(it.No), it.Title, it.LeadUnitName, it.Deadline})
 		}

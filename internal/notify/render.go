@@ -63,7 +63,7 @@ func renderTable(b *strings.Builder, items []relay.NoticeItem) {
 			it.Title,
 			it.Requirements,
 			roleText(it),
-			it.Deadline,
+			deadlineCell(it.Deadline),
 			it.DeputyName,
 		}
 		b.WriteString("|")
@@ -118,6 +118,14 @@ func renderList(b *strings.Builder, items []relay.NoticeItem, withRole bool) {
 
 // roleText is the 本单位角色 cell: 牵头 with the supporting units, or 配合 with the
 // lead unit, so that every unit sees who else works on the item.
+// deadlineCell is a 交办单 row's 完成时限: a standing task (no deadline) reads 长期.
+func deadlineCell(d string) string {
+	if d == "" {
+		return "长期"
+	}
+	return d
+}
+
 func roleText(it relay.NoticeItem) string {
 	switch it.Role {
 	case relay.RoleLead:

@@ -51,6 +51,10 @@ func TestNoticesNameUnitsAsWritten(t *testing.T) {
 	if md := Render(czj); !strings.Contains(md, "牵头："+addressed) || !strings.Contains(md, "县人力资源和社会保障局(县医疗保障局)") {
 		t.Errorf("co rows:\n%s", md)
 	}
+	// Item 2 is a standing task: its 完成时限 reads 长期 on the 交办单.
+	if md := Render(rsj); !strings.Contains(md, "| 长期 |") {
+		t.Errorf("standing row:\n%s", md)
+	}
 	html, err := emailHTML(Outgoing{Notice: rsj})
 	if err != nil || !strings.Contains(html, "县人力资源和社会保障局（县医疗保障局") {
 		t.Errorf("e-mail: %v\n%s", err, html)
