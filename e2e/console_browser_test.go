@@ -13,6 +13,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"go.uber.org/zap"
 
+	"taskrelay/internal/accounts"
 	"taskrelay/internal/console"
 )
 
@@ -222,6 +223,21 @@ func userAdd(t *testing.T, c *county, password string, args ...string) {
 	if err != nil {
 		t.Fatalf("starter user add %v: %v\n%s", args, err, out)
 	}
+	firstPasswordSet(t, c.data, args[0])
+}
+
+// firstPasswordSet stands for the person's own first-login password change (which
+// `starter user add` requires), so that tests of other things sign straight in. The
+// change itself is driven in TestBrowserListToClosedTask and the console's tests.
+func firstPasswordSet(t *testing.T, data, username string) {
+	t.Helper()
+	store, err := accounts.Open(filepath.Join(data, accounts.UsersFile))
+	if err == nil {
+		err = store.Update(username, func(u *accounts.User) error { u.MustChange = false; return nil })
+	}
+	if err != nil {
+		t.Fatalf("first password of %s: %v", username, err)
+	}
 }
 
 // TestBrowserListToClosedTask: a newcomer's path in a real browser. The generated
@@ -269,7 +285,15 @@ func TestBrowserListToClosedTask(t *testing.T) {
 	p.logout()
 
 	// The office: a list with mistakes first, then the sample spreadsheet.
+	// An account the administrator made sets its own password at the first login.
 	p.login("office1", "Zhengfu-pass-1", "政府办刘六")
+	p.see("h1", "修改密码")
+	p.see(".flash", "首次登录")
+	p.set("#current", "Zhengfu-pass-1")
+	p.set("#new", "Zhengfu-own-2026")
+	p.set("#confirm", "Zhengfu-own-2026")
+	p.click("main form button[type=submit]")
+	p.see(".flash", "密码已修改")
 	bad := filepath.Join(t.TempDir(), "有错误的清单.yaml")
 	if err := os.WriteFile(bad, []byte(`meeting: {id: cwh-bad, name: 县委常委会测试会议, date: 2026-09-15}
 items:

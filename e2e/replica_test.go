@@ -47,6 +47,7 @@ func startReplicaConsole(t *testing.T, dir string, env []string) *replicaConsole
 	if out, err := add.CombinedOutput(); err != nil {
 		t.Fatalf("user add: %v\n%s", err, out)
 	}
+	firstPasswordSet(t, data, "duban")
 	addr := freeAddr(t)
 	logf, _ := os.Create(filepath.Join(dir, "consoled.log"))
 	cmd := exec.Command(consoledCmd.build(t))

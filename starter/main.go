@@ -57,6 +57,8 @@ const usage = `用法 (usage): starter [--namespace NS] COMMAND ...（--namespac
   starter user passwd NAME --password-stdin
   starter user link NAME [--dingtalk USERID] [--wecom USERID] [--feishu OPEN_ID]   (值 - 表示取消关联；user add 也接受这三项)
   starter org match dingtalk [--apply]   (按机构目录联络员的手机号建议钉钉关联；默认只试运行)
+  starter user role NAME --role R [--unit U | --leader L]
+  starter user disable|enable|remove NAME
 环境变量: TEMPORAL_ADDRESS (集群地址；不设则连接本机 worker 的内置引擎 TASKRELAY_ENGINE_ADDR，默认 127.0.0.1:7233，
           使用 TASKRELAY_DATA/tls 中的客户端证书), TEMPORAL_TLS_CERT/KEY/CA/SERVER_NAME (连接集群的证书),
           TEMPORAL_NAMESPACE (默认 default；TEMPORAL_NAMESPACES 列出多个县时默认第一个),

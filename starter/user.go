@@ -6,12 +6,15 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	osuser "os/user"
 	"path/filepath"
 	"strings"
 
 	"taskrelay/internal/accounts"
 	"taskrelay/internal/config"
 	"taskrelay/internal/directory"
+	"taskrelay/internal/seclog"
 )
 
 // usersPath is the console's users file: --file, else the data folder (TASKRELAY_DATA,
@@ -23,10 +26,12 @@ func usersPath(file string) string {
 	return filepath.Join(dataDir(), accounts.UsersFile)
 }
 
-// cmdUser manages console accounts: user add | list | passwd.
+// cmdUser manages console accounts: user add | list | passwd | role | disable |
+// enable | remove. The privileged roles (三员, province) are given, changed and taken
+// away only here, on the server; every change is written to the security log.
 func cmdUser(args []string, stdin io.Reader) error {
 	if len(args) == 0 {
-		return exitError{"user: 需要子命令 add、list、link 或 passwd"}
+		return exitError{"user: 需要子命令 add、list、link、passwd、role、disable、enable 或 remove"}
 	}
 	switch args[0] {
 	case "add":
@@ -37,8 +42,12 @@ func cmdUser(args []string, stdin io.Reader) error {
 		return cmdUserPasswd(args[1:], stdin)
 	case "link":
 		return cmdUserLink(args[1:])
+	case "role":
+		return cmdUserRole(args[1:])
+	case "disable", "enable", "remove":
+		return cmdUserState(args[0], args[1:])
 	}
-	return exitError{fmt.Sprintf("user: 未知子命令 %q，应为 add、list、link 或 passwd", args[0])}
+	return exitError{fmt.Sprintf("user: 未知子命令 %q，应为 add、list、link、passwd、role、disable、enable 或 remove", args[0])}
 }
 
 // readPassword takes the first line of stdin (so `echo pw | starter ...` works).
@@ -109,9 +118,13 @@ func cmdUserAdd(args []string, stdin io.Reader) error {
 	if err != nil {
 		return err
 	}
+	// The operator knows the initial password: the person sets their own at the first
+	// login (等保 2.0 身份鉴别).
+	u.MustChange = true
 	if err := store.Add(u, pw); err != nil {
 		return exitError{"user add: " + oneLine(err.Error())}
 	}
+	hostLog(store, seclog.AccountAdded, fmt.Sprintf("在服务器上添加账号 %s（%s）", u.Username, accounts.RoleName(u.Role)))
 	scope := ""
 	if u.Namespace != "" {
 		scope = "，县 " + u.Namespace
@@ -184,6 +197,7 @@ func cmdUserPasswd(args []string, stdin io.Reader) error {
 	if err := store.ResetPassword(pos[0], pw); err != nil {
 		return exitError{"user passwd: " + oneLine(err.Error())}
 	}
+	hostLog(store, seclog.PasswordChanged, "在服务器上重设账号 "+pos[0]+" 的密码")
 	fmt.Printf("已重设用户 %s 的密码\n", pos[0])
 	return nil
 }
@@ -238,4 +252,128 @@ func storeAndPassword(file string, stdin io.Reader) (*accounts.Store, string, er
 	}
 	store, err := accounts.Open(usersPath(file))
 	return store, pw, err
+}
+
+// hostLog writes a change made on the server to the security log beside the users
+// file, naming the operating-system user who ran the command. A log that cannot be
+// written is said on stderr (the change is made: the file is the operator's own).
+func hostLog(store *accounts.Store, event, detail string) {
+	actor := "host"
+	if u, err := osuser.Current(); err == nil && u.Username != "" {
+		actor = "host:" + u.Username
+	}
+	l := seclog.Open(filepath.Join(filepath.Dir(store.Path()), seclog.File))
+	if err := l.Append(seclog.Entry{User: actor, IP: "本机", Event: event, Detail: detail}); err != nil {
+		fmt.Fprintf(os.Stderr, "警告：安全日志未能写入：%v\n", err)
+	}
+}
+
+// cmdUserRole gives an account another role (with its unit or leader): `starter user
+// role NAME --role R [--unit U | --leader L]`. Its sessions end; taking a privileged
+// role away is logged apart for the auditor.
+func cmdUserRole(args []string) error {
+	fs := flag.NewFlagSet("user role", flag.ContinueOnError)
+	role := fs.String("role", "", "office|inspection|unit|unit_head|leader|admin|security|auditor|province")
+	unit := fs.String("unit", "", "the unit (id, name or alias) for role unit or unit_head")
+	leader := fs.String("leader", "", "the leader (id or name) for role leader")
+	file := fs.String("file", "", "users file (default: TASKRELAY_DATA/users.json)")
+	pos, err := parse(fs, args, 1, "用户名 NAME")
+	if err != nil {
+		return err
+	}
+	next := accounts.User{Username: pos[0], Role: *role}
+	if *unit != "" || *leader != "" {
+		dir, err := loadDirectory("")
+		if err != nil {
+			return err
+		}
+		if err := resolveAccountScope(&next, dir, *unit, *leader); err != nil {
+			return exitError{"user role: " + strings.TrimPrefix(err.Error(), "user add: ")}
+		}
+	}
+	if err := next.Check(); err != nil {
+		return exitError{"user role: " + oneLine(err.Error())}
+	}
+	store, err := accounts.Open(usersPath(*file))
+	if err != nil {
+		return err
+	}
+	cur, ok, err := store.Get(pos[0])
+	if err != nil {
+		return err
+	}
+	if !ok || cur.Removed {
+		return exitError{fmt.Sprintf("user role: 没有用户 %s", pos[0])}
+	}
+	if err := store.SetRole(cur.Username, next.Role, next.Unit, next.Leader); err != nil {
+		return exitError{"user role: " + oneLine(err.Error())}
+	}
+	ended := endSessions(store, cur.Username)
+	event := seclog.RoleChanged
+	if accounts.IsPrivileged(cur.Role) && cur.Role != next.Role {
+		event = seclog.PrivilegeRevoked
+	}
+	hostLog(store, event, fmt.Sprintf("在服务器上将账号 %s 的角色由 %s%s 改为 %s%s，结束其登录 %d 个",
+		cur.Username, accounts.RoleName(cur.Role), cur.Unit+cur.Leader, accounts.RoleName(next.Role), next.Unit+next.Leader, ended))
+	fmt.Printf("已将用户 %s 的角色改为 %s\n", cur.Username, accounts.RoleName(next.Role))
+	return nil
+}
+
+// cmdUserState disables, enables or removes an account: `starter user disable|enable|remove NAME`.
+func cmdUserState(op string, args []string) error {
+	fs := flag.NewFlagSet("user "+op, flag.ContinueOnError)
+	file := fs.String("file", "", "users file (default: TASKRELAY_DATA/users.json)")
+	pos, err := parse(fs, args, 1, "用户名 NAME")
+	if err != nil {
+		return err
+	}
+	store, err := accounts.Open(usersPath(*file))
+	if err != nil {
+		return err
+	}
+	cur, ok, err := store.Get(pos[0])
+	if err != nil {
+		return err
+	}
+	if !ok || cur.Removed {
+		return exitError{fmt.Sprintf("user %s: 没有用户 %s", op, pos[0])}
+	}
+	event, words := seclog.AccountDisabled, "停用"
+	switch op {
+	case "disable":
+		err = store.SetDisabled(cur.Username, true)
+	case "enable":
+		event, words = seclog.AccountEnabled, "启用"
+		err = store.SetDisabled(cur.Username, false)
+	case "remove":
+		event, words = seclog.AccountRemoved, "删除"
+		err = store.Remove(cur.Username)
+	}
+	if err != nil {
+		return exitError{fmt.Sprintf("user %s: %s", op, oneLine(err.Error()))}
+	}
+	ended := 0
+	if op != "enable" {
+		ended = endSessions(store, cur.Username)
+		if accounts.IsPrivileged(cur.Role) {
+			event = seclog.PrivilegeRevoked
+		}
+	}
+	hostLog(store, event, fmt.Sprintf("在服务器上%s账号 %s（%s），结束其登录 %d 个", words, cur.Username, accounts.RoleName(cur.Role), ended))
+	fmt.Printf("已%s用户 %s\n", words, cur.Username)
+	return nil
+}
+
+// endSessions ends an account's console sessions (the records beside the users file).
+func endSessions(store *accounts.Store, username string) int {
+	ss := accounts.NewSessions(nil, 0)
+	if err := ss.KeepIn(filepath.Join(filepath.Dir(store.Path()), accounts.SessionsFile)); err != nil {
+		fmt.Fprintf(os.Stderr, "警告：会话记录未能读取：%v\n", err)
+		return 0
+	}
+	n, err := ss.EndAll(username, "")
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "警告：会话未能结束：%v\n", err)
+	}
+	return n
 }

@@ -41,6 +41,13 @@ var Roles = []string{RoleOffice, RoleInspection, RoleUnit, RoleUnitHead, RoleLea
 // three administrators' roles are given by the security administrator or on the server.
 var BusinessRoles = []string{RoleOffice, RoleInspection, RoleUnit, RoleUnitHead, RoleLeader}
 
+// IsPrivileged: the three administrators (三员) and the province account, whose roles
+// are given, changed and taken away only on the server (starter user …), never from the
+// console; a demotion or disabling of one is shown to the auditor.
+func IsPrivileged(role string) bool {
+	return role == RoleAdmin || role == RoleSecurity || role == RoleAuditor || role == RoleProvince
+}
+
 // IsUnitRole: the role belongs to a unit (its officers and its head).
 func IsUnitRole(role string) bool { return role == RoleUnit || role == RoleUnitHead }
 
@@ -389,8 +396,9 @@ func (s *Store) Add(u User, password string) error {
 	if err := s.reload(); err != nil {
 		return err
 	}
-	if _, ok := s.users[u.Username]; ok {
-		return fmt.Errorf("用户 %s 已存在", u.Username)
+	// Unique case-insensitively and by look-alikes: ADMIN or adm1n beside admin is refused.
+	if other, ok := lookalike(s.users, u.Username); ok {
+		return &ErrLookalike{Name: u.Username, Existing: other}
 	}
 	next := make(map[string]User, len(s.users)+1)
 	for k, v := range s.users {

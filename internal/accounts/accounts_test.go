@@ -144,3 +144,29 @@ func TestSessions(t *testing.T) {
 		t.Error("short env key accepted")
 	}
 }
+
+// One name, one account: a username differing only in case or by look-alike
+// characters from an existing one (removed ones included) is refused, whoever adds it.
+func TestLookalikeUsernames(t *testing.T) {
+	s, err := Open(filepath.Join(t.TempDir(), UsersFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range []User{{Username: "admin", Role: RoleAdmin}, {Username: "wang.li", Role: RoleOffice}, {Username: "old", Role: RoleOffice}} {
+		if err := s.Add(u, "Right-pw-2026"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_ = s.Remove("old")
+	for _, name := range []string{"ADMIN", "Admin", "adm1n", "ADMlN", "wang.Ll", "WANG.LI", "0ld", "ａｄｍｉｎ"} {
+		if err := s.Add(User{Username: name, Role: RoleOffice}, "Right-pw-2026"); err == nil {
+			t.Errorf("%q added beside an existing account", name)
+		}
+	}
+	if err := s.Add(User{Username: "admin2", Role: RoleOffice}, "Right-pw-2026"); err != nil {
+		t.Errorf("a distinct name refused: %v", err)
+	}
+	if Skeleton("ＡＤＭＩＮ") != Skeleton("admin") {
+		t.Error("full-width letters do not fold to their ASCII forms")
+	}
+}

@@ -131,10 +131,22 @@ func (s *Sessions) fingerprint(u User) string {
 	return hex.EncodeToString(s.mac("fp", u.Username, u.Hash)[:8])
 }
 
+// MaxSessions is how many live sessions one account may have at once (等保 2.0: a
+// bound on concurrent sessions); a further login ends the least recently used.
+const MaxSessions = 5
+
 // Issue starts a session for u, signed in from ip with the browser agent, and returns
 // the cookie value and when it expires at the latest.
 func (s *Sessions) Issue(u User, ip, agent string) (string, time.Time, error) {
+	v, exp, _, err := s.Start(u, ip, agent)
+	return v, exp, err
+}
+
+// Start is Issue that also returns the sessions it ended to keep the account within
+// MaxSessions (the least recently used first).
+func (s *Sessions) Start(u User, ip, agent string) (string, time.Time, []SessionRecord, error) {
 	now := s.Now()
+	var ended []SessionRecord
 	exp := now.Add(s.TTL).Truncate(time.Second)
 	id := NewCSRFSecret()
 	if r := []rune(agent); len(r) > 200 {
@@ -147,14 +159,27 @@ func (s *Sessions) Issue(u User, ip, agent string) (string, time.Time, error) {
 				delete(m, k)
 			}
 		}
+		var mine []SessionRecord
+		for _, r := range m {
+			if r.Username == u.Username {
+				mine = append(mine, r)
+			}
+		}
+		sort.Slice(mine, func(i, j int) bool { return mine[i].LastSeen.Before(mine[j].LastSeen) })
+		ended = nil
+		for len(mine) >= MaxSessions {
+			delete(m, mine[0].ID)
+			ended = append(ended, mine[0])
+			mine = mine[1:]
+		}
 		m[id] = rec
 		return true
 	}); err != nil {
-		return "", time.Time{}, err
+		return "", time.Time{}, nil, err
 	}
 	payload, _ := json.Marshal(Session{ID: id, Username: u.Username, Expires: exp.Unix(), Fingerprint: s.fingerprint(u)})
 	p := base64.RawURLEncoding.EncodeToString(payload)
-	return p + "." + base64.RawURLEncoding.EncodeToString(s.mac("session", p)), exp, nil
+	return p + "." + base64.RawURLEncoding.EncodeToString(s.mac("session", p)), exp, ended, nil
 }
 
 // parse verifies a cookie's signature and returns what it says.
@@ -312,6 +337,21 @@ func NewCSRFSecret() string {
 // on another site can neither read nor forge it (signed double submit).
 func (s *Sessions) CSRFToken(secret string) string {
 	return base64.RawURLEncoding.EncodeToString(s.mac("csrf", secret))
+}
+
+// SessionCSRFToken is the form token of a signed-in browser: a signature of its session
+// id, so a token (or a CSRF cookie planted beside it) from another session is refused.
+func (s *Sessions) SessionCSRFToken(sessionID string) string {
+	return base64.RawURLEncoding.EncodeToString(s.mac("csrf-session", sessionID))
+}
+
+// CheckSessionCSRF reports whether token belongs to the session.
+func (s *Sessions) CheckSessionCSRF(sessionID, token string) bool {
+	if sessionID == "" || token == "" {
+		return false
+	}
+	got, err := base64.RawURLEncoding.DecodeString(token)
+	return err == nil && hmac.Equal(got, s.mac("csrf-session", sessionID))
 }
 
 // CheckCSRF reports whether token belongs to the cookie's secret.

@@ -1,6 +1,7 @@
 package console
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -20,6 +21,9 @@ import (
 func isAdministrator(role string) bool {
 	return role == accounts.RoleAdmin || role == accounts.RoleSecurity || role == accounts.RoleAuditor
 }
+
+// privilegedRefusal answers any console act on a privileged role (accounts.IsPrivileged).
+const privilegedRefusal = "系统管理员、安全管理员、审计管理员和省级督查账号的角色及停用、删除只能在服务器上用 starter user 命令办理（并记入安全日志），不能在控制台操作"
 
 // target is the account a management form acts on; refused (false) when it does not
 // exist, has been removed, or is the actor's own.
@@ -51,8 +55,8 @@ func (s *Server) accountOp(q *req) {
 	if !ok {
 		return
 	}
-	if isAdministrator(u.Role) {
-		s.fail(q, http.StatusForbidden, "管理员账号由服务器上的 starter user 命令管理")
+	if accounts.IsPrivileged(u.Role) {
+		s.fail(q, http.StatusForbidden, privilegedRefusal)
 		return
 	}
 	var err error
@@ -111,8 +115,8 @@ func (s *Server) renderSecurity(q *req, status int, flash, errMsg string) {
 			rows = append(rows, securityRow{u, s.cfg.Users.Locked(u)})
 		}
 	}
-	s.render(q, status, "security", "角色与锁定", securityData{Users: rows, Scopes: s.scopeNames(users), Roles: accounts.Roles,
-		Units: s.cfg.Directory.Units, Leaders: s.cfg.Directory.Leaders}, flash, errMsg)
+	s.render(q, status, "security", "角色与锁定", securityData{Users: rows, Scopes: s.scopeNames(users), Roles: accounts.BusinessRoles,
+		Units: s.cfg.Directory.Units, Leaders: s.leaderChoices()}, flash, errMsg)
 }
 
 // securityOp: the security administrator changes an account's role or unlocks it.
@@ -137,7 +141,12 @@ func (s *Server) securityOp(q *req) {
 	}
 	f := q.r.PostForm
 	next := accounts.User{Username: u.Username, Role: f.Get("role")}
-	if !slices.Contains(accounts.Roles, next.Role) {
+	// 三员分立: no administrator can take another's role away, nor give one, from here.
+	if accounts.IsPrivileged(u.Role) || accounts.IsPrivileged(next.Role) {
+		s.fail(q, http.StatusForbidden, privilegedRefusal)
+		return
+	}
+	if !slices.Contains(accounts.BusinessRoles, next.Role) {
 		s.renderSecurity(q, http.StatusUnprocessableEntity, "", "请选择有效的角色")
 		return
 	}
@@ -164,6 +173,12 @@ type securityLogData struct {
 	Since   string
 	Entries []seclog.Entry
 	Total   int
+	// Broken says where the chain breaks ("": it holds); Entries are then the lines
+	// before the break, and nothing after it is shown.
+	Broken string
+	// Privileged are the demotions and disablings of privileged accounts, newest first,
+	// whatever the date filter: the auditor sees each one.
+	Privileged []seclog.Entry
 }
 
 // securityLogPage: the audit administrator reads the security log, newest first,
@@ -179,15 +194,31 @@ func (s *Server) securityLogPage(q *req) {
 		}
 		from = d
 	}
-	all, err := seclog.Read(s.cfg.SecurityLog.Path(), from)
+	whole, err := seclog.Read(s.cfg.SecurityLog.Path(), time.Time{})
+	d := securityLogData{Since: since}
+	status := http.StatusOK
 	if err != nil {
-		s.render(q, http.StatusInternalServerError, "security-log", "安全日志", securityLogData{Since: since}, "", err.Error())
-		return
+		var broken *seclog.ChainError
+		if !errors.As(err, &broken) {
+			s.render(q, http.StatusInternalServerError, "security-log", "安全日志", d, "", err.Error())
+			return
+		}
+		d.Broken, status = broken.Error(), http.StatusConflict
 	}
-	slices.Reverse(all)
-	d := securityLogData{Since: since, Total: len(all), Entries: all}
-	if len(all) > 500 {
-		d.Entries = all[:500]
+	var shown []seclog.Entry
+	for _, e := range whole {
+		if !e.At.Before(from) {
+			shown = append(shown, e)
+		}
+		if e.Event == seclog.PrivilegeRevoked {
+			d.Privileged = append(d.Privileged, e)
+		}
 	}
-	s.render(q, http.StatusOK, "security-log", "安全日志", d, "", "")
+	slices.Reverse(shown)
+	slices.Reverse(d.Privileged)
+	d.Total, d.Entries = len(shown), shown
+	if len(shown) > 500 {
+		d.Entries = shown[:500]
+	}
+	s.render(q, status, "security-log", "安全日志", d, "", d.Broken)
 }

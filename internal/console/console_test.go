@@ -255,7 +255,17 @@ func (e *testEnv) login(t *testing.T, username string) *browser {
 	if r.status != http.StatusSeeOther {
 		t.Fatalf("login %s: status %d\n%s", username, r.status, r.body)
 	}
+	b.refresh()
 	return b
+}
+
+// refresh opens a page with forms, as a browser does after signing in: the form token
+// is bound to the session, so the login page's is no good any more.
+func (b *browser) refresh() {
+	b.t.Helper()
+	if r := b.get("/sessions"); r.status == http.StatusSeeOther {
+		b.get(r.loc)
+	}
 }
 
 func must(t *testing.T, r resp, status int, wants ...string) {

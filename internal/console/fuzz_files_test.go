@@ -54,7 +54,7 @@ func FuzzTaskFiles(f *testing.F) {
 		keys := stored(t)
 		var buf bytes.Buffer
 		mw := multipart.NewWriter(&buf)
-		_ = mw.WriteField(CSRFField, z.sess.CSRFToken(fzSecret))
+		_ = mw.WriteField(CSRFField, z.token(t, "rsj1"))
 		_ = mw.WriteField("percent", "10")
 		_ = mw.WriteField("note", "模糊测试附件")
 		for _, file := range []struct {

@@ -56,6 +56,9 @@ type fuzzConsole struct {
 	pool    []string // open tasks for FuzzTaskAction
 	pools   int
 	meeting string // a proposed meeting for FuzzAdopt
+	// sessions: a live session cookie per user (see session)
+	smu      sync.Mutex
+	sessions map[string]string
 }
 
 const (
@@ -182,25 +185,53 @@ var fzAddr atomic.Uint32
 func (z *fuzzConsole) serve(t *testing.T, r *http.Request, user string) *httptest.ResponseRecorder {
 	t.Helper()
 	if user != "" {
-		u, ok, err := z.users.Get(user)
-		if err != nil || !ok {
-			t.Fatalf("fuzz user %s: %v", user, err)
-		}
-		v, _, err := z.sess.Issue(u, "192.0.2.1", "fuzz")
-		if err != nil {
-			t.Fatal(err)
-		}
-		r.AddCookie(&http.Cookie{Name: SessionCookie, Value: v})
+		r.AddCookie(&http.Cookie{Name: SessionCookie, Value: z.session(t, user)})
 	}
 	w := httptest.NewRecorder()
 	z.s.Handler().ServeHTTP(w, r)
 	return w
 }
 
+// session is a live session cookie of user: kept while it lasts (the form token is
+// bound to it), a new one when it has ended.
+func (z *fuzzConsole) session(t *testing.T, user string) string {
+	t.Helper()
+	z.smu.Lock()
+	defer z.smu.Unlock()
+	if v := z.sessions[user]; v != "" {
+		if _, err := z.sess.Check(v, z.users); err == nil {
+			return v
+		}
+	}
+	u, ok, err := z.users.Get(user)
+	if err != nil || !ok {
+		t.Fatalf("fuzz user %s: %v", user, err)
+	}
+	v, _, err := z.sess.Issue(u, "192.0.2.1", "fuzz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if z.sessions == nil {
+		z.sessions = map[string]string{}
+	}
+	z.sessions[user] = v
+	return v
+}
+
+// token is the form token user's browser holds: its session's, or before signing in
+// its CSRF cookie's.
+func (z *fuzzConsole) token(t *testing.T, user string) string {
+	t.Helper()
+	if user == "" {
+		return z.sess.CSRFToken(fzSecret)
+	}
+	return z.sess.SessionCSRFToken(z.sess.ID(z.session(t, user)))
+}
+
 // post sends a form with the right CSRF token.
 func (z *fuzzConsole) post(t *testing.T, path string, form url.Values, user string) *httptest.ResponseRecorder {
 	t.Helper()
-	form.Set(CSRFField, z.sess.CSRFToken(fzSecret))
+	form.Set(CSRFField, z.token(t, user))
 	return z.serve(t, request("POST", path, []byte(form.Encode()), "application/x-www-form-urlencoded"), user)
 }
 
@@ -395,7 +426,7 @@ func FuzzUpload(f *testing.F) {
 		_, formErr := z.e.api.Meeting(ctx, strings.TrimSpace(meetingID))
 		var buf bytes.Buffer
 		mw := multipart.NewWriter(&buf)
-		_ = mw.WriteField(CSRFField, z.sess.CSRFToken(fzSecret))
+		_ = mw.WriteField(CSRFField, z.token(t, "office1"))
 		_ = mw.WriteField("meeting_id", meetingID)
 		_ = mw.WriteField("meeting_name", meetingName)
 		_ = mw.WriteField("meeting_date", meetingDate)

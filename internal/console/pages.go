@@ -13,6 +13,7 @@ import (
 	"go.uber.org/zap"
 
 	"taskrelay/internal/accounts"
+	"taskrelay/internal/directory"
 	"taskrelay/internal/seclog"
 )
 
@@ -71,11 +72,11 @@ func (s *Server) login(q *req) {
 		s.render(q, status, "login", "登录", s.loginData(username, next), "", msg)
 	}
 	if !s.passwordAllowed(username) {
-		s.throttle.failed(ip)
+		s.throttle.failed(ip, username)
 		refuse(http.StatusForbidden, seclog.LoginFailed, "密码登录仅限系统管理员、安全管理员和审计管理员，请使用页面上的钉钉、企业微信、飞书或统一身份认证登录")
 		return
 	}
-	if wait := s.throttle.wait(ip); wait > 0 {
+	if wait := s.throttle.wait(ip, username); wait > 0 {
 		secs := int((wait + time.Second - 1) / time.Second)
 		q.w.Header().Set("Retry-After", strconv.Itoa(secs))
 		refuse(http.StatusTooManyRequests, seclog.Throttled, fmt.Sprintf("登录失败次数过多，请 %d 秒后再试", secs))
@@ -86,20 +87,20 @@ func (s *Server) login(q *req) {
 		var locked *accounts.LockedError
 		switch {
 		case errors.As(err, &locked):
-			s.throttle.failed(ip)
+			s.throttle.failed(ip, username)
 			if locked.Now {
 				s.secLog(q, username, seclog.Locked, fmt.Sprintf("连续 %d 次登录失败，锁定至 %s", s.cfg.Users.Policy.LockAfter, locked.Until.UTC().Format(time.RFC3339)))
 			}
 			refuse(http.StatusUnauthorized, seclog.LoginFailed, err.Error())
 		case errors.Is(err, accounts.ErrBadLogin):
-			s.throttle.failed(ip)
+			s.throttle.failed(ip, username)
 			refuse(http.StatusUnauthorized, seclog.LoginFailed, err.Error())
 		default:
 			refuse(http.StatusServiceUnavailable, seclog.LoginFailed, "暂时无法登录："+err.Error())
 		}
 		return
 	}
-	s.throttle.succeeded(ip)
+	s.throttle.succeeded(ip, username)
 	if err := s.startSession(q, u); err != nil {
 		s.fail(q, http.StatusInternalServerError, "暂时无法登录："+err.Error())
 		return
@@ -112,11 +113,16 @@ func (s *Server) login(q *req) {
 	s.redirect(q, safeNext(next))
 }
 
-// startSession signs u in on this browser.
+// startSession signs u in on this browser. Beyond accounts.MaxSessions at once, the
+// least recently used of the account's sessions ends (logged).
 func (s *Server) startSession(q *req, u accounts.User) error {
-	value, exp, err := s.cfg.Sessions.Issue(u, clientIP(q.r), q.r.UserAgent())
+	value, exp, ended, err := s.cfg.Sessions.Start(u, clientIP(q.r), q.r.UserAgent())
 	if err != nil {
 		return err
+	}
+	for _, e := range ended {
+		s.secLog(q, u.Username, seclog.SessionEnded, fmt.Sprintf("同时登录超过 %d 个，结束最早使用的登录（%s 自 %s 登录）",
+			accounts.MaxSessions, countyTime(e.Created), e.IP))
 	}
 	s.setCookie(q.w, q.r, SessionCookie, value, exp)
 	return nil
@@ -168,8 +174,10 @@ func (s *Server) passwordPage(q *req) {
 func (s *Server) changePassword(q *req) {
 	cur := q.r.PostFormValue("current")
 	pw := q.r.PostFormValue("new")
-	if _, err := s.cfg.Users.Authenticate(q.user.Username, cur); err != nil {
-		s.render(q, http.StatusUnprocessableEntity, "password", "修改密码", nil, "", "当前密码不正确")
+	// The current password is checked as a login is: a wrong one counts against the
+	// account's lock and is logged, so a live session is no way round the lock.
+	if _, err := s.cfg.Users.Login(q.user.Username, cur); err != nil {
+		s.refuseCurrentPassword(q, err)
 		return
 	}
 	if pw != q.r.PostFormValue("confirm") {
@@ -202,6 +210,33 @@ func (s *Server) changePassword(q *req) {
 	s.redirect(q, "/password?done=1")
 }
 
+// refuseCurrentPassword answers a wrong current password on the password form. At the
+// lock the session ends (all of the account's do): whoever holds it may be guessing.
+func (s *Server) refuseCurrentPassword(q *req, err error) {
+	name := q.user.Username
+	var locked *accounts.LockedError
+	switch {
+	case errors.As(err, &locked):
+		s.secLog(q, name, seclog.LoginFailed, "修改密码："+err.Error())
+		if locked.Now {
+			s.secLog(q, name, seclog.Locked, fmt.Sprintf("连续 %d 次密码错误（修改密码），锁定至 %s", s.cfg.Users.Policy.LockAfter, locked.Until.UTC().Format(time.RFC3339)))
+		}
+		n, endErr := s.cfg.Sessions.EndAll(name, "")
+		if endErr != nil {
+			s.cfg.Log.Error("end sessions at lock", zap.String("user", name), zap.Error(endErr))
+		}
+		s.secLog(q, name, seclog.SessionEnded, fmt.Sprintf("账号已锁定，结束其登录 %d 个", n))
+		s.clearSession(q.w, q.r)
+		q.user = accounts.User{}
+		s.render(q, http.StatusUnauthorized, "login", "登录", loginData{Username: name}, "", err.Error())
+	case errors.Is(err, accounts.ErrBadLogin):
+		s.secLog(q, name, seclog.LoginFailed, "修改密码时当前密码不正确")
+		s.render(q, http.StatusUnprocessableEntity, "password", "修改密码", nil, "", "当前密码不正确")
+	default:
+		s.fail(q, http.StatusServiceUnavailable, "暂时无法修改密码："+err.Error())
+	}
+}
+
 // --- users (administrator) ---
 
 type usersData struct {
@@ -232,13 +267,15 @@ func (s *Server) renderUsers(q *req, status int, form accounts.User, flash, errM
 		return
 	}
 	s.render(q, status, "users", "用户管理", usersData{Users: users, Scopes: s.scopeNames(users), Roles: accounts.BusinessRoles,
-		Units: s.cfg.Directory.Units, Leaders: s.cfg.Directory.Leaders, Form: form}, flash, errMsg)
+		Units: s.cfg.Directory.Units, Leaders: s.leaderChoices(), Form: form}, flash, errMsg)
 }
 
 func (s *Server) addUser(q *req) {
 	f := q.r.PostForm
+	// The administrator knows the initial password: the person sets their own at the
+	// first login (等保 2.0 身份鉴别).
 	u := accounts.User{Username: strings.TrimSpace(f.Get("username")), Name: strings.TrimSpace(f.Get("name")), Role: f.Get("role"),
-		Namespace: s.cfg.Namespace} // the administrator's county, when the console serves several
+		Namespace: s.cfg.Namespace, MustChange: true} // the administrator's county, when the console serves several
 	if !slices.Contains(accounts.BusinessRoles, u.Role) && accounts.RoleName(u.Role) != u.Role {
 		// 三员分立: the administrators' roles are the security administrator's to give.
 		s.fail(q, http.StatusForbidden, "系统管理员只能添加业务账号；管理员角色由安全管理员授予")
@@ -290,14 +327,29 @@ func (s *Server) scopeNames(users []accounts.User) map[string]string {
 	return out
 }
 
-// resolveScope sets a unit's or a leader's account scope from the form; a refusal
-// comes back as its message.
+// leaderChoices are the leaders an account may be given on the users and roles forms:
+// the deputies and the county head (县长, who writes instructions on any task). The
+// forms offer exactly these and resolveScope accepts exactly these.
+func (s *Server) leaderChoices() []directory.Leader {
+	out := slices.Clone(s.cfg.Directory.Leaders)
+	if h := s.cfg.Directory.Head; h != nil && h.ID != "" {
+		head := *h
+		if head.Title == "" {
+			head.Title = "县长"
+		}
+		out = append(out, head)
+	}
+	return out
+}
+
+// resolveScope sets a unit's or a leader's account scope from the form, which sends
+// ids from its lists: anything the form does not offer is refused (its message).
 // Worded for the form's fields (accounts.User.Check words the same rules for
 // starter user add's flags, which a console user never sees).
 func (s *Server) resolveScope(u *accounts.User, unit, leader string) string {
 	switch u.Role {
 	case accounts.RoleUnit, accounts.RoleUnitHead:
-		if x, ok := s.cfg.Directory.ResolveUnit(unit); ok {
+		if x, ok := s.cfg.Directory.Unit(unit); ok {
 			u.Unit = x.ID
 		} else if unit != "" {
 			return "机构目录中没有这个单位"
@@ -305,10 +357,8 @@ func (s *Server) resolveScope(u *accounts.User, unit, leader string) string {
 			return "角色为" + accounts.RoleName(u.Role) + "时须选择“所属单位”"
 		}
 	case accounts.RoleLeader:
-		if l, ok := s.cfg.Directory.ResolveLeader(leader); ok {
-			u.Leader = l.ID
-		} else if h, ok := s.cfg.Directory.ResolveHead(leader); ok {
-			u.Leader = h.ID // the county head: instructions on any task
+		if i := slices.IndexFunc(s.leaderChoices(), func(l directory.Leader) bool { return l.ID == leader }); i >= 0 {
+			u.Leader = leader
 		} else if leader != "" {
 			return "机构目录中没有这位县领导"
 		} else {

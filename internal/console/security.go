@@ -5,6 +5,7 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -68,11 +69,15 @@ func (s *Server) secLog(q *req, user, event, detail string) {
 	}
 }
 
-// --- slowing repeated login failures from one address ---
+// --- slowing repeated login failures ---
 
-// throttle counts failed logins per address: from the third failure in a row, each
-// further attempt must wait 1 s, 2 s, 4 s … (at most a minute) after the last one.
-// A success from the address starts the count again; fifteen quiet minutes too.
+// throttle counts failed logins per address and account: from the third failure in a
+// row of one account from one address, each further attempt at that account from that
+// address waits 1 s, 2 s, 4 s … (at most a minute) after the last one; colleagues
+// behind the same gateway sign in unhindered (each account keeps its own lock too).
+// An address that fails across many accounts (password spraying) is slowed alike
+// from its addressSlowAfter-th failure. A success clears the pair and the address;
+// fifteen quiet minutes too.
 type throttle struct {
 	mu  sync.Mutex
 	now func() time.Time
@@ -85,50 +90,61 @@ type failures struct {
 }
 
 const (
-	slowAfter   = 3
-	slowMax     = time.Minute
-	slowForgets = 15 * time.Minute
+	slowAfter        = 3
+	addressSlowAfter = 20
+	slowMax          = time.Minute
+	slowForgets      = 15 * time.Minute
 )
 
 func newThrottle(now func() time.Time) *throttle {
 	return &throttle{now: now, m: map[string]failures{}}
 }
 
-// wait is how long the address must still wait before trying again (0: go ahead).
-func (t *throttle) wait(ip string) time.Duration {
+func pairKey(ip, username string) string { return ip + "\x00" + strings.ToLower(username) }
+
+// wait is how long the address must still wait before trying the account again (0: go ahead).
+func (t *throttle) wait(ip, username string) time.Duration {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	f, ok := t.m[ip]
+	return max(t.waitFor(pairKey(ip, username), slowAfter), t.waitFor(ip, addressSlowAfter))
+}
+
+// waitFor: t.mu held.
+func (t *throttle) waitFor(key string, after int) time.Duration {
+	f, ok := t.m[key]
 	now := t.now()
 	if !ok || now.Sub(f.last) >= slowForgets {
-		delete(t.m, ip)
+		delete(t.m, key)
 		return 0
 	}
-	if f.n < slowAfter {
+	if f.n < after {
 		return 0
 	}
-	d := time.Duration(math.Min(float64(time.Second)*math.Pow(2, float64(f.n-slowAfter)), float64(slowMax)))
+	d := time.Duration(math.Min(float64(time.Second)*math.Pow(2, float64(f.n-after)), float64(slowMax)))
 	if left := f.last.Add(d).Sub(now); left > 0 {
 		return left
 	}
 	return 0
 }
 
-func (t *throttle) failed(ip string) {
+func (t *throttle) failed(ip, username string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if len(t.m) > 100000 {
 		clear(t.m)
 	}
-	f := t.m[ip]
-	f.n++
-	f.last = t.now()
-	t.m[ip] = f
+	for _, k := range []string{pairKey(ip, username), ip} {
+		f := t.m[k]
+		f.n++
+		f.last = t.now()
+		t.m[k] = f
+	}
 }
 
-func (t *throttle) succeeded(ip string) {
+func (t *throttle) succeeded(ip, username string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	delete(t.m, pairKey(ip, username))
 	delete(t.m, ip)
 }
 

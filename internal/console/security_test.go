@@ -195,6 +195,7 @@ func TestAccountsAndSeparation(t *testing.T) {
 	if r := u.get("/my"); r.status != http.StatusSeeOther {
 		t.Fatalf("a disabled account's session still works: %d", r.status)
 	}
+	u.get("/login")
 	if r := u.post("/login", url.Values{"username": {"tmp-unit"}, "password": {testPassword}}); r.status != http.StatusUnauthorized {
 		t.Fatalf("a disabled account signs in: %d", r.status)
 	}

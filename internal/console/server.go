@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"io"
 	"io/fs"
 	"net/http"
 	"net/url"
@@ -144,8 +145,14 @@ func New(cfg Config) (*Server, error) {
 	return s, nil
 }
 
-// Handler is the console's HTTP handler.
-func (s *Server) Handler() http.Handler { return s.mux }
+// Handler is the console's HTTP handler. Every answer carries the security headers,
+// the router's own redirects and the static files' included.
+func (s *Server) Handler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.securityHeaders(w, r)
+		s.mux.ServeHTTP(w, r)
+	})
+}
 
 func (s *Server) parseTemplates() error {
 	s.pages = map[string]*template.Template{}
@@ -196,8 +203,7 @@ func (rs roles) allow(role string) bool {
 }
 
 func (s *Server) routes() {
-	static, _ := fs.Sub(staticFS, "static")
-	s.mux.Handle("GET /static/", cacheStatic(http.StripPrefix("/static/", http.FileServer(http.FS(static)))))
+	s.mux.HandleFunc("GET /static/", s.staticFile)
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	s.mux.Handle("GET /login", s.public(s.loginPage))
 	s.mux.Handle("POST /login", s.public(s.login))
@@ -240,11 +246,24 @@ func (s *Server) routes() {
 	s.mux.Handle("POST /meetings/{id}/instruct", s.auth(roles{accounts.RoleInspection, accounts.RoleAdmin}, s.instructMeeting))
 }
 
-func cacheStatic(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Cache-Control", "public, max-age=3600")
-		h.ServeHTTP(w, r)
-	})
+// staticFile serves one embedded file (styles, script, images); a folder, or a
+// name that is none of them, is "not found": no listing of what is there.
+func (s *Server) staticFile(w http.ResponseWriter, r *http.Request) {
+	name := "static/" + strings.TrimPrefix(r.URL.Path, "/static/")
+	f, err := staticFS.Open(name)
+	var st fs.FileInfo
+	if err == nil {
+		defer f.Close()
+		st, err = f.Stat()
+	}
+	rs, seekable := f.(io.ReadSeeker)
+	if err != nil || st.IsDir() || !seekable {
+		s.public(func(q *req) { s.fail(q, http.StatusNotFound, "没有这个文件："+r.URL.Path) }).ServeHTTP(w, r)
+		return
+	}
+	s.securityHeaders(w, r)
+	w.Header().Set("Cache-Control", "public, max-age=3600")
+	http.ServeContent(w, r, st.Name(), st.ModTime(), rs)
 }
 
 // req is one request as handlers see it.
@@ -273,7 +292,10 @@ func (s *Server) securityHeaders(w http.ResponseWriter, r *http.Request) {
 }
 
 // prepare sets the CSRF cookie if the browser has none, limits the body, and on a
-// POST refuses a missing or wrong CSRF token before anything else happens.
+// POST refuses a missing or wrong CSRF token before anything else happens. A signed-in
+// browser's token is bound to its session (a signature of the session id), so neither
+// another session's token nor a CSRF cookie planted beside the session carries one;
+// before signing in (and on the login form), the token is bound to the CSRF cookie.
 func (s *Server) prepare(w http.ResponseWriter, r *http.Request, limit int64) (*req, bool) {
 	s.securityHeaders(w, r)
 	q := &req{w: w, r: r, start: time.Now()}
@@ -282,7 +304,12 @@ func (s *Server) prepare(w http.ResponseWriter, r *http.Request, limit int64) (*
 		secret = accounts.NewCSRFSecret()
 		s.setCookie(w, r, CSRFCookie, secret, time.Time{})
 	}
-	q.csrf = s.cfg.Sessions.CSRFToken(secret)
+	sid := s.cfg.Sessions.ID(s.cookie(r, SessionCookie))
+	if sid != "" {
+		q.csrf = s.cfg.Sessions.SessionCSRFToken(sid)
+	} else {
+		q.csrf = s.cfg.Sessions.CSRFToken(secret)
+	}
 	if r.Method == http.MethodPost {
 		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		var err error
@@ -300,7 +327,14 @@ func (s *Server) prepare(w http.ResponseWriter, r *http.Request, limit int64) (*
 			}
 			return q, false
 		}
-		if !s.cfg.Sessions.CheckCSRF(secret, r.PostFormValue(CSRFField)) {
+		token := r.PostFormValue(CSRFField)
+		ok := sid != "" && s.cfg.Sessions.CheckSessionCSRF(sid, token)
+		// Signed out, the cookie's token. So too on the login form, which may have been
+		// opened before signing in (another tab): signing in replaces the session anyway.
+		if !ok && (sid == "" || r.URL.Path == "/login") {
+			ok = s.cfg.Sessions.CheckCSRF(secret, token)
+		}
+		if !ok {
 			s.fail(q, http.StatusForbidden, "表单已失效（缺少或错误的安全令牌），请返回刷新页面后重试")
 			return q, false
 		}

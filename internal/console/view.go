@@ -36,18 +36,20 @@ func countyTime(t time.Time) string {
 }
 
 var funcs = template.FuncMap{
-	"state":     relay.StateLabel,
-	"light":     relay.LightMeaning,
-	"lightFor":  LightFor,
-	"action":    relay.ActionLabel,
-	"roleName":  accounts.RoleName,
-	"itemRole":  relay.RoleLabel,
-	"time":      countyTime,
-	"taskURL":   TaskURL,
-	"meetURL":   MeetingURL,
-	"noticeURL": func(id string) string { return "/notices/" + url.PathEscape(id) },
-	"join":      strings.Join,
-	"fileURL":   FileURL,
+	"state":       relay.StateLabel,
+	"light":       relay.LightMeaning,
+	"lightFor":    LightFor,
+	"action":      relay.ActionLabel,
+	"roleName":    accounts.RoleName,
+	"privileged":  accounts.IsPrivileged,
+	"maxSessions": func() int { return accounts.MaxSessions },
+	"itemRole":    relay.RoleLabel,
+	"time":        countyTime,
+	"taskURL":     TaskURL,
+	"meetURL":     MeetingURL,
+	"noticeURL":   func(id string) string { return "/notices/" + url.PathEscape(id) },
+	"join":        strings.Join,
+	"fileURL":     FileURL,
 	"fileType": func(t string) string {
 		if ft, ok := relay.FileTypeOf(t); ok {
 			return ft.Label

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/richardlehane/mscfb"
+
+	"taskrelay/internal/ziplimit"
 )
 
 // Sniff names the accepted type of the size bytes at r, from the content only, except
@@ -43,7 +45,10 @@ func acceptedList() string {
 // decide are near the start of any real one.
 const maxEntries = 10000
 
+// sniffZip reads the package's directory only (no entry is inflated), one of a few
+// zip reads at a time in the process.
 func sniffZip(r io.ReaderAt, size int64) (string, error) {
+	defer ziplimit.Acquire()()
 	z, err := zip.NewReader(r, size)
 	if err != nil {
 		return "", fmt.Errorf("ZIP 文件已损坏，无法读取：%v", err)

@@ -47,6 +47,9 @@ const (
 	AccountLinked   = "account_linked"   // 关联平台账号
 	SSOLogin        = "sso_login"        // 单点登录成功（钉钉、企业微信、飞书、统一身份认证）
 	SSORefused      = "sso_refused"      // 单点登录被拒
+	// PrivilegeRevoked: an administrator's (三员) or the province account's role taken
+	// away or the account disabled or removed, on the server; shown apart to the auditor.
+	PrivilegeRevoked = "privilege_revoked" // 特权账号降级或停用
 )
 
 // Label is an event's Chinese name.
@@ -88,6 +91,8 @@ func Label(event string) string {
 		return "单点登录成功"
 	case SSORefused:
 		return "单点登录被拒"
+	case PrivilegeRevoked:
+		return "特权账号降级或停用"
 	}
 	return event
 }
@@ -204,7 +209,8 @@ func (e *ChainError) Error() string {
 }
 
 // Read returns the entries at or after since (zero: all), checking the chain as it
-// goes: a broken chain is an error (a *ChainError) and no entries.
+// goes. A broken chain is an error (a *ChainError) returned with the entries before
+// the break: what is still trustworthy stays readable, and nothing after it is.
 func Read(path string, since time.Time) ([]Entry, error) {
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
@@ -222,13 +228,13 @@ func Read(path string, since time.Time) ([]Entry, error) {
 		n++
 		var ln line
 		if err := json.Unmarshal(sc.Bytes(), &ln); err != nil {
-			return nil, &ChainError{n, "不是有效的记录"}
+			return out, &ChainError{n, "不是有效的记录"}
 		}
 		if ln.Prev != prev {
-			return nil, &ChainError{n, "与上一行不相连"}
+			return out, &ChainError{n, "与上一行不相连"}
 		}
 		if hash(ln.Prev, ln.Entry) != ln.Hash {
-			return nil, &ChainError{n, "内容与其哈希不符"}
+			return out, &ChainError{n, "内容与其哈希不符"}
 		}
 		prev = ln.Hash
 		if !ln.At.Before(since) {
@@ -236,7 +242,7 @@ func Read(path string, since time.Time) ([]Entry, error) {
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("安全日志 %s: %w", path, err)
+		return out, fmt.Errorf("安全日志 %s: %w", path, err)
 	}
 	return out, nil
 }

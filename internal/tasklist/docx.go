@@ -8,6 +8,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"taskrelay/internal/ziplimit"
 )
 
 // A Word task list is the first table of the document, with the same columns as a
@@ -24,6 +26,7 @@ const wordNS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 const maxDocxCells = (MaxItems + headerScanRows) * 64
 
 func decodeDOCX(c *collector, data []byte) (m rawMeeting, items []rawItem, ok bool) {
+	defer ziplimit.Acquire()()
 	zr, ok := checkZip(c, data, "DOCX")
 	if !ok {
 		return m, nil, false

@@ -3,6 +3,7 @@ package tasklist
 import (
 	"archive/zip"
 	"bytes"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -150,7 +151,7 @@ func TestDOCXZipBomb(t *testing.T) {
 		t.Fatalf("the bomb is %d bytes, more than the file limit: it tests nothing", buf.Len())
 	}
 	_, err = parseDOCX(t, buf.Bytes(), MeetingFlags{ID: "m1", Name: "n", Date: "2026-09-15"})
-	if err == nil || !strings.Contains(err.Error(), "DOCX 文件解压后超过 100 MiB，拒绝处理") {
+	if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("DOCX 文件解压后超过 %d MiB，拒绝处理", MaxUnzippedSize>>20)) {
 		t.Errorf("got %v", err)
 	}
 }

@@ -26,8 +26,8 @@ import (
 
 // Limits.
 const (
-	MaxFileSize        = 10 << 20  // bytes of a task list file
-	MaxUnzippedSize    = 100 << 20 // total uncompressed bytes of an .xlsx
+	MaxFileSize        = 10 << 20 // bytes of a task list file
+	MaxUnzippedSize    = 32 << 20 // total bytes an .xlsx or .docx actually inflates to
 	MaxItems           = 20000
 	MaxTitleLen        = 500  // runes
 	MaxRequirementsLen = 4000 // runes

@@ -3,6 +3,7 @@ package tasklist
 import (
 	"archive/zip"
 	"bytes"
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -10,6 +11,8 @@ import (
 	"unicode"
 
 	"github.com/xuri/excelize/v2"
+
+	"taskrelay/internal/ziplimit"
 )
 
 // The columns of a spreadsheet task list, located by their header text. Other
@@ -52,9 +55,9 @@ func normHeader(s string) string {
 // oleMagic begins an OLE2 compound file: the old binary .xls, .doc, .et and .wps.
 var oleMagic = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
 
-// checkZip refuses what is not a zip archive, or a zip that would unpack to more
-// than MaxUnzippedSize (a zip bomb). The sizes the entries declare are binding:
-// archive/zip fails reading an entry that inflates beyond its declared size.
+// checkZip refuses what is not a zip archive, or a zip whose entries declare or
+// actually inflate to more than MaxUnzippedSize (a zip bomb, its sizes true or not).
+// The caller holds a ziplimit turn while it reads the package.
 func checkZip(c *collector, data []byte, format string) (*zip.Reader, bool) {
 	old, app := ".xls", "表格软件"
 	if format == "DOCX" {
@@ -70,18 +73,18 @@ func checkZip(c *collector, data []byte, format string) (*zip.Reader, bool) {
 		c.add(0, "", "不是有效的 %s 文件（无法按 zip 格式读取: %v），请在%s中另存为 .%s", format, err, app, strings.ToLower(format))
 		return nil, false
 	}
-	var total uint64
-	for _, f := range zr.File {
-		total += f.UncompressedSize64
-		if total > MaxUnzippedSize || f.UncompressedSize64 > MaxUnzippedSize {
-			c.add(0, "", "%s 文件解压后超过 %d MiB，拒绝处理", format, MaxUnzippedSize>>20)
-			return nil, false
-		}
+	if err := ziplimit.Check(zr, MaxUnzippedSize); errors.Is(err, ziplimit.ErrTooLarge) {
+		c.add(0, "", "%s 文件解压后超过 %d MiB，拒绝处理", format, MaxUnzippedSize>>20)
+		return nil, false
+	} else if err != nil {
+		c.add(0, "", "不是有效的 %s 文件（压缩内容已损坏: %v）", format, err)
+		return nil, false
 	}
 	return zr, true
 }
 
 func decodeXLSX(c *collector, data []byte) (m rawMeeting, items []rawItem, ok bool) {
+	defer ziplimit.Acquire()()
 	if _, ok := checkZip(c, data, "XLSX"); !ok {
 		return m, nil, false
 	}
@@ -99,7 +102,8 @@ func decodeXLSX(c *collector, data []byte) (m rawMeeting, items []rawItem, ok bo
 }
 
 func readXLSX(c *collector, data []byte) ([]rawItem, bool, error) {
-	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: MaxUnzippedSize})
+	// A large sheet is read from a temporary file, row by row, not held in memory.
+	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: MaxUnzippedSize, UnzipXMLSizeLimit: 4 << 20})
 	if err != nil {
 		return nil, false, err
 	}

@@ -170,7 +170,7 @@ func TestXLSXZipBomb(t *testing.T) {
 		}
 		zw.Close()
 		_, err := parseXLSX(t, buf.Bytes(), MeetingFlags{})
-		if err == nil || err.Error() != "tasklist.xlsx: XLSX 文件解压后超过 100 MiB，拒绝处理" {
+		if err == nil || err.Error() != fmt.Sprintf("tasklist.xlsx: XLSX 文件解压后超过 %d MiB，拒绝处理", MaxUnzippedSize>>20) {
 			t.Errorf("%v: got %v", sizes, err)
 		}
 	}
