@@ -26,6 +26,7 @@ import (
 	"taskrelay/internal/actor"
 	"taskrelay/internal/blobstore"
 	"taskrelay/internal/config"
+	"taskrelay/internal/datafolder"
 	"taskrelay/internal/directory"
 	"taskrelay/internal/engine"
 	"taskrelay/internal/imapp"
@@ -77,6 +78,15 @@ type County struct {
 func Start(ctx context.Context, cfg config.Config, log *zap.Logger, tune ...func(*client.Options)) (*App, error) {
 	n := &App{Config: cfg, log: log}
 	counties := cfg.CountyConfigs()
+	// The data folders are the service user's alone (engine database, evidence,
+	// outbox): 0700 and 0600, including what an older version left.
+	private := []string{cfg.DataDir, cfg.EngineData()}
+	for _, k := range counties {
+		private = append(private, k.DataDir)
+	}
+	if err := datafolder.Restrict(private...); err != nil {
+		return nil, err
+	}
 	dialCfg := counties[0]
 	if cfg.TemporalAddress == "" {
 		t0 := time.Now()

@@ -17,6 +17,7 @@ import (
 	"taskrelay/internal/actor"
 	"taskrelay/internal/blobstore"
 	"taskrelay/internal/config"
+	"taskrelay/internal/datafolder"
 	"taskrelay/internal/directory"
 	"taskrelay/internal/evidence"
 	"taskrelay/internal/gongwen"
@@ -135,6 +136,15 @@ func StartCounties(env Env, counties []CountyEnv, log *zap.Logger) (*Running, er
 // startConsoles builds one console per county on the shared accounts; blobData, when set, is
 // the one county's blob folder (else each county's DataDir).
 func startConsoles(env Env, counties []CountyEnv, blobData string, log *zap.Logger) (*Running, error) {
+	// Accounts, keys, sessions, the security log, reports and evidence: the service
+	// user's alone (0700/0600).
+	private := []string{env.DataDir, blobData}
+	for _, k := range counties {
+		private = append(private, k.DataDir)
+	}
+	if err := datafolder.Restrict(private...); err != nil {
+		return nil, err
+	}
 	users, err := accounts.Open(filepath.Join(env.DataDir, accounts.UsersFile))
 	if err != nil {
 		return nil, err

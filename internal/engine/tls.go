@@ -29,7 +29,8 @@ func certificates(dataDir, host string) (mtls.Set, error) {
 		names = append(names, h)
 	}
 	dir := mtls.Embedded(dataDir).Dir
-	s, err := mtls.Ensure(dir, mtls.Options{ServerNames: names, Clients: []string{mtls.EmbeddedClient}, RenewWithin: RenewWithin})
+	s, err := mtls.Ensure(dir, mtls.Options{ServerNames: names, Clients: []string{mtls.EmbeddedClient}, RenewWithin: RenewWithin,
+		PrivateCerts: true})
 	if err != nil {
 		return s, fmt.Errorf("引擎证书 %s: %w", dir, err)
 	}

@@ -45,6 +45,9 @@ type Options struct {
 	// then every leaf); 0 keeps them whatever their expiry.
 	RenewWithin time.Duration
 	Now         time.Time
+	// PrivateCerts writes the certificates 0600 like the keys: a set kept in a data
+	// folder that only the service's own user reads (the embedded engine's).
+	PrivateCerts bool
 }
 
 // EmbeddedClient is the one client certificate of the embedded engine's set: every
@@ -147,7 +150,7 @@ func Ensure(dir string, o Options) (Set, error) {
 		if err != nil {
 			return s, fmt.Errorf("CA 证书: %w", err)
 		}
-		if err := writePair(s.CA, der, s.CAKey, key); err != nil {
+		if err := writePair(s.CA, der, s.CAKey, key, o.PrivateCerts); err != nil {
 			return s, err
 		}
 		ca, _ = x509.ParseCertificate(der)
@@ -173,7 +176,7 @@ func Ensure(dir string, o Options) (Set, error) {
 			return fmt.Errorf("证书 %s: %w", cn, err)
 		}
 		s.Made = true
-		return writePair(certFile, der, keyFile, key)
+		return writePair(certFile, der, keyFile, key, o.PrivateCerts)
 	}
 	hosts := append([]string{"localhost", "127.0.0.1"}, o.ServerNames...)
 	// The server's certificate also serves client auth: Temporal's services dial
@@ -269,8 +272,12 @@ func loadPair(certFile, keyFile string) (*x509.Certificate, *ecdsa.PrivateKey, e
 }
 
 // writePair writes the certificate 0644 (public, read by every container whatever its
-// user) and the key 0600 (also when they existed with other modes).
-func writePair(certFile string, der []byte, keyFile string, key *ecdsa.PrivateKey) error {
+// user; 0600 when private) and the key 0600 (also when they existed with other modes).
+func writePair(certFile string, der []byte, keyFile string, key *ecdsa.PrivateKey, private bool) error {
+	certMode := os.FileMode(0o644)
+	if private {
+		certMode = 0o600
+	}
 	kb, err := x509.MarshalECPrivateKey(key)
 	if err != nil {
 		return err
@@ -279,7 +286,7 @@ func writePair(certFile string, der []byte, keyFile string, key *ecdsa.PrivateKe
 		path string
 		blk  *pem.Block
 		mode os.FileMode
-	}{{certFile, &pem.Block{Type: "CERTIFICATE", Bytes: der}, 0o644}, {keyFile, &pem.Block{Type: "EC PRIVATE KEY", Bytes: kb}, 0o600}} {
+	}{{certFile, &pem.Block{Type: "CERTIFICATE", Bytes: der}, certMode}, {keyFile, &pem.Block{Type: "EC PRIVATE KEY", Bytes: kb}, 0o600}} {
 		if err := os.WriteFile(f.path, pem.EncodeToMemory(f.blk), f.mode); err != nil {
 			return fmt.Errorf("写 %s: %w", f.path, err)
 		}

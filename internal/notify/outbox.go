@@ -255,7 +255,7 @@ func writeTemp(dir, name string, data []byte) (string, error) {
 		werr = cerr
 	}
 	if werr == nil {
-		werr = os.Chmod(tmp, 0o644)
+		werr = os.Chmod(tmp, 0o600) // the outbox is the service user's alone
 	}
 	if werr != nil {
 		os.Remove(tmp)

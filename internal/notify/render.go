@@ -25,22 +25,27 @@ func Render(n relay.Notice) string {
 	if subject == "" {
 		subject = relay.NoticeKindLabel(n.Kind)
 	}
-	fmt.Fprintf(&b, "## %s\n\n", subject)
+	fmt.Fprintf(&b, "## %s\n\n", mdEscape(subject))
 	if s := oneLine(n.ToName); s != "" {
-		fmt.Fprintf(&b, "**致**：%s  \n", s)
+		fmt.Fprintf(&b, "**致**：%s  \n", mdEscape(s))
 	}
 	if s := oneLine(n.Contact.String()); s != "" {
-		fmt.Fprintf(&b, "**联络员**：%s  \n", s)
+		fmt.Fprintf(&b, "**联络员**：%s  \n", mdEscape(s))
 	}
 	if s := oneLine(n.MeetingName); s != "" {
-		fmt.Fprintf(&b, "**会议**：%s  \n", s)
+		fmt.Fprintf(&b, "**会议**：%s  \n", mdEscape(s))
 	}
 	if !n.IssuedAt.IsZero() {
 		fmt.Fprintf(&b, "**时间**：%s  \n", n.IssuedAt.In(relay.TimeZone).Format(TimeLayout))
 	}
 	if body := strings.TrimSpace(normalizeNewlines(n.Body)); body != "" {
 		b.WriteString("\n")
-		b.WriteString(body)
+		for i, l := range strings.Split(body, "\n") {
+			if i > 0 {
+				b.WriteString("\n")
+			}
+			b.WriteString(mdLine(l))
+		}
 		b.WriteString("\n")
 	}
 	if len(n.Items) > 0 {
@@ -111,7 +116,7 @@ func renderList(b *strings.Builder, items []relay.NoticeItem, withRole bool) {
 		}
 		// oneLine keeps each item on its bullet line whatever its title holds.
 		b.WriteString("- ")
-		b.WriteString(oneLine(line))
+		b.WriteString(mdEscape(oneLine(line)))
 		b.WriteString("\n")
 	}
 }
@@ -160,8 +165,44 @@ func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
-// cell makes text safe inside a Markdown table cell: '\' and '|' are escaped, line
-// breaks become <br>, other control characters spaces. An empty cell shows "—".
+// mdSpecial are the characters that make Markdown of user text: emphasis, code,
+// links and images ([text](url) needs all of [ ] ( )), raw HTML, strikethrough,
+// table cells. Escaped, a list title such as [点此](http://evil.example/) reads as
+// written on every chat platform and never becomes a link.
+const mdSpecial = "\\`*_[]()<>~|!"
+
+// mdEscape escapes user text for Markdown: every mdSpecial character gets a backslash.
+func mdEscape(s string) string {
+	if !strings.ContainsAny(s, mdSpecial) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if strings.ContainsRune(mdSpecial, r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// mdLine escapes one line of user text standing at the start of a line, where #, >,
+// -, + and "1." would also make a heading, a quote or a list.
+func mdLine(s string) string {
+	s = mdEscape(s)
+	t := strings.TrimLeft(s, " ")
+	lead := s[:len(s)-len(t)]
+	if t != "" && strings.ContainsRune("#>-+=", rune(t[0])) {
+		return lead + "\\" + t
+	}
+	if i := strings.IndexFunc(t, func(r rune) bool { return r < '0' || r > '9' }); i > 0 && (t[i] == '.' || t[i] == ')') {
+		return lead + t[:i] + "\\" + t[i:]
+	}
+	return s
+}
+
+// cell makes text safe inside a Markdown table cell: Markdown is escaped (mdEscape),
+// line breaks become <br>, other control characters spaces. An empty cell shows "—".
 func cell(s string) string {
 	s = strings.TrimSpace(normalizeNewlines(s))
 	if s == "" {
@@ -170,10 +211,9 @@ func cell(s string) string {
 	var b strings.Builder
 	for _, r := range s {
 		switch {
-		case r == '\\':
-			b.WriteString(`\\`)
-		case r == '|':
-			b.WriteString(`\|`)
+		case strings.ContainsRune(mdSpecial, r):
+			b.WriteByte('\\')
+			b.WriteRune(r)
 		case r == '\n':
 			b.WriteString("<br>")
 		case r < 0x20 || r == 0x7f:

@@ -64,7 +64,7 @@ func TestDingTalkSignedMarkdownMentionsTheContact(t *testing.T) {
 		t.Fatalf("accepted %d messages, want 1", len(got))
 	}
 	m := got[0]
-	for _, want := range []string{"交办单", "[在控制台查看](" + testLink + ")", "@13800001111", "第3项：稳就业 | 保民生"} {
+	for _, want := range []string{"交办单", "[在控制台查看](" + testLink + ")", "@13800001111", `第3项：稳就业 \| 保民生`} {
 		if !strings.Contains(m.Title+m.Text, want) {
 			t.Errorf("message lacks %q:\n%s", want, m.Text)
 		}

@@ -72,20 +72,20 @@ func layout(n relay.Notice) (string, []string) {
 	}
 	var lines []string
 	if s := oneLine(n.ToName); s != "" {
-		lines = append(lines, "**致**："+s)
+		lines = append(lines, "**致**："+mdEscape(s))
 	}
 	if s := oneLine(n.Contact.String()); s != "" {
-		lines = append(lines, "**联络员**："+s)
+		lines = append(lines, "**联络员**："+mdEscape(s))
 	}
 	if s := oneLine(n.MeetingName); s != "" {
-		lines = append(lines, "**会议**："+s)
+		lines = append(lines, "**会议**："+mdEscape(s))
 	}
 	if !n.IssuedAt.IsZero() {
 		lines = append(lines, "**时间**："+n.IssuedAt.In(relay.TimeZone).Format(TimeLayout))
 	}
 	for _, l := range strings.Split(strings.TrimSpace(normalizeNewlines(n.Body)), "\n") {
 		if l = strings.TrimSpace(l); l != "" {
-			lines = append(lines, l)
+			lines = append(lines, mdLine(l))
 		}
 	}
 	var items strings.Builder
@@ -196,7 +196,7 @@ func (p part) markdown(heading, link string, mentions []string) string {
 	if heading != "" {
 		b.WriteString(heading)
 		b.WriteString(" ")
-		b.WriteString(p.Title)
+		b.WriteString(mdEscape(p.Title))
 		b.WriteString("\n\n")
 	}
 	for _, l := range p.Lines {

@@ -33,6 +33,11 @@ func (r *Report) Ledger() ([]byte, error) {
 	head, _ := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDDDDD"}},
 		Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "center", WrapText: true}})
 	wrap, _ := f.NewStyle(&excelize.Style{Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}})
+	// Text (number format 49, "@"): a cell that reads like a formula stays text even
+	// when someone edits it or saves the sheet as CSV.
+	asText, _ := f.NewStyle(&excelize.Style{NumFmt: 49, Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}})
+	type at struct{ sheet, cell string }
+	var formulaLike []at
 	set := func(sheet string, col, row int, v any) error {
 		cell, err := excelize.CoordinatesToCellName(col, row)
 		if err != nil {
@@ -40,6 +45,9 @@ func (r *Report) Ledger() ([]byte, error) {
 		}
 		if s, ok := v.(string); ok {
 			// Always a string cell: text from units is never evaluated as a formula.
+			if looksLikeFormula(s) {
+				formulaLike = append(formulaLike, at{sheet, cell})
+			}
 			return f.SetCellStr(sheet, cell, s)
 		}
 		return f.SetCellValue(sheet, cell, v)
@@ -116,10 +124,19 @@ func (r *Report) Ledger() ([]byte, error) {
 	hc, _ := excelize.CoordinatesToCellName(len(unitHead), base)
 	_ = f.SetCellStyle(SummarySheet, fmt.Sprintf("A%d", base), hc, head)
 	_ = f.SetColWidth(SummarySheet, "A", "A", 34)
+	for _, c := range formulaLike {
+		_ = f.SetCellStyle(c.sheet, c.cell, c.cell, asText)
+	}
 	f.SetActiveSheet(0)
 	var buf bytes.Buffer
 	if err := f.Write(&buf); err != nil {
 		return nil, fmt.Errorf("写台账: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// looksLikeFormula: text a spreadsheet would take for a formula when typed or read
+// from CSV (= + - @, or a tab or carriage return before one).
+func looksLikeFormula(s string) bool {
+	return s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0]))
 }

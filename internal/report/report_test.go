@@ -285,6 +285,11 @@ func TestLedger(t *testing.T) {
 		if typ, _ := f.GetCellType(LedgerSheet, cell); typ != excelize.CellTypeSharedString && typ != excelize.CellTypeInlineString {
 			t.Errorf("%s: cell type %v, want a string", cell, typ)
 		}
+		// Formatted as text (@): editing the cell or saving as CSV keeps it text.
+		id, _ := f.GetCellStyle(LedgerSheet, cell)
+		if st, err := f.GetStyle(id); err != nil || st.NumFmt != 49 {
+			t.Errorf("%s is not formatted as text: %+v %v", cell, st, err)
+		}
 	}
 	sum, err := f.GetRows(SummarySheet)
 	if err != nil {
