@@ -166,22 +166,26 @@ func oneLine(s string) string {
 }
 
 // mdSpecial are the characters that make Markdown of user text: emphasis, code,
-// links and images ([text](url) needs all of [ ] ( )), raw HTML, strikethrough,
-// table cells. Escaped, a list title such as [点此](http://evil.example/) reads as
-// written on every chat platform and never becomes a link.
-const mdSpecial = "\\`*_[]()<>~|!"
+// links and images, raw HTML, strikethrough, table cells. Escaped, a list title such
+// as [点此](http://evil.example/) reads as written on every chat platform and never
+// becomes a link. A '(' is escaped only right after a ']': written units such as
+// 县人力资源和社会保障局(县医疗保障局) keep their brackets, and a renderer that ignores
+// escapes still finds no "](" to make a link of.
+const mdSpecial = "\\`*_[]<>~|!"
 
-// mdEscape escapes user text for Markdown: every mdSpecial character gets a backslash.
+// mdEscape escapes user text for Markdown (see mdSpecial).
 func mdEscape(s string) string {
 	if !strings.ContainsAny(s, mdSpecial) {
 		return s
 	}
 	var b strings.Builder
+	prev := rune(0)
 	for _, r := range s {
-		if strings.ContainsRune(mdSpecial, r) {
+		if strings.ContainsRune(mdSpecial, r) || (r == '(' && prev == ']') {
 			b.WriteByte('\\')
 		}
 		b.WriteRune(r)
+		prev = r
 	}
 	return b.String()
 }
@@ -209,9 +213,10 @@ func cell(s string) string {
 		return "—"
 	}
 	var b strings.Builder
+	prev := rune(0)
 	for _, r := range s {
 		switch {
-		case strings.ContainsRune(mdSpecial, r):
+		case strings.ContainsRune(mdSpecial, r) || (r == '(' && prev == ']'):
 			b.WriteByte('\\')
 			b.WriteRune(r)
 		case r == '\n':
@@ -221,6 +226,7 @@ func cell(s string) string {
 		default:
 			b.WriteRune(r)
 		}
+		prev = r
 	}
 	return b.String()
 }
