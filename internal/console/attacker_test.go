@@ -365,7 +365,7 @@ func TestHeadFormsSentTwiceActOnce(t *testing.T) {
 	e := setup(t)
 	ctx := context.Background()
 	meeting := "cwh-headtwice-" + time.Now().Format("150405.000")
-	deadline := time.Now().In(relay.County).AddDate(0, 0, 60).Format(relay.DateLayout)
+	deadline := time.Now().In(relay.TimeZone).AddDate(0, 0, 60).Format(relay.DateLayout)
 	list := fmt.Sprintf("meeting: {id: %s, name: 重复提交测试会议, date: 2026-09-15}\nitems:\n  - {no: 1, title: 重复提交测试事项, lead: 公安局, leader: ld-chang, deadline: %s}\n", meeting, deadline)
 	plan, err := tasklist.Parse(meeting+".yaml", []byte(list), e.s.cfg.Directory, tasklist.MeetingFlags{})
 	if err != nil {
