@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -28,6 +29,7 @@ import (
 	sqliteschema "go.temporal.io/server/schema/sqlite"
 	"go.temporal.io/server/temporal"
 	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
 
 	"taskrelay/internal/mtls"
 	"taskrelay/internal/relay"
@@ -65,6 +67,10 @@ type Engine struct {
 	namespace string
 	certs     mtls.Set
 	tmpDir    string // holds certs of an in-memory engine, removed at Stop
+	// stopping is set when Stop begins: from then on the server's services, shutting
+	// down one after another, log errors about each other (a matching host gone, a
+	// poll cut off) that are the stop itself, not faults; they are not passed on.
+	stopping *atomic.Bool
 }
 
 // Start creates the database on first use, registers the namespace with taskrelay's
@@ -107,7 +113,7 @@ func Start(opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &Engine{addr: net.JoinHostPort(host, strconv.Itoa(port)), namespace: opts.Namespace}
+	e := &Engine{addr: net.JoinHostPort(host, strconv.Itoa(port)), namespace: opts.Namespace, stopping: new(atomic.Bool)}
 	certDir := opts.DataDir
 	if certDir == "" {
 		if e.tmpDir, err = os.MkdirTemp("", "taskrelay-engine"); err != nil {
@@ -135,7 +141,9 @@ func Start(opts Options) (*Engine, error) {
 
 	var logger log.Logger = log.NewNoopLogger()
 	if opts.Logger != nil {
-		logger = log.NewZapLogger(opts.Logger)
+		logger = log.NewZapLogger(opts.Logger.WithOptions(zap.WrapCore(func(c zapcore.Core) zapcore.Core {
+			return quietWhenStopping{Core: c, stopping: e.stopping}
+		})))
 	}
 	authorizer, err := authorization.GetAuthorizerFromConfig(&cfg.Global.Authorization)
 	if err != nil {
@@ -205,6 +213,7 @@ func (e *Engine) Addr() string { return e.addr }
 
 // Stop shuts every service down; the data stays on disk.
 func (e *Engine) Stop() error {
+	e.stopping.Store(true)
 	err := e.server.Stop()
 	e.removeTmp()
 	return err
@@ -425,4 +434,22 @@ func freePort(host string) (int, error) {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// quietWhenStopping passes the server's log entries on until the engine is asked to
+// stop; after that only fatal ones.
+type quietWhenStopping struct {
+	zapcore.Core
+	stopping *atomic.Bool
+}
+
+func (q quietWhenStopping) With(fields []zapcore.Field) zapcore.Core {
+	return quietWhenStopping{Core: q.Core.With(fields), stopping: q.stopping}
+}
+
+func (q quietWhenStopping) Check(ent zapcore.Entry, ce *zapcore.CheckedEntry) *zapcore.CheckedEntry {
+	if q.stopping.Load() && ent.Level < zapcore.DPanicLevel {
+		return ce
+	}
+	return q.Core.Check(ent, ce)
 }

@@ -15,6 +15,8 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
 
 	"taskrelay/internal/pgtemp"
 	"taskrelay/internal/relay"
@@ -264,5 +266,37 @@ func TestEngineCreatesEveryNamespace(t *testing.T) {
 	defer c.Close()
 	if _, err := c.DescribeWorkflowExecution(context.Background(), id, ""); err != nil {
 		t.Errorf("yangbi's workflow lost when a county was added: %v", err)
+	}
+}
+
+// TestCleanStopLogsNoErrors: a stop asked for (Ctrl+C on the worker) is not a fault:
+// the server's services, shutting down in turn, log errors about each other (a
+// matching host gone, a poll cut off); none of them may reach the log once Stop begins.
+func TestCleanStopLogsNoErrors(t *testing.T) {
+	core, logs := observer.New(zap.WarnLevel)
+	e := start(t, Options{Addr: "127.0.0.1:0", Logger: zap.New(core)})
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	c, err := dialTLS(ctx, e)
+	if err != nil {
+		e.Stop()
+		t.Fatal(err)
+	}
+	// A worker polling, as the real one does, so that the stop cuts polls off.
+	w := worker.New(c, "clean-stop", worker.Options{})
+	w.RegisterWorkflowWithOptions(func(ctx workflow.Context) error { return nil }, workflow.RegisterOptions{Name: "Noop"})
+	if err := w.Start(); err != nil {
+		e.Stop()
+		t.Fatal(err)
+	}
+	time.Sleep(2 * time.Second)
+	w.Stop()
+	c.Close()
+	before := logs.FilterLevelExact(zap.ErrorLevel).Len()
+	if err := e.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	if errs := logs.FilterLevelExact(zap.ErrorLevel).All()[before:]; len(errs) > 0 {
+		t.Fatalf("the stop logged %d errors, the first: %s %v", len(errs), errs[0].Message, errs[0].Context)
 	}
 }
