@@ -118,9 +118,10 @@ func TestSignedActorsAgainstTheEngine(t *testing.T) {
 		t.Fatalf("keys push: %+v", pushed)
 	}
 	c.refused("不受信任", "ack", task, "--unit", lead) // the e2e key, no longer trusted
-	c.ok("--operator", "zhang", "ack", task, "--unit", lead)
+	// (A progress report: the unit signed for the task already, and a second ack is refused.)
+	c.ok("--operator", "zhang", "progress", task, "--unit", lead, "--percent", "50", "--note", "轮换后报送")
 	c.jsonOf(&after, "task", task, "--json")
-	if e := after.Timeline[len(after.Timeline)-1]; e.Action != relay.ActAcknowledged || e.Operator != "zhang" {
+	if e := after.Timeline[len(after.Timeline)-1]; e.Action != relay.ActProgress || e.Operator != "zhang" {
 		t.Errorf("after the rotation: last entry %+v", e)
 	}
 

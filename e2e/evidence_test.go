@@ -78,7 +78,7 @@ func TestEvidenceThroughTheStarter(t *testing.T) {
 	c.refused("伪装.pdf", "progress", task, "--unit", "rsj", "--percent", "50", "--note", "x", "--attach", pdf, "--attach", fake)
 	other := filepath.Join(t.TempDir(), "另一份.pdf")
 	os.WriteFile(other, []byte("%PDF-1.4\nother\n%%EOF\n"), 0o644)
-	c.refused("无权操作", "progress", task, "--unit", "jyj", "--percent", "50", "--note", "x", "--attach", other)
+	c.refused("无权操作", "progress", task, "--unit", "wjj", "--percent", "50", "--note", "x", "--attach", other)
 	var after relay.TaskView
 	c.jsonOf(&after, "task", task, "--json")
 	if len(after.Timeline) != len(v.Timeline) || len(after.Attachments) != 2 {

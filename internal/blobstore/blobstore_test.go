@@ -49,7 +49,7 @@ func composeBlobURL(t *testing.T, service string) string {
 // bucket in which evidence is stored, read back, checked, found altered and removed,
 // with the credentials taken from the environment as in the compose file.
 func TestS3StoreAsComposed(t *testing.T) {
-	worker, console := composeBlobURL(t, "taskrelay"), composeBlobURL(t, "console")
+	worker, console := composeBlobURL(t, "worker"), composeBlobURL(t, "console")
 	if worker != console {
 		t.Fatalf("worker and console use different stores: %s, %s", worker, console)
 	}
