@@ -43,23 +43,10 @@ func (d *DingTalk) TokenFetches() int { return d.tokens.Fetches() }
 func (d *DingTalk) AgentID() string { return d.cfg.AgentID }
 
 // oapiAnswer is every oapi answer's envelope.
-type oapiAnswer struct {
-	ErrCode *int   `json:"errcode"`
-	ErrMsg  string `json:"errmsg"`
-}
+type oapiAnswer = errcodeAnswer
 
 func (d *DingTalk) oapiError(name string, status int, body []byte, a oapiAnswer) error {
-	if status/100 != 2 {
-		return &APIError{Platform: "dingtalk", Call: name, HTTP: status, Code: strconv.Itoa(status), Message: snippet(body), Kind: httpKind(status)}
-	}
-	if a.ErrCode == nil {
-		return &APIError{Platform: "dingtalk", Call: name, HTTP: status, Code: "?", Message: "应答中没有 errcode：" + snippet(body)}
-	}
-	if *a.ErrCode == 0 {
-		return nil
-	}
-	code := strconv.Itoa(*a.ErrCode)
-	return &APIError{Platform: "dingtalk", Call: name, HTTP: status, Code: code, Message: a.ErrMsg, Kind: dingTalkCodes.kind(code)}
+	return errcodeError("dingtalk", dingTalkCodes, name, status, body, a)
 }
 
 func (d *DingTalk) fetchToken(ctx context.Context) (string, time.Duration, error) {

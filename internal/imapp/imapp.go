@@ -14,6 +14,7 @@ import (
 	"io"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -233,3 +234,26 @@ func snippet(b []byte) string {
 
 // joinURL puts a path on a host.
 func joinURL(host, path string) string { return strings.TrimRight(host, "/") + path }
+
+// errcodeAnswer is the envelope of every DingTalk oapi and WeCom answer: HTTP 200
+// with errcode 0 is success, anything else a failure.
+type errcodeAnswer struct {
+	ErrCode *int   `json:"errcode"`
+	ErrMsg  string `json:"errmsg"`
+}
+
+// errcodeError is the failure an errcode answer stands for (nil on success), its kind
+// read from the platform's table of codes.
+func errcodeError(platform string, table codes, name string, status int, body []byte, a errcodeAnswer) error {
+	if status/100 != 2 {
+		return &APIError{Platform: platform, Call: name, HTTP: status, Code: strconv.Itoa(status), Message: snippet(body), Kind: httpKind(status)}
+	}
+	if a.ErrCode == nil {
+		return &APIError{Platform: platform, Call: name, HTTP: status, Code: "?", Message: "应答中没有 errcode：" + snippet(body)}
+	}
+	if *a.ErrCode == 0 {
+		return nil
+	}
+	code := strconv.Itoa(*a.ErrCode)
+	return &APIError{Platform: platform, Call: name, HTTP: status, Code: code, Message: a.ErrMsg, Kind: table.kind(code)}
+}

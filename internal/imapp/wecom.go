@@ -38,25 +38,10 @@ func NewWeCom(app config.WeComApp, client *http.Client) *WeCom {
 // TokenFetches is how many access tokens the client fetched.
 func (w *WeCom) TokenFetches() int { return w.tokens.Fetches() }
 
-type weComAnswer struct {
-	ErrCode *int   `json:"errcode"`
-	ErrMsg  string `json:"errmsg"`
-}
-
 func (w *WeCom) check(name string, status int, data []byte) error {
-	var a weComAnswer
+	var a errcodeAnswer
 	_ = json.Unmarshal(data, &a)
-	if status/100 != 2 {
-		return &APIError{Platform: "wecom", Call: name, HTTP: status, Code: strconv.Itoa(status), Message: snippet(data), Kind: httpKind(status)}
-	}
-	if a.ErrCode == nil {
-		return &APIError{Platform: "wecom", Call: name, HTTP: status, Code: "?", Message: "应答中没有 errcode：" + snippet(data)}
-	}
-	if *a.ErrCode == 0 {
-		return nil
-	}
-	code := strconv.Itoa(*a.ErrCode)
-	return &APIError{Platform: "wecom", Call: name, HTTP: status, Code: code, Message: a.ErrMsg, Kind: weComCodes.kind(code)}
+	return errcodeError("wecom", weComCodes, name, status, data, a)
 }
 
 func (w *WeCom) fetchToken(ctx context.Context) (string, time.Duration, error) {
