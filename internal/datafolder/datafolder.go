@@ -48,7 +48,10 @@ func Restrict(dirs ...string) error {
 				return err
 			}
 			if mode := info.Mode().Perm(); mode&private != 0 {
-				if err := os.Chmod(path, mode&^private); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				// A file another user put there (an operator copying a list in as root)
+				// cannot be changed by the service; it is left as it is rather than
+				// keeping the service from starting.
+				if err := os.Chmod(path, mode&^private); err != nil && !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, fs.ErrPermission) {
 					return err
 				}
 			}

@@ -3,6 +3,7 @@ package datafolder
 import (
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"syscall"
 	"testing"
@@ -50,4 +51,34 @@ func TestRestrict(t *testing.T) {
 		t.Fatal(err)
 	}
 	check(t, dir)
+}
+
+// TestRestrictLeavesWhatItCannotChange: a file the service may not change (another
+// user's, here an immutable one, which even root may not chmod) is left as it is and
+// the service still starts; the rest is made private.
+func TestRestrictLeavesWhatItCannotChange(t *testing.T) {
+	if _, err := exec.LookPath("chattr"); err != nil {
+		t.Skip("no chattr")
+	}
+	dir := t.TempDir()
+	theirs, ours := filepath.Join(dir, "tasklist.yaml"), filepath.Join(dir, "ours")
+	for _, f := range []string{theirs, ours} {
+		if err := os.WriteFile(f, []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		os.Chmod(f, 0o644)
+	}
+	if out, err := exec.Command("chattr", "+i", theirs).CombinedOutput(); err != nil {
+		t.Skipf("chattr +i: %v %s", err, out)
+	}
+	defer exec.Command("chattr", "-i", theirs).Run()
+	if err := os.Chmod(theirs, 0o600); err == nil {
+		t.Skip("an immutable file could be changed here")
+	}
+	if err := Restrict(dir); err != nil {
+		t.Fatalf("Restrict refused to start over a file it cannot change: %v", err)
+	}
+	if info, _ := os.Stat(ours); info.Mode().Perm() != 0o600 {
+		t.Errorf("ours is %v", info.Mode().Perm())
+	}
 }
