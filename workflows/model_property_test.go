@@ -30,10 +30,12 @@ type reading struct {
 	Deadline    string
 	Light       relay.Light
 	OverdueDays int
+	// who carried the task then: the lead unit and the deputy in charge
+	Lead, Deputy string
 }
 
 func (r reading) String() string {
-	return fmt.Sprintf("%s %d%% %q %q %dd", r.State, r.Progress, r.Deadline, r.Light, r.OverdueDays)
+	return fmt.Sprintf("%s %d%% %q %q %dd lead %s deputy %s", r.State, r.Progress, r.Deadline, r.Light, r.OverdueDays, r.Lead, r.Deputy)
 }
 
 type checkpoint struct {
@@ -48,7 +50,7 @@ type checkpoint struct {
 // instructions, chases, and a continue-as-new half-way) and checks at every step that
 // the workflow's state, its memo as readers see it, and the monthly report's state of
 // the task for that instant (computed afterwards from the memo and the whole timeline,
-// so for a past day) agree.
+// so for a past day) agree, the lead unit and deputy in charge of that day included.
 func TestModelAgreesEverywhere(t *testing.T) {
 	for seed := int64(1); seed <= int64(*modelSeeds); seed++ {
 		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) { playRandomTask(t, seed) })
@@ -96,13 +98,13 @@ func playRandomTask(t *testing.T, seed int64) {
 			env.RegisterDelayedCallback(func() {
 				v := queryTask(t, env)
 				last = v
-				wf := reading{v.State, v.Progress, v.Deadline, v.Light, v.OverdueDays}
+				wf := reading{v.State, v.Progress, v.Deadline, v.Light, v.OverdueDays, v.LeadUnit, v.Deputy}
 				m := memoOf()
 				if m.ID == "" {
 					m = memo // not written by this run yet: the one it started with
 				}
 				model.Present(&m, check)
-				if mr := (reading{m.State, m.Progress, m.Deadline, m.Light, m.OverdueDays}); mr != wf {
+				if mr := (reading{m.State, m.Progress, m.Deadline, m.Light, m.OverdueDays, m.LeadUnit, m.Deputy}); mr != wf {
 					t.Errorf("seed %d %s at %s: workflow %s, memo %s", seed, what, check.Format(time.DateTime), wf, mr)
 				}
 				points = append(points, checkpoint{at: check, what: what, wf: wf})
@@ -135,10 +137,10 @@ func playRandomTask(t *testing.T, seed int64) {
 				t.Fatal(err)
 			}
 			now := env.Now()
-			wf := reading{v.State, v.Progress, v.Deadline, v.Light, 0}
+			wf := reading{v.State, v.Progress, v.Deadline, v.Light, 0, v.LeadUnit, v.Deputy}
 			m := memoOf()
 			model.Present(&m, now)
-			if mr := (reading{m.State, m.Progress, m.Deadline, m.Light, m.OverdueDays}); mr != wf {
+			if mr := (reading{m.State, m.Progress, m.Deadline, m.Light, m.OverdueDays, m.LeadUnit, m.Deputy}); mr != wf {
 				t.Errorf("seed %d at the end: workflow %s, memo %s", seed, wf, mr)
 			}
 			if v.State != relay.StateClosed && v.State != relay.StateWithdrawn {
@@ -172,7 +174,7 @@ func playRandomTask(t *testing.T, seed int64) {
 			t.Fatalf("seed %d %s: %d report rows", seed, p.what, len(r.Rows))
 		}
 		row := r.Rows[0]
-		if rr := (reading{row.State, row.Progress, row.Deadline, row.Light, row.OverdueDays}); rr != p.wf {
+		if rr := (reading{row.State, row.Progress, row.Deadline, row.Light, row.OverdueDays, row.Unit, row.Deputy}); rr != p.wf {
 			t.Errorf("seed %d %s at %s: workflow %s, report for that day %s", seed, p.what, p.at.Format(time.DateTime), p.wf, rr)
 		}
 	}

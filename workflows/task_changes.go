@@ -21,6 +21,12 @@ import (
 // None of these handlers runs in a history recorded before they existed, and the
 // task's other commands are unchanged when none is used, so old histories replay.
 
+// reassignBeforeChange is the GetVersion change id of the assignment a reassignment
+// replaced (relay.Change.Before): from version 1 the entry keeps it, so a report for a
+// day before the reassignment groups the task under the lead of that day. Entries
+// recorded before it are sealed without it, and replay so.
+const reassignBeforeChange = "reassign-before"
+
 var errWithdrawn = refusal.New(refusal.ErrWithdrawn, "任务已撤销，不能再操作")
 
 // finished reports whether the task's workflow can end: closed or withdrawn.
@@ -311,12 +317,17 @@ func (t *task) applyReassign(ctx workflow.Context, req relay.ChangeRequest) {
 	for _, u := range t.unitRefs() {
 		old[u.ID] = u.Name
 	}
+	refs := t.unitRefs()
+	before := relay.Assignment{Lead: refs[0], Co: refs[1:], Deputy: relay.UnitRef{ID: it.Deputy, Name: t.in.DeputyName}}
 	lead, co, deputy := t.assignmentAfter(req)
 	it.Lead, t.in.LeadName = lead.ID, lead.Name
 	it.Co, t.in.CoNames = unitIDs(co), unitNames(co)
 	it.Deputy, t.in.DeputyName = deputy.ID, deputy.Name
 
 	ch := &relay.Change{Reason: req.Reason, Lead: it.Lead, Co: slices.Clone(it.Co), Deputy: it.Deputy}
+	if workflow.GetVersion(ctx, reassignBeforeChange, workflow.DefaultVersion, 1) >= 1 {
+		ch.Before = &before
+	}
 	now2 := now
 	for _, u := range t.unitRefs() {
 		if _, ok := old[u.ID]; !ok {

@@ -8,6 +8,7 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"taskrelay/internal/relay"
+	"taskrelay/internal/report"
 )
 
 // change sends a change update at a virtual time and keeps its outcome.
@@ -228,4 +229,52 @@ func TestInstructionAndChaseAnsweredByProgress(t *testing.T) {
 		"instruction>rsj[lead]@09-17 10:00", "instruction>czj[co]@09-17 10:00",
 		"instruction>rsj[lead]@09-17 11:00", "instruction>czj[co]@09-17 11:00",
 	})
+}
+
+// A reassignment's entry keeps the assignment it replaced, typed, and a report for a
+// day before it groups the task under the lead and deputy of that day.
+func TestReassignKeepsTheAssignmentBefore(t *testing.T) {
+	start := cst("2026-09-16 10:00")
+	env, _ := taskEnv(t, start)
+	jyj := &relay.UnitRef{ID: "jyj", Name: "县教育体育局"}
+	zhao := &relay.UnitRef{ID: "ld-zhao", Name: "赵某"}
+	re := change(env, start, cst("2026-09-18 10:00"), relay.UpdateReassign, relay.ChangeRequest{By: relay.Office, Lead: jyj, Deputy: zhao, Reason: "职能划转"})
+	var v relay.TaskView
+	env.RegisterDelayedCallback(func() { v = queryTask(t, env); env.CancelWorkflow() }, cst("2026-09-19 10:00").Sub(start))
+	env.ExecuteWorkflow(relay.TaskWorkflowName, changeInput("2026-10-10", start))
+	mustOK(t, "reassign", re)
+	var e *relay.Event
+	for i := range v.Timeline {
+		if v.Timeline[i].Action == relay.ActReassigned {
+			e = &v.Timeline[i]
+		}
+	}
+	if e == nil || e.Change == nil || e.Change.Before == nil {
+		t.Fatalf("the reassignment's entry keeps no assignment before it: %+v", e)
+	}
+	b := e.Change.Before
+	if b.Lead != (relay.UnitRef{ID: "rsj", Name: "县人力资源和社会保障局"}) || b.Deputy != (relay.UnitRef{ID: "ld-chang", Name: "李某"}) ||
+		len(b.Co) != 1 || b.Co[0].ID != "czj" {
+		t.Errorf("before: %+v", *b)
+	}
+	sum := relay.TaskSummary{TaskView: v, DispatchedAt: start}
+	task := report.Task{TaskSummary: sum, Timeline: v.Timeline}
+	for _, c := range []struct {
+		at           time.Time
+		lead, deputy string
+		name         string
+	}{
+		{cst("2026-09-17 10:00"), "rsj", "ld-chang", "县人力资源和社会保障局"},
+		{cst("2026-09-18 12:00"), "jyj", "ld-zhao", "县教育体育局"},
+	} {
+		r, err := report.Compute(report.Input{Request: report.Request{Month: "2026-09", AsOfTime: c.at, Now: c.at.AddDate(1, 0, 0)}, Tasks: []report.Task{task}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		row := r.Rows[0]
+		if row.Unit != c.lead || row.Deputy != c.deputy || row.UnitName != c.name || len(r.Units) != 1 || r.Units[0].ID != c.lead || r.Units[0].Name != c.name ||
+			len(r.Deputies) != 1 || r.Deputies[0].ID != c.deputy {
+			t.Errorf("report as of %s: row %s %s (%s), units %+v, deputies %+v", c.at.Format(time.DateTime), row.Unit, row.Deputy, row.UnitName, r.Units, r.Deputies)
+		}
+	}
 }

@@ -106,6 +106,9 @@ type Change struct {
 	Deputy  string   `json:"deputy,omitempty"`
 	Added   []string `json:"added,omitempty"`
 	Removed []string `json:"removed,omitempty"`
+	// Before is the assignment the reassignment replaced, so a past day reads the
+	// lead and deputy of that day; entries recorded before it existed lack it.
+	Before *Assignment `json:"before,omitempty"`
 	// amend: the deadline before and after, the new requirements
 	FromDeadline string `json:"from_deadline,omitempty"`
 	Deadline     string `json:"deadline,omitempty"`
@@ -118,6 +121,14 @@ type Change struct {
 	// chase
 	ReplyBy string `json:"reply_by,omitempty"`
 	ChaseID string `json:"chase_id,omitempty"`
+}
+
+// Assignment is who carries a task: its lead unit, supporting units and deputy in
+// charge, with their names.
+type Assignment struct {
+	Lead   UnitRef   `json:"lead"`
+	Co     []UnitRef `json:"co,omitempty"`
+	Deputy UnitRef   `json:"deputy"`
 }
 
 // Pushback is a unit's push back on a task and where it stands.

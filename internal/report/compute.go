@@ -131,6 +131,8 @@ type state struct {
 	onTime, overdue   bool
 	overdueDays       int
 	light             relay.Light
+	// who carried the task at the instant, named
+	who relay.Assignment
 }
 
 // stateAt replays the timeline up to at through the task model; without a timeline
@@ -169,7 +171,51 @@ func stateAt(t *Task, at time.Time, r model.Rule, behind bool) *state {
 		note: m.LastProgressNote, noteAt: m.LastProgressAt,
 		onTime: model.OnTime(m), overdue: model.Overdue(m, at), overdueDays: model.OverdueDays(m, at),
 		light: model.Light(m, at, r, behind),
+		who:   assignedAt(t, m),
 	}
+}
+
+// assignedAt is the lead unit, supporting units and deputy in force in m, with the
+// directory's names: the summary's (the assignment now) or those of the
+// assignment a reassignment replaced.
+func assignedAt(t *Task, m model.State) relay.Assignment {
+	units := map[string]string{t.LeadUnit: t.LeadUnitName}
+	deputies := map[string]string{t.Deputy: t.DeputyName}
+	for i, c := range t.CoUnits {
+		units[c] = nth(t.CoUnitNames, i)
+	}
+	for _, e := range t.Timeline {
+		if e.Change == nil || e.Change.Before == nil {
+			continue
+		}
+		b := e.Change.Before
+		for _, u := range append([]relay.UnitRef{b.Lead}, b.Co...) {
+			if units[u.ID] == "" {
+				units[u.ID] = u.Name
+			}
+		}
+		if deputies[b.Deputy.ID] == "" {
+			deputies[b.Deputy.ID] = b.Deputy.Name
+		}
+	}
+	name := func(names map[string]string, id string) relay.UnitRef {
+		if n := names[id]; n != "" {
+			return relay.UnitRef{ID: id, Name: n}
+		}
+		return relay.UnitRef{ID: id, Name: id}
+	}
+	a := relay.Assignment{Lead: name(units, m.Lead), Deputy: name(deputies, m.Deputy)}
+	for _, c := range m.Co {
+		a.Co = append(a.Co, name(units, c))
+	}
+	return a
+}
+
+func nth(names []string, i int) string {
+	if i < len(names) {
+		return names[i]
+	}
+	return ""
 }
 
 // Compute works out a month's report from the tasks as they stood at Request.AsOfTime.
@@ -245,8 +291,8 @@ func Compute(in Input) (*Report, error) {
 			// Counted apart (totals.withdrawn), listed in the ledger only.
 			m.merge(month)
 			r.Period.merge(month)
-			group(units, t.LeadUnit, t.LeadUnitName).add(s)
-			group(deputies, t.Deputy, t.DeputyName).add(s)
+			group(units, s.who.Lead.ID, s.who.Lead.Name).add(s)
+			group(deputies, s.who.Deputy.ID, s.who.Deputy.Name).add(s)
 			r.Rows = append(r.Rows, taskRow(t, s, m.Name, in.Contacts, at))
 			continue
 		}
@@ -261,8 +307,8 @@ func Compute(in Input) (*Report, error) {
 		}
 		m.merge(month)
 		r.Period.merge(month)
-		group(units, t.LeadUnit, t.LeadUnitName).add(s)
-		group(deputies, t.Deputy, t.DeputyName).add(s)
+		group(units, s.who.Lead.ID, s.who.Lead.Name).add(s)
+		group(deputies, s.who.Deputy.ID, s.who.Deputy.Name).add(s)
 
 		row := taskRow(t, s, m.Name, in.Contacts, at)
 		if b := t.BehindMilestone; b != nil && live && !s.closed {
@@ -271,7 +317,7 @@ func Compute(in Input) (*Report, error) {
 		r.Rows = append(r.Rows, row)
 		if s.overdue {
 			r.Overdue = append(r.Overdue, row)
-			r.Red = append(r.Red, RedRow{Task: t.ID, Unit: t.LeadUnit, Deadline: s.deadline})
+			r.Red = append(r.Red, RedRow{Task: t.ID, Unit: s.who.Lead.ID, Deadline: s.deadline})
 			// Named (red tier): overdue long enough, or so marked by the engine itself.
 			if s.overdueDays >= opt.NameAfterDays || (live && t.ListedForReport) {
 				r.Named = append(r.Named, row)
@@ -405,12 +451,19 @@ func group(m map[string]*GroupRow, id, name string) *Totals {
 func taskRow(t *Task, s *state, meetingName string, contacts map[string]relay.Contact, at time.Time) TaskRow {
 	row := TaskRow{
 		ID: t.ID, Meeting: t.Meeting, MeetingName: meetingName, No: t.No, Title: t.Title,
-		Unit: t.LeadUnit, UnitName: t.LeadAddressed(), CoNames: t.CoAddressed(),
-		Deputy: t.Deputy, DeputyName: t.DeputyName, Deadline: s.deadline, Standing: s.m.Standing,
+		Unit: s.who.Lead.ID, UnitName: t.LeadAddressed(), CoNames: t.CoAddressed(),
+		Deputy: s.who.Deputy.ID, DeputyName: s.who.Deputy.Name, Deadline: s.deadline, Standing: s.m.Standing,
 		State: s.st, Light: s.light, Progress: s.progress,
 		Note: s.note, NoteAt: s.noteAt, ClosedAt: s.closedAt, OnTime: s.onTime, OverdueDays: s.overdueDays,
 	}
-	if c, ok := contacts[t.LeadUnit]; ok {
+	// Another assignment on that day: its names (the list's wording is the summary's).
+	if s.who.Lead.ID != t.LeadUnit {
+		row.UnitName = s.who.Lead.Name
+	}
+	if !slices.Equal(s.m.Co, t.CoUnits) {
+		row.CoNames = refNames(s.who.Co)
+	}
+	if c, ok := contacts[s.who.Lead.ID]; ok {
 		row.Contact = c.String()
 	}
 	for _, a := range t.Attachments {
@@ -419,4 +472,12 @@ func taskRow(t *Task, s *state, meetingName string, contacts map[string]relay.Co
 		}
 	}
 	return row
+}
+
+func refNames(rs []relay.UnitRef) []string {
+	out := []string{}
+	for _, r := range rs {
+		out = append(out, r.Name)
+	}
+	return out
 }

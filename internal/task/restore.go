@@ -120,7 +120,8 @@ func FromSummary(sum relay.TaskSummary) State {
 }
 
 // Start is the state a report replays a task's timeline from: the summary's task as
-// it was dispatched, its deadline the one the first move of the timeline replaced.
+// it was dispatched, its deadline the one the first move of the timeline replaced,
+// its assignment the one the first reassignment replaced (Dispatched).
 func Start(sum relay.TaskSummary, timeline []relay.Event) State {
 	deadline := sum.Deadline
 	if len(sum.Grants) > 0 && sum.Grants[0].From != "" {
@@ -129,11 +130,55 @@ func Start(sum relay.TaskSummary, timeline []relay.Event) State {
 	if ms := movesOf(nil, timeline, ""); len(ms) > 0 && ms[0].From != "" {
 		deadline = ms[0].From
 	}
+	a := Dispatched(sum, timeline)
 	return State{
-		Lead: sum.LeadUnit, Co: slices.Clone(sum.CoUnits), Deputy: sum.Deputy,
+		Lead: a.Lead.ID, Co: refIDs(a.Co), Deputy: a.Deputy.ID,
 		Deadline: deadline, Standing: sum.Standing,
 		Status: relay.StateDispatched, DispatchedAt: sum.DispatchedAt,
 	}
+}
+
+// Dispatched is the assignment a task was dispatched with: the one its first
+// reassignment replaced, or the summary's when none did. A first reassignment
+// recorded before entries kept what they replaced (relay.Change.Before) gives the
+// assignment it left: the earliest the timeline knows.
+func Dispatched(sum relay.TaskSummary, timeline []relay.Event) relay.Assignment {
+	for _, e := range timeline {
+		ch := e.Change
+		if e.Action != relay.ActReassigned || ch == nil {
+			continue
+		}
+		if ch.Before != nil {
+			return *ch.Before
+		}
+		if ch.Lead == "" {
+			break
+		}
+		a := relay.Assignment{Lead: relay.UnitRef{ID: ch.Lead}, Deputy: relay.UnitRef{ID: ch.Deputy}}
+		for _, c := range ch.Co {
+			a.Co = append(a.Co, relay.UnitRef{ID: c})
+		}
+		return a
+	}
+	a := relay.Assignment{Lead: relay.UnitRef{ID: sum.LeadUnit, Name: sum.LeadAddressed()},
+		Deputy: relay.UnitRef{ID: sum.Deputy, Name: sum.DeputyName}}
+	names := sum.CoAddressed()
+	for i, c := range sum.CoUnits {
+		r := relay.UnitRef{ID: c}
+		if i < len(names) {
+			r.Name = names[i]
+		}
+		a.Co = append(a.Co, r)
+	}
+	return a
+}
+
+func refIDs(rs []relay.UnitRef) []string {
+	var out []string
+	for _, r := range rs {
+		out = append(out, r.ID)
+	}
+	return out
 }
 
 // Present completes a summary read from a memo for showing at now: the overdue days,

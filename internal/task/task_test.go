@@ -237,3 +237,39 @@ func TestParsePercent(t *testing.T) {
 		}
 	}
 }
+
+// A report replays from the assignment the first reassignment replaced; an entry
+// recorded before entries kept it gives the assignment it left, the earliest known.
+func TestStartFromTheAssignmentBeforeReassignment(t *testing.T) {
+	sum := relay.TaskSummary{TaskView: relay.TaskView{LeadUnit: "u3", Deputy: "d3", Deadline: "2027-03-31"}, DispatchedAt: day("2027-01-04", 9)}
+	first := relay.Event{At: day("2027-01-10", 9), By: relay.Office, Action: relay.ActReassigned,
+		Change: &relay.Change{Lead: "u2", Deputy: "d2", Added: []string{"u2"}, Removed: []string{"u1"},
+			Before: &relay.Assignment{Lead: relay.UnitRef{ID: "u1", Name: "一局"}, Co: []relay.UnitRef{{ID: "u4"}}, Deputy: relay.UnitRef{ID: "d1"}}}}
+	second := relay.Event{At: day("2027-02-10", 9), By: relay.Office, Action: relay.ActReassigned,
+		Change: &relay.Change{Lead: "u3", Deputy: "d3", Added: []string{"u3"}, Removed: []string{"u2"}}}
+	timeline := []relay.Event{first, second}
+	for _, c := range []struct {
+		at           time.Time
+		lead, deputy string
+	}{
+		{day("2027-01-05", 9), "u1", "d1"}, {day("2027-01-20", 9), "u2", "d2"}, {day("2027-02-20", 9), "u3", "d3"},
+	} {
+		s := At(Start(sum, timeline), timeline, c.at)
+		if s.Lead != c.lead || s.Deputy != c.deputy {
+			t.Errorf("%s: lead %s deputy %s, want %s %s", c.at, s.Lead, s.Deputy, c.lead, c.deputy)
+		}
+	}
+	if s := Start(sum, timeline); len(s.Co) != 1 || s.Co[0] != "u4" {
+		t.Errorf("supporting units at dispatch: %v", s.Co)
+	}
+	// Recorded before Change.Before: the first entry's own assignment is the earliest known.
+	old := first
+	old.Change = &relay.Change{Lead: "u2", Deputy: "d2"}
+	if s := At(Start(sum, []relay.Event{old, second}), []relay.Event{old, second}, day("2027-01-05", 9)); s.Lead != "u2" || s.Deputy != "d2" {
+		t.Errorf("old entry: lead %s deputy %s, want u2 d2", s.Lead, s.Deputy)
+	}
+	// No reassignment: the summary's assignment.
+	if s := Start(sum, nil); s.Lead != "u3" || s.Deputy != "d3" {
+		t.Errorf("no reassignment: lead %s deputy %s", s.Lead, s.Deputy)
+	}
+}
