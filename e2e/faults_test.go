@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -305,7 +306,9 @@ func TestWorkerKilledMidAdoption(t *testing.T) {
 }
 
 // TestEngineRestartMidAdoption: stop the embedded engine and worker in the middle of
-// adopting a 300-item list and start them on the same data.
+// adopting a 300-item list and start them on the same data. Right after the restart
+// `status` shows the tasks' real states or says the engine is still catching up, never
+// the adopted list as if it were still proposed, every light off.
 func TestEngineRestartMidAdoption(t *testing.T) {
 	if testing.Short() {
 		t.Skip("restarts the engine")
@@ -321,8 +324,103 @@ func TestEngineRestartMidAdoption(t *testing.T) {
 	c.stop()
 	<-done
 	c.start()
+	catchingUp := checkStatusTrue(t, c, "cwh-restart", n)
+	t.Logf("status right after the restart: %s", catchingUp)
 	c.ok("adopt", "cwh-restart")
 	checkRelay(t, c.api(), filepath.Join(c.data, "outbox"), "cwh-restart", n, units, nil)
+	if got := checkStatusTrue(t, c, "cwh-restart", n); got != "the board" {
+		t.Errorf("status after the dispatch: %s", got)
+	}
+}
+
+// checkStatusTrue runs `status MEETING` and `status MEETING --json` and checks they
+// tell the truth: an adopted meeting's n tasks each with its state and light (a board
+// that agrees with itself), or one Chinese line saying the engine is still catching up.
+// It says which it saw.
+func checkStatusTrue(t *testing.T, c *county, meetingID string, n int) string {
+	t.Helper()
+	r := c.starterNoFail("status", meetingID)
+	if r.code != 0 {
+		if strings.Count(strings.TrimSpace(r.err), "\n") != 0 || !strings.Contains(r.err, "引擎正在恢复") ||
+			!strings.Contains(r.err, "数据可能不完整，请稍后再试") || !strings.Contains(r.err, "会议 "+meetingID+" 已通过") {
+			t.Fatalf("status refused without saying the engine is catching up: exit %d\n%s%s", r.code, r.out, r.err)
+		}
+		return "catching up: " + strings.TrimSpace(r.err)
+	}
+	if strings.Contains(r.out, relay.StateLabel(relay.MeetingProposed)[:6]) && strings.Contains(r.out, "已通过并交办") {
+		t.Fatalf("an adopted meeting's tasks shown as proposed:\n%s", r.out[:min(len(r.out), 800)])
+	}
+	var st struct {
+		Meeting struct {
+			State string `json:"state"`
+		} `json:"meeting"`
+		Tasks []struct {
+			No    int    `json:"no"`
+			State string `json:"state"`
+			Light string `json:"light"`
+		} `json:"tasks"`
+	}
+	rj := c.starterNoFail("status", meetingID, "--json")
+	if rj.code != 0 {
+		if !strings.Contains(rj.err, "引擎正在恢复") {
+			t.Fatalf("status --json: exit %d %s", rj.code, rj.err)
+		}
+		return "the board, then catching up"
+	}
+	if err := json.Unmarshal([]byte(rj.out), &st); err != nil || len(st.Tasks) != n {
+		t.Fatalf("status --json: %v, %d tasks\n%s", err, len(st.Tasks), rj.out[:min(len(rj.out), 800)])
+	}
+	if st.Meeting.State != relay.MeetingAdopted {
+		return "the proposed list (the adoption was not recorded before the stop)"
+	}
+	for _, tk := range st.Tasks {
+		if tk.State == relay.MeetingProposed || tk.Light == "" {
+			t.Fatalf("adopted meeting, task %d shown as %q with light %q", tk.No, tk.State, tk.Light)
+		}
+	}
+	return "the board"
+}
+
+// TestWorkerNotAnswering: the engine is up, the worker is not. A command that needs
+// the worker says so in Chinese, with what to do, soon after the call timeout
+// (TASKRELAY_CALL_TIMEOUT), not after the command's ten minutes; nothing changes.
+func TestWorkerNotAnswering(t *testing.T) {
+	c := newCounty(t)
+	c.env = append(c.env, "TASKRELAY_CALL_TIMEOUT=3s")
+	c.start()
+	c.ok("submit", sample, "--adopt")
+	// Stop the worker alone: the engine in this process goes on answering.
+	k := c.node.Counties[0]
+	k.Worker.Stop()
+	k.Worker = nil
+	for _, cmd := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"status", "cwh-2026-12"}, []string{"工作进程没有应答", "再次运行本命令"}},
+		{[]string{"task", "cwh-2026-12:1"}, []string{"工作进程没有应答", "再次运行本命令"}},
+		{[]string{"progress", "cwh-2026-12:1", "--unit", "rsj", "--percent", "30", "--note", "worker 停止时报送"},
+			[]string{"工作进程没有应答", "starter task cwh-2026-12:1", "未记录再运行本命令"}},
+	} {
+		t0 := time.Now()
+		r := c.starterNoFail(cmd.args...)
+		took := time.Since(t0)
+		if r.code == 0 {
+			t.Fatalf("starter %s with no worker: exit 0\n%s", strings.Join(cmd.args, " "), r.out)
+		}
+		if took > time.Minute {
+			t.Errorf("starter %s: answered after %v", strings.Join(cmd.args, " "), took)
+		}
+		for _, w := range cmd.want {
+			if !strings.Contains(r.err, w) {
+				t.Errorf("starter %s: %q lacks %q", strings.Join(cmd.args, " "), r.err, w)
+			}
+		}
+		if strings.Contains(r.err, "deadline") || strings.Count(strings.TrimSpace(r.err), "\n") != 0 {
+			t.Errorf("starter %s: not one Chinese line: %q", strings.Join(cmd.args, " "), r.err)
+		}
+		t.Logf("starter %s with the worker stopped: exit %d after %v: %s", strings.Join(cmd.args, " "), r.code, took.Round(100*time.Millisecond), strings.TrimSpace(r.err))
+	}
 }
 
 // TestWebhookDownThenBack: the receiver answers 500 for a while; notices are retried

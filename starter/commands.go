@@ -29,6 +29,9 @@ func connect(ctx context.Context) (*relayclient.Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	// A worker that does not answer is said so after CallTimeout, not after the
+	// command's ten minutes; status waits a moment for a dispatch still catching up.
+	c.CallTimeout, c.CatchUp = cfg.CallTimeout, statusCatchUp
 	// Actions are signed with the operator's key (--operator, TASKRELAY_OPERATOR, or
 	// the only one in the data folder); none: unsigned, which tasks refuse.
 	if c.Signer, err = actor.PickOperator(cfg.DataDir, cfg.Operator); err != nil {
@@ -42,6 +45,11 @@ func connect(ctx context.Context) (*relayclient.Client, error) {
 	}
 	return c, nil
 }
+
+// statusCatchUp is how long status waits for an adopted meeting's dispatch to finish
+// before saying it is still under way: enough for a small list right after a restart,
+// short enough that the clerk is told at once.
+const statusCatchUp = 5 * time.Second
 
 // countyConfig is the configuration of the county a command acts on. When the
 // environment lists several counties (TEMPORAL_NAMESPACES), one must be named: a list
@@ -231,9 +239,9 @@ func adoptAndWait(ctx context.Context, c *relayclient.Client, meetingID string, 
 		return err
 	}
 	took := time.Since(t0)
-	if m.DispatchedAt != nil {
-		warnings = append(warnings, lateWarnings(m.Items, *m.DispatchedAt)...)
-	}
+	// The adoption's own warnings: an item the list check already warned about (in
+	// the same words, tasklist.PastDeadline) is not warned about twice.
+	warnings, added := adoptionWarnings(warnings, m)
 	if asJSON {
 		out := map[string]any{"meeting": m.Meeting, "state": m.State, "tasks": len(m.Items),
 			"notices": len(m.Notices), "seconds": took.Seconds()}
@@ -243,10 +251,8 @@ func adoptAndWait(ctx context.Context, c *relayclient.Client, meetingID string, 
 		return printJSON(out)
 	}
 	fmt.Printf("已通过并交办：%d 项任务已启动，%d 个单位各收到一份交办单（用时 %.2f 秒）。\n", len(m.Items), len(m.Notices), took.Seconds())
-	for _, w := range warnings {
-		if w.Field == "deadline" && strings.HasPrefix(w.Message, lateWarningPrefix) {
-			fmt.Println(w.Message)
-		}
+	for _, w := range added {
+		fmt.Println(tasklist.Problem{File: meetingID, Item: w.Item, Field: w.Field, Message: w.Message}.String())
 	}
 	for _, f := range m.FailedNotices {
 		fmt.Printf("注意：通知投递被拒绝：%s\n", f)
@@ -255,16 +261,40 @@ func adoptAndWait(ctx context.Context, c *relayclient.Client, meetingID string, 
 	return nil
 }
 
-// lateWarningPrefix begins the adoption's warning about a deadline already past.
-const lateWarningPrefix = "提示：交办时已过完成时限"
+// adoptionWarnings are the list's warnings (given when it was submitted in the same
+// command) and the adoption's added to them, each item's past deadline once; added
+// are the adoption's new ones.
+func adoptionWarnings(list []warningJSON, m relay.MeetingView) (all, added []warningJSON) {
+	if m.DispatchedAt == nil {
+		return list, nil
+	}
+	for _, w := range lateWarnings(m.Items, *m.DispatchedAt) {
+		if !hasWarning(list, w.Item, w.Field) {
+			added = append(added, w)
+		}
+	}
+	if added == nil {
+		return list, nil
+	}
+	return append(list, added...), added
+}
+
+func hasWarning(ws []warningJSON, item int, field string) bool {
+	for _, w := range ws {
+		if w.Item == item && w.Field == field {
+			return true
+		}
+	}
+	return false
+}
 
 // lateWarnings name each item whose deadline had passed when it was dispatched
-// (model.PastAtReceipt): its overdue days count from the dispatch.
+// (model.PastAtReceipt), in the list check's words (tasklist.PastDeadline).
 func lateWarnings(items []relay.Item, dispatched time.Time) []warningJSON {
 	var out []warningJSON
+	day := dispatched.In(relay.TimeZone).Format(relay.DateLayout)
 	for _, it := range model.PastAtReceipt(items, dispatched) {
-		out = append(out, warningJSON{Item: it.No, Field: "deadline", Message: fmt.Sprintf("%s：第%d项“%s”完成时限 %s，交办于 %s，逾期天数自交办之日起计算",
-			lateWarningPrefix, it.No, it.Title, it.Deadline, dispatched.In(relay.TimeZone).Format("2006-01-02"))})
+		out = append(out, warningJSON{Item: it.No, Field: "deadline", Message: tasklist.PastDeadline(it.Deadline, day)})
 	}
 	return out
 }

@@ -2,9 +2,16 @@ package main
 
 import (
 	"errors"
+	"fmt"
+	"strings"
 
 	"taskrelay/internal/refusal"
+	"taskrelay/internal/relayclient"
 )
+
+// readCommands only read: asking again changes nothing.
+var readCommands = map[string]bool{"status": true, "task": true, "notices": true, "deliveries": true, "audit": true,
+	"reports": true, "score": true, "followup": true, "security-log": true, "attachment": true}
 
 // say is the line a command that failed prints after "错误: ": the refusal's own
 // sentence, or, when the engine or the worker did not answer, what happened and what
@@ -15,16 +22,32 @@ func say(args []string, err error) string {
 		return oneLine(err.Error())
 	}
 	command, args := args[0], args[1:]
-	line := "工作进程没有应答（worker 已停止、正在重启或过忙，引擎暂时不可用）。"
-	switch command {
-	case "adopt", "submit":
+	// An adopted meeting still being dispatched (a worker just restarted catches up
+	// first): its tasks' states and lights are not known yet.
+	var d *relayclient.Dispatching
+	if errors.As(err, &d) {
+		started := ""
+		if d.Started >= 0 {
+			started = fmt.Sprintf("（已启动 %d/%d 项）", d.Started, d.Total)
+		}
+		return fmt.Sprintf("会议 %s 已通过，任务仍在交办中%s：引擎正在恢复或仍在交办，各项任务的状态和灯尚未更新，数据可能不完整，请稍后再试（再次运行本命令即可）。",
+			d.Meeting, started)
+	}
+	line := "工作进程没有应答（worker 已停止、正在重启或过忙）。"
+	switch {
+	case command == "adopt" || command == "submit":
 		meeting := "会议编号"
 		if command == "adopt" && len(args) > 0 {
 			meeting = args[0]
 		}
 		line += "已记录的通过会在工作进程恢复后继续交办，不会重复：请启动 worker，再用 starter status " + meeting + " 查看；若显示尚未通过，再次运行本命令即可（重复运行是安全的）。"
+	case readCommands[command]:
+		line += "请确认 worker 正在运行后再次运行本命令（只读，重复运行是安全的）。"
+	case len(args) > 0 && !strings.HasPrefix(args[0], "-") && command != "chase" && command != "user" && command != "keys":
+		// An action on a task: the engine may still apply it when the worker is back.
+		line += "本次操作可能在工作进程恢复后才记录：请确认 worker 正在运行，先用 starter task " + args[0] + " 查看是否已记录，未记录再运行本命令。"
 	default:
-		line += "请确认 worker 正在运行后再次运行本命令（重复运行是安全的），或用 starter status 查看当前状态。"
+		line += "请确认 worker 正在运行后再次运行本命令，或用 starter status 查看当前状态。"
 	}
 	// A failed connection names the engine's address; a timeout says nothing more.
 	var r *refusal.Error

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"taskrelay/internal/refusal"
+	"taskrelay/internal/relayclient"
 )
 
 // The line of a command the engine did not answer says in Chinese what happened and
@@ -22,8 +23,12 @@ func TestSayUnavailable(t *testing.T) {
 	if strings.Contains(got, "deadline") {
 		t.Errorf("adopt: %q shows the engine's words", got)
 	}
-	if got := say([]string{"progress", "t-1"}, timeout); !strings.Contains(got, "确认 worker 正在运行") || strings.Contains(got, "交办") {
+	if got := say([]string{"progress", "t-1"}, timeout); !strings.Contains(got, "确认 worker 正在运行") || !strings.Contains(got, "starter task t-1") ||
+		strings.Contains(got, "交办") || strings.Contains(got, "重复运行是安全的") {
 		t.Errorf("progress: %q", got)
+	}
+	if got := say([]string{"status", "cwh-1"}, timeout); !strings.Contains(got, "工作进程没有应答") || !strings.Contains(got, "再次运行本命令") {
+		t.Errorf("status: %q", got)
 	}
 	nf := &refusal.Error{Kind: refusal.ErrNotFound, Subject: refusal.Task, ID: "t-9"}
 	if got := say([]string{"task", "t-9"}, nf); got != "找不到任务 t-9" {
@@ -31,5 +36,19 @@ func TestSayUnavailable(t *testing.T) {
 	}
 	if got := say(nil, timeout); got == "" {
 		t.Error("no command: empty line")
+	}
+}
+
+// status on a meeting adopted but still being dispatched (the engine catching up after
+// a restart) says so in Chinese, with how far it got, instead of drawing a board.
+func TestSayDispatching(t *testing.T) {
+	got := say([]string{"status", "cwh-1"}, &relayclient.Dispatching{Meeting: "cwh-1", Started: 120, Total: 300})
+	for _, want := range []string{"会议 cwh-1 已通过", "120/300", "引擎正在恢复", "数据可能不完整，请稍后再试"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("%q lacks %q", got, want)
+		}
+	}
+	if got := say([]string{"status", "cwh-1"}, &relayclient.Dispatching{Meeting: "cwh-1", Started: -1, Total: 300}); strings.Contains(got, "/300") {
+		t.Errorf("unknown count shown: %q", got)
 	}
 }

@@ -24,6 +24,11 @@ import (
 // tasks (the SDK's own default, 10,000, held 615–703 MB at 11,100 open tasks).
 const DefaultStickyCache = 2000
 
+// DefaultCallTimeout is Config.CallTimeout unless TASKRELAY_CALL_TIMEOUT says
+// otherwise: a worker that is up answers a query or an update in well under a second,
+// and even right after a restart (replaying the workflow first) in a few seconds.
+const DefaultCallTimeout = 20 * time.Second
+
 // DefaultPollers is Config.Pollers unless TASKRELAY_POLLERS says otherwise.
 const DefaultPollers = 8
 
@@ -106,6 +111,10 @@ type Config struct {
 	// waiting delivery goes without the worker renewing its lease in the shared
 	// store before another worker takes it over (the first worker killed or gone).
 	DeliveryStale time.Duration
+	// CallTimeout (TASKRELAY_CALL_TIMEOUT, default DefaultCallTimeout) is how long the
+	// starter waits for the worker to answer one query or update before it tells the
+	// clerk the worker is not answering, instead of waiting on its whole command.
+	CallTimeout time.Duration
 	// BackupDir, BackupEvery, BackupKeep are the worker's scheduled copies of the data
 	// folder (package backup): TASKRELAY_BACKUP_DIR (empty: none), TASKRELAY_BACKUP_EVERY
 	// (a duration of at least 1m, default 24h), TASKRELAY_BACKUP_KEEP (1-1000, default 7).
@@ -235,6 +244,7 @@ func FromEnv() (Config, error) {
 		AttachMaxMB:     relay.DefaultAttachMaxMB,
 		RequireEvidence: os.Getenv("TASKRELAY_REQUIRE_EVIDENCE") == "1",
 		DeliveryStale:   2 * time.Minute,
+		CallTimeout:     DefaultCallTimeout,
 		Console: Console{Addr: envOr("TASKRELAY_HTTP_ADDR", DefaultHTTPAddr), SessionKey: os.Getenv("TASKRELAY_SESSION_KEY"),
 			SecureCookies: os.Getenv("TASKRELAY_COOKIE_SECURE") == "1", ReportsData: os.Getenv("TASKRELAY_REPORTS_DATA"),
 			TLSCert: os.Getenv("TASKRELAY_TLS_CERT"), TLSKey: os.Getenv("TASKRELAY_TLS_KEY")},
@@ -331,6 +341,14 @@ func FromEnv() (Config, error) {
 			errs = append(errs, fmt.Errorf("TASKRELAY_DELIVERY_STALE=%q: want a duration from 1s to 24h, such as 2m", v))
 		} else {
 			c.DeliveryStale = d
+		}
+	}
+	if v := os.Getenv("TASKRELAY_CALL_TIMEOUT"); v != "" {
+		d, err := time.ParseDuration(strings.TrimSpace(v))
+		if err != nil || d < time.Second || d > time.Hour {
+			errs = append(errs, fmt.Errorf("TASKRELAY_CALL_TIMEOUT=%q: want a duration from 1s to 1h, such as 20s", v))
+		} else {
+			c.CallTimeout = d
 		}
 	}
 	if v := os.Getenv("TASKRELAY_BACKUP_EVERY"); v != "" {

@@ -147,3 +147,22 @@ func TestSettingsReadOnlyHere(t *testing.T) {
 		t.Errorf("TASKRELAY_* read outside package config:\n%s", strings.Join(found, "\n"))
 	}
 }
+
+// The starter's wait for the worker's answer to one call: a default, a setting, and a
+// bad value named.
+func TestCallTimeoutSetting(t *testing.T) {
+	t.Setenv("TASKRELAY_CALL_TIMEOUT", "")
+	if c, err := FromEnv(); err != nil || c.CallTimeout != DefaultCallTimeout {
+		t.Fatalf("default: %v %v", c.CallTimeout, err)
+	}
+	t.Setenv("TASKRELAY_CALL_TIMEOUT", "5s")
+	if c, err := FromEnv(); err != nil || c.CallTimeout != 5*time.Second {
+		t.Fatalf("5s: %v %v", c.CallTimeout, err)
+	}
+	for _, bad := range []string{"soon", "10ms", "2h"} {
+		t.Setenv("TASKRELAY_CALL_TIMEOUT", bad)
+		if _, err := FromEnv(); err == nil || !strings.Contains(err.Error(), "TASKRELAY_CALL_TIMEOUT") {
+			t.Errorf("%s: %v", bad, err)
+		}
+	}
+}

@@ -45,6 +45,22 @@ type Client struct {
 	// TrustedKeys are the keys a meeting this client submits accepts its adoption
 	// signed with (the trusted-keys file); none: any adoption.
 	TrustedKeys []actor.PublicKey
+	// CallTimeout bounds each call a person waits on that only the worker can answer
+	// (a query, an adoption, an action): past it the call is refused as
+	// refusal.ErrUnavailable instead of waiting on the caller's whole context (the
+	// engine holds such a call while no worker polls). 0: the caller's context alone.
+	CallTimeout time.Duration
+	// CatchUp is how long Status waits for an adopted meeting's dispatch to finish
+	// (after a restart the engine first catches up) before it answers *Dispatching.
+	CatchUp time.Duration
+}
+
+// call is ctx bounded by CallTimeout, for one call the worker must answer.
+func (c *Client) call(ctx context.Context) (context.Context, context.CancelFunc) {
+	if c.CallTimeout <= 0 {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, c.CallTimeout)
 }
 
 // sign returns the assertion that id takes action on workflow in update request, or
@@ -205,7 +221,9 @@ func (c *Client) Meeting(ctx context.Context, meetingID string) (relay.MeetingVi
 // kept in parts.
 func (c *Client) meetingHeader(ctx context.Context, meetingID string) (relay.MeetingView, error) {
 	var v relay.MeetingView
-	resp, err := c.T.QueryWorkflow(ctx, relay.MeetingWorkflowID(meetingID), "", relay.QueryMeeting)
+	qctx, cancel := c.call(ctx)
+	defer cancel()
+	resp, err := c.T.QueryWorkflow(qctx, relay.MeetingWorkflowID(meetingID), "", relay.QueryMeeting)
 	if err != nil {
 		return v, refused(err, refusal.Meeting, meetingID)
 	}
@@ -218,7 +236,7 @@ func (c *Client) Adopt(ctx context.Context, meetingID string, req relay.AdoptReq
 	var v relay.MeetingView
 	id, wf := uuid.NewString(), relay.MeetingWorkflowID(meetingID)
 	req.Assertion = c.sign(req.Assertion, req.Identity(), wf, relay.UpdateAdopt, id, "")
-	if err := c.update(ctx, client.UpdateWorkflowOptions{
+	if err := c.quickUpdate(ctx, client.UpdateWorkflowOptions{
 		UpdateID: id, WorkflowID: wf, UpdateName: relay.UpdateAdopt, Args: []interface{}{req},
 	}, &v); err != nil {
 		if c.ended(ctx, wf, err) {
@@ -233,6 +251,14 @@ func (c *Client) Adopt(ctx context.Context, meetingID string, req relay.AdoptReq
 		return v, refused(err, refusal.Meeting, meetingID)
 	}
 	return v, nil
+}
+
+// quickUpdate is update bounded by CallTimeout: for updates the worker answers at once
+// (not a report's draft, which waits for the report to be made).
+func (c *Client) quickUpdate(ctx context.Context, opts client.UpdateWorkflowOptions, out any) error {
+	ctx, cancel := c.call(ctx)
+	defer cancel()
+	return c.update(ctx, opts, out)
 }
 
 // update runs an update to its completion and decodes its result into out.
@@ -267,7 +293,9 @@ func (c *Client) WaitDispatched(ctx context.Context, meetingID string) (relay.Me
 // Task reads one task with its timeline.
 func (c *Client) Task(ctx context.Context, taskID string) (relay.TaskView, error) {
 	var v relay.TaskView
-	resp, err := c.T.QueryWorkflow(ctx, relay.TaskWorkflowID(taskID), "", relay.QueryTask)
+	qctx, cancel := c.call(ctx)
+	defer cancel()
+	resp, err := c.T.QueryWorkflow(qctx, relay.TaskWorkflowID(taskID), "", relay.QueryTask)
 	if err != nil {
 		return v, refused(err, refusal.Task, taskID)
 	}
@@ -291,6 +319,15 @@ func (c *Client) Status(ctx context.Context, meetingID string) (relay.MeetingVie
 	m, err := c.Meeting(ctx, meetingID)
 	if err != nil {
 		return m, nil, err
+	}
+	if m.State == relay.MeetingAdopted && m.DispatchedAt == nil {
+		// Adopted, still dispatching: its tasks are not all started, and those that
+		// are may not have run yet (a worker just restarted replays first). The
+		// proposed list would read as if nothing had happened: wait a moment, else
+		// say so.
+		if m, err = c.caughtUp(ctx, m); err != nil {
+			return m, nil, err
+		}
 	}
 	tasks := make([]relay.TaskView, len(m.Items))
 	if m.DispatchedAt == nil {
@@ -332,6 +369,52 @@ func (c *Client) Status(ctx context.Context, meetingID string) (relay.MeetingVie
 		tasks[i] = views[k]
 	}
 	return m, tasks, err
+}
+
+// Dispatching is Status's answer for a meeting adopted but not yet fully dispatched:
+// its tasks are still being started and its notices sent, or the engine is catching
+// up after a restart. Their states are not known yet, so no board is drawn from them;
+// asking again shortly is safe (it is refusal.ErrUnavailable).
+type Dispatching struct {
+	Meeting string
+	// Started is how many of the meeting's Total tasks the visibility store lists
+	// (-1: it did not answer).
+	Started, Total int
+}
+
+func (e *Dispatching) Error() string {
+	return fmt.Sprintf("会议 %s 已通过，任务尚在交办中（已启动 %d/%d 项）", e.Meeting, max(e.Started, 0), e.Total)
+}
+
+// Is makes it refusal.ErrUnavailable: nothing was refused, the answer is not ready.
+func (e *Dispatching) Is(target error) bool { return target == refusal.ErrUnavailable }
+
+// caughtUp waits up to CatchUp for adopted meeting m to be dispatched and returns it
+// read again; still dispatching, it answers *Dispatching.
+func (c *Client) caughtUp(ctx context.Context, m relay.MeetingView) (relay.MeetingView, error) {
+	id := m.Meeting.ID
+	if c.CatchUp > 0 {
+		wctx, cancel := context.WithTimeout(ctx, c.CatchUp)
+		v, err := c.WaitDispatched(wctx, id)
+		cancel()
+		switch {
+		case err == nil:
+			return v, nil
+		case ctx.Err() != nil:
+			return m, err
+		case wctx.Err() == nil:
+			return m, err // the engine's own refusal, not the wait's end
+		}
+	}
+	total := len(m.Items)
+	if m.ItemCount > 0 {
+		total = m.ItemCount
+	}
+	started, err := c.CountTasks(ctx, relay.Eq(relay.SAMeeting, id))
+	if err != nil {
+		started = -1
+	}
+	return m, &Dispatching{Meeting: id, Started: started, Total: total}
 }
 
 // TaskViews queries tasks, with their timelines, QueryConcurrency at a time; views[i]
@@ -426,7 +509,7 @@ func (c *Client) ChangeOnce(ctx context.Context, taskID, action, requestID strin
 
 func (c *Client) taskUpdate(ctx context.Context, taskID, action, requestID string, arg any) (relay.TaskView, error) {
 	var v relay.TaskView
-	if err := c.update(ctx, client.UpdateWorkflowOptions{
+	if err := c.quickUpdate(ctx, client.UpdateWorkflowOptions{
 		UpdateID: requestID, WorkflowID: relay.TaskWorkflowID(taskID), UpdateName: action, Args: []interface{}{arg},
 	}, &v); err != nil {
 		if c.ended(ctx, relay.TaskWorkflowID(taskID), err) {

@@ -49,7 +49,7 @@ func (c *Client) PushKeys(ctx context.Context, keys []actor.PublicKey) (KeysPush
 	for i, wf := range ids {
 		g.Go(func() error {
 			id := uuid.NewString()
-			errs[i] = c.update(ctx, client.UpdateWorkflowOptions{
+			errs[i] = c.quickUpdate(ctx, client.UpdateWorkflowOptions{
 				UpdateID: id, WorkflowID: wf, UpdateName: relay.UpdateSetKeys,
 				Args: []any{relay.KeysRequest{Keys: keys, Assertion: c.sign(nil, actor.Identity{}, wf, relay.UpdateSetKeys, id, digest)}},
 			}, nil)

@@ -219,6 +219,13 @@ type collector struct {
 // today is the county's date, for the warning on deadlines already past.
 var today = func() string { return time.Now().In(relay.TimeZone).Format(relay.DateLayout) }
 
+// PastDeadline is the one warning about a deadline that has passed by day (today, when
+// a list is checked; the dispatch day, when it is adopted): the list check and the
+// adoption say it in the same words, so a clerk reads one sentence per item.
+func PastDeadline(deadline, day string) string {
+	return fmt.Sprintf("提示：完成时限 %s 已过（截至 %s），交办即为逾期；逾期天数自单位收到任务之日起算", deadline, day)
+}
+
 // warnItem records a warning (accepted, worth a look) about an item.
 func (c *collector) warnItem(it *rawItem, field, format string, args ...any) {
 	n := len(c.ps)
@@ -472,7 +479,7 @@ func build(c *collector, m rawMeeting, items []rawItem, dir *directory.Directory
 			default:
 				item.Deadline = d
 				if now := today(); d < now {
-					c.warnItem(it, "deadline", "提示：完成时限 %s 已过（今天是 %s），交办后即为逾期；逾期天数自单位收到任务之日起算", d, now)
+					c.warnItem(it, "deadline", "%s", PastDeadline(d, now))
 				}
 			}
 		}

@@ -102,7 +102,7 @@ func TestWarnings(t *testing.T) {
 	want := []string{
 		"tasklist.yaml: 第1项 字段 co: 提示：配合单位“县司法局”与牵头单位“县委政法委”是同一单位（县委政法委），任务只交办一次，由其牵头",
 		"tasklist.yaml: 第2项 字段 co: 提示：配合单位“县医疗保障局”与“县人社局”是同一单位（县人力资源和社会保障局），只交办一次",
-		"tasklist.yaml: 第3项 字段 deadline: 提示：完成时限 2026-10-31 已过（今天是 2026-12-07），交办后即为逾期；逾期天数自单位收到任务之日起算",
+		"tasklist.yaml: 第3项 字段 deadline: 提示：完成时限 2026-10-31 已过（截至 2026-12-07），交办即为逾期；逾期天数自单位收到任务之日起算",
 	}
 	if got := strings.Split(ws.Error(), "\n"); !reflect.DeepEqual(got, want) {
 		t.Errorf("warnings\n%s\nwant\n%s", ws.Error(), strings.Join(want, "\n"))
