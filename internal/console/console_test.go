@@ -27,6 +27,7 @@ import (
 	"taskrelay/internal/app"
 	"taskrelay/internal/blobstore"
 	"taskrelay/internal/config"
+	"taskrelay/internal/console/consoletest"
 	"taskrelay/internal/evidence"
 	"taskrelay/internal/notify"
 	"taskrelay/internal/relay"
@@ -52,6 +53,8 @@ type testEnv struct {
 	s     *Server
 	node  *app.App
 	data  string
+	// fake is the engine of a console on consoletest.Fake (api and node are then nil).
+	fake *consoletest.Fake
 }
 
 const testPassword = "test-password-1"
@@ -100,25 +103,7 @@ func start() (*testEnv, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, u := range []accounts.User{
-		{Username: "office1", Name: "办公室甲", Role: accounts.RoleOffice},
-		{Username: "duban", Name: "督查员", Role: accounts.RoleInspection},
-		{Username: "dubanhead", Name: "督查室主任", Role: accounts.RoleInspection, Signoff: accounts.SignoffReview},
-		{Username: "officehead", Name: "办公室主任", Role: accounts.RoleOffice, Signoff: accounts.SignoffSign},
-		{Username: "rsj1", Name: "人社局张三", Role: accounts.RoleUnit, Unit: "rsj"},
-		{Username: "czj1", Name: "财政局李四", Role: accounts.RoleUnit, Unit: "czj"},
-		{Username: "gaj1", Name: "公安局王五", Role: accounts.RoleUnit, Unit: "gaj"},
-		{Username: "chang", Name: "李某", Role: accounts.RoleLeader, Leader: "ld-chang"},
-		{Username: "wang", Name: "王某", Role: accounts.RoleLeader, Leader: "ld-wang"},
-		{Username: "xz", Name: "杨某", Role: accounts.RoleLeader, Leader: "ld-xz"}, // the county head
-		{Username: "root", Name: "管理员", Role: accounts.RoleAdmin},
-		{Username: "sec1", Name: "安全员", Role: accounts.RoleSecurity},
-		{Username: "aud1", Name: "审计员", Role: accounts.RoleAuditor},
-		{Username: "prov1", Name: "省督查员", Role: accounts.RoleProvince},
-		{Username: "gajhead", Name: "公安局负责人", Role: accounts.RoleUnitHead, Unit: "gaj"},
-		{Username: "jtj1", Name: "交通运输局赵六", Role: accounts.RoleUnit, Unit: "jtj"},
-		{Username: "jtjhead", Name: "交通运输局负责人", Role: accounts.RoleUnitHead, Unit: "jtj"},
-	} {
+	for _, u := range testUsers() {
 		if err := e.users.Add(u, testPassword); err != nil {
 			return nil, err
 		}
@@ -137,7 +122,7 @@ func start() (*testEnv, error) {
 	if err != nil {
 		return nil, err
 	}
-	e.s, err = New(Config{API: e.api, Users: e.users, Sessions: sess, Directory: dir, PageSize: 5, Reports: report.NewArchive(n.Shared), Deliveries: notify.NewLedger(n.Shared, ""),
+	e.s, err = New(Config{API: e.api, TrustedKeys: keys, Users: e.users, Sessions: sess, Directory: dir, PageSize: 5, Reports: report.NewArchive(n.Shared), Deliveries: notify.NewLedger(n.Shared, ""),
 		Notices:     notify.NewRecords(n.Shared),
 		SecurityLog: seclog.Open(filepath.Join(data, seclog.File)),
 		Evidence:    relayclient.Evidence{Store: evidence.New(bucket, 1)}})
@@ -146,6 +131,29 @@ func start() (*testEnv, error) {
 	}
 	e.srv = httptest.NewServer(e.s.Handler())
 	return e, nil
+}
+
+// testUsers are the accounts every test console has, each with testPassword.
+func testUsers() []accounts.User {
+	return []accounts.User{
+		{Username: "office1", Name: "办公室甲", Role: accounts.RoleOffice},
+		{Username: "duban", Name: "督查员", Role: accounts.RoleInspection},
+		{Username: "dubanhead", Name: "督查室主任", Role: accounts.RoleInspection, Signoff: accounts.SignoffReview},
+		{Username: "officehead", Name: "办公室主任", Role: accounts.RoleOffice, Signoff: accounts.SignoffSign},
+		{Username: "rsj1", Name: "人社局张三", Role: accounts.RoleUnit, Unit: "rsj"},
+		{Username: "czj1", Name: "财政局李四", Role: accounts.RoleUnit, Unit: "czj"},
+		{Username: "gaj1", Name: "公安局王五", Role: accounts.RoleUnit, Unit: "gaj"},
+		{Username: "chang", Name: "李某", Role: accounts.RoleLeader, Leader: "ld-chang"},
+		{Username: "wang", Name: "王某", Role: accounts.RoleLeader, Leader: "ld-wang"},
+		{Username: "xz", Name: "杨某", Role: accounts.RoleLeader, Leader: "ld-xz"}, // the county head
+		{Username: "root", Name: "管理员", Role: accounts.RoleAdmin},
+		{Username: "sec1", Name: "安全员", Role: accounts.RoleSecurity},
+		{Username: "aud1", Name: "审计员", Role: accounts.RoleAuditor},
+		{Username: "prov1", Name: "省督查员", Role: accounts.RoleProvince},
+		{Username: "gajhead", Name: "公安局负责人", Role: accounts.RoleUnitHead, Unit: "gaj"},
+		{Username: "jtj1", Name: "交通运输局赵六", Role: accounts.RoleUnit, Unit: "jtj"},
+		{Username: "jtjhead", Name: "交通运输局负责人", Role: accounts.RoleUnitHead, Unit: "jtj"},
+	}
 }
 
 func tempDir() (string, error) { return os.MkdirTemp("", "taskrelay-console-test") }

@@ -66,7 +66,7 @@ func (s *Server) actorLabel(by string) string {
 	if u, ok, _ := s.cfg.Users.Get(by); ok && !u.Removed {
 		return u.DisplayName() + "（" + accounts.RoleName(u.Role) + "）"
 	}
-	for _, k := range s.cfg.API.TrustedKeys {
+	for _, k := range s.cfg.TrustedKeys {
 		if k.Kind == actor.Operator && k.Name == by {
 			return by + "（" + relay.SignerKindLabel(actor.Operator) + "）"
 		}

@@ -244,7 +244,7 @@ func startConsoles(env Env, counties []CountyEnv, blobData string, log *zap.Logg
 		if k.API.TrustedKeys, err = actor.ReadKeys(trusted); err != nil {
 			return nil, err
 		}
-		s, err := New(Config{API: k.API, Users: users, Sessions: sessions, SecurityLog: secLog,
+		s, err := New(Config{API: k.API, TrustedKeys: k.API.TrustedKeys, Users: users, Sessions: sessions, SecurityLog: secLog,
 			Directory: dirs[i], SecureCookies: env.SecureCookies || tlsCfg != nil, Log: log,
 			Reports: report.NewArchive(shared), Deliveries: notify.NewLedger(shared, ""),
 			Notices: notify.NewRecords(shared), Documents: &docs,

@@ -1,8 +1,9 @@
 // Package console is taskrelay's web console: server-rendered pages (html/template,
 // Simplified Chinese) for the government office, the inspection office, the units,
-// the deputy county heads and the administrator. Every action goes through relayclient.Client
-// under the signed-in user's name; roles are enforced here, on the server, for every
-// page and every action. Templates, styles and the few lines of script are embedded.
+// the deputy county heads and the administrator. Every read and action goes through
+// API (relayclient.Client), each action under the signed-in user's name; roles are
+// enforced here, on the server, for every page and every action. Templates, styles
+// and the few lines of script are embedded.
 package console
 
 import (
@@ -22,6 +23,7 @@ import (
 	"gocloud.dev/blob"
 
 	"taskrelay/internal/accounts"
+	"taskrelay/internal/actor"
 	"taskrelay/internal/config"
 	"taskrelay/internal/directory"
 	"taskrelay/internal/gongwen"
@@ -55,10 +57,14 @@ const (
 
 // Config is what a console needs.
 type Config struct {
-	API       *relayclient.Client
-	Users     *accounts.Store
-	Sessions  *accounts.Sessions
-	Directory *directory.Directory
+	// API is the engine as the pages use it (relayclient.Client; a fake in tests).
+	API API
+	// TrustedKeys are the keys the county's workflows trust (the trusted-keys file):
+	// an operator's among them names who adopted a meeting from the command line.
+	TrustedKeys []actor.PublicKey
+	Users       *accounts.Store
+	Sessions    *accounts.Sessions
+	Directory   *directory.Directory
 	// SecurityLog records logins, failures, locks, logouts, account and role changes
 	// and every refusal.
 	SecurityLog *seclog.Log
