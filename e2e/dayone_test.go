@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -28,7 +30,11 @@ func TestDayOneListThroughTheStarter(t *testing.T) {
 		t.Fatalf("warnings %+v", sub.Warnings)
 	}
 	found := map[string]bool{}
+	pastWarnings := 0
 	for _, w := range sub.Warnings {
+		if w.Item == 4 && w.Field == "deadline" {
+			pastWarnings++
+		}
 		if !strings.HasPrefix(w.Message, "提示：") {
 			t.Errorf("warning %+v", w)
 		}
@@ -39,8 +45,28 @@ func TestDayOneListThroughTheStarter(t *testing.T) {
 			found["past"] = true
 		}
 	}
-	if !found["合署办公"] || !found["past"] {
-		t.Errorf("warnings %+v", sub.Warnings)
+	if !found["合署办公"] || !found["past"] || pastWarnings != 1 {
+		t.Errorf("warnings (item 4's past deadline once) %+v", sub.Warnings)
+	}
+	// As text, the list check and the adoption name item 4's past deadline once, in
+	// one wording.
+	yaml, err := os.ReadFile(filepath.Join(repoRoot(t), "examples", "tasklist-day-one.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	again := filepath.Join(t.TempDir(), "清单.yaml")
+	if err := os.WriteFile(again, []byte(strings.Replace(string(yaml), "id: cwh-2026-16", "id: cwh-2026-17", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	text := c.ok("submit", again, "--adopt")
+	n := 0
+	for _, l := range strings.Split(text, "\n") {
+		if strings.Contains(l, "提示") && strings.Contains(l, "2026-10-31") {
+			n++
+		}
+	}
+	if n != 1 || !strings.Contains(text, "完成时限 2026-10-31 已过") || !strings.Contains(text, "已通过并交办") {
+		t.Errorf("submit --adopt names item 4's past deadline %d times, want once:\n%s", n, text)
 	}
 
 	out := c.ok("status", "cwh-2026-16", "--json")

@@ -43,7 +43,7 @@ func pad(s string, w int) string {
 
 func printStatus(m relay.MeetingView, tasks []relay.TaskView) {
 	fmt.Printf("%s（%s，%s）  状态：%s\n", m.Meeting.Name, m.Meeting.ID, m.Meeting.Date, relay.StateLabel(relay.State(m.State)))
-	cols := []int{4, 30, 24, 8, 10, 6, 6, 4}
+	cols := []int{4, 30, 24, 8, 10, stateWidth(tasks), 6, 4}
 	head := []string{"序号", "任务事项", "牵头单位", "分管领导", "完成时限", "状态", "灯", "进度"}
 	line := func(cells []string) {
 		var b strings.Builder
@@ -62,6 +62,16 @@ func printStatus(m relay.MeetingView, tasks []relay.TaskView) {
 	if m.State == relay.MeetingAdopted {
 		fmt.Printf("%s。任务编号为 %s:序号，例如 %s\n", tally.Line(), m.Meeting.ID, relay.TaskID(m.Meeting.ID, 1))
 	}
+}
+
+// stateWidth is the 状态 column's width: its longest label, so that a state is never
+// cut to "待…" (a proposed list's 待县政府常务会议通过 included).
+func stateWidth(tasks []relay.TaskView) int {
+	w := 6
+	for _, t := range tasks {
+		w = max(w, width(relay.StateLabel(t.State)))
+	}
+	return w
 }
 
 // printTask writes a task and its whole timeline, every code in Chinese.

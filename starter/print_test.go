@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"io"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -34,5 +36,32 @@ func TestPrintTaskShowsNoActionCode(t *testing.T) {
 		if !strings.Contains(out, relay.ActionLabel(a)) {
 			t.Errorf("no label %s for %s in:\n%s", relay.ActionLabel(a), a, out)
 		}
+	}
+}
+
+// TestStatusStateNeverCut: the 状态 column fits its longest label: a proposed list
+// reads 待县政府常务会议通过, not "待县…".
+func TestStatusStateNeverCut(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout := os.Stdout
+	os.Stdout = w
+	m := relay.MeetingView{Meeting: relay.Meeting{ID: "cwh-1", Name: "会议"}, State: relay.MeetingProposed}
+	printStatus(m, []relay.TaskView{
+		{No: 1, Title: "甲", State: relay.MeetingProposed},
+		{No: 2, Title: "乙", State: relay.StateHeadReview, Light: relay.Green},
+	})
+	os.Stdout = stdout
+	w.Close()
+	out, _ := io.ReadAll(r)
+	for _, want := range []string{relay.StateLabel(relay.MeetingProposed) + " ", relay.StateLabel(relay.StateHeadReview) + " "} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("state %q cut:\n%s", want, out)
+		}
+	}
+	if strings.Contains(string(out), "…") {
+		t.Errorf("a cell cut:\n%s", out)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -87,17 +88,39 @@ func ParseFile(path string, dir *directory.Directory, flags MeetingFlags) (*rela
 func CheckFile(path string, dir *directory.Directory, flags MeetingFlags) (*relay.Plan, Problems, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, nil, Problems{{File: path, Message: "无法读取任务清单: " + err.Error()}}
+		return nil, nil, unreadable(path, err)
 	}
 	defer f.Close()
-	if st, err := f.Stat(); err == nil && st.Size() > MaxFileSize {
+	st, err := f.Stat()
+	switch {
+	case err == nil && st.IsDir():
+		return nil, nil, Problems{{File: path, Message: "无法读取任务清单：这是一个文件夹，请给出其中的任务清单文件（.yaml、.json、.xlsx 或 .docx）"}}
+	case err == nil && st.Size() > MaxFileSize:
 		return nil, nil, Problems{{File: path, Message: tooLarge(st.Size())}}
 	}
 	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
 	if err != nil {
-		return nil, nil, Problems{{File: path, Message: "无法读取任务清单: " + err.Error()}}
+		return nil, nil, unreadable(path, err)
 	}
 	return Check(path, data, dir, flags)
+}
+
+// unreadable says in Chinese why the file could not be read: a clerk who mistyped
+// the path reads 文件不存在, not the system's English.
+func unreadable(path string, err error) Problems {
+	msg := "无法读取任务清单：" + err.Error()
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		msg = "无法读取任务清单：文件不存在，请检查路径和文件名"
+		if !filepath.IsAbs(path) {
+			if wd, werr := os.Getwd(); werr == nil {
+				msg += "（相对路径从当前目录 " + wd + " 算起）"
+			}
+		}
+	case errors.Is(err, fs.ErrPermission):
+		msg = "无法读取任务清单：没有读取该文件的权限"
+	}
+	return Problems{{File: path, Message: msg}}
 }
 
 func tooLarge(n int64) string {
