@@ -27,7 +27,7 @@ func connect(ctx context.Context) (*relayclient.Client, error) {
 	}
 	c, err := relayclient.Dial(ctx, cfg, nil, 0)
 	if err != nil {
-		return nil, err
+		return nil, notConnected{err}
 	}
 	// A worker that does not answer is said so after CallTimeout, not after the
 	// command's ten minutes; status waits a moment for a dispatch still catching up.

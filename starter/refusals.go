@@ -13,6 +13,12 @@ import (
 var readCommands = map[string]bool{"status": true, "task": true, "notices": true, "deliveries": true, "audit": true,
 	"reports": true, "score": true, "followup": true, "security-log": true, "attachment": true}
 
+// notConnected is a command that could not reach the engine at all: nothing was sent.
+type notConnected struct{ err error }
+
+func (e notConnected) Error() string { return e.err.Error() }
+func (e notConnected) Unwrap() error { return e.err }
+
 // say is the line a command that failed prints after "错误: ": the refusal's own
 // sentence, or, when the engine or the worker did not answer, what happened and what
 // to do; never the engine's bare "context deadline exceeded".
@@ -34,7 +40,11 @@ func say(args []string, err error) string {
 			d.Meeting, started)
 	}
 	line := "工作进程没有应答（worker 已停止、正在重启或过忙）。"
+	var nc notConnected
 	switch {
+	case errors.As(err, &nc):
+		// Nothing reached the engine: whatever the command, nothing changed.
+		line = "无法连接引擎（worker 没有运行或正在启动），本命令没有执行任何操作：请启动 worker（或请运维人员检查引擎），待其启动完成后再次运行本命令。"
 	case command == "adopt" || command == "submit":
 		meeting := "会议编号"
 		if command == "adopt" && len(args) > 0 {

@@ -52,3 +52,16 @@ func TestSayDispatching(t *testing.T) {
 		t.Errorf("unknown count shown: %q", got)
 	}
 }
+
+// A command that could not reach the engine says nothing was done, whatever the
+// command: no "恢复后继续" for an adoption that was never sent.
+func TestSayNotConnected(t *testing.T) {
+	dial := notConnected{&refusal.Error{Kind: refusal.ErrUnavailable, Reason: "连接引擎 127.0.0.1:7233（命名空间 default）失败"}}
+	for _, args := range [][]string{{"adopt", "cwh-1"}, {"progress", "cwh-1:1"}, {"status", "cwh-1"}} {
+		got := say(args, dial)
+		if !strings.Contains(got, "无法连接引擎") || !strings.Contains(got, "没有执行任何操作") || !strings.Contains(got, "127.0.0.1:7233") ||
+			strings.Contains(got, "恢复后") || strings.Contains(got, "可能在工作进程恢复后才记录") {
+			t.Errorf("%v: %q", args, got)
+		}
+	}
+}
