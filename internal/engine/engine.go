@@ -204,8 +204,12 @@ func createNamespaces(cfg *config.Config, store *config.SQL, opts Options, sas m
 // task written to a partition no poller waits on waits there, or for the forwarder
 // (10 a second by default). Reads stay on four partitions, the server's default, so
 // that tasks an earlier version left in the others are still handed out.
+//
+// Nexus is off: taskrelay calls no Nexus endpoint, and with it on and no HTTP port set
+// the frontend warns about it on every start, the first line a newcomer reads.
 var dynamicConfig = dynamicconfig.StaticClient{
 	dynamicconfig.MatchingNumTaskqueueWritePartitions.Key(): 1,
+	dynamicconfig.EnableNexus.Key():                         false,
 }
 
 // Addr is the frontend's host:port, for clients.

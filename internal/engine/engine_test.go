@@ -300,3 +300,25 @@ func TestCleanStopLogsNoErrors(t *testing.T) {
 		t.Fatalf("the stop logged %d errors, the first: %s %v", len(errs), errs[0].Message, errs[0].Context)
 	}
 }
+
+// TestStartLogsNoWarnings: a start on a fresh data folder logs nothing at WARN or above
+// (the worker's first screen is read by a newcomer; a warning there reads as trouble).
+func TestStartLogsNoWarnings(t *testing.T) {
+	core, logs := observer.New(zap.WarnLevel)
+	e := start(t, Options{Addr: "127.0.0.1:0", Logger: zap.New(core)})
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	c, err := dialTLS(ctx, e)
+	if err != nil {
+		e.Stop()
+		t.Fatal(err)
+	}
+	c.Close()
+	all := logs.All()
+	if err := e.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range all {
+		t.Errorf("the start logged %s: %s %v", l.Level, l.Message, l.Context)
+	}
+}
