@@ -168,7 +168,7 @@ func FeedbackNotice(unit, cycle string, at time.Time, tasks []relay.TaskSummary,
 		}
 		lines = append(lines, fmt.Sprintf("%d. %s %s（%s）", i+1, s.ID, s.Title, last))
 		n.Items = append(n.Items, relay.NoticeItem{
-			No: s.No, TaskID: s.ID, Title: s.Title, Role: relay.RoleLead, Deadline: s.Deadline,
+			No: s.No, TaskID: s.ID, Title: s.Title, Role: relay.RoleLead, Deadline: s.Deadline, Standing: s.Standing,
 			DeputyName: s.DeputyName, LeadUnitName: s.LeadAddressed(), CoUnitNames: s.CoAddressed(),
 		})
 	}

@@ -357,7 +357,7 @@ func change(ctx context.Context, taskID, action string, req relay.ChangeRequest,
 		if asJSON {
 			return printJSON(t)
 		}
-		fmt.Printf("已完成：%s %s → 牵头单位 %s，状态 %s，%s，时限 %s\n", relay.UpdateLabel(action), t.ID, t.LeadUnitName, relay.StateLabel(t.State), relay.LightLabel(t.Light), t.Deadline)
+		fmt.Printf("已完成：%s %s → 牵头单位 %s，状态 %s，%s，时限 %s\n", relay.UpdateLabel(action), t.ID, t.LeadUnitName, relay.StateLabel(t.State), relay.LightLabel(t.Light), relay.DeadlineLabel(t.Deadline, t.Standing))
 		return nil
 	})
 }

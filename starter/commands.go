@@ -289,14 +289,9 @@ func hasWarning(ws []warningJSON, item int, field string) bool {
 }
 
 // lateWarnings name each item whose deadline had passed when it was dispatched
-// (model.PastAtReceipt), in the list check's words (tasklist.PastDeadline).
+// (tasklist.LateWarnings, in the list check's words).
 func lateWarnings(items []relay.Item, dispatched time.Time) []warningJSON {
-	var out []warningJSON
-	day := dispatched.In(relay.TimeZone).Format(relay.DateLayout)
-	for _, it := range model.PastAtReceipt(items, dispatched) {
-		out = append(out, warningJSON{Item: it.No, Field: "deadline", Message: tasklist.PastDeadline(it.Deadline, day)})
-	}
-	return out
+	return warningsJSON(tasklist.LateWarnings(items, dispatched))
 }
 
 func cmdAdopt(ctx context.Context, args []string) error {
@@ -587,7 +582,7 @@ func printActed(action string, t relay.TaskView, asJSON bool) error {
 	if asJSON {
 		return printJSON(t)
 	}
-	fmt.Printf("已完成：%s %s → 状态 %s，进度 %d%%，%s，时限 %s\n", relay.UpdateLabel(action), t.ID, relay.StateLabel(t.State), t.Progress, relay.LightLabel(t.Light), t.Deadline)
+	fmt.Printf("已完成：%s %s → 状态 %s，进度 %d%%，%s，时限 %s\n", relay.UpdateLabel(action), t.ID, relay.StateLabel(t.State), t.Progress, relay.LightLabel(t.Light), relay.DeadlineLabel(t.Deadline, t.Standing))
 	return nil
 }
 

@@ -57,7 +57,7 @@ func printStatus(m relay.MeetingView, tasks []relay.TaskView) {
 	var tally model.Tally
 	for _, t := range tasks {
 		tally.Add(t.State, t.Light)
-		line([]string{fmt.Sprint(t.No), t.Title, t.LeadUnitName, t.DeputyName, t.Deadline, relay.StateLabel(t.State), relay.LightLabel(t.Light), fmt.Sprintf("%d%%", t.Progress)})
+		line([]string{fmt.Sprint(t.No), t.Title, t.LeadUnitName, t.DeputyName, relay.DeadlineLabel(t.Deadline, t.Standing), relay.StateLabel(t.State), relay.LightLabel(t.Light), fmt.Sprintf("%d%%", t.Progress)})
 	}
 	if m.State == relay.MeetingAdopted {
 		fmt.Printf("%s。任务编号为 %s:序号，例如 %s\n", tally.Line(), m.Meeting.ID, relay.TaskID(m.Meeting.ID, 1))
@@ -84,7 +84,7 @@ func printTask(w io.Writer, t relay.TaskView) {
 	if len(t.CoUnitNames) > 0 {
 		fmt.Fprintf(w, "配合单位：%s\n", strings.Join(t.CoUnitNames, "、"))
 	}
-	fmt.Fprintf(w, "分管县领导：%s  完成时限：%s  状态：%s  进度：%d%%  %s\n", t.DeputyName, t.Deadline, relay.StateLabel(t.State), t.Progress, relay.LightLabel(t.Light))
+	fmt.Fprintf(w, "分管县领导：%s  完成时限：%s  状态：%s  进度：%d%%  %s\n", t.DeputyName, relay.DeadlineLabel(t.Deadline, t.Standing), relay.StateLabel(t.State), t.Progress, relay.LightLabel(t.Light))
 	if t.EscalationTier != "" {
 		fmt.Fprintf(w, "督办等级：%s\n", relay.TierLabel(t.EscalationTier))
 	}

@@ -65,3 +65,14 @@ func TestStatusStateNeverCut(t *testing.T) {
 		t.Errorf("a cell cut:\n%s", out)
 	}
 }
+
+// TestPrintTaskStanding: `starter task` shows a standing task's 完成时限 as 长期.
+func TestPrintTaskStanding(t *testing.T) {
+	v := relay.TaskView{ID: "cwh-2026-12:2", No: 2, Title: "稳岗就业", LeadUnit: "czj", LeadUnitName: "县财政局",
+		Standing: true, State: relay.StateInProgress, Light: relay.Green}
+	var b bytes.Buffer
+	printTask(&b, v)
+	if !strings.Contains(b.String(), "完成时限：长期  ") {
+		t.Errorf("standing deadline:\n%s", b.String())
+	}
+}

@@ -54,11 +54,11 @@ func chaseNotice(in relay.ChaseInput, tasks []relay.TaskView, now time.Time) rel
 			role = relay.RoleLead
 		}
 		n.Items = append(n.Items, relay.NoticeItem{
-			No: t.No, TaskID: t.ID, Title: t.Title, Role: role, Deadline: t.Deadline,
+			No: t.No, TaskID: t.ID, Title: t.Title, Role: role, Deadline: t.Deadline, Standing: t.Standing,
 			DeputyName: t.DeputyName, LeadUnitName: t.LeadAddressed(), CoUnitNames: t.CoAddressed(),
 		})
 		lines = append(lines, fmt.Sprintf("%s“%s”（%s，完成时限 %s，当前%s，进度 %d%%）",
-			t.ID, t.Title, relay.RoleLabel(role), t.Deadline, relay.StateLabel(t.State), t.Progress))
+			t.ID, t.Title, relay.RoleLabel(role), relay.DeadlineLabel(t.Deadline, t.Standing), relay.StateLabel(t.State), t.Progress))
 	}
 	n.Body = fmt.Sprintf("县政府督查室催办：%s。请你单位于 %s 前报送以下 %d 项任务的办理进展：%s。",
 		strings.TrimRight(in.Note, "。"), in.ReplyBy, len(tasks), strings.Join(lines, "；"))

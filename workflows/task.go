@@ -657,7 +657,7 @@ func (t *task) queue(ctx workflow.Context, id, kind, toKind, to, toName, subject
 		Subject: subject, Body: body,
 		Items: []relay.NoticeItem{{
 			No: it.No, TaskID: t.in.TaskID, Title: it.Title, Requirements: it.Requirements,
-			Role: relay.RoleLead, Deadline: t.c.Deadline, DeputyName: t.in.DeputyName,
+			Role: relay.RoleLead, Deadline: t.c.Deadline, Standing: it.Standing, DeputyName: t.in.DeputyName,
 			LeadUnitName: leadName, CoUnitNames: coNames,
 			ItemHash: relay.ItemRoot(t.in.Meeting, it),
 		}},

@@ -174,7 +174,8 @@ func (f Filter) values() url.Values {
 }
 
 // SortTasks puts open tasks first, red before yellow before green, then the earliest
-// deadline: the red list leads every board.
+// deadline, standing tasks (no deadline) after the dated ones: the red list leads
+// every board.
 func SortTasks(ts []relay.TaskSummary) {
 	slices.SortFunc(ts, func(a, b relay.TaskSummary) int { return compareTasks(&a, &b) })
 }
@@ -194,10 +195,19 @@ func taskRank(t *relay.TaskSummary) int {
 	return 3
 }
 
+// standingRank: a standing task's empty deadline would sort before every date.
+func standingRank(t *relay.TaskSummary) int {
+	if t.Standing {
+		return 1
+	}
+	return 0
+}
+
 // compareTasks is the board's order; it is total (meeting and item number last).
 func compareTasks(a, b *relay.TaskSummary) int {
 	return cmp.Or(
 		cmp.Compare(taskRank(a), taskRank(b)),
+		cmp.Compare(standingRank(a), standingRank(b)),
 		cmp.Compare(a.Deadline, b.Deadline),
 		cmp.Compare(a.Meeting, b.Meeting),
 		cmp.Compare(a.No, b.No),

@@ -73,6 +73,10 @@ type meetingData struct {
 	// Instructors: the inspection office may write an instruction on the meeting's
 	// tasks on behalf of one of them (changes.go).
 	Instructors []directory.Leader
+	// Warnings: a submitted list's warnings as of today (tasklist.Warnings), shown
+	// until it is adopted; Late: the items whose deadline had passed at dispatch.
+	Warnings tasklist.Problems
+	Late     tasklist.Problems
 }
 
 type meetingItem struct {
@@ -121,6 +125,13 @@ func (s *Server) renderMeeting(q *req, status int, v relay.MeetingView, flash, e
 		AdoptedBy: s.actorLabel(v.AdoptedBy)}
 	if isInspection(q.user) {
 		d.Instructors = s.instructors()
+	}
+	switch {
+	case d.Proposed:
+		today := s.cfg.Now().In(relay.TimeZone).Format(relay.DateLayout)
+		d.Warnings = tasklist.Warnings(relay.Plan{Meeting: v.Meeting, Items: v.Items, Units: v.Units, SourceFile: v.SourceFile}, today)
+	case v.DispatchedAt != nil:
+		d.Late = tasklist.LateWarnings(v.Items, *v.DispatchedAt)
 	}
 	unit := func(id string) string {
 		for _, u := range v.Units {

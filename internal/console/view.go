@@ -37,6 +37,7 @@ func countyTime(t time.Time) string {
 
 var funcs = template.FuncMap{
 	"state":       relay.StateLabel,
+	"deadline":    relay.DeadlineLabel,
 	"light":       relay.LightMeaning,
 	"lightFor":    LightFor,
 	"action":      relay.ActionLabel,

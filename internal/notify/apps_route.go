@@ -194,8 +194,8 @@ func (c *appChannel) Prepare(o Outgoing) ([][]byte, error) {
 	}
 	for _, it := range n.Items {
 		line := fmt.Sprintf("- %d. %s", it.No, it.Title)
-		if it.Deadline != "" {
-			line += "（完成时限 " + it.Deadline + "）"
+		if d := relay.DeadlineLabel(it.Deadline, it.Standing); d != "" {
+			line += "（完成时限 " + d + "）"
 		}
 		if b.Len()+len(line) > appTextMax-200 {
 			fmt.Fprintf(&b, "- ……共 %d 项，详见控制台\n", len(n.Items))

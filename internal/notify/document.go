@@ -34,9 +34,9 @@ func Document(n relay.Notice, s gongwen.Settings) *gongwen.Doc {
 	var rows [][]string
 	for _, it := range n.Items {
 		if n.Kind == relay.NoticeDispatch {
-			rows = append(rows, []string{fmt.Sprint(it.No), it.Title, it.Requirements, roleText(it), deadlineCell(it.Deadline), it.DeputyName})
+			rows = append(rows, []string{fmt.Sprint(it.No), it.Title, it.Requirements, roleText(it), relay.DeadlineLabel(it.Deadline, it.Standing), it.DeputyName})
 		} else {
-			rows = append(rows, []string{fmt.Sprint(it.No), it.Title, it.LeadUnitName, it.Deadline})
+			rows = append(rows, []string{fmt.Sprint(it.No), it.Title, it.LeadUnitName, relay.DeadlineLabel(it.Deadline, it.Standing)})
 		}
 	}
 	if len(rows) > 0 {

@@ -206,7 +206,7 @@ func emailHTML(o Outgoing) (string, error) {
 		}
 	}
 	for _, it := range o.Notice.Items {
-		data.Items = append(data.Items, row{it.No, it.Title, it.Requirements, roleText(it), deadlineCell(it.Deadline), it.DeputyName})
+		data.Items = append(data.Items, row{it.No, it.Title, it.Requirements, roleText(it), relay.DeadlineLabel(it.Deadline, it.Standing), it.DeputyName})
 	}
 	var b bytes.Buffer
 	if err := emailTemplate.Execute(&b, data); err != nil {

@@ -68,7 +68,7 @@ func renderTable(b *strings.Builder, items []relay.NoticeItem) {
 			it.Title,
 			it.Requirements,
 			roleText(it),
-			deadlineCell(it.Deadline),
+			relay.DeadlineLabel(it.Deadline, it.Standing),
 			it.DeputyName,
 		}
 		b.WriteString("|")
@@ -104,8 +104,8 @@ func renderList(b *strings.Builder, items []relay.NoticeItem, withRole bool) {
 		if it.LeadUnitName != "" {
 			details = append(details, "牵头单位："+it.LeadUnitName)
 		}
-		if it.Deadline != "" {
-			details = append(details, "完成时限："+it.Deadline)
+		if d := relay.DeadlineLabel(it.Deadline, it.Standing); d != "" {
+			details = append(details, "完成时限："+d)
 		}
 		if it.DeputyName != "" {
 			details = append(details, "分管县领导："+it.DeputyName)
@@ -123,14 +123,6 @@ func renderList(b *strings.Builder, items []relay.NoticeItem, withRole bool) {
 
 // roleText is the 本单位角色 cell: 牵头 with the supporting units, or 配合 with the
 // lead unit, so that every unit sees who else works on the item.
-// deadlineCell is a 交办单 row's 完成时限: a standing task (no deadline) reads 长期.
-func deadlineCell(d string) string {
-	if d == "" {
-		return "长期"
-	}
-	return d
-}
-
 func roleText(it relay.NoticeItem) string {
 	switch it.Role {
 	case relay.RoleLead:

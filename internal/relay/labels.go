@@ -170,6 +170,18 @@ func LightLabel(l Light) string {
 	return label(lightLabels, l)
 }
 
+// StandingLabel is how a standing task's 完成时限 reads wherever a deadline is shown.
+const StandingLabel = "长期"
+
+// DeadlineLabel is a task's 完成时限 as every page, notice, document and sheet shows
+// it: the date, or 长期 for a standing task, which has none.
+func DeadlineLabel(deadline string, standing bool) string {
+	if standing {
+		return StandingLabel
+	}
+	return deadline
+}
+
 // RoleLabel is a unit's role in an item in Chinese.
 func RoleLabel(role string) string { return label(roleLabels, role) }
 

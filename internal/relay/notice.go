@@ -71,12 +71,14 @@ func (c *Contact) String() string {
 
 // NoticeItem is one task a notice lists, with the recipient's role in it.
 type NoticeItem struct {
-	No           int      `json:"no"`
-	TaskID       string   `json:"task_id"`
-	Title        string   `json:"title"`
-	Requirements string   `json:"requirements,omitempty"`
-	Role         string   `json:"role"` // lead or co
-	Deadline     string   `json:"deadline"`
+	No           int    `json:"no"`
+	TaskID       string `json:"task_id"`
+	Title        string `json:"title"`
+	Requirements string `json:"requirements,omitempty"`
+	Role         string `json:"role"` // lead or co
+	Deadline     string `json:"deadline"`
+	// Standing: a standing task (Item.Standing), Deadline "".
+	Standing     bool     `json:"standing,omitempty"`
 	DeputyName   string   `json:"deputy_name,omitempty"`
 	CoUnitNames  []string `json:"co_unit_names,omitempty"`
 	LeadUnitName string   `json:"lead_unit_name,omitempty"`

@@ -134,7 +134,7 @@ func (p *Plan) DispatchNotices(items []Item, at time.Time) ([]Notice, []Dispatch
 		leadName, coNames := AddressedNames(it, in.LeadName, in.CoNames)
 		ni := NoticeItem{
 			No: it.No, TaskID: in.TaskID, Title: it.Title, Requirements: it.Requirements,
-			Deadline: it.Deadline, DeputyName: in.DeputyName,
+			Deadline: it.Deadline, Standing: it.Standing, DeputyName: in.DeputyName,
 			LeadUnitName: leadName, CoUnitNames: coNames,
 			ItemHash: ItemRoot(p.Meeting, it),
 		}

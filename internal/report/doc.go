@@ -192,7 +192,7 @@ func (r *Report) Executive() *doc {
 		var rows [][]string
 		for i, t := range r.Overdue {
 			rows = append(rows, []string{fmt.Sprint(i + 1), t.MeetingName, fmt.Sprint(t.No), t.Title, t.UnitName, t.DeputyName,
-				t.Deadline, fmt.Sprint(t.OverdueDays), progressText(t)})
+				relay.DeadlineLabel(t.Deadline, t.Standing), fmt.Sprint(t.OverdueDays), progressText(t)})
 		}
 		d.table([]string{"序号", "会议", "事项序号", "任务事项", "牵头单位", "分管县领导", "完成时限", "逾期天数", "最新进展"}, rows)
 	}
@@ -204,7 +204,7 @@ func (r *Report) Executive() *doc {
 			if t.Behind != "" {
 				why = t.Behind + "；" + why
 			}
-			rows = append(rows, []string{fmt.Sprint(i + 1), t.MeetingName, fmt.Sprint(t.No), t.Title, t.UnitName, t.Deadline, why})
+			rows = append(rows, []string{fmt.Sprint(i + 1), t.MeetingName, fmt.Sprint(t.No), t.Title, t.UnitName, relay.DeadlineLabel(t.Deadline, t.Standing), why})
 		}
 		d.table([]string{"序号", "会议", "事项序号", "任务事项", "牵头单位", "完成时限", "滞后情况"}, rows)
 	}
@@ -222,7 +222,7 @@ func (r *Report) Executive() *doc {
 	}
 
 	if len(r.Standing) > 0 {
-		next("长期事项")
+		next(StandingGroup)
 		d.p("长期坚持、持续推进事项%d件（不设完成时限，按月报送进展）：", len(r.Standing))
 		var rows [][]string
 		for i, t := range r.Standing {
@@ -282,7 +282,7 @@ func (r *Report) Executive() *doc {
 		d.p("%s到期事项%d件，请各牵头单位倒排工期、挂图作战，确保按时办结：", cnMonth(nextMonth(r.Figures.Month)), len(r.DueNext))
 		var rows [][]string
 		for i, t := range r.DueNext {
-			rows = append(rows, []string{fmt.Sprint(i + 1), t.MeetingName, fmt.Sprint(t.No), t.Title, t.UnitName, t.DeputyName, t.Deadline, relay.LightLabel(t.Light)})
+			rows = append(rows, []string{fmt.Sprint(i + 1), t.MeetingName, fmt.Sprint(t.No), t.Title, t.UnitName, t.DeputyName, relay.DeadlineLabel(t.Deadline, t.Standing), relay.LightLabel(t.Light)})
 		}
 		d.table([]string{"序号", "会议", "事项序号", "任务事项", "牵头单位", "分管县领导", "完成时限", "灯"}, rows)
 	}
@@ -346,10 +346,14 @@ func (r *Report) Committee() *doc {
 	}
 	perMeeting := map[string]int{}
 	var items []string
-	left := 0
+	left, standingNotes := 0, 0
 	for _, t := range r.Progress {
 		if t.State == relay.StateClosed {
 			continue // reported above as closed
+		}
+		if t.Standing {
+			standingNotes++
+			continue // reported below, with the standing tasks
 		}
 		if perMeeting[t.Meeting] >= keyProgressPerMeeting {
 			left++
@@ -358,7 +362,7 @@ func (r *Report) Committee() *doc {
 		perMeeting[t.Meeting]++
 		items = append(items, fmt.Sprintf("%s“%s”（%s）：%s", itemRef(t), t.Title, t.UnitName, t.Note))
 	}
-	if len(items) == 0 && len(r.ClosedMonth) == 0 {
+	if len(items) == 0 && len(r.ClosedMonth) == 0 && standingNotes == 0 {
 		d.p("本月各责任单位未报送新的进展。")
 	} else if len(items) > 0 {
 		d.p("各责任单位本月报送的主要进展：")
@@ -366,6 +370,15 @@ func (r *Report) Committee() *doc {
 		if left > 0 {
 			d.p("另有%d件事项报送了进展，详见台账。", left)
 		}
+	}
+
+	if len(r.Standing) > 0 {
+		d.p("%s%d件（长期坚持、持续推进，不设完成时限，按月报送进展）：", StandingGroup, len(r.Standing))
+		var items []string
+		for _, t := range r.Standing {
+			items = append(items, fmt.Sprintf("%s“%s”（%s）：%s", itemRef(t), t.Title, t.UnitName, progressText(t)))
+		}
+		d.list(items)
 	}
 
 	d.h2("三、存在问题")

@@ -16,6 +16,23 @@ const (
 	SummarySheet = "汇总"
 )
 
+// StandingGroup heads the standing tasks (no deadline), listed apart in the ledger
+// and in both reports.
+const StandingGroup = "长期事项"
+
+// ledgerGroups splits the ledger's rows, each in its order: the tasks with a deadline,
+// then the standing ones.
+func ledgerGroups(rows []TaskRow) (dated, standing []TaskRow) {
+	for _, t := range rows {
+		if t.Standing {
+			standing = append(standing, t)
+		} else {
+			dated = append(dated, t)
+		}
+	}
+	return dated, standing
+}
+
 // LedgerHeader is the first row of the ledger sheet.
 var LedgerHeader = []string{"序号", "会议", "任务事项", "牵头单位", "配合单位", "分管县领导", "完成时限", "进展情况", "状态", "灯",
 	"联络员", "佐证材料（份）"}
@@ -32,6 +49,7 @@ func (r *Report) Ledger() ([]byte, error) {
 	}
 	head, _ := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDDDDD"}},
 		Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "center", WrapText: true}})
+	group, _ := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}, Alignment: &excelize.Alignment{Vertical: "center"}})
 	wrap, _ := f.NewStyle(&excelize.Style{Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}})
 	// Text (number format 49, "@"): a cell that reads like a formula stays text even
 	// when someone edits it or saves the sheet as CSV.
@@ -57,20 +75,47 @@ func (r *Report) Ledger() ([]byte, error) {
 			return nil, err
 		}
 	}
-	for i, t := range r.Rows {
-		row := i + 2
+	// The dated tasks, then the standing ones apart under a 长期事项 row.
+	dated, standing := ledgerGroups(r.Rows)
+	row := 1
+	put := func(t TaskRow) error {
+		row++
 		vals := []any{t.No, t.MeetingName, t.Title, t.UnitName, strings.Join(t.CoNames, "、"), t.DeputyName,
-			t.Deadline, progressText(t), relay.StateLabel(t.State), relay.LightLabel(t.Light), t.Contact, t.Evidence}
+			relay.DeadlineLabel(t.Deadline, t.Standing), progressText(t), relay.StateLabel(t.State), relay.LightLabel(t.Light), t.Contact, t.Evidence}
 		for c, v := range vals {
 			if err := set(LedgerSheet, c+1, row, v); err != nil {
-				return nil, fmt.Errorf("台账第%d行: %w", row, err)
+				return fmt.Errorf("台账第%d行: %w", row, err)
+			}
+		}
+		return nil
+	}
+	for _, t := range dated {
+		if err := put(t); err != nil {
+			return nil, err
+		}
+	}
+	groupRow := 0
+	if len(standing) > 0 {
+		row++
+		groupRow = row
+		if err := set(LedgerSheet, 1, row, fmt.Sprintf("%s（%d件，不设完成时限，按月报送进展）", StandingGroup, len(standing))); err != nil {
+			return nil, err
+		}
+		for _, t := range standing {
+			if err := put(t); err != nil {
+				return nil, err
 			}
 		}
 	}
-	last := len(r.Rows) + 1
+	last := row
 	_ = f.SetCellStyle(LedgerSheet, "A1", "L1", head)
 	if last > 1 {
 		_ = f.SetCellStyle(LedgerSheet, "B2", fmt.Sprintf("H%d", last), wrap)
+	}
+	if groupRow > 0 {
+		a, l := fmt.Sprintf("A%d", groupRow), fmt.Sprintf("L%d", groupRow)
+		_ = f.MergeCell(LedgerSheet, a, l)
+		_ = f.SetCellStyle(LedgerSheet, a, l, group)
 	}
 	for col, w := range map[string]float64{"A": 6, "B": 24, "C": 36, "D": 20, "E": 28, "F": 10, "G": 12, "H": 40, "I": 8, "J": 6, "K": 22, "L": 10} {
 		_ = f.SetColWidth(LedgerSheet, col, col, w)

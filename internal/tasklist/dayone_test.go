@@ -26,6 +26,7 @@ func TestDayOneList(t *testing.T) {
 		t.Errorf("plan %+v", p)
 	}
 	want := "examples/tasklist-day-one.yaml: 第3项 字段 co: 提示：配合单位“县司法局”与牵头单位“县委政法委”是同一单位（县委政法委），任务只交办一次，由其牵头\n" +
+		"examples/tasklist-day-one.yaml: 第3项 字段 deadline: 提示：按长期事项交办：不设完成时限，不计逾期，每月报送进展\n" +
 		"examples/tasklist-day-one.yaml: 第4项 字段 deadline: 提示：完成时限 2026-10-31 已过（截至 2026-12-07），交办即为逾期；逾期天数自单位收到任务之日起算"
 	if ws.Error() != want {
 		t.Errorf("warnings\n%s\nwant\n%s", ws.Error(), want)

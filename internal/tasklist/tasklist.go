@@ -452,13 +452,8 @@ func build(c *collector, m rawMeeting, items []rawItem, dir *directory.Directory
 				continue
 			}
 			// The lead unit, or a unit named twice (under two of its names), is given
-			// the task once: said, never silently dropped.
-			if first, dup := coSeen[u.ID]; dup {
-				if leadOK && u.ID == leadUnit.ID {
-					c.warnItem(it, "co", "提示：配合单位%s与牵头单位%s是同一单位（%s），任务只交办一次，由其牵头", quote(name), quote(first), u.Name)
-				} else {
-					c.warnItem(it, "co", "提示：配合单位%s与%s是同一单位（%s），只交办一次", quote(name), quote(first), u.Name)
-				}
+			// the task once: said (itemWarnings), never silently dropped.
+			if _, dup := coSeen[u.ID]; dup {
 				continue
 			}
 			coSeen[u.ID] = name
@@ -501,9 +496,6 @@ func build(c *collector, m rawMeeting, items []rawItem, dir *directory.Directory
 				c.addItem(it, "deadline", "完成时限 %s 早于会议日期 %s", d, meetingDate)
 			default:
 				item.Deadline = d
-				if now := today(); d < now {
-					c.warnItem(it, "deadline", "%s", PastDeadline(d, now))
-				}
 			}
 		}
 		c.buildFollowUp(it, &item, meetingDate, item.Deadline)
@@ -512,6 +504,14 @@ func build(c *collector, m rawMeeting, items []rawItem, dir *directory.Directory
 	for _, u := range dir.Units {
 		if named[u.ID] {
 			plan.Units = append(plan.Units, relay.Unit{ID: u.ID, Name: u.Name})
+		}
+	}
+	if len(c.ps) == 0 { // an accepted list: its warnings, where each item was written
+		now := today()
+		for i := range plan.Items {
+			for _, w := range itemWarnings(*plan, plan.Items[i], now) {
+				c.warnItem(&items[i], w.field, "%s", w.message)
+			}
 		}
 	}
 	return plan

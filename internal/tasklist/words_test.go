@@ -82,8 +82,8 @@ func TestSuggestionsInProblems(t *testing.T) {
 }
 
 // TestWarnings: the lead and a supporting unit naming one body (合署办公), a unit named
-// twice, and a deadline already past are accepted, each with a warning that names
-// them; nothing is dropped silently.
+// twice, a deadline already past and a standing task are accepted, each with a warning
+// that names them; nothing is dropped silently. The plan alone gives the same ones.
 func TestWarnings(t *testing.T) {
 	defer func(f func() string) { today = f }(today)
 	today = func() string { return "2026-12-07" }
@@ -91,7 +91,8 @@ func TestWarnings(t *testing.T) {
 		item("no: 1", "title: t", "lead: 县委政法委", "co: [县司法局, 城关镇]", "deadline: 2027-03-31") +
 		item("no: 2", "title: t", "lead: czj", "co: [县人社局, 县医疗保障局]", "deadline: 2027-03-31") +
 		item("no: 3", "title: t", "lead: czj", "deadline: 2026-10-31") +
-		item("no: 4", "title: t", "lead: czj", "deadline: 2026-12-07")
+		item("no: 4", "title: t", "lead: czj", "deadline: 2026-12-07") +
+		item("no: 5", "title: t", "lead: czj", "deadline: 长期坚持")
 	p, ws, err := Check("tasklist.yaml", []byte(doc), sampleDir(t), MeetingFlags{})
 	if err != nil {
 		t.Fatal(err)
@@ -103,9 +104,16 @@ func TestWarnings(t *testing.T) {
 		"tasklist.yaml: 第1项 字段 co: 提示：配合单位“县司法局”与牵头单位“县委政法委”是同一单位（县委政法委），任务只交办一次，由其牵头",
 		"tasklist.yaml: 第2项 字段 co: 提示：配合单位“县医疗保障局”与“县人社局”是同一单位（县人力资源和社会保障局），只交办一次",
 		"tasklist.yaml: 第3项 字段 deadline: 提示：完成时限 2026-10-31 已过（截至 2026-12-07），交办即为逾期；逾期天数自单位收到任务之日起算",
+		"tasklist.yaml: 第5项 字段 deadline: 提示：按长期事项交办：不设完成时限，不计逾期，每月报送进展",
 	}
 	if got := strings.Split(ws.Error(), "\n"); !reflect.DeepEqual(got, want) {
 		t.Errorf("warnings\n%s\nwant\n%s", ws.Error(), strings.Join(want, "\n"))
+	}
+	// The submitted plan alone says the same (a page showing the list before its
+	// adoption has no file to read again).
+	p.SourceFile = "tasklist.yaml"
+	if again := Warnings(*p, "2026-12-07"); again.Error() != ws.Error() {
+		t.Errorf("from the plan\n%s\nwant\n%s", again.Error(), ws.Error())
 	}
 	for _, w := range ws {
 		if !strings.HasPrefix(w.Message, "提示：") {
