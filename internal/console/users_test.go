@@ -11,7 +11,7 @@ import (
 // accounts (三员, province), which the server refuses from the console, and says who
 // manages them instead, naming no command; other accounts keep their buttons.
 func TestPrivilegedAccountsNoButtons(t *testing.T) {
-	e := setup(t)
+	e, _ := fakeSetup(t)
 	r := e.login(t, "root").get("/users")
 	must(t, r, http.StatusOK)
 	rows := regexp.MustCompile(`(?s)<tr><td data-label="用户名">([^<]+)</td>.*?</tr>`).FindAllStringSubmatch(r.body, -1)
