@@ -170,13 +170,16 @@ func cmdSubmit(ctx context.Context, args []string) error {
 		}
 		m, tasks, err := c.Status(ctx, plan.Meeting.ID)
 		if err != nil {
-			return err
+			return submitted{meeting: plan.Meeting.ID, err: err}
 		}
 		printStatus(m, tasks)
 		fmt.Printf("\n通过并交办：starter adopt %s [--deputy 序号=县领导]...\n", plan.Meeting.ID)
 		return nil
 	}
-	return adoptAndWait(ctx, c, plan.Meeting.ID, relay.AdoptRequest{By: adopter(c)}, t0, *asJSON, warningsJSON(warnings))
+	if err := adoptAndWait(ctx, c, plan.Meeting.ID, relay.AdoptRequest{By: adopter(c)}, t0, *asJSON, warningsJSON(warnings)); err != nil {
+		return submitted{meeting: plan.Meeting.ID, adopting: true, err: err}
+	}
+	return nil
 }
 
 // adopter is who the adoption is recorded under: the operator signing it (the

@@ -19,6 +19,17 @@ type notConnected struct{ err error }
 func (e notConnected) Error() string { return e.err.Error() }
 func (e notConnected) Unwrap() error { return e.err }
 
+// submitted is a submit that failed after the list reached the engine: the meeting
+// it started, and whether its adoption was asked for (--adopt).
+type submitted struct {
+	meeting  string
+	adopting bool
+	err      error
+}
+
+func (e submitted) Error() string { return e.err.Error() }
+func (e submitted) Unwrap() error { return e.err }
+
 // say is the line a command that failed prints after "错误: ": the refusal's own
 // sentence, or, when the engine or the worker did not answer, what happened and what
 // to do; never the engine's bare "context deadline exceeded".
@@ -41,12 +52,18 @@ func say(args []string, err error) string {
 	}
 	line := "工作进程没有应答（worker 已停止、正在重启或过忙）。"
 	var nc notConnected
+	var sub submitted
 	switch {
 	case errors.As(err, &nc):
 		// Nothing reached the engine: whatever the command, nothing changed.
 		line = "无法连接引擎（worker 没有运行或正在启动），本命令没有执行任何操作：请启动 worker（或请运维人员检查引擎），待其启动完成后再次运行本命令。"
+	case command == "submit" && !errors.As(err, &sub):
+		// Not sent: the list check passed, the engine was not reached.
+		line += "任务清单尚未提交：请确认 worker 正在运行后再次运行本命令（重复运行是安全的）。"
+	case command == "submit" && !sub.adopting:
+		line += "任务清单已提交（会议 " + sub.meeting + "），但分解结果无法显示：请确认 worker 正在运行后用 starter status " + sub.meeting + " 查看，再用 starter adopt " + sub.meeting + " 通过并交办。"
 	case command == "adopt" || command == "submit":
-		meeting := "会议编号"
+		meeting := sub.meeting
 		if command == "adopt" && len(args) > 0 {
 			meeting = args[0]
 		}

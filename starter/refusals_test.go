@@ -65,3 +65,21 @@ func TestSayNotConnected(t *testing.T) {
 		}
 	}
 }
+
+// submit: not sent, submitted but its proposal not shown, or submitted with --adopt,
+// each says what happened to the list.
+func TestSaySubmit(t *testing.T) {
+	timeout := &refusal.Error{Kind: refusal.ErrUnavailable, Err: context.DeadlineExceeded}
+	for _, c := range []struct {
+		err  error
+		want string
+	}{
+		{timeout, "任务清单尚未提交"},
+		{submitted{meeting: "cwh-9", err: timeout}, "任务清单已提交（会议 cwh-9），但分解结果无法显示：请确认 worker 正在运行后用 starter status cwh-9 查看，再用 starter adopt cwh-9 通过并交办"},
+		{submitted{meeting: "cwh-9", adopting: true, err: timeout}, "恢复后继续交办，不会重复：请启动 worker，再用 starter status cwh-9 查看"},
+	} {
+		if got := say([]string{"submit", "list.yaml"}, c.err); !strings.Contains(got, c.want) || !strings.Contains(got, "工作进程没有应答") {
+			t.Errorf("%v: %q lacks %q", c.err, got, c.want)
+		}
+	}
+}
