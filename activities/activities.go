@@ -19,8 +19,8 @@ import (
 	"taskrelay/internal/actor"
 	"taskrelay/internal/gongwen"
 	"taskrelay/internal/notify"
+	"taskrelay/internal/parts"
 	"taskrelay/internal/relay"
-	"taskrelay/internal/relayclient"
 )
 
 // Notifier delivers one notice; delivering the same notice twice must be harmless.
@@ -28,10 +28,31 @@ type Notifier interface {
 	Deliver(ctx context.Context, n relay.Notice) error
 }
 
+// Engine is what the activities ask of the engine itself: start a task, hand a
+// notice to a digest, read a part of a big list (client.Client is one).
+type Engine interface {
+	ExecuteWorkflow(ctx context.Context, options client.StartWorkflowOptions, workflow interface{}, args ...interface{}) (client.WorkflowRun, error)
+	SignalWithStartWorkflow(ctx context.Context, workflowID, signalName string, signalArg interface{},
+		options client.StartWorkflowOptions, workflow interface{}, workflowArgs ...interface{}) (client.WorkflowRun, error)
+	parts.History
+}
+
+// Records is what the activities write through the engine's own workflows
+// (relayclient.Client is one): a document's number from its counter, a 催办单 on each
+// of its tasks.
+type Records interface {
+	DocNumber(ctx context.Context, prefix string, year int, requestID string) (int, error)
+	RecordChase(ctx context.Context, in relay.ChaseInput) (relay.ChaseRecord, error)
+}
+
+var _ Engine = client.Client(nil)
+
 // Activities are registered on the worker; their dependencies are injected.
 type Activities struct {
 	Notifier Notifier
-	Client   client.Client
+	Engine   Engine
+	// Records numbers documents and records chases; nil: documents go unnumbered.
+	Records Records
 	// TaskConfig is the deadline watch fixed into every task this worker starts.
 	TaskConfig relay.TaskConfig
 	// StartConcurrency bounds parallel starts inside one StartTasks call.
@@ -75,11 +96,11 @@ func (a *Activities) Deliver(ctx context.Context, n relay.Notice) error {
 // gets the same number and none is skipped or given twice. Empty for other notices,
 // or when numbering is off.
 func (a *Activities) DocNumber(ctx context.Context, n relay.Notice) (string, error) {
-	if !notify.Documented(n.Kind) || a.DocPrefix == "" || a.Client == nil {
+	if !notify.Documented(n.Kind) || a.DocPrefix == "" || a.Records == nil {
 		return "", nil
 	}
 	year := relay.DocYear(n.IssuedAt)
-	seq, err := (&relayclient.Client{T: a.Client}).DocNumber(ctx, a.DocPrefix, year, n.ID)
+	seq, err := a.Records.DocNumber(ctx, a.DocPrefix, year, n.ID)
 	if err != nil {
 		return "", err
 	}
@@ -170,7 +191,7 @@ func (a *Activities) startTask(ctx context.Context, in relay.TaskInput) (bool, e
 		Memo:                  relay.TaskMemo(in),
 		TypedSearchAttributes: temporal.NewSearchAttributes(attrs...),
 	}
-	_, err := a.Client.ExecuteWorkflow(ctx, opts, relay.TaskWorkflowName, in)
+	_, err := a.Engine.ExecuteWorkflow(ctx, opts, relay.TaskWorkflowName, in)
 	var (
 		already *serviceerror.WorkflowExecutionAlreadyStarted
 		invalid *serviceerror.InvalidArgument
@@ -190,14 +211,17 @@ func (a *Activities) startTask(ctx context.Context, in relay.TaskInput) (bool, e
 
 // RecordChase records a 催办单 on each of its tasks (see relayclient.RecordChase).
 func (a *Activities) RecordChase(ctx context.Context, in relay.ChaseInput) (relay.ChaseRecord, error) {
-	return (&relayclient.Client{T: a.Client}).RecordChase(ctx, in)
+	if a.Records == nil {
+		return relay.ChaseRecord{}, fmt.Errorf("chase %s: no Records to record it with", in.ID)
+	}
+	return a.Records.RecordChase(ctx, in)
 }
 
 // Digest hands one notice to its recipient's digest workflow, starting it if need be
 // (relay/digest.go). A retry signals again; the digest drops a notice id it has taken.
 func (a *Activities) Digest(ctx context.Context, s relay.DigestSignal) error {
 	n := s.Notice
-	_, err := a.Client.SignalWithStartWorkflow(ctx, relay.DigestWorkflowID(n.ToKind, n.To), relay.SignalDigest, s,
+	_, err := a.Engine.SignalWithStartWorkflow(ctx, relay.DigestWorkflowID(n.ToKind, n.To), relay.SignalDigest, s,
 		client.StartWorkflowOptions{ID: relay.DigestWorkflowID(n.ToKind, n.To), TaskQueue: relay.TaskQueue},
 		relay.DigestWorkflowName, relay.DigestState{ToKind: n.ToKind, To: n.To, ToName: n.ToName, Window: s.Window})
 	if err != nil {

@@ -42,7 +42,7 @@ func TestStartTasksPermanentRefusal(t *testing.T) {
 	} {
 		var s testsuite.WorkflowTestSuite
 		env := s.NewTestActivityEnvironment()
-		acts := &Activities{Client: refusing{err: c.err}}
+		acts := &Activities{Engine: refusing{err: c.err}}
 		env.RegisterActivity(acts)
 		_, err := env.ExecuteActivity(acts.StartTasks, []relay.TaskInput{c.in})
 		var app *temporal.ApplicationError

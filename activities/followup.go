@@ -18,7 +18,7 @@ import (
 )
 
 // TaskStore is how the follow-up reads task summaries (the visibility store) and
-// records a reminder on a task; api.Client is one.
+// records a reminder on a task; relayclient.Client is one.
 type TaskStore interface {
 	Tasks(ctx context.Context, query string) ([]relay.TaskSummary, error)
 	ActOnce(ctx context.Context, taskID, action, requestID string, req relay.ActionRequest) (relay.TaskView, error)

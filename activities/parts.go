@@ -47,7 +47,7 @@ type Dispatched struct {
 // StartPart reads one part of a list from the engine and starts its tasks.
 // Idempotent as StartTasks is.
 func (a *Activities) StartPart(ctx context.Context, req PartStart) (int, error) {
-	items, err := parts.Read(ctx, a.Client, req.Part)
+	items, err := parts.Read(ctx, a.Engine, req.Part)
 	if err != nil {
 		return 0, err
 	}
@@ -121,7 +121,7 @@ func (a *Activities) NumberDispatch(ctx context.Context, req Dispatch) (map[stri
 
 // dispatchNotices reads the whole list and builds its dispatch notices.
 func (a *Activities) dispatchNotices(ctx context.Context, req Dispatch) ([]relay.Notice, []relay.DispatchNotice, error) {
-	items, err := parts.ReadAll(ctx, a.Client, req.Parts)
+	items, err := parts.ReadAll(ctx, a.Engine, req.Parts)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -173,7 +173,7 @@ func (k *County) start(ctx context.Context, onCluster bool, log *zap.Logger) err
 	sinks := notify.All{notify.NewRecords(shared), sink}
 	w := worker.New(c, relay.TaskQueue, worker.Options{
 		MaxConcurrentWorkflowTaskPollers: cfg.Pollers, MaxConcurrentActivityTaskPollers: cfg.Pollers})
-	acts := &activities.Activities{Notifier: sinks, Client: c, TaskConfig: cfg.Task, DocPrefix: cfg.Documents.Prefix,
+	acts := &activities.Activities{Notifier: sinks, Engine: c, Records: &relayclient.Client{T: c}, TaskConfig: cfg.Task, DocPrefix: cfg.Documents.Prefix,
 		Keys: func() ([]actor.PublicKey, error) { return actor.ReadKeys(cfg.TrustedKeys()) }}
 	if d := loadDirectory(cfg); d != nil {
 		acts.Contacts = d.NoticeContact
@@ -311,6 +311,13 @@ func openShared(ctx context.Context, cfg config.Config, log *zap.Logger) (*blob.
 	}
 	return b, nil
 }
+
+// The client is what the activities read and write the engine's records through.
+var (
+	_ activities.Records    = (*relayclient.Client)(nil)
+	_ activities.TaskStore  = (*relayclient.Client)(nil)
+	_ activities.TaskReader = (*relayclient.Client)(nil)
+)
 
 // Register puts taskrelay's workflows and activities on a worker (or a replayer).
 func Register(r worker.Registry, acts *activities.Activities) {

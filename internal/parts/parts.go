@@ -98,8 +98,14 @@ func start(ctx context.Context, c client.Client, i int, p Part) error {
 	return nil
 }
 
+// History is what reading a part asks of the engine: a workflow's history
+// (client.Client is one).
+type History interface {
+	GetWorkflowHistory(ctx context.Context, workflowID, runID string, isLongPoll bool, filterType enumspb.HistoryEventFilterType) client.HistoryEventIterator
+}
+
 // Read returns a part's items: the input of its workflow's first event.
-func Read(ctx context.Context, c client.Client, ref relay.PlanPart) ([]relay.Item, error) {
+func Read(ctx context.Context, c History, ref relay.PlanPart) ([]relay.Item, error) {
 	it := c.GetWorkflowHistory(ctx, ref.WorkflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	if !it.HasNext() {
 		return nil, fmt.Errorf("任务清单分片 %s 不存在", ref.WorkflowID)
@@ -123,7 +129,7 @@ func Read(ctx context.Context, c client.Client, ref relay.PlanPart) ([]relay.Ite
 }
 
 // ReadAll returns the items of every part, in list order.
-func ReadAll(ctx context.Context, c client.Client, refs []relay.PlanPart) ([]relay.Item, error) {
+func ReadAll(ctx context.Context, c History, refs []relay.PlanPart) ([]relay.Item, error) {
 	got := make([][]relay.Item, len(refs))
 	g := new(errgroup.Group)
 	g.SetLimit(8)
