@@ -28,7 +28,7 @@ import (
 // answers count against the account's lock as login failures do, are logged alike,
 // and at the lock the session ends; the right password is refused while locked.
 func TestPasswordFormGuessingLocks(t *testing.T) {
-	e, now := clocked(t, setup(t))
+	e, now := clocked(t, pageSetup(t))
 	b := e.login(t, "victim")
 	guess := func(pw string) resp {
 		return b.post("/password", url.Values{"current": {pw}, "new": {"Brand-new-pass-9"}, "confirm": {"Brand-new-pass-9"}})
@@ -63,7 +63,7 @@ func TestPasswordFormGuessingLocks(t *testing.T) {
 // 三员分立: no administrator changes or disables an administrator's (or the province
 // account's) role from the console, nor gives one; the auditor keeps the log.
 func TestPrivilegedRolesNotChangedFromConsole(t *testing.T) {
-	e := setup(t)
+	e := pageSetup(t)
 	sec, root := e.login(t, "sec1"), e.login(t, "root")
 	before, _ := e.users.List()
 	for _, try := range []struct {
@@ -103,7 +103,7 @@ func TestPrivilegedRolesNotChangedFromConsole(t *testing.T) {
 // A demotion or disabling of a privileged account (made on the server) is shown to
 // the auditor apart, whatever date the page is filtered from.
 func TestPrivilegeRevokedShownToAuditor(t *testing.T) {
-	e, _ := clocked(t, setup(t))
+	e, _ := clocked(t, pageSetup(t))
 	if err := e.users.Add(accounts.User{Username: "aud", Role: accounts.RoleAuditor}, testPassword); err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +117,7 @@ func TestPrivilegeRevokedShownToAuditor(t *testing.T) {
 
 // Every account the administrator makes sets its own password at its first login.
 func TestAdministratorMadeAccountMustChangePassword(t *testing.T) {
-	e := setup(t)
+	e := pageSetup(t)
 	name := "newbie" + time.Now().Format("150405")
 	root := e.login(t, "root")
 	must(t, root.post("/users", url.Values{"username": {name}, "role": {"office"}, "password": {"Initial-pass-1"}}), http.StatusSeeOther)
@@ -139,7 +139,7 @@ func TestAdministratorMadeAccountMustChangePassword(t *testing.T) {
 // The CSRF token is bound to the session: the token and CSRF cookie of another
 // browser (the attacker's own, planted beside the victim's session) are refused.
 func TestCSRFTokenBoundToSession(t *testing.T) {
-	e := setup(t)
+	e := pageSetup(t)
 	// The attacker's browser, before and after signing in: a cookie secret and its token.
 	att := e.browser(t)
 	att.get("/login")
@@ -168,7 +168,7 @@ func TestCSRFTokenBoundToSession(t *testing.T) {
 // A username differing from an existing one only in case or by look-alike characters
 // (full-width forms, 0 for o, 1 for l) is refused; nothing is added.
 func TestLookalikeUsernamesRefused(t *testing.T) {
-	e := setup(t)
+	e := pageSetup(t)
 	root := e.login(t, "root")
 	root.get("/users")
 	before, _ := e.users.List()
@@ -186,7 +186,7 @@ func TestLookalikeUsernamesRefused(t *testing.T) {
 // Failures at one account from an address slow that account from that address, not
 // a colleague's right password from behind the same gateway; the account still locks.
 func TestThrottlePerAddressAndAccount(t *testing.T) {
-	e, now := clocked(t, setup(t))
+	e, now := clocked(t, pageSetup(t))
 	if err := e.users.Add(accounts.User{Username: "colleague", Role: accounts.RoleInspection}, testPassword); err != nil {
 		t.Fatal(err)
 	}
@@ -211,7 +211,7 @@ var optionValueRE = regexp.MustCompile(`<option value="([^"]*)"`)
 // The county head's account: the form offers the county head among the leaders, and
 // the server takes exactly what the form offers (ids from its list), nothing else.
 func TestLeaderAccountsExactlyAsOffered(t *testing.T) {
-	e := setup(t)
+	e := pageSetup(t)
 	root := e.login(t, "root")
 	r := root.get("/users")
 	m := leaderOptionRE.FindStringSubmatch(r.body)
@@ -248,7 +248,7 @@ func TestLeaderAccountsExactlyAsOffered(t *testing.T) {
 // At most five sessions at once: the sixth login ends the least recently used, which
 // 我的登录 no longer lists, and the security log says so.
 func TestConcurrentSessionCap(t *testing.T) {
-	e, now := clocked(t, setup(t))
+	e, now := clocked(t, pageSetup(t))
 	var bs []*browser
 	for i := 0; i < accounts.MaxSessions+1; i++ {
 		bs = append(bs, e.login(t, "victim"))
@@ -278,7 +278,7 @@ func TestConcurrentSessionCap(t *testing.T) {
 // /static/ lists nothing; static files, the router's redirects and refusals carry the
 // security headers the pages carry.
 func TestStaticAndRedirectsCarryHeaders(t *testing.T) {
-	e := setup(t)
+	e := pageSetup(t)
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	for _, try := range []struct {
@@ -318,7 +318,7 @@ func TestStaticAndRedirectsCarryHeaders(t *testing.T) {
 // An edited security log: the auditor sees the entries up to the break, the break,
 // and no "passed".
 func TestBrokenChainShowsEntriesUpToBreak(t *testing.T) {
-	e, _ := clocked(t, setup(t))
+	e, _ := clocked(t, pageSetup(t))
 	if err := e.users.Add(accounts.User{Username: "aud", Role: accounts.RoleAuditor}, testPassword); err != nil {
 		t.Fatal(err)
 	}

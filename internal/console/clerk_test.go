@@ -108,7 +108,7 @@ func docxText(t *testing.T, b []byte) string {
 // message the console writes (its Go strings and templates) or takes from the rules it
 // shares with the command line (a return without a note) names a --flag.
 func TestConsoleErrorsNameNoFlags(t *testing.T) {
-	e := setup(t)
+	e := pageSetup(t)
 	flag := regexp.MustCompile(`--[a-z]`)
 	admin := e.login(t, "root")
 	for _, c := range []struct{ role, want string }{

@@ -105,32 +105,50 @@ func fakeSetup(t *testing.T) (*testEnv, *consoletest.Fake) {
 	return e, f
 }
 
+// pageSetup is fakeSetup for a test that puts no task in.
+func pageSetup(t *testing.T) *testEnv {
+	t.Helper()
+	e, _ := fakeSetup(t)
+	return e
+}
+
 // dispatched puts testList(meeting) into the fake as the engine holds it once adopted
-// and dispatched: the meeting, and each item's task as its start makes it (the memo's
-// summary, a dispatched entry on its timeline), the overdue item red and the one due
-// in three days yellow.
+// and dispatched (see dispatchedList).
 func (e *testEnv) dispatched(t *testing.T, meeting string) {
 	t.Helper()
-	plan, err := tasklist.Parse(meeting+".yaml", testList(meeting), e.s.cfg.Directory, tasklist.MeetingFlags{})
+	e.dispatchedList(t, meeting+".yaml", testList(meeting))
+}
+
+// dispatchedList puts a task list into the fake as the engine holds it once adopted
+// and dispatched: the meeting with its units' 交办单, and each item's task as its
+// start makes it (the memo's summary, a dispatched entry on its timeline), an overdue
+// one red and one due within five days yellow.
+func (e *testEnv) dispatchedList(t *testing.T, file string, list []byte) {
+	t.Helper()
+	plan, err := tasklist.Parse(file, list, e.s.cfg.Directory, tasklist.MeetingFlags{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	at := time.Now().Add(-time.Hour) // within relay.UnreadAfter: no unread notice is listed yet
+	_, notices := plan.DispatchNotices(plan.Items, at)
 	e.fake.PutMeeting(relay.MeetingView{Meeting: plan.Meeting, State: relay.MeetingAdopted, Items: plan.Items,
-		Units: plan.Units, Leaders: plan.Leaders, SubmittedAt: at, AdoptedAt: &at, AdoptedBy: "office1", DispatchedAt: &at}, at)
+		Units: plan.Units, Leaders: plan.Leaders, SubmittedAt: at, AdoptedAt: &at, AdoptedBy: "office1", DispatchedAt: &at,
+		Notices: notices}, at)
 	today := time.Now().In(relay.TimeZone)
 	for _, it := range plan.Items {
 		sum := relay.TaskMemo(plan.TaskInput(it, at))[relay.MemoSummary].(relay.TaskSummary)
 		sum.Timeline = []relay.Event{{At: at, By: "system", Action: relay.ActDispatched, Note: "交办"}}
-		end, err := relay.DeadlineEnd(it.Deadline)
-		if err != nil {
-			t.Fatal(err)
-		}
-		switch days := end.Sub(today).Hours() / 24; {
-		case days < 0:
-			sum.Light = relay.Red
-		case days < 5:
-			sum.Light = relay.Yellow
+		if !it.Standing {
+			end, err := relay.DeadlineEnd(it.Deadline)
+			if err != nil {
+				t.Fatal(err)
+			}
+			switch days := end.Sub(today).Hours() / 24; {
+			case days < 0:
+				sum.Light = relay.Red
+			case days < 5:
+				sum.Light = relay.Yellow
+			}
 		}
 		e.fake.PutTask(sum)
 	}

@@ -1,7 +1,6 @@
 package console
 
 import (
-	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -14,7 +13,7 @@ import (
 // TestUserTextIsInert: text typed by the committee's list or by a unit is shown as
 // text on every page, never as markup.
 func TestUserTextIsInert(t *testing.T) {
-	e := setup(t)
+	e := pageSetup(t)
 	const m = "cwh-inert"
 	evil := `<script>alert("x")</script><img src=x onerror=alert(1)>`
 	list := []byte(`meeting: {id: cwh-inert, name: "县委常委会<b>粗体</b>会议", date: 2026-09-15}
@@ -24,18 +23,21 @@ items:
 	off := e.login(t, "office1")
 	r := off.upload("inert.yaml", list, nil)
 	must(t, r, http.StatusSeeOther)
-	must(t, off.post(MeetingURL(m)+"/adopt", nil), http.StatusSeeOther)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if _, err := e.api.WaitDispatched(ctx, m); err != nil {
-		t.Fatal(err)
-	}
-	czj := e.login(t, "czj1")
+	// The engine holds it dispatched, with the unit's progress note as it was typed.
+	e.dispatchedList(t, "inert.yaml", list)
 	id := relay.TaskID(m, 1)
-	must(t, czj.post(TaskURL(id)+"/progress", url.Values{"percent": {"10"}, "note": {`<iframe src="http://x"></iframe>进展`}}), http.StatusSeeOther)
-
+	note := `<iframe src="http://x"></iframe>进展`
+	czj := e.login(t, "czj1")
+	must(t, czj.post(TaskURL(id)+"/progress", url.Values{"percent": {"10"}, "note": {note}}), http.StatusSeeOther)
+	if c := e.fake.Calls(); c[len(c)-1].Act.Note != note {
+		t.Fatalf("the note reached the engine as %q", c[len(c)-1].Act.Note)
+	}
+	ten := 10
+	e.put(t, id, func(s *relay.TaskSummary) {
+		s.Timeline = append(s.Timeline, relay.Event{At: time.Now(), By: "czj", User: "czj1", Action: relay.ActProgress, Note: note, Percent: &ten})
+		s.LastProgressNote = note
+	})
 	insp := e.login(t, "duban")
-	eventually(t, "task on the board", func() bool { return strings.Contains(insp.get("/board?meeting="+m).body, "alert") })
 	pages := map[string]string{
 		"meeting":  off.get(MeetingURL(m)).body,
 		"task":     czj.get(TaskURL(id)).body,

@@ -34,12 +34,12 @@ func clocked(t *testing.T, base *testEnv) (*testEnv, *time.Time) {
 	users.Now = clock
 	sess := accounts.NewSessions(base.key, accounts.DefaultSessionTTL)
 	sess.Now = clock
-	s, err := New(Config{API: base.api, Users: users, Sessions: sess, Directory: base.s.cfg.Directory, Now: clock,
+	s, err := New(Config{API: base.s.cfg.API, Users: users, Sessions: sess, Directory: base.s.cfg.Directory, Now: clock,
 		Reports: base.s.cfg.Reports, Deliveries: base.s.cfg.Deliveries, SecurityLog: seclog.Open(filepath.Join(dir, seclog.File))})
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &testEnv{api: base.api, users: users, key: base.key, data: dir, s: s}
+	e := &testEnv{api: base.api, fake: base.fake, users: users, key: base.key, data: dir, s: s}
 	e.srv = httptest.NewServer(s.Handler())
 	t.Cleanup(e.srv.Close)
 	return e, &now
@@ -66,7 +66,7 @@ var loginErrorRE = regexp.MustCompile(`id="error">([^<]*)<`)
 // the right password refused while locked, and an unknown username answered exactly
 // alike; fifteen minutes later the right password works.
 func TestBruteForceIsSlowedAndLocked(t *testing.T) {
-	base := setup(t)
+	base := pageSetup(t)
 	attack := func(name string) ([]string, *testEnv, *time.Time) {
 		e, now := clocked(t, base)
 		b := e.browser(t)
@@ -116,7 +116,7 @@ func TestBruteForceIsSlowedAndLocked(t *testing.T) {
 
 // An idle session ends after 30 minutes; a used one lives on.
 func TestIdleSessionEnds(t *testing.T) {
-	e, now := clocked(t, setup(t))
+	e, now := clocked(t, pageSetup(t))
 	b := e.login(t, "victim")
 	for i := 0; i < 3; i++ {
 		*now = now.Add(20 * time.Minute)
@@ -137,7 +137,7 @@ var sessionIDRE = regexp.MustCompile(`name="id" value="([^"]+)"`)
 
 // A user sees their other sessions and ends one; changing the password ends the rest.
 func TestOwnSessionsAndPasswordChange(t *testing.T) {
-	e := setup(t)
+	e := pageSetup(t)
 	b1, b2, b3 := e.login(t, "chang"), e.login(t, "chang"), e.login(t, "chang")
 	r := b1.get("/sessions")
 	must(t, r, http.StatusOK, "当前登录")
@@ -184,7 +184,7 @@ func TestOwnSessionsAndPasswordChange(t *testing.T) {
 // Disabling an account ends its sessions at once; the system administrator cannot
 // give administrators' roles, and no administrator acts on their own account.
 func TestAccountsAndSeparation(t *testing.T) {
-	e := setup(t)
+	e := pageSetup(t)
 	if err := e.users.Add(accounts.User{Username: "tmp-unit", Role: accounts.RoleUnit, Unit: "gaj"}, testPassword); err != nil {
 		t.Fatal(err)
 	}
@@ -273,7 +273,7 @@ func TestDoublePostActsOnce(t *testing.T) {
 }
 
 func TestSecurityHeaders(t *testing.T) {
-	e := setup(t)
+	e := pageSetup(t)
 	res, err := http.Get(e.srv.URL + "/login")
 	if err != nil {
 		t.Fatal(err)

@@ -1,11 +1,8 @@
 package console
 
 import (
-	"context"
-	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"taskrelay/internal/relay"
 )
@@ -13,20 +10,13 @@ import (
 // TestTaskPageNamesUnitsAsWritten: the task page names the lead and supporting units
 // as the committee's list wrote them, next to the directory's names.
 func TestTaskPageNamesUnitsAsWritten(t *testing.T) {
-	e := setup(t)
+	e := pageSetup(t)
 	const m = "cwh-written"
 	list := []byte(`meeting: {id: cwh-written, name: 县委常委会2026年第19次会议, date: 2026-09-15}
 items:
   - {no: 1, title: 两险同宣同征, lead: 县医疗保障局, co: 县委宣传部（县文化和旅游局、县教育体育局）, deadline: 2027-06-30}
 `)
-	off := e.login(t, "office1")
-	must(t, off.upload("written.yaml", list, nil), http.StatusSeeOther)
-	must(t, off.post(MeetingURL(m)+"/adopt", nil), http.StatusSeeOther)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if _, err := e.api.WaitDispatched(ctx, m); err != nil {
-		t.Fatal(err)
-	}
+	e.dispatchedList(t, "written.yaml", list)
 	body := e.login(t, "rsj1").get(TaskURL(relay.TaskID(m, 1))).body
 	for _, want := range []string{
 		`<dd id="task-lead">县人力资源和社会保障局（县医疗保障局）</dd>`,
