@@ -401,6 +401,7 @@ func TestWorkerNotAnswering(t *testing.T) {
 		{[]string{"submit", list}, []string{"工作进程没有应答", "任务清单已提交（会议 cwh-noworker）", "starter adopt cwh-noworker"}},
 		{[]string{"adopt", "cwh-noworker"}, []string{"工作进程没有应答", "恢复后继续交办", "starter status cwh-noworker"}},
 		{[]string{"status", "cwh-2026-12"}, []string{"工作进程没有应答", "再次运行本命令"}},
+		{[]string{"report", "--month", time.Now().In(relay.TimeZone).Format("2006-01")}, []string{"工作进程没有应答", "再次运行本命令"}},
 		{[]string{"task", "cwh-2026-12:1"}, []string{"工作进程没有应答", "再次运行本命令"}},
 		{[]string{"progress", "cwh-2026-12:1", "--unit", "rsj", "--percent", "30", "--note", "worker 停止时报送"},
 			[]string{"工作进程没有应答", "starter task cwh-2026-12:1", "未记录再运行本命令"}},

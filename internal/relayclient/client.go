@@ -704,10 +704,22 @@ func (c *Client) RunReport(ctx context.Context, req report.Request) (report.Resu
 // run itself then waits for the sign-off. A run that fails says why.
 func (c *Client) ReportDraft(ctx context.Context, run client.WorkflowRun) (report.Result, error) {
 	var res report.Result
-	err := c.update(ctx, client.UpdateWorkflowOptions{
+	// The worker accepts the update at once and completes it when the draft is made,
+	// which may take a while: only the acceptance is bounded by CallTimeout, so that a
+	// worker that is not answering is said so without cutting a long report short.
+	actx, cancel := c.call(ctx)
+	h, err := c.T.UpdateWorkflow(actx, client.UpdateWorkflowOptions{
 		WorkflowID: run.GetID(), RunID: run.GetRunID(), UpdateName: relay.UpdateReportDraft,
-	}, &res)
+		WaitForStage: client.WorkflowUpdateStageAccepted,
+	})
+	cancel()
+	if err == nil {
+		err = h.Get(ctx, &res)
+	}
 	if err != nil {
+		if unavailable(err) {
+			return res, refused(err, refusal.Report, "")
+		}
 		// The run may have ended meanwhile: failed (its reason), or finished.
 		if gerr := run.Get(ctx, &res); gerr != nil {
 			return res, fmt.Errorf("生成月度报告: %w", Reason(gerr))

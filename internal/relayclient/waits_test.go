@@ -30,6 +30,16 @@ func (silent) QueryWorkflow(ctx context.Context, _, _, _ string, _ ...interface{
 	return nil, ctx.Err()
 }
 
+// silentRun is a report's run that never ends.
+type silentRun struct{ client.WorkflowRun }
+
+func (silentRun) GetID() string    { return relay.ReportWorkflowID("2026-12", "") }
+func (silentRun) GetRunID() string { return "r" }
+func (silentRun) Get(ctx context.Context, _ interface{}) error {
+	<-ctx.Done()
+	return ctx.Err()
+}
+
 // A call only the worker can answer gives up after CallTimeout with ErrUnavailable,
 // not after the caller's whole context (the starter's is ten minutes).
 func TestCallTimeoutBoundsWorkerCalls(t *testing.T) {
@@ -43,6 +53,7 @@ func TestCallTimeoutBoundsWorkerCalls(t *testing.T) {
 		},
 		"adopt":         func(ctx context.Context) error { _, err := c.Adopt(ctx, "m", relay.AdoptRequest{}); return err },
 		"wait dispatch": func(ctx context.Context) error { _, err := c.WaitDispatched(ctx, "m"); return err },
+		"report draft":  func(ctx context.Context) error { _, err := c.ReportDraft(ctx, silentRun{}); return err },
 	} {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		t0 := time.Now()
