@@ -106,3 +106,25 @@ func TestListWarningsOnMeetingPage(t *testing.T) {
 		t.Error("a late warning for an item in time")
 	}
 }
+
+// TestStandingTaskFormsOnFake: a standing task's page offers its unit no 申请延期 and
+// the office no date to amend (the engine refuses both: it has no deadline), saying
+// 长期 instead; a dated task keeps both.
+func TestStandingTaskFormsOnFake(t *testing.T) {
+	e, _ := fakeSetup(t)
+	const m = "cwh-fake-standing"
+	e.dispatched(t, m)
+	standing, dated := relay.TaskID(m, 4), relay.TaskID(m, 1) // both led by rsj
+	e.put(t, standing, func(s *relay.TaskSummary) { s.Standing, s.Deadline = true, "" })
+	rsj, off := e.login(t, "rsj1"), e.login(t, "office1")
+	if r := rsj.get(TaskURL(standing)); r.status != http.StatusOK || strings.Contains(r.body, `id="form-extend"`) {
+		t.Errorf("a standing task offers 申请延期 (%d)", r.status)
+	}
+	must(t, rsj.get(TaskURL(dated)), http.StatusOK, `id="form-extend"`)
+	r := off.get(TaskURL(standing))
+	must(t, r, http.StatusOK, `id="form-amend"`, `<p class="field" id="am-standing">完成时限：长期（长期事项不设完成时限）</p>`)
+	if strings.Contains(r.body, `id="am-deadline"`) {
+		t.Error("the amend form offers a date for a standing task")
+	}
+	must(t, off.get(TaskURL(dated)), http.StatusOK, `id="am-deadline"`)
+}

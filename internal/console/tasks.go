@@ -118,7 +118,7 @@ func (s *Server) renderTask(q *req, status int, t relay.TaskView, form map[strin
 	open := !d.Closed && t.State != relay.StateWithdrawn
 	d.IsUnit = accounts.IsUnitRole(u.Role) && t.IsUnitOf(u.Unit) && open
 	d.CanAck = d.IsUnit && t.State == relay.StateDispatched
-	d.CanExt = d.IsUnit && t.Extension == nil
+	d.CanExt = d.IsUnit && t.Extension == nil && !t.Standing // a standing task has no deadline to extend
 	d.CanDone = d.IsUnit && t.State != relay.StateCompletionSubmitted
 	d.Decide = open && t.Extension != nil && (isInspection(u) || (u.Role == accounts.RoleLeader && u.Leader == t.Deputy))
 	d.ShowMeeting = boardRoles.allow(u.Role)
