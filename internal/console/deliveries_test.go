@@ -93,7 +93,7 @@ func TestReadReceipts(t *testing.T) {
 // TestDeliveriesPageAndRetry: the inspection office sees the spool's deliveries with
 // the reason of a refusal and sends a set-aside one again; units may not.
 func TestDeliveriesPageAndRetry(t *testing.T) {
-	e := setup(t)
+	e := pageSetup(t)
 	ledger := e.s.cfg.Deliveries
 	id := failedDelivery(t, ledger)
 	must(t, e.login(t, "rsj1").get("/deliveries"), http.StatusForbidden)
