@@ -15,13 +15,13 @@ import (
 // watching reports whether the deadline still concerns the units: not once the task is
 // closed, nor while a completion submitted in time waits for verification.
 func (t *task) watching() bool {
-	return !t.finished() && t.c.State != relay.StateCompletionSubmitted
+	return !t.finished() && t.m.Status != relay.StateCompletionSubmitted
 }
 
 // deadlineEnd is when the deadline passes; never (the zero time, ok false) for a
 // standing task.
 func (t *task) deadlineEnd() time.Time {
-	end, _ := relay.DeadlineEnd(t.c.Deadline) // validated at submit and at extension
+	end, _ := relay.DeadlineEnd(t.m.Deadline) // validated at submit and at extension
 	return end
 }
 
@@ -39,11 +39,11 @@ func (t *task) reminders() []reminder {
 	if !t.dated() {
 		return nil
 	}
-	day, _ := relay.ParseDate(t.c.Deadline)
+	day, _ := relay.ParseDate(t.m.Deadline)
 	var rs []reminder
 	for _, d := range t.in.Config.ReminderDays {
 		rs = append(rs, reminder{
-			key:  fmt.Sprintf("remind:%s:%d", t.c.Deadline, d),
+			key:  fmt.Sprintf("remind:%s:%d", t.m.Deadline, d),
 			days: d,
 			at:   day.AddDate(0, 0, -d).Add(time.Duration(t.in.Config.ReminderHour) * time.Hour),
 		})
@@ -51,7 +51,7 @@ func (t *task) reminders() []reminder {
 	return rs
 }
 
-func (t *task) overdueKey() string { return "overdue:" + t.c.Deadline }
+func (t *task) overdueKey() string { return "overdue:" + t.m.Deadline }
 
 // tick fires whatever is due now: the latest due reminder (older ones that a late
 // list or a long pause skipped are not sent in a burst), or the overdue notice and
@@ -150,7 +150,7 @@ func (t *task) behindAt(now time.Time) *relay.Milestone {
 			last = m
 		}
 	}
-	if last == nil || t.c.Progress >= last.Percent {
+	if last == nil || t.m.Progress >= last.Percent {
 		return nil
 	}
 	b := *last
@@ -168,7 +168,7 @@ func (t *task) recordBehind(ctx workflow.Context) {
 	}
 	t.c.Fired[key] = true
 	t.record(ctx, System, "", relay.ActBehindMilestone, fmt.Sprintf("节点 %s“%s”已过，序时进度应达 %d%%，实际报送 %d%%",
-		t.c.Behind.Date, t.c.Behind.Goal, t.c.Behind.Percent, t.c.Progress))
+		t.c.Behind.Date, t.c.Behind.Goal, t.c.Behind.Percent, t.m.Progress))
 }
 
 func (t *task) remind(ctx workflow.Context, r reminder) {
@@ -176,10 +176,10 @@ func (t *task) remind(ctx workflow.Context, r reminder) {
 	if r.days == 0 {
 		when = "今天到期"
 	}
-	note := fmt.Sprintf("完成时限 %s，%s", t.c.Deadline, when)
+	note := fmt.Sprintf("完成时限 %s，%s", t.m.Deadline, when)
 	t.record(ctx, System, "", relay.ActReminder, note)
 	it := t.in.Item
-	t.queue(ctx, fmt.Sprintf("reminder:%s:%s:%d", t.in.TaskID, t.c.Deadline, r.days),
+	t.queue(ctx, fmt.Sprintf("reminder:%s:%s:%d", t.in.TaskID, t.m.Deadline, r.days),
 		relay.NoticeReminder, relay.ToUnit, it.Lead, t.in.LeadName,
 		fmt.Sprintf("到期提醒：第%d项 %s", it.No, it.Title),
 		fmt.Sprintf("你单位牵头的“%s”%s，请抓紧办理并及时报送进展。", it.Title, note))
@@ -191,14 +191,14 @@ func (t *task) remind(ctx workflow.Context, r reminder) {
 func (t *task) overdue(ctx workflow.Context) {
 	it := t.in.Item
 	now := workflow.Now(ctx)
-	t.record(ctx, System, "", relay.ActOverdue, fmt.Sprintf("完成时限 %s 已过，未办结", t.c.Deadline))
+	t.record(ctx, System, "", relay.ActOverdue, fmt.Sprintf("完成时限 %s 已过，未办结", t.m.Deadline))
 	subject := fmt.Sprintf("逾期通知：第%d项 %s", it.No, it.Title)
 	if t.tiers {
 		subject = fmt.Sprintf("蓝色督办单：第%d项 %s 已逾期", it.No, it.Title)
 	}
-	t.queue(ctx, fmt.Sprintf("overdue:%s:%s", t.in.TaskID, t.c.Deadline),
+	t.queue(ctx, fmt.Sprintf("overdue:%s:%s", t.in.TaskID, t.m.Deadline),
 		relay.NoticeOverdue, relay.ToUnit, it.Lead, t.in.LeadName, subject,
-		fmt.Sprintf("你单位牵头的“%s”完成时限为 %s，现已逾期未办结，请立即办理并说明情况。", it.Title, t.c.Deadline))
+		fmt.Sprintf("你单位牵头的“%s”完成时限为 %s，现已逾期未办结，请立即办理并说明情况。", it.Title, t.m.Deadline))
 	t.c.Tier, t.c.TierAt, t.c.Listed = relay.TierBlue, &now, false
 	if !t.tiers {
 		t.escalateToDeputy(ctx, relay.TierYellow)
@@ -211,20 +211,20 @@ func (t *task) escalateToDeputy(ctx workflow.Context, tier string) {
 	t.c.Tier = tier
 	if !t.tiers {
 		t.record(ctx, System, "", relay.ActEscalation, fmt.Sprintf("逾期督办：报分管县领导 %s", t.in.DeputyName))
-		t.queue(ctx, fmt.Sprintf("escalation:%s:%s", t.in.TaskID, t.c.Deadline),
+		t.queue(ctx, fmt.Sprintf("escalation:%s:%s", t.in.TaskID, t.m.Deadline),
 			relay.NoticeEscalation, relay.ToLeader, it.Deputy, t.in.DeputyName,
 			fmt.Sprintf("督办单：第%d项 %s 已逾期", it.No, it.Title),
 			fmt.Sprintf("%s确定的“%s”由%s牵头，完成时限 %s，现已逾期未办结，请督促落实。",
-				t.in.Meeting.Name, it.Title, t.in.LeadName, t.c.Deadline))
+				t.in.Meeting.Name, it.Title, t.in.LeadName, t.m.Deadline))
 		return
 	}
 	days := t.in.Config.EscalateDeputyDays
 	t.record(ctx, System, "", relay.ActEscalation, fmt.Sprintf("黄色督办：逾期通知后 %d 天仍未办结，报分管县领导 %s", days, t.in.DeputyName))
-	t.queue(ctx, fmt.Sprintf("escalation:%s:%s", t.in.TaskID, t.c.Deadline),
+	t.queue(ctx, fmt.Sprintf("escalation:%s:%s", t.in.TaskID, t.m.Deadline),
 		relay.NoticeEscalation, relay.ToLeader, it.Deputy, t.in.DeputyName,
 		fmt.Sprintf("黄色督办单：第%d项 %s 逾期未办结", it.No, it.Title),
 		fmt.Sprintf("%s确定的“%s”由%s牵头，完成时限 %s，逾期通知发出 %d 天后仍未办结，请督促落实。",
-			t.in.Meeting.Name, it.Title, t.in.LeadName, t.c.Deadline, days))
+			t.in.Meeting.Name, it.Title, t.in.LeadName, t.m.Deadline, days))
 }
 
 // listForReport is the red tier: no notice, the task is named in the monthly report.
@@ -280,16 +280,16 @@ func (t *task) nextWake(now time.Time) time.Time {
 // publish keeps the search attributes in step with the task, writing only changes.
 func (t *task) publish(ctx workflow.Context) {
 	var updates []temporal.SearchAttributeUpdate
-	if t.c.State != t.saState {
-		t.saState = t.c.State
-		updates = append(updates, relay.SAState.ValueSet(string(t.c.State)))
+	if t.m.Status != t.saState {
+		t.saState = t.m.Status
+		updates = append(updates, relay.SAState.ValueSet(string(t.m.Status)))
 	}
 	if t.c.Light != t.saLight {
 		t.saLight = t.c.Light
 		updates = append(updates, relay.SALight.ValueSet(string(t.c.Light)))
 	}
-	if t.c.Deadline != t.saDead {
-		t.saDead = t.c.Deadline
+	if t.m.Deadline != t.saDead {
+		t.saDead = t.m.Deadline
 		updates = append(updates, relay.SADeadline.ValueSet(t.deadlineEnd()))
 	}
 	if sum := t.summary(); !reflect.DeepEqual(sum, t.memo) {
@@ -307,8 +307,8 @@ func (t *task) summary() relay.TaskSummary {
 	s := relay.TaskSummary{
 		TaskView:     t.view(),
 		DispatchedAt: t.in.DispatchedAt,
-		SubmittedAt:  t.c.SubmittedAt,
-		ClosedAt:     t.c.ClosedAt,
+		SubmittedAt:  t.m.SubmittedAt,
+		ClosedAt:     t.m.ClosedAt,
 	}
 	// Grants and RejectedCompletions change exactly when the two counts do, so they add
 	// no memo upsert of their own (the command sequence of running tasks is unchanged).

@@ -97,14 +97,9 @@ func Task(ctx workflow.Context, in relay.TaskInput) (relay.TaskView, error) {
 		t.c = *in.Carry
 		t.m = model.FromCarry(in.Item, in.DispatchedAt, t.c)
 		t.runStart = len(t.c.Timeline)
-		t.saState, t.saLight, t.saDead = t.c.State, t.c.Light, t.c.Deadline
+		t.saState, t.saLight, t.saDead = t.m.Status, t.c.Light, t.m.Deadline
 	} else {
-		t.c = relay.TaskCarry{
-			State:    relay.StateDispatched,
-			Deadline: in.Item.Deadline,
-			Light:    relay.Green,
-			Fired:    map[string]bool{},
-		}
+		t.c = relay.TaskCarry{Light: relay.Green, Fired: map[string]bool{}}
 		t.saState, t.saLight, t.saDead = relay.StateDispatched, relay.Green, in.Item.Deadline
 		t.m = model.New(in.Item, in.DispatchedAt)
 		t.record(ctx, System, "", relay.ActDispatched, fmt.Sprintf("经%s交办", in.Meeting.Name))
@@ -140,7 +135,7 @@ func Task(ctx workflow.Context, in relay.TaskInput) (relay.TaskView, error) {
 			}
 			if len(t.c.Pending) == 0 {
 				next := t.in
-				carry := t.c
+				carry := t.carried()
 				if t.bounded {
 					carry = t.carryOver()
 				}
@@ -269,8 +264,8 @@ func (t *task) register(ctx workflow.Context) error {
 func (t *task) view() relay.TaskView {
 	it := t.in.Item
 	v := relay.ItemView(t.in.TaskID, t.in.Meeting.ID, it, t.in.LeadName, t.in.CoNames, t.in.DeputyName)
-	v.Deadline, v.State, v.Progress, v.Light = t.c.Deadline, t.c.State, t.c.Progress, t.c.Light
-	v.Extension, v.Attachments, v.Assignee, v.Assignees = t.c.Extension, t.attachmentViews(), t.assignee(), t.assignees()
+	v.Deadline, v.State, v.Progress, v.Light = t.m.Deadline, t.m.Status, t.m.Progress, t.c.Light
+	v.Extension, v.Attachments, v.Assignee, v.Assignees = t.m.Extension, t.attachmentViews(), t.assignee(), t.assignees()
 	v.FeedbackReminded, v.BehindMilestone = t.c.FeedbackReminded, t.c.Behind
 	v.EscalationTier, v.EscalatedAt, v.ListedForReport = t.c.Tier, t.c.TierAt, t.c.Listed
 	v.Reads = t.c.Reads
@@ -325,7 +320,7 @@ func (t *task) chainHead() string {
 // entry is in the input of some run (where relayclient reads it back). The entries
 // left behind are counted in TimelineFrom and folded into Earlier for the summary.
 func (t *task) carryOver() relay.TaskCarry {
-	c := t.c
+	c := t.carried()
 	keep := max(timelineCarried, len(c.Timeline)-t.runStart)
 	drop := len(c.Timeline) - keep
 	if drop <= 0 {
@@ -336,6 +331,16 @@ func (t *task) carryOver() relay.TaskCarry {
 	c.TimelineFrom += drop
 	c.TimelineHead = c.Timeline[drop-1].Hash
 	c.Timeline = slices.Clone(c.Timeline[drop:])
+	return c
+}
+
+// carried is the carry handed to the next run: the run's own records (notices
+// pending, timers fired, the timeline) and the model's state in the fields the
+// carry has always had, so a carry from any version reads back (model.FromCarry).
+func (t *task) carried() relay.TaskCarry {
+	c := t.c
+	c.State, c.Progress, c.Deadline, c.Extension = t.m.Status, t.m.Progress, t.m.Deadline, t.m.Extension
+	c.SubmittedAt, c.ClosedAt, c.WithdrawnAt = t.m.SubmittedAt, t.m.ClosedAt, t.m.WithdrawnAt
 	return c
 }
 
@@ -395,24 +400,24 @@ func (t *task) validateExtend(ctx workflow.Context, req relay.ActionRequest) err
 	if err := t.validateUnit(ctx, req); err != nil {
 		return err
 	}
-	if t.c.Extension != nil {
+	if t.m.Extension != nil {
 		return errors.New("已有延期申请待批复")
 	}
 	if t.in.Item.Standing {
 		return refusal.Invalid("until", "长期事项不设完成时限，无需申请延期")
 	}
-	end, err := relay.DeadlineEnd(t.c.Deadline)
+	end, err := relay.DeadlineEnd(t.m.Deadline)
 	if err != nil {
 		return err
 	}
 	if !workflow.Now(ctx).Before(end) {
-		return fmt.Errorf("完成时限 %s 已过，不能再申请延期", t.c.Deadline)
+		return fmt.Errorf("完成时限 %s 已过，不能再申请延期", t.m.Deadline)
 	}
 	if _, err := relay.ParseDate(req.Until); err != nil {
 		return fmt.Errorf("延期至：%v", err)
 	}
-	if req.Until <= t.c.Deadline {
-		return fmt.Errorf("延期至 %s 不晚于现完成时限 %s", req.Until, t.c.Deadline)
+	if req.Until <= t.m.Deadline {
+		return fmt.Errorf("延期至 %s 不晚于现完成时限 %s", req.Until, t.m.Deadline)
 	}
 	if req.Note == "" {
 		return errors.New("请填写延期理由")
@@ -421,10 +426,10 @@ func (t *task) validateExtend(ctx workflow.Context, req relay.ActionRequest) err
 }
 
 func (t *task) validateDecide(_ workflow.Context, req relay.ActionRequest) error {
-	if t.c.State == relay.StateClosed {
+	if t.m.Status == relay.StateClosed {
 		return errClosed
 	}
-	if t.c.Extension == nil {
+	if t.m.Extension == nil {
 		return errors.New("没有待批复的延期申请")
 	}
 	if req.By != t.in.Item.Deputy && req.By != relay.Inspection {
@@ -437,10 +442,10 @@ func (t *task) validateComplete(ctx workflow.Context, req relay.ActionRequest) e
 	if err := t.validateUnit(ctx, req); err != nil {
 		return err
 	}
-	if t.c.State == relay.StateCompletionSubmitted {
+	if t.m.Status == relay.StateCompletionSubmitted {
 		return errors.New("已报送办结，等待督查室审核")
 	}
-	if t.c.State == relay.StateHeadReview {
+	if t.m.Status == relay.StateHeadReview {
 		return errors.New("办结报告已报单位负责人审核，请等待审核结果")
 	}
 	if req.Note == "" {
@@ -453,8 +458,8 @@ func (t *task) validateVerify(_ workflow.Context, req relay.ActionRequest) error
 	if req.By != relay.Inspection {
 		return fmt.Errorf("%s 无权审核：办结由县政府督查室审核", req.By)
 	}
-	if t.c.State != relay.StateCompletionSubmitted {
-		return fmt.Errorf("任务当前状态为 %s，没有待审核的办结报告", t.c.State)
+	if t.m.Status != relay.StateCompletionSubmitted {
+		return fmt.Errorf("任务当前状态为 %s，没有待审核的办结报告", t.m.Status)
 	}
 	if !req.Approve && req.Note == "" {
 		return errors.New("退回须写明理由")
@@ -474,7 +479,7 @@ func (t *task) validateFeedbackReminded(_ workflow.Context, req relay.ActionRequ
 	if _, err := relay.CycleStart(req.Cycle); err != nil {
 		return err
 	}
-	if t.c.State == relay.StateClosed {
+	if t.m.Status == relay.StateClosed {
 		return errClosed
 	}
 	return nil
@@ -484,11 +489,8 @@ func (t *task) validateFeedbackReminded(_ workflow.Context, req relay.ActionRequ
 
 func (t *task) acknowledge(ctx workflow.Context, req relay.ActionRequest) {
 	t.markAcked(req.Unit)
-	if t.c.State == relay.StateDispatched {
-		t.c.State = relay.StateAcknowledged
-		if req.Unit != "" {
-			t.record(ctx, req.Unit, req.User, relay.ActAcknowledged, "签收")
-		}
+	if t.m.Status == relay.StateDispatched && req.Unit != "" {
+		t.record(ctx, req.Unit, req.User, relay.ActAcknowledged, "签收")
 	}
 }
 
@@ -517,7 +519,7 @@ func (t *task) read(ctx workflow.Context, req relay.ActionRequest) {
 
 func (t *task) ack(ctx workflow.Context, req relay.ActionRequest) {
 	t.markAcked(req.Unit)
-	if t.c.State != relay.StateDispatched {
+	if t.m.Status != relay.StateDispatched {
 		t.record(ctx, req.Unit, req.User, relay.ActAcknowledged, "签收")
 		return
 	}
@@ -526,10 +528,6 @@ func (t *task) ack(ctx workflow.Context, req relay.ActionRequest) {
 
 func (t *task) progress(ctx workflow.Context, req relay.ActionRequest) {
 	t.acknowledge(ctx, req)
-	if t.c.State == relay.StateAcknowledged {
-		t.c.State = relay.StateInProgress
-	}
-	t.c.Progress = req.Percent
 	percent := req.Percent
 	t.answerChases(req.Unit)
 	t.recordEvent(ctx, relay.Event{By: req.Unit, User: req.User, Action: relay.ActProgress, Percent: &percent,
@@ -538,27 +536,24 @@ func (t *task) progress(ctx workflow.Context, req relay.ActionRequest) {
 
 func (t *task) extend(ctx workflow.Context, req relay.ActionRequest) {
 	t.acknowledge(ctx, req)
-	t.c.Extension = &relay.Extension{Unit: req.Unit, Until: req.Until, Reason: req.Note, RequestedAt: workflow.Now(ctx)}
 	t.recordEvent(ctx, relay.Event{By: req.Unit, User: req.User, Action: relay.ActExtensionRequested, Until: req.Until,
 		Note: fmt.Sprintf("申请延期至 %s：%s", req.Until, req.Note)})
 	subject := fmt.Sprintf("延期申请：第%d项 %s", t.in.Item.No, t.in.Item.Title)
-	body := fmt.Sprintf("%s申请将完成时限由 %s 延至 %s，理由：%s。请审批。", t.unitName(req.Unit), t.c.Deadline, req.Until, req.Note)
+	body := fmt.Sprintf("%s申请将完成时限由 %s 延至 %s，理由：%s。请审批。", t.unitName(req.Unit), t.m.Deadline, req.Until, req.Note)
 	t.notify(ctx, relay.NoticeExtensionRequest, relay.ToLeader, t.in.Item.Deputy, t.in.DeputyName, subject, body)
 	t.notify(ctx, relay.NoticeExtensionRequest, relay.ToInspection, relay.Inspection, "县政府督查室", subject, body)
 }
 
 func (t *task) decide(ctx workflow.Context, req relay.ActionRequest) {
-	ext := *t.c.Extension
-	t.c.Extension = nil
+	ext := *t.m.Extension
 	var body string
 	e := relay.Event{By: req.By, User: req.User}
 	if req.Approve {
-		e.Action, e.From, e.Until = relay.ActExtensionApproved, t.c.Deadline, ext.Until
-		t.c.Deadline = ext.Until
+		e.Action, e.From, e.Until = relay.ActExtensionApproved, t.m.Deadline, ext.Until
 		body = fmt.Sprintf("同意延期：完成时限由 %s 调整为 %s。", e.From, e.Until)
 	} else {
 		e.Action = relay.ActExtensionDenied
-		body = fmt.Sprintf("不同意延期，完成时限仍为 %s。", t.c.Deadline)
+		body = fmt.Sprintf("不同意延期，完成时限仍为 %s。", t.m.Deadline)
 	}
 	if req.Note != "" {
 		body += "意见：" + req.Note
@@ -575,9 +570,6 @@ func (t *task) complete(ctx workflow.Context, req relay.ActionRequest) {
 		return
 	}
 	t.acknowledge(ctx, req)
-	now := workflow.Now(ctx)
-	t.c.State = relay.StateCompletionSubmitted
-	t.c.SubmittedAt = &now
 	t.record(ctx, req.Unit, req.User, relay.ActCompletionSubmitted, req.Note)
 	t.notify(ctx, relay.NoticeClosed, relay.ToInspection, relay.Inspection, "县政府督查室",
 		fmt.Sprintf("办结待审核：第%d项 %s", t.in.Item.No, t.in.Item.Title),
@@ -586,17 +578,11 @@ func (t *task) complete(ctx workflow.Context, req relay.ActionRequest) {
 
 func (t *task) verify(ctx workflow.Context, req relay.ActionRequest) {
 	if req.Approve {
-		now := workflow.Now(ctx)
-		t.c.State = relay.StateClosed
-		t.c.Progress = 100
-		t.c.ClosedAt = &now
 		t.record(ctx, req.By, req.User, relay.ActCompletionAccepted, noteOr(req.Note, "审核通过，予以销号"))
 		t.notify(ctx, relay.NoticeClosed, relay.ToUnit, t.in.Item.Lead, t.in.LeadName,
 			fmt.Sprintf("办结确认：第%d项 %s", t.in.Item.No, t.in.Item.Title), noteOr(req.Note, "经督查室审核，该事项已办结销号。"))
 		return
 	}
-	t.c.State = relay.StateInProgress
-	t.c.SubmittedAt = nil
 	t.record(ctx, req.By, req.User, relay.ActCompletionRejected, req.Note)
 	t.notify(ctx, relay.NoticeReturned, relay.ToUnit, t.in.Item.Lead, t.in.LeadName,
 		fmt.Sprintf("办结退回：第%d项 %s", t.in.Item.No, t.in.Item.Title), "退回理由："+req.Note)
@@ -657,7 +643,7 @@ func (t *task) queue(ctx workflow.Context, id, kind, toKind, to, toName, subject
 		Subject: subject, Body: body,
 		Items: []relay.NoticeItem{{
 			No: it.No, TaskID: t.in.TaskID, Title: it.Title, Requirements: it.Requirements,
-			Role: relay.RoleLead, Deadline: t.c.Deadline, Standing: it.Standing, DeputyName: t.in.DeputyName,
+			Role: relay.RoleLead, Deadline: t.m.Deadline, Standing: it.Standing, DeputyName: t.in.DeputyName,
 			LeadUnitName: leadName, CoUnitNames: coNames,
 			ItemHash: relay.ItemRoot(t.in.Meeting, it),
 		}},

@@ -31,7 +31,7 @@ var errWithdrawn = refusal.New(refusal.ErrWithdrawn, "任务已撤销，不能�
 
 // finished reports whether the task's workflow can end: closed or withdrawn.
 func (t *task) finished() bool {
-	return t.c.State == relay.StateClosed || t.c.State == relay.StateWithdrawn
+	return t.m.Status == relay.StateClosed || t.m.Status == relay.StateWithdrawn
 }
 
 func (t *task) registerChanges(ctx workflow.Context) error {
@@ -76,7 +76,7 @@ func (t *task) changesView(v *relay.TaskView) {
 	if t.c.Requirements != "" {
 		v.Requirements = t.c.Requirements
 	}
-	v.WithdrawnAt = t.c.WithdrawnAt
+	v.WithdrawnAt = t.m.WithdrawnAt
 	v.Pushback = t.c.Pushback
 	v.Instructions = t.c.Instructions
 	v.Chases = t.c.Chases
@@ -174,7 +174,7 @@ func (t *task) validateAmend(_ workflow.Context, req relay.ChangeRequest) error 
 		if _, err := relay.ParseDate(req.Deadline); err != nil {
 			return fmt.Errorf("完成时限：%v", err)
 		}
-		if req.Deadline == t.c.Deadline {
+		if req.Deadline == t.m.Deadline {
 			return fmt.Errorf("完成时限已是 %s", req.Deadline)
 		}
 	}
@@ -343,9 +343,6 @@ func (t *task) applyReassign(ctx workflow.Context, req relay.ChangeRequest) {
 			ch.Removed = append(ch.Removed, id)
 		}
 	}
-	if e := t.c.Extension; e != nil && !t.isUnit(e.Unit) {
-		t.c.Extension = nil // the unit that asked no longer carries the task
-	}
 	note := fmt.Sprintf("调整分工：牵头单位 %s", t.in.LeadName)
 	if len(t.in.CoNames) > 0 {
 		note += "，配合单位 " + strings.Join(t.in.CoNames, "、")
@@ -365,7 +362,7 @@ func (t *task) applyReassign(ctx workflow.Context, req relay.ChangeRequest) {
 		}
 		t.notifyUnit(ctx, relay.NoticeDispatch, u.ID, role, "交办单（分工调整）："+title,
 			fmt.Sprintf("经调整，“%s”由你单位%s，完成时限 %s。具体要求：%s。调整理由：%s。请及时签收并抓好落实。",
-				it.Title, relay.RoleLabel(role), t.c.Deadline, t.requirements(), req.Reason))
+				it.Title, relay.RoleLabel(role), t.m.Deadline, t.requirements(), req.Reason))
 	}
 	for _, id := range ch.Removed {
 		t.notifyUnitNamed(ctx, relay.NoticeWithdrawn, id, old[id], relay.RoleCo, "撤销通知（分工调整）："+title,
@@ -380,9 +377,8 @@ func (t *task) amend(ctx workflow.Context, req relay.ChangeRequest) {
 	ch := &relay.Change{Reason: req.Reason}
 	var what []string
 	if req.Deadline != "" {
-		ch.FromDeadline, ch.Deadline = t.c.Deadline, req.Deadline
-		what = append(what, fmt.Sprintf("完成时限由 %s 调整为 %s", t.c.Deadline, req.Deadline))
-		t.c.Deadline = req.Deadline
+		ch.FromDeadline, ch.Deadline = t.m.Deadline, req.Deadline
+		what = append(what, fmt.Sprintf("完成时限由 %s 调整为 %s", t.m.Deadline, req.Deadline))
 	}
 	if req.Requirements != "" {
 		ch.Requirements = req.Requirements
@@ -396,10 +392,6 @@ func (t *task) amend(ctx workflow.Context, req relay.ChangeRequest) {
 }
 
 func (t *task) withdraw(ctx workflow.Context, req relay.ChangeRequest) {
-	now := workflow.Now(ctx)
-	t.c.State = relay.StateWithdrawn
-	t.c.WithdrawnAt = &now
-	t.c.Extension = nil
 	t.c.Tier, t.c.TierAt, t.c.Listed, t.c.Behind = "", nil, false, nil
 	if p := t.c.Pushback; p != nil && p.State == relay.PushbackPending {
 		p.State = relay.PushbackKept

@@ -138,10 +138,6 @@ func (t *task) assignee() string {
 // submitToHead holds an officer's completion for the unit head.
 func (t *task) submitToHead(ctx workflow.Context, req relay.ActionRequest) {
 	t.acknowledge(ctx, req)
-	if t.c.State == relay.StateAcknowledged {
-		t.c.State = relay.StateInProgress
-	}
-	t.c.State = relay.StateHeadReview
 	t.c.HeadReview = &relay.HeadReview{Unit: req.Unit, User: req.User, Note: req.Note,
 		Attachments: req.Attachments, At: workflow.Now(ctx)}
 	t.attachTo = relay.ActHeadReviewPending
@@ -149,11 +145,11 @@ func (t *task) submitToHead(ctx workflow.Context, req relay.ActionRequest) {
 }
 
 func (t *task) validateHeadReview(_ workflow.Context, req relay.ActionRequest) error {
-	if t.c.State == relay.StateClosed {
+	if t.m.Status == relay.StateClosed {
 		return errClosed
 	}
 	hr := t.c.HeadReview
-	if t.c.State != relay.StateHeadReview || hr == nil {
+	if t.m.Status != relay.StateHeadReview || hr == nil {
 		return errors.New("没有待单位负责人审核的办结报告")
 	}
 	if !req.Head || req.Unit != hr.Unit {
@@ -169,13 +165,11 @@ func (t *task) headReview(ctx workflow.Context, req relay.ActionRequest) {
 	hr := *t.c.HeadReview
 	t.c.HeadReview = nil
 	if !req.Approve {
-		t.c.State = relay.StateInProgress
 		t.record(ctx, req.Unit, req.User, relay.ActHeadReturned, "单位负责人退回："+req.Note)
 		return
 	}
 	t.record(ctx, req.Unit, req.User, relay.ActHeadApproved, noteOr(req.Note, "单位负责人审核同意"))
 	// The completion reaches the office as if submitted now; its files are on the
 	// pending entry already.
-	t.c.State = relay.StateInProgress
 	t.complete(ctx, relay.ActionRequest{Unit: hr.Unit, User: hr.User, Note: hr.Note})
 }
