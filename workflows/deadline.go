@@ -315,7 +315,7 @@ func (t *task) summary() relay.TaskSummary {
 	d := model.Digest(t.c.Earlier, t.c.Timeline, t.in.Item.Deadline)
 	s.LastProgressAt, s.LastProgressNote = d.LastProgressAt, d.LastProgressNote
 	s.ExtensionsGranted, s.Grants = len(d.Grants), d.Grants
-	s.Received = t.c.Received
+	s.Received = t.m.Received
 	s.Rejections, s.RejectedCompletions = len(d.Rejections), d.Rejections
 	return s
 }

@@ -341,6 +341,7 @@ func (t *task) carried() relay.TaskCarry {
 	c := t.c
 	c.State, c.Progress, c.Deadline, c.Extension = t.m.Status, t.m.Progress, t.m.Deadline, t.m.Extension
 	c.SubmittedAt, c.ClosedAt, c.WithdrawnAt = t.m.SubmittedAt, t.m.ClosedAt, t.m.WithdrawnAt
+	c.Requirements, c.Pushback, c.PushedBack, c.Chases, c.Received = t.m.Requirements, t.m.Pushback, t.m.PushedBack, t.m.Chases, t.m.Received
 	return c
 }
 
@@ -529,7 +530,6 @@ func (t *task) ack(ctx workflow.Context, req relay.ActionRequest) {
 func (t *task) progress(ctx workflow.Context, req relay.ActionRequest) {
 	t.acknowledge(ctx, req)
 	percent := req.Percent
-	t.answerChases(req.Unit)
 	t.recordEvent(ctx, relay.Event{By: req.Unit, User: req.User, Action: relay.ActProgress, Percent: &percent,
 		Note: fmt.Sprintf("进度 %d%%：%s", req.Percent, req.Note)})
 }

@@ -36,7 +36,7 @@ func (t *task) ackDays() int {
 // ackReceived is when a unit received the task: at dispatch (the task's start when
 // the input does not say), or when a reassignment added it.
 func (t *task) ackReceived(unit string) time.Time {
-	if at := t.receivedAt(unit); !at.IsZero() {
+	if at := t.m.ReceivedAt(unit); !at.IsZero() {
 		return at
 	}
 	return *t.c.AckSince

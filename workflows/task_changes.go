@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"go.temporal.io/sdk/workflow"
 
@@ -73,20 +72,20 @@ func (t *task) registerChanges(ctx workflow.Context) error {
 
 // changesView adds the changes to a view of the task.
 func (t *task) changesView(v *relay.TaskView) {
-	if t.c.Requirements != "" {
-		v.Requirements = t.c.Requirements
+	if t.m.Requirements != "" {
+		v.Requirements = t.m.Requirements
 	}
 	v.WithdrawnAt = t.m.WithdrawnAt
-	v.Pushback = t.c.Pushback
+	v.Pushback = t.m.Pushback
 	v.Instructions = t.c.Instructions
-	v.Chases = t.c.Chases
+	v.Chases = t.m.Chases
 	v.Unsigned = t.unsigned()
 }
 
 // requirements are the task's requirements as they stand (amended or the committee's).
 func (t *task) requirements() string {
-	if t.c.Requirements != "" {
-		return t.c.Requirements
+	if t.m.Requirements != "" {
+		return t.m.Requirements
 	}
 	return t.in.Item.Requirements
 }
@@ -205,15 +204,6 @@ func (t *task) pushbackDays() int {
 	return relay.DefaultPushbackDays
 }
 
-// receivedAt is when a unit received the task: at dispatch, or when a reassignment
-// added it.
-func (t *task) receivedAt(unit string) time.Time {
-	if at, ok := t.c.Received[unit]; ok {
-		return at
-	}
-	return t.in.DispatchedAt
-}
-
 func (t *task) validatePushback(ctx workflow.Context, req relay.ChangeRequest) error {
 	if req.Unit == "" {
 		return errors.New("未指明退回单位")
@@ -224,14 +214,14 @@ func (t *task) validatePushback(ctx workflow.Context, req relay.ChangeRequest) e
 	if err := t.validateOpen(); err != nil {
 		return err
 	}
-	if slices.Contains(t.c.PushedBack, req.Unit) {
+	if slices.Contains(t.m.PushedBack, req.Unit) {
 		return fmt.Errorf("%s 已退回过该任务，不能再次退回", t.unitName(req.Unit))
 	}
-	if p := t.c.Pushback; p != nil && p.State == relay.PushbackPending {
+	if p := t.m.Pushback; p != nil && p.State == relay.PushbackPending {
 		return fmt.Errorf("%s 的退回申请正待县政府办公室决定", t.unitName(p.Unit))
 	}
 	days := t.pushbackDays()
-	if limit := t.receivedAt(req.Unit).AddDate(0, 0, days); !workflow.Now(ctx).Before(limit) {
+	if limit := t.m.ReceivedAt(req.Unit).AddDate(0, 0, days); !workflow.Now(ctx).Before(limit) {
 		return fmt.Errorf("已超过退回时限：收到任务后 %d 天内可退回（至 %s）", days, limit.In(relay.TimeZone).Format("2006-01-02 15:04"))
 	}
 	if strings.TrimSpace(req.Reason) == "" {
@@ -250,7 +240,7 @@ func (t *task) validateDecidePushback(_ workflow.Context, req relay.ChangeReques
 	if err := t.validateOpen(); err != nil {
 		return err
 	}
-	if p := t.c.Pushback; p == nil || p.State != relay.PushbackPending {
+	if p := t.m.Pushback; p == nil || p.State != relay.PushbackPending {
 		return errors.New("没有待决定的退回申请")
 	}
 	if strings.TrimSpace(req.Reason) == "" {
@@ -310,7 +300,6 @@ func (t *task) reassign(ctx workflow.Context, req relay.ChangeRequest) {
 // newly leading) receives a dispatch with the reason, every unit removed a withdrawal
 // notice; search attributes follow the new lead.
 func (t *task) applyReassign(ctx workflow.Context, req relay.ChangeRequest) {
-	now := workflow.Now(ctx)
 	it := &t.in.Item
 	oldLead := it.Lead
 	old := map[string]string{} // unit id -> name, before the change
@@ -328,14 +317,9 @@ func (t *task) applyReassign(ctx workflow.Context, req relay.ChangeRequest) {
 	if workflow.GetVersion(ctx, reassignBeforeChange, workflow.DefaultVersion, 1) >= 1 {
 		ch.Before = &before
 	}
-	now2 := now
 	for _, u := range t.unitRefs() {
 		if _, ok := old[u.ID]; !ok {
-			ch.Added = append(ch.Added, u.ID)
-			if t.c.Received == nil {
-				t.c.Received = map[string]time.Time{}
-			}
-			t.c.Received[u.ID] = now2
+			ch.Added = append(ch.Added, u.ID) // each receives the task now (model.Apply)
 		}
 	}
 	for _, id := range workflow.DeterministicKeys(old) {
@@ -383,7 +367,6 @@ func (t *task) amend(ctx workflow.Context, req relay.ChangeRequest) {
 	if req.Requirements != "" {
 		ch.Requirements = req.Requirements
 		what = append(what, "具体要求调整为："+req.Requirements)
-		t.c.Requirements = req.Requirements
 	}
 	body := strings.Join(what, "；") + "。理由：" + req.Reason
 	t.recordChange(ctx, req.By, req.User, relay.ActAmended, body, ch)
@@ -393,24 +376,18 @@ func (t *task) amend(ctx workflow.Context, req relay.ChangeRequest) {
 
 func (t *task) withdraw(ctx workflow.Context, req relay.ChangeRequest) {
 	t.c.Tier, t.c.TierAt, t.c.Listed, t.c.Behind = "", nil, false, nil
-	if p := t.c.Pushback; p != nil && p.State == relay.PushbackPending {
-		p.State = relay.PushbackKept
-	}
 	t.recordChange(ctx, req.By, req.User, relay.ActWithdrawn, "撤销任务。理由："+req.Reason, &relay.Change{Reason: req.Reason})
 	t.notifyAllUnits(ctx, relay.NoticeWithdrawn, fmt.Sprintf("撤销通知：第%d项 %s", t.in.Item.No, t.in.Item.Title),
 		fmt.Sprintf("%s确定的“%s”已撤销，不再办理。理由：%s。", t.in.Meeting.Name, t.in.Item.Title, req.Reason))
 }
 
 func (t *task) pushback(ctx workflow.Context, req relay.ChangeRequest) {
-	p := &relay.Pushback{Unit: req.Unit, Reason: req.Reason, State: relay.PushbackPending, At: workflow.Now(ctx)}
 	ch := &relay.Change{Reason: req.Reason, Unit: req.Unit}
 	note := "退回交办：" + req.Reason
 	if req.Suggest != nil {
-		p.Suggest, ch.Suggest = req.Suggest.ID, req.Suggest.ID
+		ch.Suggest = req.Suggest.ID
 		note += "；建议由" + req.Suggest.Name + "承办"
 	}
-	t.c.Pushback = p
-	t.c.PushedBack = append(t.c.PushedBack, req.Unit)
 	t.recordChange(ctx, req.Unit, req.User, relay.ActPushedBack, note, ch)
 	t.notify(ctx, relay.NoticePushback, relay.ToOffice, relay.Office, "县政府办公室",
 		fmt.Sprintf("退回申请：第%d项 %s", t.in.Item.No, t.in.Item.Title),
@@ -418,18 +395,15 @@ func (t *task) pushback(ctx workflow.Context, req relay.ChangeRequest) {
 }
 
 func (t *task) decidePushback(ctx workflow.Context, req relay.ChangeRequest) {
-	p := t.c.Pushback
-	p.Note = req.Reason
-	unit, unitName := p.Unit, t.unitName(p.Unit)
+	unit := t.m.Pushback.Unit
+	unitName := t.unitName(unit)
 	title := fmt.Sprintf("退回答复：第%d项 %s", t.in.Item.No, t.in.Item.Title)
 	if req.Keep {
-		p.State = relay.PushbackKept
 		t.recordChange(ctx, req.By, req.User, relay.ActPushbackKept, "维持原分工："+req.Reason, &relay.Change{Reason: req.Reason, Unit: unit})
 		t.notifyUnitNamed(ctx, relay.NoticePushbackDecision, unit, unitName, t.roleOf(unit), title,
 			fmt.Sprintf("经研究，维持原分工，请你单位继续承办。意见：%s。", req.Reason))
 		return
 	}
-	p.State = relay.PushbackReassigned
 	t.recordChange(ctx, req.By, req.User, relay.ActPushbackAccepted, "同意调整："+req.Reason, &relay.Change{Reason: req.Reason, Unit: unit})
 	t.applyReassign(ctx, req)
 	t.notifyUnitNamed(ctx, relay.NoticePushbackDecision, unit, unitName, relay.RoleCo, title,
@@ -450,23 +424,13 @@ func (t *task) instruct(ctx workflow.Context, req relay.ChangeRequest) {
 // chase records a 催办单 on the task; the one notice to the unit is sent by the Chase
 // workflow, for all the tasks it chases.
 func (t *task) chase(ctx workflow.Context, req relay.ChangeRequest) {
-	for _, c := range t.c.Chases {
+	for _, c := range t.m.Chases {
 		if c.ID == req.ChaseID {
 			return // the same chase again (a retried activity)
 		}
 	}
-	t.c.Chases = append(t.c.Chases, relay.Chase{ID: req.ChaseID, Unit: req.Unit, At: workflow.Now(ctx), ReplyBy: req.ReplyBy})
 	t.recordChange(ctx, req.By, req.User, relay.ActChased, fmt.Sprintf("催办%s，请于 %s 前报送进展：%s", t.unitName(req.Unit), req.ReplyBy, req.Reason),
 		&relay.Change{Reason: req.Reason, Unit: req.Unit, ReplyBy: req.ReplyBy, ChaseID: req.ChaseID})
-}
-
-// answerChases marks the chases of a unit answered by its progress report.
-func (t *task) answerChases(unit string) {
-	for i := range t.c.Chases {
-		if t.c.Chases[i].Unit == unit {
-			t.c.Chases[i].Answered = true
-		}
-	}
 }
 
 // --- helpers ---
@@ -551,5 +515,5 @@ func unitNames(us []relay.UnitRef) []string {
 
 // pushbackPending reports a push back waiting for the office: the light is yellow.
 func (t *task) pushbackPending() bool {
-	return t.c.Pushback != nil && t.c.Pushback.State == relay.PushbackPending
+	return t.m.Pushback != nil && t.m.Pushback.State == relay.PushbackPending
 }
