@@ -15,13 +15,14 @@ import (
 
 	"taskrelay/internal/notify"
 	"taskrelay/internal/relay"
+	"taskrelay/internal/task"
 )
 
 // TaskStore is how the follow-up reads task summaries (the visibility store) and
 // records a reminder on a task; relayclient.Client is one.
 type TaskStore interface {
 	Tasks(ctx context.Context, query string) ([]relay.TaskSummary, error)
-	ActOnce(ctx context.Context, taskID, action, requestID string, req relay.ActionRequest) (relay.TaskView, error)
+	ActOnce(ctx context.Context, taskID, action, requestID string, req task.Request) (relay.TaskView, error)
 }
 
 // FollowUp holds the activities of the monthly follow-up (进展催报): find the lead
@@ -85,7 +86,7 @@ func (f *FollowUp) RemindUnit(ctx context.Context, req relay.RemindRequest) (rel
 		// meanwhile) is no reason to fail: the notice is out, and its id keeps a
 		// repeat from being a second notice.
 		_, err := f.Store.ActOnce(ctx, s.ID, relay.UpdateFeedbackReminded, n.ID+"|"+s.ID,
-			relay.ActionRequest{By: "system", Cycle: cycle, Note: n.ID})
+			task.Request{By: "system", Cycle: cycle, Note: n.ID})
 		if err != nil {
 			if ctx.Err() != nil {
 				return res, ctx.Err()

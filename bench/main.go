@@ -54,6 +54,7 @@ import (
 	"taskrelay/internal/relay"
 	"taskrelay/internal/relayclient"
 	"taskrelay/internal/report"
+	"taskrelay/internal/task"
 	"taskrelay/internal/tasklist"
 )
 
@@ -659,7 +660,7 @@ func actions(ctx context.Context, pick target, tasks int, d time.Duration, ui *u
 				ac, id, it := pick(rng)
 				s := time.Now()
 				_, err := ac.Act(ctx, id, relay.UpdateProgress,
-					relay.ActionRequest{Unit: it.Lead, Percent: k % 100, Note: fmt.Sprintf("性能测试进展 %d", k)})
+					task.Request{Unit: it.Lead, Percent: k % 100, Note: fmt.Sprintf("性能测试进展 %d", k)})
 				e := time.Since(s)
 				mu.Lock()
 				if timedOut(err) {

@@ -32,6 +32,7 @@ import (
 	"taskrelay/internal/refusal"
 	"taskrelay/internal/relay"
 	"taskrelay/internal/relayclient"
+	"taskrelay/internal/task"
 )
 
 const childHeapEnv = "TASKRELAY_BENCH_HEAPPROFILE"
@@ -341,7 +342,7 @@ func warmCache(ctx context.Context, ac *relayclient.Client, items []relay.Item, 
 	var mu sync.Mutex
 	var other error
 	_ = parallel(len(items), actionClients, func(i int) error {
-		_, err := ac.Act(ctx, relay.TaskID(meetingID, items[i].No), relay.UpdateProgress, relay.ActionRequest{})
+		_, err := ac.Act(ctx, relay.TaskID(meetingID, items[i].No), relay.UpdateProgress, task.Request{})
 		if errors.Is(err, refusal.ErrRefused) { // the validator's "no unit named"
 			return nil
 		}

@@ -14,6 +14,7 @@ import (
 	"taskrelay/internal/actor"
 	"taskrelay/internal/relay"
 	"taskrelay/internal/relayclient"
+	model "taskrelay/internal/task"
 )
 
 // From the attacker's side, against the engine: an update sent with a plain SDK
@@ -32,7 +33,7 @@ func TestSignedActorsAgainstTheEngine(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	raw := func(id string, req relay.ActionRequest) error {
+	raw := func(id string, req model.Request) error {
 		h, err := c.node.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 			UpdateID: id, WorkflowID: relay.TaskWorkflowID(task), UpdateName: relay.UpdateVerify,
 			Args: []any{req}, WaitForStage: client.WorkflowUpdateStageCompleted,
@@ -42,22 +43,22 @@ func TestSignedActorsAgainstTheEngine(t *testing.T) {
 		}
 		return err
 	}
-	accept := relay.ActionRequest{By: relay.Inspection, Approve: true, Note: "通过"}
-	progress := relay.ActionRequest{Unit: lead, Percent: 90, Note: "基本完成"}
+	accept := model.Request{By: relay.Inspection, Approve: true, Note: "通过"}
+	progress := model.Request{Unit: lead, Percent: 90, Note: "基本完成"}
 	intruder, err := actor.NewSigner(actor.Operator, "e2e") // the operator's name, not its key
 	if err != nil {
 		t.Fatal(err)
 	}
-	signed := func(s *actor.Signer, action, id string, req relay.ActionRequest) relay.ActionRequest {
+	signed := func(s *actor.Signer, action, id string, req model.Request) model.Request {
 		a := s.Sign(req.Identity(), relay.TaskWorkflowID(task), action, id, "")
 		req.Assertion = &a
 		return req
 	}
-	forged := signed(c.operator, relay.UpdateVerify, "x-forged", relay.ActionRequest{By: "czj", Approve: true, Note: "通过"})
+	forged := signed(c.operator, relay.UpdateVerify, "x-forged", model.Request{By: "czj", Approve: true, Note: "通过"})
 	forged.Assertion.Identity.By, forged.By = relay.Inspection, relay.Inspection
 	for _, a := range []struct {
 		name, id string
-		req      relay.ActionRequest
+		req      model.Request
 		want     string
 	}{
 		{"unsigned verify", "x-unsigned", accept, "未附签名"},

@@ -23,6 +23,7 @@ import (
 	"taskrelay/internal/notify"
 	"taskrelay/internal/relay"
 	"taskrelay/internal/relayclient"
+	"taskrelay/internal/task"
 )
 
 // builtBinary is a command of this module built once, for tests that run it as a
@@ -448,7 +449,7 @@ func TestWebhookDownThenBack(t *testing.T) {
 		_, err := ac.Task(ctx, "cwh-2026-12:9")
 		return err == nil
 	})
-	if _, err := ac.Act(ctx, "cwh-2026-12:9", relay.UpdateAck, relay.ActionRequest{Unit: "lcj"}); err != nil {
+	if _, err := ac.Act(ctx, "cwh-2026-12:9", relay.UpdateAck, task.Request{Unit: "lcj"}); err != nil {
 		t.Fatalf("acting while the webhook is down: %v", err)
 	}
 	time.Sleep(3 * time.Second)

@@ -13,6 +13,7 @@ import (
 	"taskrelay/internal/gongwen"
 	"taskrelay/internal/notify"
 	"taskrelay/internal/relay"
+	"taskrelay/internal/task"
 )
 
 type statusOut struct {
@@ -278,7 +279,7 @@ func TestRelaySurvivesRestart(t *testing.T) {
 	}
 	// The same request sent twice (a double click, a retried form) acts once.
 	ac = c.api()
-	req := relay.ActionRequest{Unit: "zzb", Percent: 50, Note: "过半单位完成整合", User: "张三"}
+	req := task.Request{Unit: "zzb", Percent: 50, Note: "过半单位完成整合", User: "张三"}
 	first, err := ac.ActOnce(context.Background(), "cwh-2026-12:2", relay.UpdateProgress, "form-42", req)
 	if err != nil {
 		t.Fatal(err)
@@ -419,7 +420,7 @@ func TestLongTimelineReadBack(t *testing.T) {
 	ac := c.api()
 	ctx := context.Background()
 	for i := 1; i <= n; i++ {
-		req := relay.ActionRequest{Unit: "rsj", Percent: i % 100, Note: fmt.Sprintf("第%d次报送", i)}
+		req := task.Request{Unit: "rsj", Percent: i % 100, Note: fmt.Sprintf("第%d次报送", i)}
 		if _, err := ac.Act(ctx, id, relay.UpdateProgress, req); err != nil {
 			t.Fatalf("progress %d: %v", i, err)
 		}

@@ -10,6 +10,7 @@ import (
 	"taskrelay/internal/directory"
 	"taskrelay/internal/relay"
 	"taskrelay/internal/relayclient"
+	"taskrelay/internal/task"
 )
 
 // The changes to adopted tasks (relay/changes.go): reassign, amend, pushback,
@@ -97,7 +98,7 @@ func (r resolver) leader(name string) (relay.UnitRef, error) {
 
 // assignment fills a request's lead and supporting units from --lead and --co (set
 // when given, even empty: --co "" removes every supporting unit).
-func (r resolver) assignment(fs *flag.FlagSet, lead, co string, req *relay.ChangeRequest) error {
+func (r resolver) assignment(fs *flag.FlagSet, lead, co string, req *task.Request) error {
 	if lead != "" {
 		u, err := r.unit(lead)
 		if err != nil {
@@ -134,13 +135,13 @@ func required(cmd, flagName, value, what string) error {
 type changeCommand struct {
 	name, reasonFlag, reasonLabel string
 	fs                            *flag.FlagSet
-	req                           relay.ChangeRequest
+	req                           task.Request
 	asJSON                        *bool
 }
 
 func newChange(name, reasonFlag, reasonLabel string, by string) *changeCommand {
 	c := &changeCommand{name: name, reasonFlag: reasonFlag, reasonLabel: reasonLabel,
-		fs: flag.NewFlagSet(name, flag.ContinueOnError), req: relay.ChangeRequest{By: by}}
+		fs: flag.NewFlagSet(name, flag.ContinueOnError), req: task.Request{By: by}}
 	c.fs.StringVar(&c.req.Reason, reasonFlag, "", "reason")
 	c.fs.StringVar(&c.req.User, "user", "", "the person acting")
 	c.asJSON = c.fs.Bool("json", false, "print JSON")
@@ -274,18 +275,18 @@ func cmdDecidePushback(ctx context.Context, args []string) error {
 }
 
 // instructor resolves --by: the inspection office, the county head or a deputy.
-func (r resolver) instructor(by string) (relay.ChangeRequest, error) {
+func (r resolver) instructor(by string) (task.Request, error) {
 	if by == relay.Inspection || by == "督查室" || by == "县政府督查室" {
-		return relay.ChangeRequest{By: relay.Inspection, ByName: "县政府督查室"}, nil
+		return task.Request{By: relay.Inspection, ByName: "县政府督查室"}, nil
 	}
 	if h, ok := r.dir.ResolveHead(by); ok {
-		return relay.ChangeRequest{By: h.ID, ByName: h.Name, ByRole: relay.RoleCountyHead}, nil
+		return task.Request{By: h.ID, ByName: h.Name, ByRole: relay.RoleCountyHead}, nil
 	}
 	l, err := r.leader(by)
 	if err != nil {
-		return relay.ChangeRequest{}, err
+		return task.Request{}, err
 	}
-	return relay.ChangeRequest{By: l.ID, ByName: l.Name}, nil
+	return task.Request{By: l.ID, ByName: l.Name}, nil
 }
 
 func cmdInstruct(ctx context.Context, args []string) error {
@@ -348,9 +349,9 @@ func hasFlag(args []string, name string) bool {
 	return false
 }
 
-func change(ctx context.Context, taskID, action string, req relay.ChangeRequest, asJSON bool) error {
+func change(ctx context.Context, taskID, action string, req task.Request, asJSON bool) error {
 	return withClient(ctx, func(c *relayclient.Client) error {
-		t, err := c.Change(ctx, taskID, action, req)
+		t, err := c.Act(ctx, taskID, action, req)
 		if err != nil {
 			return err
 		}

@@ -471,7 +471,7 @@ func resolveLeader(name string) (string, error) {
 
 func cmdUnitAction(ctx context.Context, cmd string, args []string) error {
 	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
-	var req relay.ActionRequest
+	var req model.Request
 	var percent string
 	fs.StringVar(&req.Unit, "unit", "", "acting unit (id, name or alias)")
 	fs.StringVar(&req.User, "user", "", "the person acting")
@@ -525,7 +525,7 @@ func cmdDecide(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("decide-extension", flag.ContinueOnError)
 	approve := fs.Bool("approve", false, "approve the extension")
 	deny := fs.Bool("deny", false, "deny the extension")
-	var req relay.ActionRequest
+	var req model.Request
 	fs.StringVar(&req.By, "by", "", "deciding leader id, or inspection")
 	fs.StringVar(&req.Note, "note", "", "opinion")
 	fs.StringVar(&req.User, "user", "", "the person acting")
@@ -551,7 +551,7 @@ func cmdVerify(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
 	accept := fs.Bool("accept", false, "accept the completion")
 	reject := fs.Bool("reject", false, "send the completion back")
-	var req relay.ActionRequest
+	var req model.Request
 	fs.StringVar(&req.Note, "note", "", "opinion (required to reject)")
 	fs.StringVar(&req.User, "user", "", "the person acting")
 	asJSON := fs.Bool("json", false, "print JSON")
@@ -567,7 +567,7 @@ func cmdVerify(ctx context.Context, args []string) error {
 	return act(ctx, pos[0], relay.UpdateVerify, req, *asJSON)
 }
 
-func act(ctx context.Context, taskID, action string, req relay.ActionRequest, asJSON bool) error {
+func act(ctx context.Context, taskID, action string, req model.Request, asJSON bool) error {
 	// The engine refuses it too; checked here first so nothing is sent.
 	if err := req.CheckText(action); err != nil {
 		return exitError{action + ": " + err.Error()}

@@ -18,6 +18,7 @@ import (
 	"taskrelay/internal/relay"
 	"taskrelay/internal/relayclient"
 	"taskrelay/internal/report"
+	"taskrelay/internal/task"
 )
 
 // files is a repeatable --attach flag.
@@ -72,7 +73,7 @@ func openArchive(ctx context.Context) (*report.Archive, func(), error) {
 }
 
 // actWithFiles is act for the unit actions that may carry files.
-func actWithFiles(ctx context.Context, taskID, action string, req relay.ActionRequest, attach files, asJSON bool) error {
+func actWithFiles(ctx context.Context, taskID, action string, req task.Request, attach files, asJSON bool) error {
 	ev, closeStore, err := openEvidence(ctx)
 	if err != nil {
 		return err

@@ -7,13 +7,14 @@ import (
 
 	"taskrelay/internal/accounts"
 	"taskrelay/internal/relay"
+	"taskrelay/internal/task"
 )
 
 // cmdAssign: `starter assign TASK --unit U --person USERNAME`, the unit head naming
 // the officer responsible (责任人) for the unit's part of a task.
 func cmdAssign(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("assign", flag.ContinueOnError)
-	var req relay.ActionRequest
+	var req task.Request
 	fs.StringVar(&req.Unit, "unit", "", "the unit (id, name or alias)")
 	fs.StringVar(&req.Person, "person", "", "the officer's username")
 	fs.StringVar(&req.User, "user", "", "the person acting")

@@ -12,6 +12,7 @@ import (
 
 	"taskrelay/activities"
 	"taskrelay/internal/relay"
+	model "taskrelay/internal/task"
 )
 
 func digestSignal(kind string, no int, at time.Time) relay.DigestSignal {
@@ -83,7 +84,7 @@ func TestTaskHandsRemindersToTheDigest(t *testing.T) {
 	})
 	in := changeInput("2026-11-20", start)
 	in.Config.DigestWindow = 10 * time.Minute
-	change(env, start, start.Add(time.Hour), relay.UpdateWithdraw, relay.ChangeRequest{By: relay.Office, Reason: "测试结束"})
+	change(env, start, start.Add(time.Hour), relay.UpdateWithdraw, model.Request{By: relay.Office, Reason: "测试结束"})
 	env.ExecuteWorkflow(relay.TaskWorkflowName, in)
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatal(err)

@@ -15,6 +15,7 @@ import (
 
 	"taskrelay/activities"
 	"taskrelay/internal/relay"
+	model "taskrelay/internal/task"
 )
 
 // --- the task's side: tiers and milestones ---
@@ -92,10 +93,10 @@ func TestEscalationTiersInOrder(t *testing.T) {
 func TestTiersStopWhenClosedAndPauseWhileVerifying(t *testing.T) {
 	start := cst("2026-09-16 10:00")
 	env, rec := taskEnv(t, start)
-	at(env, start, cst("2026-10-12 10:00"), relay.UpdateComplete, relay.ActionRequest{Unit: "rsj", Note: "已完成"})
-	at(env, start, cst("2026-10-25 10:00"), relay.UpdateVerify, relay.ActionRequest{By: relay.Inspection, Note: "材料不全"})
-	at(env, start, cst("2026-11-20 10:00"), relay.UpdateComplete, relay.ActionRequest{Unit: "rsj", Note: "已补齐"})
-	at(env, start, cst("2026-11-21 10:00"), relay.UpdateVerify, relay.ActionRequest{By: relay.Inspection, Approve: true})
+	at(env, start, cst("2026-10-12 10:00"), relay.UpdateComplete, model.Request{Unit: "rsj", Note: "已完成"})
+	at(env, start, cst("2026-10-25 10:00"), relay.UpdateVerify, model.Request{By: relay.Inspection, Note: "材料不全"})
+	at(env, start, cst("2026-11-20 10:00"), relay.UpdateComplete, model.Request{Unit: "rsj", Note: "已补齐"})
+	at(env, start, cst("2026-11-21 10:00"), relay.UpdateVerify, model.Request{By: relay.Inspection, Approve: true})
 	env.ExecuteWorkflow(relay.TaskWorkflowName, tieredInput("2026-10-10", 7, 14))
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatal(err)
@@ -116,8 +117,8 @@ func TestTiersStopWhenClosedAndPauseWhileVerifying(t *testing.T) {
 	}
 
 	env2, rec2 := taskEnv(t, start)
-	at(env2, start, cst("2026-10-13 10:00"), relay.UpdateComplete, relay.ActionRequest{Unit: "rsj", Note: "已完成"})
-	at(env2, start, cst("2026-10-14 10:00"), relay.UpdateVerify, relay.ActionRequest{By: relay.Inspection, Approve: true})
+	at(env2, start, cst("2026-10-13 10:00"), relay.UpdateComplete, model.Request{Unit: "rsj", Note: "已完成"})
+	at(env2, start, cst("2026-10-14 10:00"), relay.UpdateVerify, model.Request{By: relay.Inspection, Approve: true})
 	env2.ExecuteWorkflow(relay.TaskWorkflowName, tieredInput("2026-10-10", 7, 14))
 	if got := strings.Join(rec2.kinds(), " "); got != "reminder@10-03 09:00 reminder@10-09 09:00 overdue@10-11 00:00 closed@10-13 10:00 closed@10-14 10:00" {
 		t.Errorf("closed within N days: %s", got)
@@ -149,8 +150,8 @@ func TestBehindMilestoneTurnsYellow(t *testing.T) {
 	env, rec := taskEnv(t, start)
 	in := sampleTaskInput("2027-03-31")
 	in.Item.Milestones = []relay.Milestone{{Date: "2026-10-15", Goal: "印发方案", Percent: 30}, {Date: "2026-12-15", Goal: "完成整合", Percent: 60}}
-	at(env, start, cst("2026-10-01 10:00"), relay.UpdateProgress, relay.ActionRequest{Unit: "rsj", Percent: 10, Note: "起草中"})
-	at(env, start, cst("2026-10-20 10:00"), relay.UpdateProgress, relay.ActionRequest{Unit: "rsj", Percent: 35, Note: "方案已印发"})
+	at(env, start, cst("2026-10-01 10:00"), relay.UpdateProgress, model.Request{Unit: "rsj", Percent: 10, Note: "起草中"})
+	at(env, start, cst("2026-10-20 10:00"), relay.UpdateProgress, model.Request{Unit: "rsj", Percent: 35, Note: "方案已印发"})
 	views := map[string]relay.TaskView{}
 	for _, when := range []string{"2026-10-15 12:00", "2026-10-16 08:00", "2026-10-21 08:00", "2026-12-16 08:00"} {
 		when := when
@@ -191,11 +192,11 @@ func TestFeedbackRemindedRecord(t *testing.T) {
 	env, _ := taskEnv(t, start)
 	in := sampleTaskInput("2027-03-31")
 	in.Item.Feedback = relay.FeedbackMonthly
-	req := relay.ActionRequest{By: System, Cycle: "2026-10", Note: "feedback:rsj:2026-10"}
+	req := model.Request{By: System, Cycle: "2026-10", Note: "feedback:rsj:2026-10"}
 	first := at(env, start, start.Add(time.Minute), relay.UpdateFeedbackReminded, req)
 	again := at(env, start, start.Add(2*time.Minute), relay.UpdateFeedbackReminded, req)
-	bad := at(env, start, start.Add(3*time.Minute), relay.UpdateFeedbackReminded, relay.ActionRequest{By: System, Cycle: "十月"})
-	unit := at(env, start, start.Add(4*time.Minute), relay.UpdateFeedbackReminded, relay.ActionRequest{By: "rsj", Cycle: "2026-10"})
+	bad := at(env, start, start.Add(3*time.Minute), relay.UpdateFeedbackReminded, model.Request{By: System, Cycle: "十月"})
+	unit := at(env, start, start.Add(4*time.Minute), relay.UpdateFeedbackReminded, model.Request{By: "rsj", Cycle: "2026-10"})
 	var v relay.TaskView
 	env.RegisterDelayedCallback(func() { v = queryTask(t, env) }, time.Hour)
 	env.RegisterDelayedCallback(func() { env.CancelWorkflow() }, 2*time.Hour)
@@ -267,7 +268,7 @@ func (f *fakeStore) Tasks(_ context.Context, query string) ([]relay.TaskSummary,
 	return out, nil
 }
 
-func (f *fakeStore) ActOnce(_ context.Context, taskID, action, _ string, req relay.ActionRequest) (relay.TaskView, error) {
+func (f *fakeStore) ActOnce(_ context.Context, taskID, action, _ string, req model.Request) (relay.TaskView, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for i := range f.tasks {

@@ -115,7 +115,7 @@ func playRandomTask(t *testing.T, seed int64) {
 		if cont {
 			env.RegisterDelayedCallback(func() {
 				env.SetContinueAsNewSuggested(true)
-				env.UpdateWorkflow(relay.UpdateRead, "", (&outcome{}).callbacks(), relay.ActionRequest{Unit: last.LeadUnit})
+				env.UpdateWorkflow(relay.UpdateRead, "", (&outcome{}).callbacks(), model.Request{Unit: last.LeadUnit})
 			}, end.Sub(begin))
 		} else {
 			env.RegisterDelayedCallback(func() { env.CancelWorkflow() }, end.Sub(begin))
@@ -202,49 +202,49 @@ var (
 
 // randomAction is one action of any kind, by any party; many are refused (not the
 // unit's, not now), which must change nothing either.
-func randomAction(rng *rand.Rand, chaseNo *int, when time.Time) (string, relay.ActionRequest, *relay.ChangeRequest) {
+func randomAction(rng *rand.Rand, chaseNo *int, when time.Time) (string, model.Request, *model.Request) {
 	unit := units[rng.Intn(len(units))].ID
 	date := func() string { return when.AddDate(0, 0, rng.Intn(90)-10).Format(relay.DateLayout) }
 	switch rng.Intn(16) {
 	case 0, 1:
-		return relay.UpdateAck, relay.ActionRequest{Unit: unit}, nil
+		return relay.UpdateAck, model.Request{Unit: unit}, nil
 	case 2, 3:
-		return relay.UpdateProgress, relay.ActionRequest{Unit: unit, Percent: rng.Intn(101), Note: "推进"}, nil
+		return relay.UpdateProgress, model.Request{Unit: unit, Percent: rng.Intn(101), Note: "推进"}, nil
 	case 4:
-		return relay.UpdateExtend, relay.ActionRequest{Unit: unit, Until: date(), Note: "需要时间"}, nil
+		return relay.UpdateExtend, model.Request{Unit: unit, Until: date(), Note: "需要时间"}, nil
 	case 5:
 		by := []string{relay.Inspection, "ld-chang", "ld-zhao"}[rng.Intn(3)]
-		return relay.UpdateDecideExtension, relay.ActionRequest{By: by, Approve: rng.Intn(2) == 0, Note: "意见"}, nil
+		return relay.UpdateDecideExtension, model.Request{By: by, Approve: rng.Intn(2) == 0, Note: "意见"}, nil
 	case 6:
-		return relay.UpdateComplete, relay.ActionRequest{Unit: unit, Note: "已完成", HeadReview: rng.Intn(2) == 0}, nil
+		return relay.UpdateComplete, model.Request{Unit: unit, Note: "已完成", HeadReview: rng.Intn(2) == 0}, nil
 	case 7:
-		return relay.UpdateHeadReview, relay.ActionRequest{Unit: unit, Head: true, Approve: rng.Intn(3) > 0, Note: "审核"}, nil
+		return relay.UpdateHeadReview, model.Request{Unit: unit, Head: true, Approve: rng.Intn(3) > 0, Note: "审核"}, nil
 	case 8:
-		return relay.UpdateVerify, relay.ActionRequest{By: relay.Inspection, Approve: rng.Intn(3) == 0, Note: "审核意见"}, nil
+		return relay.UpdateVerify, model.Request{By: relay.Inspection, Approve: rng.Intn(3) == 0, Note: "审核意见"}, nil
 	case 9:
-		return relay.UpdatePushback, relay.ActionRequest{}, &relay.ChangeRequest{Unit: unit, Reason: "不属于本单位职责"}
+		return relay.UpdatePushback, model.Request{}, &model.Request{Unit: unit, Reason: "不属于本单位职责"}
 	case 10:
-		req := &relay.ChangeRequest{By: relay.Office, Reason: "研究决定", Keep: rng.Intn(2) == 0}
+		req := &model.Request{By: relay.Office, Reason: "研究决定", Keep: rng.Intn(2) == 0}
 		if !req.Keep {
 			u := units[rng.Intn(len(units))]
 			req.Lead = &u
 		}
-		return relay.UpdateDecidePushback, relay.ActionRequest{}, req
+		return relay.UpdateDecidePushback, model.Request{}, req
 	case 11:
 		u, d := units[rng.Intn(len(units))], deputies[rng.Intn(len(deputies))]
-		return relay.UpdateReassign, relay.ActionRequest{}, &relay.ChangeRequest{By: relay.Office, Lead: &u, Deputy: &d, Reason: "职能调整"}
+		return relay.UpdateReassign, model.Request{}, &model.Request{By: relay.Office, Lead: &u, Deputy: &d, Reason: "职能调整"}
 	case 12:
-		return relay.UpdateAmend, relay.ActionRequest{}, &relay.ChangeRequest{By: relay.Office, Deadline: date(), Reason: "会议调整"}
+		return relay.UpdateAmend, model.Request{}, &model.Request{By: relay.Office, Deadline: date(), Reason: "会议调整"}
 	case 13:
 		if rng.Intn(3) == 0 {
-			return relay.UpdateWithdraw, relay.ActionRequest{}, &relay.ChangeRequest{By: relay.Office, Reason: "不再实施"}
+			return relay.UpdateWithdraw, model.Request{}, &model.Request{By: relay.Office, Reason: "不再实施"}
 		}
-		return relay.UpdateInstruct, relay.ActionRequest{}, &relay.ChangeRequest{By: relay.Inspection, Text: "抓紧落实"}
+		return relay.UpdateInstruct, model.Request{}, &model.Request{By: relay.Inspection, Text: "抓紧落实"}
 	case 14:
 		*chaseNo++
-		return relay.UpdateChase, relay.ActionRequest{}, &relay.ChangeRequest{By: relay.Inspection, Unit: unit,
+		return relay.UpdateChase, model.Request{}, &model.Request{By: relay.Inspection, Unit: unit,
 			ReplyBy: when.AddDate(0, 0, 3).Format(relay.DateLayout), ChaseID: fmt.Sprint("chase-", *chaseNo), Reason: "请报送进展"}
 	default:
-		return relay.UpdateInstruct, relay.ActionRequest{}, &relay.ChangeRequest{By: relay.Inspection, Text: "批示"}
+		return relay.UpdateInstruct, model.Request{}, &model.Request{By: relay.Inspection, Text: "批示"}
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"taskrelay/activities"
 	"taskrelay/internal/relay"
 	"taskrelay/internal/report"
+	model "taskrelay/internal/task"
 )
 
 // monthlyRun runs MonthlyInspection with mocked report activities and keeps what they
@@ -176,14 +177,14 @@ func TestSummaryDatesGrantsAndRejections(t *testing.T) {
 	start := cst("2026-09-16 10:00")
 	env, _ := taskEnv(t, start)
 	memo := lastMemo(env)
-	at(env, start, cst("2026-09-28 10:00"), relay.UpdateExtend, relay.ActionRequest{Unit: "rsj", Until: "2026-11-30", Note: "等待省级文件"})
-	at(env, start, cst("2026-09-30 10:00"), relay.UpdateDecideExtension, relay.ActionRequest{By: "ld-chang", Approve: true})
-	at(env, start, cst("2026-11-20 10:00"), relay.UpdateExtend, relay.ActionRequest{Unit: "rsj", Until: "2026-12-31", Note: "资金未到位"})
-	at(env, start, cst("2026-11-21 10:00"), relay.UpdateDecideExtension, relay.ActionRequest{By: relay.Inspection, Approve: true, Note: "同意"})
-	at(env, start, cst("2026-12-10 10:00"), relay.UpdateComplete, relay.ActionRequest{Unit: "rsj", Note: "完成"})
-	at(env, start, cst("2026-12-11 10:00"), relay.UpdateVerify, relay.ActionRequest{By: relay.Inspection, Note: "缺佐证材料"})
-	at(env, start, cst("2026-12-12 10:00"), relay.UpdateComplete, relay.ActionRequest{Unit: "rsj", Note: "已补充"})
-	at(env, start, cst("2026-12-13 10:00"), relay.UpdateVerify, relay.ActionRequest{By: relay.Inspection, Approve: true})
+	at(env, start, cst("2026-09-28 10:00"), relay.UpdateExtend, model.Request{Unit: "rsj", Until: "2026-11-30", Note: "等待省级文件"})
+	at(env, start, cst("2026-09-30 10:00"), relay.UpdateDecideExtension, model.Request{By: "ld-chang", Approve: true})
+	at(env, start, cst("2026-11-20 10:00"), relay.UpdateExtend, model.Request{Unit: "rsj", Until: "2026-12-31", Note: "资金未到位"})
+	at(env, start, cst("2026-11-21 10:00"), relay.UpdateDecideExtension, model.Request{By: relay.Inspection, Approve: true, Note: "同意"})
+	at(env, start, cst("2026-12-10 10:00"), relay.UpdateComplete, model.Request{Unit: "rsj", Note: "完成"})
+	at(env, start, cst("2026-12-11 10:00"), relay.UpdateVerify, model.Request{By: relay.Inspection, Note: "缺佐证材料"})
+	at(env, start, cst("2026-12-12 10:00"), relay.UpdateComplete, model.Request{Unit: "rsj", Note: "已补充"})
+	at(env, start, cst("2026-12-13 10:00"), relay.UpdateVerify, model.Request{By: relay.Inspection, Approve: true})
 	env.ExecuteWorkflow(relay.TaskWorkflowName, sampleTaskInput("2026-10-10"))
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatal(err)
@@ -242,14 +243,14 @@ func TestApprovalNoteDateLeavesDeadlineHistory(t *testing.T) {
 	start := cst("2026-09-16 10:00")
 	env, _ := taskEnv(t, start)
 	memo := lastMemo(env)
-	at(env, start, cst("2026-09-28 10:00"), relay.UpdateExtend, relay.ActionRequest{Unit: "rsj", Until: "2026-11-30", Note: "等待省级文件"})
-	at(env, start, cst("2026-09-30 10:00"), relay.UpdateDecideExtension, relay.ActionRequest{By: "ld-chang", Approve: true, Note: "请于2026-10-20前补充材料"})
-	at(env, start, cst("2026-11-20 10:00"), relay.UpdateExtend, relay.ActionRequest{Unit: "rsj", Until: "2026-12-31", Note: "资金未到位"})
-	at(env, start, cst("2026-11-21 10:00"), relay.UpdateDecideExtension, relay.ActionRequest{By: relay.Inspection, Approve: true})
+	at(env, start, cst("2026-09-28 10:00"), relay.UpdateExtend, model.Request{Unit: "rsj", Until: "2026-11-30", Note: "等待省级文件"})
+	at(env, start, cst("2026-09-30 10:00"), relay.UpdateDecideExtension, model.Request{By: "ld-chang", Approve: true, Note: "请于2026-10-20前补充材料"})
+	at(env, start, cst("2026-11-20 10:00"), relay.UpdateExtend, model.Request{Unit: "rsj", Until: "2026-12-31", Note: "资金未到位"})
+	at(env, start, cst("2026-11-21 10:00"), relay.UpdateDecideExtension, model.Request{By: relay.Inspection, Approve: true})
 	var timeline []relay.Event
 	env.RegisterDelayedCallback(func() { timeline = queryTask(t, env).Timeline }, cst("2026-11-22 10:00").Sub(start))
-	at(env, start, cst("2026-12-10 10:00"), relay.UpdateComplete, relay.ActionRequest{Unit: "rsj", Note: "完成"})
-	at(env, start, cst("2026-12-13 10:00"), relay.UpdateVerify, relay.ActionRequest{By: relay.Inspection, Approve: true})
+	at(env, start, cst("2026-12-10 10:00"), relay.UpdateComplete, model.Request{Unit: "rsj", Note: "完成"})
+	at(env, start, cst("2026-12-13 10:00"), relay.UpdateVerify, model.Request{By: relay.Inspection, Approve: true})
 	env.ExecuteWorkflow(relay.TaskWorkflowName, sampleTaskInput("2026-10-10"))
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatal(err)

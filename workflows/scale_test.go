@@ -17,6 +17,7 @@ import (
 	"taskrelay/activities"
 	"taskrelay/internal/parts"
 	"taskrelay/internal/relay"
+	model "taskrelay/internal/task"
 )
 
 // bigPlan is an n-item list where every item has a lead and two supporting units out
@@ -224,18 +225,18 @@ func TestTaskLivesAYearWithBoundedHistory(t *testing.T) {
 	type act struct {
 		when time.Time
 		name string
-		req  relay.ActionRequest
+		req  model.Request
 	}
 	var acts []act
 	for w := 0; w < 52; w++ {
 		acts = append(acts, act{start.AddDate(0, 0, 7*w).Add(30 * time.Minute), relay.UpdateProgress,
-			relay.ActionRequest{Unit: "rsj", Percent: min(99, 2*w), Note: fmt.Sprintf("第%d周进展", w+1)}})
+			model.Request{Unit: "rsj", Percent: min(99, 2*w), Note: fmt.Sprintf("第%d周进展", w+1)}})
 	}
 	acts = append(acts,
-		act{cst("2026-12-20 15:00"), relay.UpdateExtend, relay.ActionRequest{Unit: "rsj", Until: "2027-02-28", Note: "等待省级验收"}},
-		act{cst("2026-12-21 15:00"), relay.UpdateDecideExtension, relay.ActionRequest{By: "ld-chang", Approve: true}},
-		act{cst("2027-02-27 12:00"), relay.UpdateComplete, relay.ActionRequest{Unit: "rsj", Note: "全面完成"}},
-		act{cst("2027-02-28 10:00"), relay.UpdateVerify, relay.ActionRequest{By: relay.Inspection, Approve: true, Note: "同意销号"}},
+		act{cst("2026-12-20 15:00"), relay.UpdateExtend, model.Request{Unit: "rsj", Until: "2027-02-28", Note: "等待省级验收"}},
+		act{cst("2026-12-21 15:00"), relay.UpdateDecideExtension, model.Request{By: "ld-chang", Approve: true}},
+		act{cst("2027-02-27 12:00"), relay.UpdateComplete, model.Request{Unit: "rsj", Note: "全面完成"}},
+		act{cst("2027-02-28 10:00"), relay.UpdateVerify, model.Request{By: relay.Inspection, Approve: true, Note: "同意销号"}},
 	)
 	// The engine reports a history past the threshold at these instants.
 	longHistory := []time.Time{cst("2026-05-20 12:00"), cst("2026-10-07 12:00")}

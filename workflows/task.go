@@ -209,8 +209,8 @@ func (t *task) register(ctx workflow.Context) error {
 	}
 	handlers := []struct {
 		name     string
-		validate func(workflow.Context, relay.ActionRequest) error
-		apply    func(workflow.Context, relay.ActionRequest)
+		validate func(workflow.Context, model.Request) error
+		apply    func(workflow.Context, model.Request)
 	}{
 		{relay.UpdateAck, t.validateAck, t.ack},
 		{relay.UpdateProgress, t.withFiles(t.validateProgress), t.progress},
@@ -222,11 +222,19 @@ func (t *task) register(ctx workflow.Context) error {
 		{relay.UpdateRead, t.validateRead, t.read},
 		{relay.UpdateAssign, t.validateAssign, t.assign},
 		{relay.UpdateHeadReview, t.validateHeadReview, t.headReview},
+		// the changes (task_changes.go)
+		{relay.UpdateReassign, t.validateReassign, t.reassign},
+		{relay.UpdateAmend, t.validateAmend, t.amend},
+		{relay.UpdateWithdraw, t.validateWithdraw, t.withdraw},
+		{relay.UpdatePushback, t.validatePushback, t.pushback},
+		{relay.UpdateDecidePushback, t.validateDecidePushback, t.decidePushback},
+		{relay.UpdateInstruct, t.validateInstruct, t.instruct},
+		{relay.UpdateChase, t.validateChase, t.chase},
 	}
 	for _, h := range handlers {
 		h := h
 		err := workflow.SetUpdateHandlerWithOptions(ctx, h.name,
-			func(ctx workflow.Context, req relay.ActionRequest) (relay.TaskView, error) {
+			func(ctx workflow.Context, req model.Request) (relay.TaskView, error) {
 				t.took(ctx, req.Assertion)
 				t.attaching(h.name, req.Attachments)
 				h.apply(ctx, req)
@@ -236,7 +244,7 @@ func (t *task) register(ctx workflow.Context) error {
 				t.dirty = true
 				return t.view(), nil
 			},
-			workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req relay.ActionRequest) error {
+			workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req model.Request) error {
 				// Free text is capped first, for every update: what the task carries stays bounded.
 				if err := req.CheckText(h.name); err != nil {
 					return err
@@ -254,10 +262,7 @@ func (t *task) register(ctx workflow.Context) error {
 			return err
 		}
 	}
-	if err := t.registerKeys(ctx); err != nil {
-		return err
-	}
-	return t.registerChanges(ctx)
+	return t.registerKeys(ctx)
 }
 
 // view is the task without its timeline (queries add it).
@@ -362,7 +367,7 @@ func (t *task) isUnit(u string) bool {
 	return false
 }
 
-func (t *task) validateUnit(_ workflow.Context, req relay.ActionRequest) error {
+func (t *task) validateUnit(_ workflow.Context, req model.Request) error {
 	if req.Unit == "" {
 		return errors.New("未指明操作单位")
 	}
@@ -374,7 +379,7 @@ func (t *task) validateUnit(_ workflow.Context, req relay.ActionRequest) error {
 
 // validateAck refuses a unit's second signature: it has signed for the task already
 // (by an ack or by acting on it).
-func (t *task) validateAck(ctx workflow.Context, req relay.ActionRequest) error {
+func (t *task) validateAck(ctx workflow.Context, req model.Request) error {
 	if err := t.validateUnit(ctx, req); err != nil {
 		return err
 	}
@@ -384,7 +389,7 @@ func (t *task) validateAck(ctx workflow.Context, req relay.ActionRequest) error 
 	return nil
 }
 
-func (t *task) validateProgress(ctx workflow.Context, req relay.ActionRequest) error {
+func (t *task) validateProgress(ctx workflow.Context, req model.Request) error {
 	if err := t.validateUnit(ctx, req); err != nil {
 		return err
 	}
@@ -397,7 +402,7 @@ func (t *task) validateProgress(ctx workflow.Context, req relay.ActionRequest) e
 	return nil
 }
 
-func (t *task) validateExtend(ctx workflow.Context, req relay.ActionRequest) error {
+func (t *task) validateExtend(ctx workflow.Context, req model.Request) error {
 	if err := t.validateUnit(ctx, req); err != nil {
 		return err
 	}
@@ -426,7 +431,7 @@ func (t *task) validateExtend(ctx workflow.Context, req relay.ActionRequest) err
 	return nil
 }
 
-func (t *task) validateDecide(_ workflow.Context, req relay.ActionRequest) error {
+func (t *task) validateDecide(_ workflow.Context, req model.Request) error {
 	if t.m.Status == relay.StateClosed {
 		return errClosed
 	}
@@ -439,7 +444,7 @@ func (t *task) validateDecide(_ workflow.Context, req relay.ActionRequest) error
 	return nil
 }
 
-func (t *task) validateComplete(ctx workflow.Context, req relay.ActionRequest) error {
+func (t *task) validateComplete(ctx workflow.Context, req model.Request) error {
 	if err := t.validateUnit(ctx, req); err != nil {
 		return err
 	}
@@ -455,7 +460,7 @@ func (t *task) validateComplete(ctx workflow.Context, req relay.ActionRequest) e
 	return nil
 }
 
-func (t *task) validateVerify(_ workflow.Context, req relay.ActionRequest) error {
+func (t *task) validateVerify(_ workflow.Context, req model.Request) error {
 	if req.By != relay.Inspection {
 		return fmt.Errorf("%s 无权审核：办结由县政府督查室审核", req.By)
 	}
@@ -470,7 +475,7 @@ func (t *task) validateVerify(_ workflow.Context, req relay.ActionRequest) error
 
 // validateFeedbackReminded admits the engine's own record that a monthly task's lead
 // unit was reminded for a month (the follow-up run, after delivering the reminder).
-func (t *task) validateFeedbackReminded(_ workflow.Context, req relay.ActionRequest) error {
+func (t *task) validateFeedbackReminded(_ workflow.Context, req model.Request) error {
 	if req.By != System {
 		return fmt.Errorf("%s 无权记录进展催报", req.By)
 	}
@@ -488,7 +493,7 @@ func (t *task) validateFeedbackReminded(_ workflow.Context, req relay.ActionRequ
 
 // --- handlers: the state changes ---
 
-func (t *task) acknowledge(ctx workflow.Context, req relay.ActionRequest) {
+func (t *task) acknowledge(ctx workflow.Context, req model.Request) {
 	t.markAcked(req.Unit)
 	if t.m.Status == relay.StateDispatched && req.Unit != "" {
 		t.record(ctx, req.Unit, req.User, relay.ActAcknowledged, "签收")
@@ -497,7 +502,7 @@ func (t *task) acknowledge(ctx workflow.Context, req relay.ActionRequest) {
 
 // validateRead accepts a read receipt from one of the task's units, also once the
 // task is closed (a late reader still counts).
-func (t *task) validateRead(_ workflow.Context, req relay.ActionRequest) error {
+func (t *task) validateRead(_ workflow.Context, req model.Request) error {
 	if req.Unit == "" {
 		return errors.New("未指明操作单位")
 	}
@@ -509,7 +514,7 @@ func (t *task) validateRead(_ workflow.Context, req relay.ActionRequest) error {
 
 // read keeps the first read receipt of each unit; later ones change nothing. It adds
 // no timeline entry: opening a notice is not an act on the task.
-func (t *task) read(ctx workflow.Context, req relay.ActionRequest) {
+func (t *task) read(ctx workflow.Context, req model.Request) {
 	for _, r := range t.c.Reads {
 		if r.Unit == req.Unit {
 			return
@@ -518,7 +523,7 @@ func (t *task) read(ctx workflow.Context, req relay.ActionRequest) {
 	t.c.Reads = append(t.c.Reads, relay.Read{Unit: req.Unit, At: workflow.Now(ctx)})
 }
 
-func (t *task) ack(ctx workflow.Context, req relay.ActionRequest) {
+func (t *task) ack(ctx workflow.Context, req model.Request) {
 	t.markAcked(req.Unit)
 	if t.m.Status != relay.StateDispatched {
 		t.record(ctx, req.Unit, req.User, relay.ActAcknowledged, "签收")
@@ -527,14 +532,14 @@ func (t *task) ack(ctx workflow.Context, req relay.ActionRequest) {
 	t.acknowledge(ctx, req)
 }
 
-func (t *task) progress(ctx workflow.Context, req relay.ActionRequest) {
+func (t *task) progress(ctx workflow.Context, req model.Request) {
 	t.acknowledge(ctx, req)
 	percent := req.Percent
 	t.recordEvent(ctx, relay.Event{By: req.Unit, User: req.User, Action: relay.ActProgress, Percent: &percent,
 		Note: fmt.Sprintf("进度 %d%%：%s", req.Percent, req.Note)})
 }
 
-func (t *task) extend(ctx workflow.Context, req relay.ActionRequest) {
+func (t *task) extend(ctx workflow.Context, req model.Request) {
 	t.acknowledge(ctx, req)
 	t.recordEvent(ctx, relay.Event{By: req.Unit, User: req.User, Action: relay.ActExtensionRequested, Until: req.Until,
 		Note: fmt.Sprintf("申请延期至 %s：%s", req.Until, req.Note)})
@@ -544,7 +549,7 @@ func (t *task) extend(ctx workflow.Context, req relay.ActionRequest) {
 	t.notify(ctx, relay.NoticeExtensionRequest, relay.ToInspection, relay.Inspection, "县政府督查室", subject, body)
 }
 
-func (t *task) decide(ctx workflow.Context, req relay.ActionRequest) {
+func (t *task) decide(ctx workflow.Context, req model.Request) {
 	ext := *t.m.Extension
 	var body string
 	e := relay.Event{By: req.By, User: req.User}
@@ -564,7 +569,7 @@ func (t *task) decide(ctx workflow.Context, req relay.ActionRequest) {
 		fmt.Sprintf("延期批复：第%d项 %s", t.in.Item.No, t.in.Item.Title), body)
 }
 
-func (t *task) complete(ctx workflow.Context, req relay.ActionRequest) {
+func (t *task) complete(ctx workflow.Context, req model.Request) {
 	if req.HeadReview {
 		t.submitToHead(ctx, req)
 		return
@@ -576,7 +581,7 @@ func (t *task) complete(ctx workflow.Context, req relay.ActionRequest) {
 		fmt.Sprintf("%s报送办结：%s", t.unitName(req.Unit), req.Note))
 }
 
-func (t *task) verify(ctx workflow.Context, req relay.ActionRequest) {
+func (t *task) verify(ctx workflow.Context, req model.Request) {
 	if req.Approve {
 		t.record(ctx, req.By, req.User, relay.ActCompletionAccepted, noteOr(req.Note, "审核通过，予以销号"))
 		t.notify(ctx, relay.NoticeClosed, relay.ToUnit, t.in.Item.Lead, t.in.LeadName,
@@ -589,7 +594,7 @@ func (t *task) verify(ctx workflow.Context, req relay.ActionRequest) {
 }
 
 // feedbackReminded records the month's reminder once; a repeat changes nothing.
-func (t *task) feedbackReminded(ctx workflow.Context, req relay.ActionRequest) {
+func (t *task) feedbackReminded(ctx workflow.Context, req model.Request) {
 	if req.Cycle <= t.c.FeedbackReminded {
 		return
 	}

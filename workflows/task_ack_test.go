@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"taskrelay/internal/relay"
+
+	model "taskrelay/internal/task"
 	"taskrelay/internal/workcal"
 )
 
@@ -22,10 +24,10 @@ func ackInput(start time.Time, cal *relay.Calendar) relay.TaskInput {
 func runAck(t *testing.T, start, signAt, end time.Time, cal *relay.Calendar) ([]string, relay.TaskView) {
 	t.Helper()
 	env, rec := taskEnv(t, start)
-	ack := at(env, start, signAt, relay.UpdateAck, relay.ActionRequest{Unit: "rsj"})
+	ack := at(env, start, signAt, relay.UpdateAck, model.Request{Unit: "rsj"})
 	var before relay.TaskView
 	env.RegisterDelayedCallback(func() { before = queryTask(t, env) }, end.Add(-time.Minute).Sub(start))
-	wd := change(env, start, end, relay.UpdateWithdraw, relay.ChangeRequest{By: relay.Office, Reason: "测试结束"})
+	wd := change(env, start, end, relay.UpdateWithdraw, model.Request{By: relay.Office, Reason: "测试结束"})
 	env.ExecuteWorkflow(relay.TaskWorkflowName, ackInput(start, cal))
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatal(err)
@@ -85,9 +87,9 @@ func TestAckReminderAcrossAHoliday(t *testing.T) {
 func TestAckNoReminderWhenEveryUnitSigns(t *testing.T) {
 	start := cst("2026-09-11 10:00")
 	env, rec := taskEnv(t, start)
-	at(env, start, cst("2026-09-14 10:00"), relay.UpdateAck, relay.ActionRequest{Unit: "rsj"})
-	at(env, start, cst("2026-09-15 16:00"), relay.UpdateProgress, relay.ActionRequest{Unit: "czj", Percent: 5, Note: "已启动"})
-	change(env, start, cst("2026-09-25 10:00"), relay.UpdateWithdraw, relay.ChangeRequest{By: relay.Office, Reason: "测试结束"})
+	at(env, start, cst("2026-09-14 10:00"), relay.UpdateAck, model.Request{Unit: "rsj"})
+	at(env, start, cst("2026-09-15 16:00"), relay.UpdateProgress, model.Request{Unit: "czj", Percent: 5, Note: "已启动"})
+	change(env, start, cst("2026-09-25 10:00"), relay.UpdateWithdraw, model.Request{By: relay.Office, Reason: "测试结束"})
 	env.ExecuteWorkflow(relay.TaskWorkflowName, ackInput(start, nil))
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatal(err)

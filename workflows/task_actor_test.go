@@ -10,6 +10,7 @@ import (
 
 	"taskrelay/internal/actor"
 	"taskrelay/internal/relay"
+	model "taskrelay/internal/task"
 )
 
 // signedTask is a task trusting one operator key, with helpers to send updates at a
@@ -42,7 +43,7 @@ func newSignedTask(t *testing.T, trusted bool) *signedTask {
 }
 
 // signed is req signed by s for this task, action and request id.
-func (st *signedTask) signed(s *actor.Signer, action, requestID string, req relay.ActionRequest) relay.ActionRequest {
+func (st *signedTask) signed(s *actor.Signer, action, requestID string, req model.Request) model.Request {
 	a := s.Sign(req.Identity(), st.id, action, requestID, "")
 	req.Assertion = &a
 	return req
@@ -88,7 +89,7 @@ func refusedWith(t *testing.T, name string, o *outcome, want string) {
 // validator, and the task is as it was; a valid one acts once, naming the operator.
 func TestSignedActorRefusals(t *testing.T) {
 	st := newSignedTask(t, true)
-	progress := relay.ActionRequest{Unit: "czj", Percent: 30, Note: "已拨付资金"}
+	progress := model.Request{Unit: "czj", Percent: 30, Note: "已拨付资金"}
 	stranger, _ := actor.NewSigner(actor.Operator, "zhangsan") // same name, another key
 	stranger.Now = st.env.Now
 	late, _ := actor.NewSigner(actor.Operator, "zhangsan")
@@ -96,7 +97,7 @@ func TestSignedActorRefusals(t *testing.T) {
 	late.Now = func() time.Time { return st.env.Now().Add(-actor.DefaultTTL - time.Second) }
 
 	forged := lazy(func() any {
-		r := st.signed(st.op, relay.UpdateProgress, "r-forged", relay.ActionRequest{Unit: "czj", Percent: 30, Note: "已拨付资金"})
+		r := st.signed(st.op, relay.UpdateProgress, "r-forged", model.Request{Unit: "czj", Percent: 30, Note: "已拨付资金"})
 		r.Assertion.Identity.Unit, r.Unit = "rsj", "rsj" // the lead's name on the czj-signed assertion
 		return r
 	})
@@ -120,17 +121,17 @@ func TestSignedActorRefusals(t *testing.T) {
 		{"other action", relay.UpdateProgress, "r-act", lazy(func() any { return st.signed(st.op, relay.UpdateAck, "r-act", progress) }), "签名针对操作 ack"},
 		{"replayed under another request", relay.UpdateProgress, "r-replay", lazy(func() any { return st.signed(st.op, relay.UpdateProgress, "r-ok", progress) }), "重放"},
 		{"other identity", relay.UpdateProgress, "r-id", lazy(func() any {
-			r := st.signed(st.op, relay.UpdateProgress, "r-id", relay.ActionRequest{Unit: "czj"})
+			r := st.signed(st.op, relay.UpdateProgress, "r-id", model.Request{Unit: "czj"})
 			r.Unit, r.Percent, r.Note = "rsj", 30, "已拨付资金"
 			return r
 		}), "不是请求的身份"},
 		{"unit of another task", relay.UpdateProgress, "r-gaj", lazy(func() any {
-			return st.signed(st.op, relay.UpdateProgress, "r-gaj", relay.ActionRequest{Unit: "gaj", Percent: 30, Note: "x"})
+			return st.signed(st.op, relay.UpdateProgress, "r-gaj", model.Request{Unit: "gaj", Percent: 30, Note: "x"})
 		}), "不是任务"},
 		{"unit verifying", relay.UpdateVerify, "r-verify", lazy(func() any {
-			return st.signed(st.op, relay.UpdateVerify, "r-verify", relay.ActionRequest{By: "czj", Approve: true})
+			return st.signed(st.op, relay.UpdateVerify, "r-verify", model.Request{By: "czj", Approve: true})
 		}), "无权审核"},
-		{"unsigned change", relay.UpdateWithdraw, "r-withdraw", relay.ChangeRequest{By: relay.Office, Reason: "不再需要"}, "未附签名"},
+		{"unsigned change", relay.UpdateWithdraw, "r-withdraw", model.Request{By: relay.Office, Reason: "不再需要"}, "未附签名"},
 		{"unsigned key set", relay.UpdateSetKeys, "r-keys", relay.KeysRequest{Keys: []actor.PublicKey{stranger.Public()}}, "未附签名"},
 	}
 	outs := make([]*outcome, len(cases))
@@ -139,7 +140,7 @@ func TestSignedActorRefusals(t *testing.T) {
 	}
 	var before relay.TaskView
 	st.env.RegisterDelayedCallback(func() { before = queryTask(t, st.env) }, h-time.Minute)
-	var okSigned *relay.ActionRequest // signed once: the second send is the very same request
+	var okSigned *model.Request // signed once: the second send is the very same request
 	okReq := lazy(func() any {
 		if okSigned == nil {
 			r := st.signed(st.op, relay.UpdateProgress, "r-ok", progress)
@@ -213,7 +214,7 @@ func TestSignedActorKeyRotation(t *testing.T) {
 		return r
 	}))
 	rotate := st.send(h+3*time.Minute, relay.UpdateSetKeys, "k4", lazy(func() any { return keysBy(st.op, "k4", newSet) }))
-	ack := relay.ActionRequest{Unit: "rsj"}
+	ack := model.Request{Unit: "rsj"}
 	oldKey := st.send(h+4*time.Minute, relay.UpdateAck, "a1", lazy(func() any { return st.signed(st.op, relay.UpdateAck, "a1", ack) }))
 	newKey := st.send(h+5*time.Minute, relay.UpdateAck, "a2", lazy(func() any { return st.signed(next, relay.UpdateAck, "a2", ack) }))
 	st.run(2 * h)
@@ -235,14 +236,14 @@ func TestSignedActorKeyRotation(t *testing.T) {
 // refuses them.
 func TestSignedActorLegacyTask(t *testing.T) {
 	st := newSignedTask(t, false)
-	ack := relay.ActionRequest{Unit: "czj"}
+	ack := model.Request{Unit: "czj"}
 	h := time.Hour
 	before := st.send(h, relay.UpdateAck, "a1", ack)
 	set := st.send(h+time.Minute, relay.UpdateSetKeys, "k1", lazy(func() any {
 		a := st.op.Sign(actor.Identity{}, st.id, relay.UpdateSetKeys, "k1", actor.Digest([]actor.PublicKey{st.op.Public()}))
 		return relay.KeysRequest{Keys: []actor.PublicKey{st.op.Public()}, Assertion: &a}
 	}))
-	after := st.send(h+2*time.Minute, relay.UpdateProgress, "p1", relay.ActionRequest{Unit: "rsj", Percent: 10, Note: "启动"})
+	after := st.send(h+2*time.Minute, relay.UpdateProgress, "p1", model.Request{Unit: "rsj", Percent: 10, Note: "启动"})
 	st.run(2 * h)
 	if before.err != nil || set.err != nil {
 		t.Fatalf("unsigned ack on a legacy task: %v; keys: %v", before.err, set.err)

@@ -10,6 +10,7 @@ import (
 
 	"taskrelay/internal/refusal"
 	"taskrelay/internal/relay"
+	model "taskrelay/internal/task"
 )
 
 // Changes to an adopted task (relay/changes.go): reassign, amend, withdraw, push back
@@ -31,43 +32,6 @@ var errWithdrawn = refusal.New(refusal.ErrWithdrawn, "任务已撤销，不能�
 // finished reports whether the task's workflow can end: closed or withdrawn.
 func (t *task) finished() bool {
 	return t.m.Status == relay.StateClosed || t.m.Status == relay.StateWithdrawn
-}
-
-func (t *task) registerChanges(ctx workflow.Context) error {
-	handlers := []struct {
-		name     string
-		validate func(workflow.Context, relay.ChangeRequest) error
-		apply    func(workflow.Context, relay.ChangeRequest)
-	}{
-		{relay.UpdateReassign, t.validateReassign, t.reassign},
-		{relay.UpdateAmend, t.validateAmend, t.amend},
-		{relay.UpdateWithdraw, t.validateWithdraw, t.withdraw},
-		{relay.UpdatePushback, t.validatePushback, t.pushback},
-		{relay.UpdateDecidePushback, t.validateDecidePushback, t.decidePushback},
-		{relay.UpdateInstruct, t.validateInstruct, t.instruct},
-		{relay.UpdateChase, t.validateChase, t.chase},
-	}
-	for _, h := range handlers {
-		err := workflow.SetUpdateHandlerWithOptions(ctx, h.name,
-			func(ctx workflow.Context, req relay.ChangeRequest) (relay.TaskView, error) {
-				t.took(ctx, req.Assertion)
-				h.apply(ctx, req)
-				t.operator = ""
-				t.setLight(workflow.Now(ctx))
-				t.dirty = true
-				return t.view(), nil
-			},
-			workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req relay.ChangeRequest) error {
-				if err := t.checkActor(ctx, h.name, req.Assertion, req.Identity()); err != nil {
-					return err
-				}
-				return refusal.Wire(h.validate(ctx, req)) // the kind crosses to the client
-			}})
-		if err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // changesView adds the changes to a view of the task.
@@ -104,14 +68,14 @@ func (t *task) validateOpen() error {
 }
 
 // validateOffice admits the government office and the inspection office.
-func validateOffice(req relay.ChangeRequest, what string) error {
+func validateOffice(req model.Request, what string) error {
 	if req.By != relay.Office && req.By != relay.Inspection {
 		return fmt.Errorf("%s 无权%s：由县政府办公室或县政府督查室办理", req.By, what)
 	}
 	return nil
 }
 
-func (t *task) validateReassign(_ workflow.Context, req relay.ChangeRequest) error {
+func (t *task) validateReassign(_ workflow.Context, req model.Request) error {
 	if err := validateOffice(req, "调整分工"); err != nil {
 		return err
 	}
@@ -128,7 +92,7 @@ func (t *task) validateReassign(_ workflow.Context, req relay.ChangeRequest) err
 }
 
 // validateAssignment checks the assignment a reassignment would leave.
-func (t *task) validateAssignment(req relay.ChangeRequest) error {
+func (t *task) validateAssignment(req model.Request) error {
 	if req.Lead != nil && req.Lead.ID == "" || req.Deputy != nil && req.Deputy.ID == "" {
 		return errors.New("单位或县领导编号为空")
 	}
@@ -153,7 +117,7 @@ func (t *task) validateAssignment(req relay.ChangeRequest) error {
 	return nil
 }
 
-func (t *task) validateAmend(_ workflow.Context, req relay.ChangeRequest) error {
+func (t *task) validateAmend(_ workflow.Context, req model.Request) error {
 	if err := validateOffice(req, "调整事项"); err != nil {
 		return err
 	}
@@ -183,7 +147,7 @@ func (t *task) validateAmend(_ workflow.Context, req relay.ChangeRequest) error 
 	return nil
 }
 
-func (t *task) validateWithdraw(_ workflow.Context, req relay.ChangeRequest) error {
+func (t *task) validateWithdraw(_ workflow.Context, req model.Request) error {
 	if err := validateOffice(req, "撤销任务"); err != nil {
 		return err
 	}
@@ -204,7 +168,7 @@ func (t *task) pushbackDays() int {
 	return relay.DefaultPushbackDays
 }
 
-func (t *task) validatePushback(ctx workflow.Context, req relay.ChangeRequest) error {
+func (t *task) validatePushback(ctx workflow.Context, req model.Request) error {
 	if req.Unit == "" {
 		return errors.New("未指明退回单位")
 	}
@@ -233,7 +197,7 @@ func (t *task) validatePushback(ctx workflow.Context, req relay.ChangeRequest) e
 	return nil
 }
 
-func (t *task) validateDecidePushback(_ workflow.Context, req relay.ChangeRequest) error {
+func (t *task) validateDecidePushback(_ workflow.Context, req model.Request) error {
 	if err := validateOffice(req, "决定退回申请"); err != nil {
 		return err
 	}
@@ -258,7 +222,7 @@ func (t *task) validateDecidePushback(_ workflow.Context, req relay.ChangeReques
 // validateInstruct admits the deputy in charge, the county head (the client checks
 // the role against the directory and says so in ByRole) and the inspection office on
 // their behalf.
-func (t *task) validateInstruct(_ workflow.Context, req relay.ChangeRequest) error {
+func (t *task) validateInstruct(_ workflow.Context, req model.Request) error {
 	if req.By != t.in.Item.Deputy && req.By != relay.Inspection && req.ByRole != relay.RoleCountyHead {
 		return fmt.Errorf("%s 无权批示：由分管县领导、县长或县政府督查室代为录入", req.By)
 	}
@@ -271,7 +235,7 @@ func (t *task) validateInstruct(_ workflow.Context, req relay.ChangeRequest) err
 	return nil
 }
 
-func (t *task) validateChase(_ workflow.Context, req relay.ChangeRequest) error {
+func (t *task) validateChase(_ workflow.Context, req model.Request) error {
 	if req.By != relay.Inspection {
 		return fmt.Errorf("%s 无权催办：由县政府督查室催办", req.By)
 	}
@@ -292,14 +256,14 @@ func (t *task) validateChase(_ workflow.Context, req relay.ChangeRequest) error 
 
 // --- handlers ---
 
-func (t *task) reassign(ctx workflow.Context, req relay.ChangeRequest) {
+func (t *task) reassign(ctx workflow.Context, req model.Request) {
 	t.applyReassign(ctx, req)
 }
 
 // applyReassign moves the task to the assignment req asks for: every unit added (or
 // newly leading) receives a dispatch with the reason, every unit removed a withdrawal
 // notice; search attributes follow the new lead.
-func (t *task) applyReassign(ctx workflow.Context, req relay.ChangeRequest) {
+func (t *task) applyReassign(ctx workflow.Context, req model.Request) {
 	it := &t.in.Item
 	oldLead := it.Lead
 	old := map[string]string{} // unit id -> name, before the change
@@ -357,7 +321,7 @@ func (t *task) applyReassign(ctx workflow.Context, req relay.ChangeRequest) {
 		relay.SALeadUnit.ValueSet(it.Lead), relay.SAUnits.ValueSet(units), relay.SADeputy.ValueSet(it.Deputy))
 }
 
-func (t *task) amend(ctx workflow.Context, req relay.ChangeRequest) {
+func (t *task) amend(ctx workflow.Context, req model.Request) {
 	ch := &relay.Change{Reason: req.Reason}
 	var what []string
 	if req.Deadline != "" {
@@ -374,14 +338,14 @@ func (t *task) amend(ctx workflow.Context, req relay.ChangeRequest) {
 		fmt.Sprintf("“%s”%s。请按调整后的要求抓好落实。", t.in.Item.Title, body))
 }
 
-func (t *task) withdraw(ctx workflow.Context, req relay.ChangeRequest) {
+func (t *task) withdraw(ctx workflow.Context, req model.Request) {
 	t.c.Tier, t.c.TierAt, t.c.Listed, t.c.Behind = "", nil, false, nil
 	t.recordChange(ctx, req.By, req.User, relay.ActWithdrawn, "撤销任务。理由："+req.Reason, &relay.Change{Reason: req.Reason})
 	t.notifyAllUnits(ctx, relay.NoticeWithdrawn, fmt.Sprintf("撤销通知：第%d项 %s", t.in.Item.No, t.in.Item.Title),
 		fmt.Sprintf("%s确定的“%s”已撤销，不再办理。理由：%s。", t.in.Meeting.Name, t.in.Item.Title, req.Reason))
 }
 
-func (t *task) pushback(ctx workflow.Context, req relay.ChangeRequest) {
+func (t *task) pushback(ctx workflow.Context, req model.Request) {
 	ch := &relay.Change{Reason: req.Reason, Unit: req.Unit}
 	note := "退回交办：" + req.Reason
 	if req.Suggest != nil {
@@ -394,7 +358,7 @@ func (t *task) pushback(ctx workflow.Context, req relay.ChangeRequest) {
 		fmt.Sprintf("%s认为该事项不属于本单位职责，申请退回。%s。请决定维持或调整分工。", t.unitName(req.Unit), note))
 }
 
-func (t *task) decidePushback(ctx workflow.Context, req relay.ChangeRequest) {
+func (t *task) decidePushback(ctx workflow.Context, req model.Request) {
 	unit := t.m.Pushback.Unit
 	unitName := t.unitName(unit)
 	title := fmt.Sprintf("退回答复：第%d项 %s", t.in.Item.No, t.in.Item.Title)
@@ -410,7 +374,7 @@ func (t *task) decidePushback(ctx workflow.Context, req relay.ChangeRequest) {
 		fmt.Sprintf("经研究，同意调整，该事项改由%s牵头。意见：%s。", t.in.LeadName, req.Reason))
 }
 
-func (t *task) instruct(ctx workflow.Context, req relay.ChangeRequest) {
+func (t *task) instruct(ctx workflow.Context, req model.Request) {
 	by := req.ByName
 	if by == "" {
 		by = req.By
@@ -423,7 +387,7 @@ func (t *task) instruct(ctx workflow.Context, req relay.ChangeRequest) {
 
 // chase records a 催办单 on the task; the one notice to the unit is sent by the Chase
 // workflow, for all the tasks it chases.
-func (t *task) chase(ctx workflow.Context, req relay.ChangeRequest) {
+func (t *task) chase(ctx workflow.Context, req model.Request) {
 	for _, c := range t.m.Chases {
 		if c.ID == req.ChaseID {
 			return // the same chase again (a retried activity)
@@ -450,7 +414,7 @@ func (t *task) unitRefs() []relay.UnitRef {
 
 // assignmentAfter is the lead, supporting units and deputy a reassignment leaves.
 // A new lead that was a supporting unit stops being one.
-func (t *task) assignmentAfter(req relay.ChangeRequest) (lead relay.UnitRef, co []relay.UnitRef, deputy relay.UnitRef) {
+func (t *task) assignmentAfter(req model.Request) (lead relay.UnitRef, co []relay.UnitRef, deputy relay.UnitRef) {
 	refs := t.unitRefs()
 	lead, co = refs[0], refs[1:]
 	deputy = relay.UnitRef{ID: t.in.Item.Deputy, Name: t.in.DeputyName}

@@ -8,11 +8,13 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"taskrelay/internal/relay"
+
 	"taskrelay/internal/report"
+	model "taskrelay/internal/task"
 )
 
 // change sends a change update at a virtual time and keeps its outcome.
-func change(env *testsuite.TestWorkflowEnvironment, start, when time.Time, name string, req relay.ChangeRequest) *outcome {
+func change(env *testsuite.TestWorkflowEnvironment, start, when time.Time, name string, req model.Request) *outcome {
 	o := &outcome{}
 	env.RegisterDelayedCallback(func() {
 		env.UpdateWorkflow(name, "", o.callbacks(), req)
@@ -62,10 +64,10 @@ func TestReassignThenWithdraw(t *testing.T) {
 	start := cst("2026-09-16 10:00")
 	env, rec := taskEnv(t, start)
 	jyj := &relay.UnitRef{ID: "jyj", Name: "县教育体育局"}
-	re := change(env, start, cst("2026-09-18 10:00"), relay.UpdateReassign, relay.ChangeRequest{By: relay.Office, Lead: jyj, Reason: "职能划转"})
-	old := at(env, start, cst("2026-09-19 10:00"), relay.UpdateProgress, relay.ActionRequest{Unit: "rsj", Percent: 10, Note: "x"})
-	prog := at(env, start, cst("2026-09-20 10:00"), relay.UpdateProgress, relay.ActionRequest{Unit: "jyj", Percent: 20, Note: "已接手"})
-	wd := change(env, start, cst("2026-10-05 10:00"), relay.UpdateWithdraw, relay.ChangeRequest{By: relay.Office, Reason: "县委常委会决定不再实施"})
+	re := change(env, start, cst("2026-09-18 10:00"), relay.UpdateReassign, model.Request{By: relay.Office, Lead: jyj, Reason: "职能划转"})
+	old := at(env, start, cst("2026-09-19 10:00"), relay.UpdateProgress, model.Request{Unit: "rsj", Percent: 10, Note: "x"})
+	prog := at(env, start, cst("2026-09-20 10:00"), relay.UpdateProgress, model.Request{Unit: "jyj", Percent: 20, Note: "已接手"})
+	wd := change(env, start, cst("2026-10-05 10:00"), relay.UpdateWithdraw, model.Request{By: relay.Office, Reason: "县委常委会决定不再实施"})
 	env.ExecuteWorkflow(relay.TaskWorkflowName, changeInput("2026-10-10", start))
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatal(err)
@@ -100,7 +102,7 @@ func TestReassignThenWithdraw(t *testing.T) {
 func TestAmendMovesTimersAndKeepsTheCommitteeText(t *testing.T) {
 	start := cst("2026-09-16 10:00")
 	env, rec := taskEnv(t, start)
-	am := change(env, start, cst("2026-09-20 10:00"), relay.UpdateAmend, relay.ChangeRequest{By: relay.Office,
+	am := change(env, start, cst("2026-09-20 10:00"), relay.UpdateAmend, model.Request{By: relay.Office,
 		Deadline: "2026-11-30", Requirements: "年底前实现全县覆盖", Reason: "县委调整工作安排"})
 	var v relay.TaskView
 	env.RegisterDelayedCallback(func() { v = queryTask(t, env) }, cst("2026-11-24 10:00").Sub(start))
@@ -128,15 +130,15 @@ func TestPushbackKeptThenReassigned(t *testing.T) {
 	start := cst("2026-09-16 10:00")
 	env, rec := taskEnv(t, start)
 	jyj := &relay.UnitRef{ID: "jyj", Name: "县教育体育局"}
-	pb := change(env, start, cst("2026-09-17 10:00"), relay.UpdatePushback, relay.ChangeRequest{Unit: "czj", Reason: "不属于本单位职责", Suggest: jyj})
+	pb := change(env, start, cst("2026-09-17 10:00"), relay.UpdatePushback, model.Request{Unit: "czj", Reason: "不属于本单位职责", Suggest: jyj})
 	var waiting relay.TaskView
 	env.RegisterDelayedCallback(func() { waiting = queryTask(t, env) }, cst("2026-09-17 11:00").Sub(start))
-	other := change(env, start, cst("2026-09-17 12:00"), relay.UpdatePushback, relay.ChangeRequest{Unit: "rsj", Reason: "x"})
-	keep := change(env, start, cst("2026-09-18 10:00"), relay.UpdateDecidePushback, relay.ChangeRequest{By: relay.Office, Keep: true, Reason: "配合职责明确"})
-	again := change(env, start, cst("2026-09-19 10:00"), relay.UpdatePushback, relay.ChangeRequest{Unit: "czj", Reason: "再次申请"})
-	pb2 := change(env, start, cst("2026-09-20 10:00"), relay.UpdatePushback, relay.ChangeRequest{Unit: "rsj", Reason: "应由教育部门牵头"})
-	move := change(env, start, cst("2026-09-21 09:00"), relay.UpdateDecidePushback, relay.ChangeRequest{By: relay.Office, Lead: jyj, Reason: "同意改由教育体育局牵头"})
-	late := change(env, start, cst("2026-09-27 10:00"), relay.UpdatePushback, relay.ChangeRequest{Unit: "jyj", Reason: "x"})
+	other := change(env, start, cst("2026-09-17 12:00"), relay.UpdatePushback, model.Request{Unit: "rsj", Reason: "x"})
+	keep := change(env, start, cst("2026-09-18 10:00"), relay.UpdateDecidePushback, model.Request{By: relay.Office, Keep: true, Reason: "配合职责明确"})
+	again := change(env, start, cst("2026-09-19 10:00"), relay.UpdatePushback, model.Request{Unit: "czj", Reason: "再次申请"})
+	pb2 := change(env, start, cst("2026-09-20 10:00"), relay.UpdatePushback, model.Request{Unit: "rsj", Reason: "应由教育部门牵头"})
+	move := change(env, start, cst("2026-09-21 09:00"), relay.UpdateDecidePushback, model.Request{By: relay.Office, Lead: jyj, Reason: "同意改由教育体育局牵头"})
+	late := change(env, start, cst("2026-09-27 10:00"), relay.UpdatePushback, model.Request{Unit: "jyj", Reason: "x"})
 	var after relay.TaskView
 	env.RegisterDelayedCallback(func() { after = queryTask(t, env) }, cst("2026-09-28 10:00").Sub(start))
 	env.RegisterDelayedCallback(func() { env.CancelWorkflow() }, cst("2026-09-29 10:00").Sub(start))
@@ -167,20 +169,20 @@ func TestChangesRefusedChangeNothing(t *testing.T) {
 	rsj := &relay.UnitRef{ID: "rsj", Name: "县人力资源和社会保障局"}
 	cases := []struct {
 		name, update string
-		req          relay.ChangeRequest
+		req          model.Request
 		want         string
 	}{
-		{"unit reassigns", relay.UpdateReassign, relay.ChangeRequest{By: "rsj", Lead: rsj, Reason: "x"}, "无权调整分工"},
-		{"reassign without reason", relay.UpdateReassign, relay.ChangeRequest{By: relay.Office, Lead: &relay.UnitRef{ID: "jyj", Name: "教"}}, "调整理由"},
-		{"reassign to the same", relay.UpdateReassign, relay.ChangeRequest{By: relay.Office, Lead: rsj, Reason: "x"}, "与现在相同"},
-		{"lead also supporting", relay.UpdateReassign, relay.ChangeRequest{By: relay.Office, SetCo: true, Co: []relay.UnitRef{*rsj}, Reason: "x"}, "既是牵头单位又是配合单位"},
-		{"amend nothing", relay.UpdateAmend, relay.ChangeRequest{By: relay.Office, Reason: "x"}, "未指明调整内容"},
-		{"amend bad date", relay.UpdateAmend, relay.ChangeRequest{By: relay.Office, Deadline: "年底", Reason: "x"}, "无法识别"},
-		{"withdraw without reason", relay.UpdateWithdraw, relay.ChangeRequest{By: relay.Inspection}, "撤销理由"},
-		{"outsider pushes back", relay.UpdatePushback, relay.ChangeRequest{Unit: "jyj", Reason: "x"}, "无权退回"},
-		{"decide nothing", relay.UpdateDecidePushback, relay.ChangeRequest{By: relay.Office, Keep: true, Reason: "x"}, "没有待决定"},
-		{"other leader instructs", relay.UpdateInstruct, relay.ChangeRequest{By: "ld-other", Text: "x"}, "无权批示"},
-		{"chase an outsider", relay.UpdateChase, relay.ChangeRequest{By: relay.Inspection, Unit: "jyj", ReplyBy: "2026-10-01", ChaseID: "c1"}, "不是任务"},
+		{"unit reassigns", relay.UpdateReassign, model.Request{By: "rsj", Lead: rsj, Reason: "x"}, "无权调整分工"},
+		{"reassign without reason", relay.UpdateReassign, model.Request{By: relay.Office, Lead: &relay.UnitRef{ID: "jyj", Name: "教"}}, "调整理由"},
+		{"reassign to the same", relay.UpdateReassign, model.Request{By: relay.Office, Lead: rsj, Reason: "x"}, "与现在相同"},
+		{"lead also supporting", relay.UpdateReassign, model.Request{By: relay.Office, SetCo: true, Co: []relay.UnitRef{*rsj}, Reason: "x"}, "既是牵头单位又是配合单位"},
+		{"amend nothing", relay.UpdateAmend, model.Request{By: relay.Office, Reason: "x"}, "未指明调整内容"},
+		{"amend bad date", relay.UpdateAmend, model.Request{By: relay.Office, Deadline: "年底", Reason: "x"}, "无法识别"},
+		{"withdraw without reason", relay.UpdateWithdraw, model.Request{By: relay.Inspection}, "撤销理由"},
+		{"outsider pushes back", relay.UpdatePushback, model.Request{Unit: "jyj", Reason: "x"}, "无权退回"},
+		{"decide nothing", relay.UpdateDecidePushback, model.Request{By: relay.Office, Keep: true, Reason: "x"}, "没有待决定"},
+		{"other leader instructs", relay.UpdateInstruct, model.Request{By: "ld-other", Text: "x"}, "无权批示"},
+		{"chase an outsider", relay.UpdateChase, model.Request{By: relay.Inspection, Unit: "jyj", ReplyBy: "2026-10-01", ChaseID: "c1"}, "不是任务"},
 	}
 	outs := make([]*outcome, len(cases))
 	for i, c := range cases {
@@ -204,12 +206,12 @@ func TestChangesRefusedChangeNothing(t *testing.T) {
 func TestInstructionAndChaseAnsweredByProgress(t *testing.T) {
 	start := cst("2026-09-16 10:00")
 	env, rec := taskEnv(t, start)
-	ins := change(env, start, cst("2026-09-17 10:00"), relay.UpdateInstruct, relay.ChangeRequest{By: "ld-chang", ByName: "李某", Text: "加快进度"})
-	head := change(env, start, cst("2026-09-17 11:00"), relay.UpdateInstruct, relay.ChangeRequest{By: "ld-xz", ByName: "王县长", ByRole: relay.RoleCountyHead, Text: "月底前见成效"})
-	ch := change(env, start, cst("2026-09-18 10:00"), relay.UpdateChase, relay.ChangeRequest{By: relay.Inspection, Unit: "rsj", ReplyBy: "2026-09-25", ChaseID: "chase-1", Reason: "请报进展"})
+	ins := change(env, start, cst("2026-09-17 10:00"), relay.UpdateInstruct, model.Request{By: "ld-chang", ByName: "李某", Text: "加快进度"})
+	head := change(env, start, cst("2026-09-17 11:00"), relay.UpdateInstruct, model.Request{By: "ld-xz", ByName: "王县长", ByRole: relay.RoleCountyHead, Text: "月底前见成效"})
+	ch := change(env, start, cst("2026-09-18 10:00"), relay.UpdateChase, model.Request{By: relay.Inspection, Unit: "rsj", ReplyBy: "2026-09-25", ChaseID: "chase-1", Reason: "请报进展"})
 	var chased relay.TaskView
 	env.RegisterDelayedCallback(func() { chased = queryTask(t, env) }, cst("2026-09-18 11:00").Sub(start))
-	prog := at(env, start, cst("2026-09-20 10:00"), relay.UpdateProgress, relay.ActionRequest{Unit: "rsj", Percent: 30, Note: "按批示推进"})
+	prog := at(env, start, cst("2026-09-20 10:00"), relay.UpdateProgress, model.Request{Unit: "rsj", Percent: 30, Note: "按批示推进"})
 	var after relay.TaskView
 	env.RegisterDelayedCallback(func() { after = queryTask(t, env) }, cst("2026-09-21 10:00").Sub(start))
 	env.RegisterDelayedCallback(func() { env.CancelWorkflow() }, cst("2026-09-22 10:00").Sub(start))
@@ -238,7 +240,7 @@ func TestReassignKeepsTheAssignmentBefore(t *testing.T) {
 	env, _ := taskEnv(t, start)
 	jyj := &relay.UnitRef{ID: "jyj", Name: "县教育体育局"}
 	zhao := &relay.UnitRef{ID: "ld-zhao", Name: "赵某"}
-	re := change(env, start, cst("2026-09-18 10:00"), relay.UpdateReassign, relay.ChangeRequest{By: relay.Office, Lead: jyj, Deputy: zhao, Reason: "职能划转"})
+	re := change(env, start, cst("2026-09-18 10:00"), relay.UpdateReassign, model.Request{By: relay.Office, Lead: jyj, Deputy: zhao, Reason: "职能划转"})
 	var v relay.TaskView
 	env.RegisterDelayedCallback(func() { v = queryTask(t, env); env.CancelWorkflow() }, cst("2026-09-19 10:00").Sub(start))
 	env.ExecuteWorkflow(relay.TaskWorkflowName, changeInput("2026-10-10", start))
@@ -276,5 +278,24 @@ func TestReassignKeepsTheAssignmentBefore(t *testing.T) {
 			len(r.Deputies) != 1 || r.Deputies[0].ID != c.deputy {
 			t.Errorf("report as of %s: row %s %s (%s), units %+v, deputies %+v", c.at.Format(time.DateTime), row.Unit, row.Deputy, row.UnitName, r.Units, r.Deputies)
 		}
+	}
+}
+
+// Every update goes through the one request and its one text check: a change's
+// reason over the cap is refused by the engine as an action's note is, and nothing
+// is recorded.
+func TestChangeReasonCappedByTheEngine(t *testing.T) {
+	start := cst("2026-09-16 10:00")
+	env, rec := taskEnv(t, start)
+	long := strings.Repeat("字", relay.MaxNoteRunes+1)
+	wd := change(env, start, cst("2026-09-18 10:00"), relay.UpdateWithdraw, model.Request{By: relay.Office, Reason: long})
+	am := change(env, start, cst("2026-09-18 11:00"), relay.UpdateAmend, model.Request{By: relay.Office, Reason: "会议调整", Requirements: long})
+	var v relay.TaskView
+	env.RegisterDelayedCallback(func() { v = queryTask(t, env); env.CancelWorkflow() }, cst("2026-09-19 10:00").Sub(start))
+	env.ExecuteWorkflow(relay.TaskWorkflowName, changeInput("2026-10-10", start))
+	mustRefuse(t, "withdraw", wd, "撤销理由过长")
+	mustRefuse(t, "amend", am, "具体要求过长")
+	if v.State == relay.StateWithdrawn || len(v.Timeline) != 1 || len(rec.sentTo()) != 0 {
+		t.Errorf("a refused change changed the task: %s, %d entries, notices %v", v.State, len(v.Timeline), rec.sentTo())
 	}
 }

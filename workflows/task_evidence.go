@@ -8,6 +8,8 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"taskrelay/internal/relay"
+
+	model "taskrelay/internal/task"
 )
 
 // Evidence and people (issue 11): files on progress, extension and completion
@@ -25,8 +27,8 @@ var attachActions = map[string]string{
 }
 
 // withFiles adds the attachment checks to an update's validator.
-func (t *task) withFiles(v func(workflow.Context, relay.ActionRequest) error) func(workflow.Context, relay.ActionRequest) error {
-	return func(ctx workflow.Context, req relay.ActionRequest) error {
+func (t *task) withFiles(v func(workflow.Context, model.Request) error) func(workflow.Context, model.Request) error {
+	return func(ctx workflow.Context, req model.Request) error {
 		if err := v(ctx, req); err != nil {
 			return err
 		}
@@ -85,7 +87,7 @@ func (t *task) attachmentViews() []relay.AttachmentView {
 // assigneesChange is the GetVersion change id of TaskView.Assignees.
 const assigneesChange = "assignees-by-unit"
 
-func (t *task) validateAssign(ctx workflow.Context, req relay.ActionRequest) error {
+func (t *task) validateAssign(ctx workflow.Context, req model.Request) error {
 	if err := t.validateUnit(ctx, req); err != nil {
 		return err
 	}
@@ -98,7 +100,7 @@ func (t *task) validateAssign(ctx workflow.Context, req relay.ActionRequest) err
 	return nil
 }
 
-func (t *task) assign(ctx workflow.Context, req relay.ActionRequest) {
+func (t *task) assign(ctx workflow.Context, req model.Request) {
 	if t.c.Assignees == nil {
 		t.c.Assignees = map[string]string{}
 	}
@@ -136,7 +138,7 @@ func (t *task) assignee() string {
 // --- the unit head's sign-off ---
 
 // submitToHead holds an officer's completion for the unit head.
-func (t *task) submitToHead(ctx workflow.Context, req relay.ActionRequest) {
+func (t *task) submitToHead(ctx workflow.Context, req model.Request) {
 	t.acknowledge(ctx, req)
 	t.c.HeadReview = &relay.HeadReview{Unit: req.Unit, User: req.User, Note: req.Note,
 		Attachments: req.Attachments, At: workflow.Now(ctx)}
@@ -144,7 +146,7 @@ func (t *task) submitToHead(ctx workflow.Context, req relay.ActionRequest) {
 	t.record(ctx, req.Unit, req.User, relay.ActHeadReviewPending, "报单位负责人审核："+req.Note)
 }
 
-func (t *task) validateHeadReview(_ workflow.Context, req relay.ActionRequest) error {
+func (t *task) validateHeadReview(_ workflow.Context, req model.Request) error {
 	if t.m.Status == relay.StateClosed {
 		return errClosed
 	}
@@ -161,7 +163,7 @@ func (t *task) validateHeadReview(_ workflow.Context, req relay.ActionRequest) e
 	return nil
 }
 
-func (t *task) headReview(ctx workflow.Context, req relay.ActionRequest) {
+func (t *task) headReview(ctx workflow.Context, req model.Request) {
 	hr := *t.c.HeadReview
 	t.c.HeadReview = nil
 	if !req.Approve {
@@ -171,5 +173,5 @@ func (t *task) headReview(ctx workflow.Context, req relay.ActionRequest) {
 	t.record(ctx, req.Unit, req.User, relay.ActHeadApproved, noteOr(req.Note, "单位负责人审核同意"))
 	// The completion reaches the office as if submitted now; its files are on the
 	// pending entry already.
-	t.complete(ctx, relay.ActionRequest{Unit: hr.Unit, User: hr.User, Note: hr.Note})
+	t.complete(ctx, model.Request{Unit: hr.Unit, User: hr.User, Note: hr.Note})
 }

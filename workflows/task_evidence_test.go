@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"taskrelay/internal/relay"
+
+	model "taskrelay/internal/task"
 )
 
 func att(name, typ string, b byte) relay.Attachment {
@@ -18,28 +20,28 @@ func TestTaskEvidenceAssignmentAndHeadReview(t *testing.T) {
 	start := cst("2026-09-16 10:00")
 	env, rec := taskEnv(t, start)
 	photo, scan := att("现场.jpg", "jpg", 1), att("验收单.pdf", "pdf", 2)
-	assign := at(env, start, cst("2026-09-17 09:00"), relay.UpdateAssign, relay.ActionRequest{Unit: "rsj", User: "rsj-head", Head: true, Person: "rsj-zhang"})
-	coAssign := at(env, start, cst("2026-09-17 09:05"), relay.UpdateAssign, relay.ActionRequest{Unit: "czj", User: "czj-head", Head: true, Person: "czj-li"})
-	stranger := at(env, start, cst("2026-09-17 09:10"), relay.UpdateAssign, relay.ActionRequest{Unit: "jyj", Person: "x"})
-	prog := at(env, start, cst("2026-09-20 09:00"), relay.UpdateProgress, relay.ActionRequest{Unit: "rsj", User: "rsj-zhang", Percent: 50, Note: "窗口已设立", Attachments: []relay.Attachment{photo}})
-	bad := at(env, start, cst("2026-09-20 09:10"), relay.UpdateProgress, relay.ActionRequest{Unit: "rsj", Percent: 60, Note: "x", Attachments: []relay.Attachment{{SHA256: strings.Repeat("a", 64), Name: "a.exe", Size: 1, Type: "exe"}}})
+	assign := at(env, start, cst("2026-09-17 09:00"), relay.UpdateAssign, model.Request{Unit: "rsj", User: "rsj-head", Head: true, Person: "rsj-zhang"})
+	coAssign := at(env, start, cst("2026-09-17 09:05"), relay.UpdateAssign, model.Request{Unit: "czj", User: "czj-head", Head: true, Person: "czj-li"})
+	stranger := at(env, start, cst("2026-09-17 09:10"), relay.UpdateAssign, model.Request{Unit: "jyj", Person: "x"})
+	prog := at(env, start, cst("2026-09-20 09:00"), relay.UpdateProgress, model.Request{Unit: "rsj", User: "rsj-zhang", Percent: 50, Note: "窗口已设立", Attachments: []relay.Attachment{photo}})
+	bad := at(env, start, cst("2026-09-20 09:10"), relay.UpdateProgress, model.Request{Unit: "rsj", Percent: 60, Note: "x", Attachments: []relay.Attachment{{SHA256: strings.Repeat("a", 64), Name: "a.exe", Size: 1, Type: "exe"}}})
 	eleven := make([]relay.Attachment, 11)
 	for i := range eleven {
 		eleven[i] = photo
 	}
-	tooMany := at(env, start, cst("2026-09-20 09:20"), relay.UpdateComplete, relay.ActionRequest{Unit: "rsj", Note: "x", Attachments: eleven})
-	comp1 := at(env, start, cst("2026-09-25 09:00"), relay.UpdateComplete, relay.ActionRequest{Unit: "rsj", User: "rsj-zhang", Note: "已办结", HeadReview: true, Attachments: []relay.Attachment{scan}})
-	again := at(env, start, cst("2026-09-25 09:10"), relay.UpdateComplete, relay.ActionRequest{Unit: "rsj", Note: "再报", HeadReview: true})
-	notHead := at(env, start, cst("2026-09-25 09:20"), relay.UpdateHeadReview, relay.ActionRequest{Unit: "rsj", User: "rsj-zhang", Approve: true})
-	otherUnit := at(env, start, cst("2026-09-25 09:30"), relay.UpdateHeadReview, relay.ActionRequest{Unit: "czj", Head: true, Approve: true})
+	tooMany := at(env, start, cst("2026-09-20 09:20"), relay.UpdateComplete, model.Request{Unit: "rsj", Note: "x", Attachments: eleven})
+	comp1 := at(env, start, cst("2026-09-25 09:00"), relay.UpdateComplete, model.Request{Unit: "rsj", User: "rsj-zhang", Note: "已办结", HeadReview: true, Attachments: []relay.Attachment{scan}})
+	again := at(env, start, cst("2026-09-25 09:10"), relay.UpdateComplete, model.Request{Unit: "rsj", Note: "再报", HeadReview: true})
+	notHead := at(env, start, cst("2026-09-25 09:20"), relay.UpdateHeadReview, model.Request{Unit: "rsj", User: "rsj-zhang", Approve: true})
+	otherUnit := at(env, start, cst("2026-09-25 09:30"), relay.UpdateHeadReview, model.Request{Unit: "czj", Head: true, Approve: true})
 	var inReview relay.TaskView
 	env.RegisterDelayedCallback(func() { inReview = queryTask(t, env) }, cst("2026-09-25 10:00").Sub(start))
-	ret := at(env, start, cst("2026-09-26 09:00"), relay.UpdateHeadReview, relay.ActionRequest{Unit: "rsj", User: "rsj-head", Head: true, Note: "请补充验收单"})
-	comp2 := at(env, start, cst("2026-09-27 09:00"), relay.UpdateComplete, relay.ActionRequest{Unit: "rsj", User: "rsj-zhang", Note: "已补充", HeadReview: true})
-	sign := at(env, start, cst("2026-09-28 09:00"), relay.UpdateHeadReview, relay.ActionRequest{Unit: "rsj", User: "rsj-head", Head: true, Approve: true})
+	ret := at(env, start, cst("2026-09-26 09:00"), relay.UpdateHeadReview, model.Request{Unit: "rsj", User: "rsj-head", Head: true, Note: "请补充验收单"})
+	comp2 := at(env, start, cst("2026-09-27 09:00"), relay.UpdateComplete, model.Request{Unit: "rsj", User: "rsj-zhang", Note: "已补充", HeadReview: true})
+	sign := at(env, start, cst("2026-09-28 09:00"), relay.UpdateHeadReview, model.Request{Unit: "rsj", User: "rsj-head", Head: true, Approve: true})
 	var submitted relay.TaskView
 	env.RegisterDelayedCallback(func() { submitted = queryTask(t, env) }, cst("2026-09-28 10:00").Sub(start))
-	ok := at(env, start, cst("2026-09-29 09:00"), relay.UpdateVerify, relay.ActionRequest{By: relay.Inspection, Approve: true})
+	ok := at(env, start, cst("2026-09-29 09:00"), relay.UpdateVerify, model.Request{By: relay.Inspection, Approve: true})
 
 	env.ExecuteWorkflow(relay.TaskWorkflowName, sampleTaskInput("2026-10-10"))
 	if err := env.GetWorkflowError(); err != nil {
@@ -118,9 +120,9 @@ func TestExtensionRequestCarriesFiles(t *testing.T) {
 	start := cst("2026-09-16 10:00")
 	env, _ := taskEnv(t, start)
 	letter := att("省级批复.pdf", "pdf", 3)
-	bad := at(env, start, cst("2026-09-20 09:00"), relay.UpdateExtend, relay.ActionRequest{Unit: "rsj", Until: "2026-11-30", Note: "等待省级文件",
+	bad := at(env, start, cst("2026-09-20 09:00"), relay.UpdateExtend, model.Request{Unit: "rsj", Until: "2026-11-30", Note: "等待省级文件",
 		Attachments: []relay.Attachment{letter, {SHA256: strings.Repeat("b", 64), Name: "x.html", Size: 1, Type: "html"}}})
-	ext := at(env, start, cst("2026-09-20 10:00"), relay.UpdateExtend, relay.ActionRequest{Unit: "rsj", User: "rsj-zhang", Until: "2026-11-30", Note: "等待省级文件",
+	ext := at(env, start, cst("2026-09-20 10:00"), relay.UpdateExtend, model.Request{Unit: "rsj", User: "rsj-zhang", Until: "2026-11-30", Note: "等待省级文件",
 		Attachments: []relay.Attachment{letter}})
 	var v relay.TaskView
 	env.RegisterDelayedCallback(func() { v = queryTask(t, env) }, cst("2026-09-21 10:00").Sub(start))

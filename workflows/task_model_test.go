@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"taskrelay/internal/relay"
+
+	model "taskrelay/internal/task"
 )
 
 // A unit that has signed for a task is refused a second signature, and nothing is
@@ -12,10 +14,10 @@ import (
 func TestAckTwiceRefused(t *testing.T) {
 	start := cst("2026-09-16 10:00")
 	env, _ := taskEnv(t, start)
-	first := at(env, start, cst("2026-09-17 09:00"), relay.UpdateAck, relay.ActionRequest{Unit: "rsj"})
-	again := at(env, start, cst("2026-09-18 09:00"), relay.UpdateAck, relay.ActionRequest{Unit: "rsj"})
-	prog := at(env, start, cst("2026-09-19 09:00"), relay.UpdateProgress, relay.ActionRequest{Unit: "czj", Percent: 10, Note: "启动"})
-	late := at(env, start, cst("2026-09-20 09:00"), relay.UpdateAck, relay.ActionRequest{Unit: "czj"})
+	first := at(env, start, cst("2026-09-17 09:00"), relay.UpdateAck, model.Request{Unit: "rsj"})
+	again := at(env, start, cst("2026-09-18 09:00"), relay.UpdateAck, model.Request{Unit: "rsj"})
+	prog := at(env, start, cst("2026-09-19 09:00"), relay.UpdateProgress, model.Request{Unit: "czj", Percent: 10, Note: "启动"})
+	late := at(env, start, cst("2026-09-20 09:00"), relay.UpdateAck, model.Request{Unit: "czj"})
 	var acks int
 	env.RegisterDelayedCallback(func() {
 		for _, e := range queryTask(t, env).Timeline {
@@ -49,9 +51,9 @@ func TestStandingTaskNeverOverdue(t *testing.T) {
 	in.Item.Standing = true
 	var later relay.TaskView
 	env.RegisterDelayedCallback(func() { later = queryTask(t, env) }, cst("2027-10-01 09:00").Sub(start))
-	ext := at(env, start, cst("2026-10-01 09:00"), relay.UpdateExtend, relay.ActionRequest{Unit: "rsj", Until: "2027-01-01", Note: "x"})
-	at(env, start, cst("2027-10-02 09:00"), relay.UpdateComplete, relay.ActionRequest{Unit: "rsj", Note: "长期坚持"})
-	at(env, start, cst("2027-10-03 09:00"), relay.UpdateVerify, relay.ActionRequest{By: relay.Inspection, Approve: true})
+	ext := at(env, start, cst("2026-10-01 09:00"), relay.UpdateExtend, model.Request{Unit: "rsj", Until: "2027-01-01", Note: "x"})
+	at(env, start, cst("2027-10-02 09:00"), relay.UpdateComplete, model.Request{Unit: "rsj", Note: "长期坚持"})
+	at(env, start, cst("2027-10-03 09:00"), relay.UpdateVerify, model.Request{By: relay.Inspection, Approve: true})
 	env.ExecuteWorkflow(relay.TaskWorkflowName, in)
 	if !env.IsWorkflowCompleted() || env.GetWorkflowError() != nil {
 		t.Fatalf("completed %v, err %v", env.IsWorkflowCompleted(), env.GetWorkflowError())
@@ -78,8 +80,8 @@ func TestOverdueDaysFromReceipt(t *testing.T) {
 	in.DispatchedAt = start
 	var v relay.TaskView
 	env.RegisterDelayedCallback(func() { v = queryTask(t, env) }, cst("2026-11-25 10:00").Sub(start))
-	at(env, start, cst("2026-11-26 09:00"), relay.UpdateComplete, relay.ActionRequest{Unit: "rsj", Note: "完成"})
-	ok := at(env, start, cst("2026-11-27 09:00"), relay.UpdateVerify, relay.ActionRequest{By: relay.Inspection, Approve: true})
+	at(env, start, cst("2026-11-26 09:00"), relay.UpdateComplete, model.Request{Unit: "rsj", Note: "完成"})
+	ok := at(env, start, cst("2026-11-27 09:00"), relay.UpdateVerify, model.Request{By: relay.Inspection, Approve: true})
 	env.ExecuteWorkflow(relay.TaskWorkflowName, in)
 	if v.Light != relay.Red || v.OverdueDays != 5 {
 		t.Errorf("five days after receipt: light %q, overdue days %d, want red, 5", v.Light, v.OverdueDays)
@@ -95,7 +97,7 @@ func TestReassignedDeputyNamedAfterwards(t *testing.T) {
 	start := cst("2026-09-16 10:00")
 	env, rec := taskEnv(t, start)
 	zhao := &relay.UnitRef{ID: "ld-zhao", Name: "赵某"}
-	re := change(env, start, cst("2026-09-18 10:00"), relay.UpdateReassign, relay.ChangeRequest{By: relay.Office,
+	re := change(env, start, cst("2026-09-18 10:00"), relay.UpdateReassign, model.Request{By: relay.Office,
 		Lead: &relay.UnitRef{ID: "lcj", Name: "县林业和草原局"}, Deputy: zhao, Reason: "职能划转"})
 	env.RegisterDelayedCallback(func() { env.CancelWorkflow() }, cst("2026-10-30 10:00").Sub(start))
 	env.ExecuteWorkflow(relay.TaskWorkflowName, changeInput("2026-10-10", start))

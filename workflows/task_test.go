@@ -16,6 +16,7 @@ import (
 
 	"taskrelay/activities"
 	"taskrelay/internal/relay"
+	model "taskrelay/internal/task"
 )
 
 type sent struct {
@@ -109,7 +110,7 @@ func (o *outcome) callbacks() *testsuite.TestUpdateCallback {
 	}
 }
 
-func at(env *testsuite.TestWorkflowEnvironment, start, when time.Time, name string, req relay.ActionRequest) *outcome {
+func at(env *testsuite.TestWorkflowEnvironment, start, when time.Time, name string, req model.Request) *outcome {
 	o := &outcome{}
 	env.RegisterDelayedCallback(func() {
 		env.UpdateWorkflow(name, "", o.callbacks(), req)
@@ -136,12 +137,12 @@ func TestTaskRemindsEscalatesAndCloses(t *testing.T) {
 	var lightAtYellow, lightAfterOverdue relay.Light
 	env.RegisterDelayedCallback(func() { lightAtYellow = queryTask(t, env).Light }, cst("2026-10-04 12:00").Sub(start))
 	env.RegisterDelayedCallback(func() { lightAfterOverdue = queryTask(t, env).Light }, cst("2026-10-11 08:00").Sub(start))
-	ack := at(env, start, cst("2026-09-20 09:30"), relay.UpdateAck, relay.ActionRequest{Unit: "czj"})
-	prog := at(env, start, cst("2026-09-25 09:30"), relay.UpdateProgress, relay.ActionRequest{Unit: "rsj", Percent: 40, Note: "窗口已设立"})
-	comp := at(env, start, cst("2026-10-15 09:30"), relay.UpdateComplete, relay.ActionRequest{Unit: "rsj", Note: "两险同宣同征全面实施"})
-	rej := at(env, start, cst("2026-10-16 09:30"), relay.UpdateVerify, relay.ActionRequest{By: relay.Inspection, Approve: false, Note: "缺少佐证材料"})
-	comp2 := at(env, start, cst("2026-10-20 09:30"), relay.UpdateComplete, relay.ActionRequest{Unit: "rsj", Note: "已补充材料"})
-	ok := at(env, start, cst("2026-10-21 09:30"), relay.UpdateVerify, relay.ActionRequest{By: relay.Inspection, Approve: true})
+	ack := at(env, start, cst("2026-09-20 09:30"), relay.UpdateAck, model.Request{Unit: "czj"})
+	prog := at(env, start, cst("2026-09-25 09:30"), relay.UpdateProgress, model.Request{Unit: "rsj", Percent: 40, Note: "窗口已设立"})
+	comp := at(env, start, cst("2026-10-15 09:30"), relay.UpdateComplete, model.Request{Unit: "rsj", Note: "两险同宣同征全面实施"})
+	rej := at(env, start, cst("2026-10-16 09:30"), relay.UpdateVerify, model.Request{By: relay.Inspection, Approve: false, Note: "缺少佐证材料"})
+	comp2 := at(env, start, cst("2026-10-20 09:30"), relay.UpdateComplete, model.Request{Unit: "rsj", Note: "已补充材料"})
+	ok := at(env, start, cst("2026-10-21 09:30"), relay.UpdateVerify, model.Request{By: relay.Inspection, Approve: true})
 
 	env.ExecuteWorkflow(relay.TaskWorkflowName, sampleTaskInput("2026-10-10"))
 	if !env.IsWorkflowCompleted() {
@@ -199,14 +200,14 @@ func TestTaskApprovedExtensionMovesTimers(t *testing.T) {
 	start := cst("2026-09-16 10:00")
 	env, rec := taskEnv(t, start)
 	var during relay.TaskView
-	ext := at(env, start, cst("2026-09-28 10:00"), relay.UpdateExtend, relay.ActionRequest{Unit: "czj", Until: "2026-11-30", Note: "需等待省级政策"})
+	ext := at(env, start, cst("2026-09-28 10:00"), relay.UpdateExtend, model.Request{Unit: "czj", Until: "2026-11-30", Note: "需等待省级政策"})
 	env.RegisterDelayedCallback(func() { during = queryTask(t, env) }, cst("2026-09-28 11:00").Sub(start))
-	wrong := at(env, start, cst("2026-09-29 10:00"), relay.UpdateDecideExtension, relay.ActionRequest{By: "ld-other", Approve: true})
-	dec := at(env, start, cst("2026-09-30 10:00"), relay.UpdateDecideExtension, relay.ActionRequest{By: "ld-chang", Approve: true, Note: "同意"})
+	wrong := at(env, start, cst("2026-09-29 10:00"), relay.UpdateDecideExtension, model.Request{By: "ld-other", Approve: true})
+	dec := at(env, start, cst("2026-09-30 10:00"), relay.UpdateDecideExtension, model.Request{By: "ld-chang", Approve: true, Note: "同意"})
 	var afterOld relay.TaskView
 	env.RegisterDelayedCallback(func() { afterOld = queryTask(t, env) }, cst("2026-10-12 10:00").Sub(start))
-	comp := at(env, start, cst("2026-12-05 10:00"), relay.UpdateComplete, relay.ActionRequest{Unit: "rsj", Note: "完成"})
-	ok := at(env, start, cst("2026-12-06 10:00"), relay.UpdateVerify, relay.ActionRequest{By: relay.Inspection, Approve: true})
+	comp := at(env, start, cst("2026-12-05 10:00"), relay.UpdateComplete, model.Request{Unit: "rsj", Note: "完成"})
+	ok := at(env, start, cst("2026-12-06 10:00"), relay.UpdateVerify, model.Request{By: relay.Inspection, Approve: true})
 
 	env.ExecuteWorkflow(relay.TaskWorkflowName, sampleTaskInput("2026-10-10"))
 	if err := env.GetWorkflowError(); err != nil {
@@ -240,22 +241,22 @@ func TestTaskRefusesOutsidersAndChangesNothing(t *testing.T) {
 	env, rec := taskEnv(t, start)
 	cases := []struct {
 		name, update string
-		req          relay.ActionRequest
+		req          model.Request
 		want         string
 	}{
-		{"other unit ack", relay.UpdateAck, relay.ActionRequest{Unit: "jyj"}, "无权操作"},
-		{"other unit progress", relay.UpdateProgress, relay.ActionRequest{Unit: "jyj", Percent: 10, Note: "x"}, "无权操作"},
-		{"no unit", relay.UpdateComplete, relay.ActionRequest{Note: "x"}, "未指明操作单位"},
-		{"bad percent", relay.UpdateProgress, relay.ActionRequest{Unit: "rsj", Percent: 120, Note: "x"}, "0 到 100"},
-		{"extension earlier", relay.UpdateExtend, relay.ActionRequest{Unit: "rsj", Until: "2026-10-01", Note: "x"}, "不晚于"},
-		{"extension bad date", relay.UpdateExtend, relay.ActionRequest{Unit: "rsj", Until: "明年", Note: "x"}, "无法识别"},
-		{"decide nothing", relay.UpdateDecideExtension, relay.ActionRequest{By: relay.Inspection, Approve: true}, "没有待批复"},
-		{"verify nothing", relay.UpdateVerify, relay.ActionRequest{By: relay.Inspection, Approve: true}, "没有待审核"},
-		{"unit verifies", relay.UpdateVerify, relay.ActionRequest{By: "rsj", Approve: true}, "无权审核"},
-		{"note over the cap", relay.UpdateProgress, relay.ActionRequest{Unit: "rsj", Percent: 10, Note: overCap}, "进展情况过长"},
-		{"reason over the cap", relay.UpdateExtend, relay.ActionRequest{Unit: "rsj", Until: "2027-01-31", Note: overCap}, "延期理由过长"},
-		{"completion over the cap", relay.UpdateComplete, relay.ActionRequest{Unit: "rsj", Note: overCap}, "办结情况过长"},
-		{"user over the cap", relay.UpdateAck, relay.ActionRequest{Unit: "rsj", User: strings.Repeat("张", relay.MaxUserRunes+1)}, "操作人过长"},
+		{"other unit ack", relay.UpdateAck, model.Request{Unit: "jyj"}, "无权操作"},
+		{"other unit progress", relay.UpdateProgress, model.Request{Unit: "jyj", Percent: 10, Note: "x"}, "无权操作"},
+		{"no unit", relay.UpdateComplete, model.Request{Note: "x"}, "未指明操作单位"},
+		{"bad percent", relay.UpdateProgress, model.Request{Unit: "rsj", Percent: 120, Note: "x"}, "0 到 100"},
+		{"extension earlier", relay.UpdateExtend, model.Request{Unit: "rsj", Until: "2026-10-01", Note: "x"}, "不晚于"},
+		{"extension bad date", relay.UpdateExtend, model.Request{Unit: "rsj", Until: "明年", Note: "x"}, "无法识别"},
+		{"decide nothing", relay.UpdateDecideExtension, model.Request{By: relay.Inspection, Approve: true}, "没有待批复"},
+		{"verify nothing", relay.UpdateVerify, model.Request{By: relay.Inspection, Approve: true}, "没有待审核"},
+		{"unit verifies", relay.UpdateVerify, model.Request{By: "rsj", Approve: true}, "无权审核"},
+		{"note over the cap", relay.UpdateProgress, model.Request{Unit: "rsj", Percent: 10, Note: overCap}, "进展情况过长"},
+		{"reason over the cap", relay.UpdateExtend, model.Request{Unit: "rsj", Until: "2027-01-31", Note: overCap}, "延期理由过长"},
+		{"completion over the cap", relay.UpdateComplete, model.Request{Unit: "rsj", Note: overCap}, "办结情况过长"},
+		{"user over the cap", relay.UpdateAck, model.Request{Unit: "rsj", User: strings.Repeat("张", relay.MaxUserRunes+1)}, "操作人过长"},
 	}
 	outs := make([]*outcome, len(cases))
 	for i, c := range cases {
@@ -296,7 +297,7 @@ func TestLateListIsOverdueAtOnce(t *testing.T) {
 func TestTaskContinuesAsNewKeepingState(t *testing.T) {
 	start := cst("2026-09-16 10:00")
 	env, _ := taskEnv(t, start)
-	at(env, start, cst("2026-09-17 10:00"), relay.UpdateProgress, relay.ActionRequest{Unit: "rsj", Percent: 30, Note: "推进中"})
+	at(env, start, cst("2026-09-17 10:00"), relay.UpdateProgress, model.Request{Unit: "rsj", Percent: 30, Note: "推进中"})
 	env.RegisterDelayedCallback(func() { env.SetContinueAsNewSuggested(true) }, cst("2026-09-18 10:00").Sub(start))
 	env.ExecuteWorkflow(relay.TaskWorkflowName, sampleTaskInput("2026-12-31"))
 	var can *workflow.ContinueAsNewError
@@ -333,13 +334,13 @@ func TestTaskContinuesAsNewKeepingState(t *testing.T) {
 func TestTaskKeepsTheFirstReadReceiptOfEachUnit(t *testing.T) {
 	start := cst("2026-09-16 10:00")
 	env, _ := taskEnv(t, start)
-	first := at(env, start, cst("2026-09-16 11:00"), relay.UpdateRead, relay.ActionRequest{Unit: "rsj", User: "rsj1"})
-	again := at(env, start, cst("2026-09-17 11:00"), relay.UpdateRead, relay.ActionRequest{Unit: "rsj", User: "rsj2"})
-	outsider := at(env, start, cst("2026-09-17 12:00"), relay.UpdateRead, relay.ActionRequest{Unit: "gaj"})
+	first := at(env, start, cst("2026-09-16 11:00"), relay.UpdateRead, model.Request{Unit: "rsj", User: "rsj1"})
+	again := at(env, start, cst("2026-09-17 11:00"), relay.UpdateRead, model.Request{Unit: "rsj", User: "rsj2"})
+	outsider := at(env, start, cst("2026-09-17 12:00"), relay.UpdateRead, model.Request{Unit: "gaj"})
 	var v relay.TaskView
 	env.RegisterDelayedCallback(func() { v = queryTask(t, env) }, cst("2026-09-18 10:00").Sub(start))
-	at(env, start, cst("2026-09-19 09:30"), relay.UpdateComplete, relay.ActionRequest{Unit: "rsj", Note: "完成"})
-	at(env, start, cst("2026-09-19 10:30"), relay.UpdateVerify, relay.ActionRequest{By: relay.Inspection, Approve: true})
+	at(env, start, cst("2026-09-19 09:30"), relay.UpdateComplete, model.Request{Unit: "rsj", Note: "完成"})
+	at(env, start, cst("2026-09-19 10:30"), relay.UpdateVerify, model.Request{By: relay.Inspection, Approve: true})
 	env.ExecuteWorkflow(relay.TaskWorkflowName, sampleTaskInput("2026-10-10"))
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatal(err)
@@ -372,7 +373,7 @@ func TestNoteAtTheCapIsAccepted(t *testing.T) {
 	start := cst("2026-09-16 10:00")
 	env, _ := taskEnv(t, start)
 	note := strings.Repeat("进", relay.MaxNoteRunes)
-	o := at(env, start, start.Add(time.Hour), relay.UpdateProgress, relay.ActionRequest{Unit: "rsj", Percent: 10, Note: note})
+	o := at(env, start, start.Add(time.Hour), relay.UpdateProgress, model.Request{Unit: "rsj", Percent: 10, Note: note})
 	env.RegisterDelayedCallback(func() { env.CancelWorkflow() }, 2*time.Hour)
 	env.ExecuteWorkflow(relay.TaskWorkflowName, sampleTaskInput("2026-12-31"))
 	if o.err != nil || o.view.Progress != 10 {
@@ -382,7 +383,7 @@ func TestNoteAtTheCapIsAccepted(t *testing.T) {
 
 // runUntilContinued runs a task from in, sending n progress updates a minute apart
 // after the given requests, and returns the input it continued as new with.
-func runUntilContinued(t *testing.T, in relay.TaskInput, start time.Time, first []relay.ActionRequest, n int) (relay.TaskInput, func() relay.TaskSummary) {
+func runUntilContinued(t *testing.T, in relay.TaskInput, start time.Time, first []model.Request, n int) (relay.TaskInput, func() relay.TaskSummary) {
 	t.Helper()
 	env, _ := taskEnv(t, start)
 	memo := lastMemo(env)
@@ -400,7 +401,7 @@ func runUntilContinued(t *testing.T, in relay.TaskInput, start time.Time, first 
 	}
 	for i := 0; i < n; i++ {
 		when = when.Add(time.Minute)
-		at(env, start, when, relay.UpdateProgress, relay.ActionRequest{Unit: "rsj", Percent: 1 + i%99, Note: fmt.Sprintf("第%d次报送", i+1)})
+		at(env, start, when, relay.UpdateProgress, model.Request{Unit: "rsj", Percent: 1 + i%99, Note: fmt.Sprintf("第%d次报送", i+1)})
 	}
 	env.ExecuteWorkflow(relay.TaskWorkflowName, in)
 	var can *workflow.ContinueAsNewError
@@ -421,7 +422,7 @@ func runUntilContinued(t *testing.T, in relay.TaskInput, start time.Time, first 
 func TestTimelineCarriedStaysBounded(t *testing.T) {
 	start := cst("2026-09-16 10:00")
 	in := sampleTaskInput("2026-12-31")
-	first := []relay.ActionRequest{
+	first := []model.Request{
 		{Unit: "rsj", Until: "2027-01-31", Note: "等待省级文件"},
 		{By: relay.Inspection, Approve: true, Note: "请于2026-10-20前补充材料"},
 	}
@@ -481,8 +482,8 @@ func TestEscalationNumberOnTimeline(t *testing.T) {
 	})
 	var final relay.TaskView
 	env.RegisterDelayedCallback(func() { final = queryTask(t, env) }, cst("2026-10-25 09:00").Sub(start))
-	at(env, start, cst("2026-10-25 09:30"), relay.UpdateComplete, relay.ActionRequest{Unit: "rsj", Note: "完成"})
-	at(env, start, cst("2026-10-26 09:30"), relay.UpdateVerify, relay.ActionRequest{By: relay.Inspection, Approve: true})
+	at(env, start, cst("2026-10-25 09:30"), relay.UpdateComplete, model.Request{Unit: "rsj", Note: "完成"})
+	at(env, start, cst("2026-10-26 09:30"), relay.UpdateVerify, model.Request{By: relay.Inspection, Approve: true})
 	env.ExecuteWorkflow(relay.TaskWorkflowName, sampleTaskInput("2026-10-10"))
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatal(err)

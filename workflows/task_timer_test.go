@@ -8,6 +8,8 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"taskrelay/internal/relay"
+
+	model "taskrelay/internal/task"
 )
 
 // timers counts the timers a task starts and cancels, by virtual time.
@@ -60,12 +62,12 @@ func TestTaskKeepsOneTimerForItsNextWake(t *testing.T) {
 			var reports []*outcome
 			for d := 1; d <= 5; d++ {
 				reports = append(reports, at(env, start, start.AddDate(0, 0, d), relay.UpdateProgress,
-					relay.ActionRequest{Unit: "rsj", Percent: 10 * d, Note: "推进中"}))
+					model.Request{Unit: "rsj", Percent: 10 * d, Note: "推进中"}))
 			}
-			ext := at(env, start, cst("2026-09-28 10:00"), relay.UpdateExtend, relay.ActionRequest{Unit: "rsj", Until: "2026-11-30", Note: "需等待省级政策"})
-			dec := at(env, start, cst("2026-09-30 10:00"), relay.UpdateDecideExtension, relay.ActionRequest{By: "ld-chang", Approve: true, Note: "同意"})
-			at(env, start, cst("2026-12-05 10:00"), relay.UpdateComplete, relay.ActionRequest{Unit: "rsj", Note: "完成"})
-			at(env, start, cst("2026-12-06 10:00"), relay.UpdateVerify, relay.ActionRequest{By: relay.Inspection, Approve: true})
+			ext := at(env, start, cst("2026-09-28 10:00"), relay.UpdateExtend, model.Request{Unit: "rsj", Until: "2026-11-30", Note: "需等待省级政策"})
+			dec := at(env, start, cst("2026-09-30 10:00"), relay.UpdateDecideExtension, model.Request{By: "ld-chang", Approve: true, Note: "同意"})
+			at(env, start, cst("2026-12-05 10:00"), relay.UpdateComplete, model.Request{Unit: "rsj", Note: "完成"})
+			at(env, start, cst("2026-12-06 10:00"), relay.UpdateVerify, model.Request{By: relay.Inspection, Approve: true})
 
 			env.ExecuteWorkflow(relay.TaskWorkflowName, sampleTaskInput("2026-10-10"))
 			if err := env.GetWorkflowError(); err != nil {

@@ -22,6 +22,7 @@ import (
 	"taskrelay/internal/evidence"
 	"taskrelay/internal/relay"
 	"taskrelay/internal/report"
+	model "taskrelay/internal/task"
 	"taskrelay/internal/tasklist"
 )
 
@@ -131,7 +132,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 		}
 		return relay.TaskID(meeting, next)
 	}
-	act := func(t *testing.T, id, action string, ar relay.ActionRequest) {
+	act := func(t *testing.T, id, action string, ar model.Request) {
 		t.Helper()
 		if _, err := e.api.Act(ctx, id, action, ar); err != nil {
 			t.Fatalf("prepare %s %s: %v", action, id, err)
@@ -171,26 +172,26 @@ func TestAuthorisationMatrix(t *testing.T) {
 		}
 	}
 	pendingExtension := func(t *testing.T, id string) {
-		act(t, id, relay.UpdateExtend, relay.ActionRequest{Unit: "rsj", User: "rsj1", Until: until, Note: "矩阵测试"})
+		act(t, id, relay.UpdateExtend, model.Request{Unit: "rsj", User: "rsj1", Until: until, Note: "矩阵测试"})
 	}
 	pendingPushback := func(t *testing.T, id string) {
 		t.Helper()
-		if _, err := e.api.Change(ctx, id, relay.UpdatePushback, relay.ChangeRequest{Unit: "rsj", User: "rsj1", Reason: "矩阵测试退回", Suggest: &relay.UnitRef{ID: "gaj", Name: "县公安局"}}); err != nil {
+		if _, err := e.api.Act(ctx, id, relay.UpdatePushback, model.Request{Unit: "rsj", User: "rsj1", Reason: "矩阵测试退回", Suggest: &relay.UnitRef{ID: "gaj", Name: "县公安局"}}); err != nil {
 			t.Fatalf("prepare push back %s: %v", id, err)
 		}
 	}
 	submitted := func(t *testing.T, id string) {
-		act(t, id, relay.UpdateComplete, relay.ActionRequest{Unit: "rsj", User: "rsj1", Note: "矩阵测试办结"})
+		act(t, id, relay.UpdateComplete, model.Request{Unit: "rsj", User: "rsj1", Note: "矩阵测试办结"})
 	}
 	// inHeadReview: an officer of jtj (which has a head) reported completion.
 	inHeadReview := func(t *testing.T, id string) {
-		act(t, id, relay.UpdateComplete, relay.ActionRequest{Unit: "jtj", User: "jtj1", Note: "矩阵办结", HeadReview: true})
+		act(t, id, relay.UpdateComplete, model.Request{Unit: "jtj", User: "jtj1", Note: "矩阵办结", HeadReview: true})
 	}
 	// withFile: the lead unit reported progress with a PDF, downloaded by fileOf[id].
 	fileOf := map[string]string{}
 	withFile := func(t *testing.T, id string) {
 		up := evidence.Upload{Name: "矩阵佐证.pdf", Open: func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(matrixPDF)), nil }}
-		v, err := e.api.ActWithFiles(ctx, e.s.cfg.Evidence, id, relay.UpdateProgress, "", relay.ActionRequest{Unit: "rsj", User: "rsj1", Percent: 10, Note: "附材料"},
+		v, err := e.api.ActWithFiles(ctx, e.s.cfg.Evidence, id, relay.UpdateProgress, "", model.Request{Unit: "rsj", User: "rsj1", Percent: 10, Note: "附材料"},
 			[]evidence.Upload{up})
 		if err != nil || len(v.Attachments) != 1 {
 			t.Fatalf("prepare a file on %s: %v %+v", id, err, v.Attachments)

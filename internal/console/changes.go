@@ -13,6 +13,7 @@ import (
 	"taskrelay/internal/relay"
 	"taskrelay/internal/relayclient"
 	"taskrelay/internal/seclog"
+	"taskrelay/internal/task"
 )
 
 // The changes to an adopted task (relay/changes.go) on its page, for the roles that
@@ -272,9 +273,9 @@ func (s *Server) changeAction(q *req, id, action string) {
 	var after relay.TaskView
 	var err error
 	if rid := requestID(q); rid != "" {
-		after, err = s.cfg.API.ChangeOnce(q.ctx, id, action, rid, req)
+		after, err = s.cfg.API.ActOnce(q.ctx, id, action, rid, req)
 	} else {
-		after, err = s.cfg.API.Change(q.ctx, id, action, req)
+		after, err = s.cfg.API.Act(q.ctx, id, action, req)
 	}
 	if err != nil {
 		s.engineRefused(q, id, action, t, form, err)
@@ -285,8 +286,8 @@ func (s *Server) changeAction(q *req, id, action string) {
 
 // changeRequest reads a change form into the engine's request; a non-empty answer is
 // what is wrong with the form, in Chinese.
-func (s *Server) changeRequest(u accounts.User, t relay.TaskView, action string, f url.Values) (relay.ChangeRequest, string) {
-	req := relay.ChangeRequest{User: u.Username, Reason: strings.TrimSpace(f.Get("reason")), By: relay.Office}
+func (s *Server) changeRequest(u accounts.User, t relay.TaskView, action string, f url.Values) (task.Request, string) {
+	req := task.Request{User: u.Username, Reason: strings.TrimSpace(f.Get("reason")), By: relay.Office}
 	if u.Role == accounts.RoleInspection {
 		req.By = relay.Inspection
 	}
@@ -376,7 +377,7 @@ func need(value, msg string) string {
 // assignment reads the lead and supporting units of a reassignment form: a lead that
 // differs from today's, and the supporting units when the form showed them (co_shown)
 // and they differ as a set.
-func (s *Server) assignment(t relay.TaskView, f url.Values, req *relay.ChangeRequest) string {
+func (s *Server) assignment(t relay.TaskView, f url.Values, req *task.Request) string {
 	lead := t.LeadUnit
 	if l := strings.TrimSpace(f.Get("lead")); l != "" {
 		x, ok := s.cfg.Directory.ResolveUnit(l)
@@ -431,7 +432,7 @@ func (s *Server) instructMeeting(q *req) {
 		return
 	}
 	by := strings.TrimSpace(q.r.PostFormValue("by"))
-	req := relay.ChangeRequest{User: q.user.Username, Text: strings.TrimSpace(q.r.PostFormValue("text"))}
+	req := task.Request{User: q.user.Username, Text: strings.TrimSpace(q.r.PostFormValue("text"))}
 	msg := ""
 	if h, ok := s.cfg.Directory.ResolveHead(by); ok {
 		req.By, req.ByName, req.ByRole = h.ID, h.Name, relay.RoleCountyHead

@@ -232,7 +232,7 @@ func (s *Server) taskAction(q *req) {
 		form[k] = f.Get(k)
 	}
 	u := q.user
-	ar := relay.ActionRequest{User: u.Username, Note: strings.TrimSpace(f.Get("note"))}
+	ar := model.Request{User: u.Username, Note: strings.TrimSpace(f.Get("note"))}
 	switch action {
 	case relay.UpdateAck, relay.UpdateProgress, relay.UpdateExtend, relay.UpdateComplete:
 		if !accounts.IsUnitRole(u.Role) {

@@ -19,6 +19,8 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"taskrelay/internal/relay"
+
+	"taskrelay/internal/task"
 )
 
 // MaxFileSize is the largest directory file Load and Parse accept.
@@ -421,7 +423,7 @@ func (d *Directory) DeputyOf(unitID string) (Leader, bool) {
 // FollowLead gives a reassignment to a new lead unit the deputy whose portfolio holds
 // that unit, unless the request names a deputy itself: the deputy in charge follows
 // the lead unit.
-func (d *Directory) FollowLead(req *relay.ChangeRequest) {
+func (d *Directory) FollowLead(req *task.Request) {
 	if req.Lead == nil || req.Deputy != nil {
 		return
 	}

@@ -10,6 +10,7 @@ import (
 
 	"taskrelay/examples"
 	"taskrelay/internal/relay"
+	"taskrelay/internal/task"
 )
 
 func sample(t *testing.T) *Directory {
@@ -329,17 +330,17 @@ func TestSampleContacts(t *testing.T) {
 // A reassignment's deputy follows the new lead unit unless the office names one.
 func TestFollowLead(t *testing.T) {
 	d := sample(t)
-	req := relay.ChangeRequest{Lead: &relay.UnitRef{ID: "lcj", Name: "县林业和草原局"}}
+	req := task.Request{Lead: &relay.UnitRef{ID: "lcj", Name: "县林业和草原局"}}
 	d.FollowLead(&req)
 	if req.Deputy == nil || req.Deputy.ID != "ld-zhao" || req.Deputy.Name != "赵某" {
 		t.Fatalf("deputy after moving the lead to lcj: %+v, want ld-zhao", req.Deputy)
 	}
-	named := relay.ChangeRequest{Lead: &relay.UnitRef{ID: "lcj"}, Deputy: &relay.UnitRef{ID: "ld-liu", Name: "刘某"}}
+	named := task.Request{Lead: &relay.UnitRef{ID: "lcj"}, Deputy: &relay.UnitRef{ID: "ld-liu", Name: "刘某"}}
 	d.FollowLead(&named)
 	if named.Deputy.ID != "ld-liu" {
 		t.Fatalf("the deputy named was replaced: %+v", named.Deputy)
 	}
-	co := relay.ChangeRequest{SetCo: true}
+	co := task.Request{SetCo: true}
 	d.FollowLead(&co)
 	if co.Deputy != nil {
 		t.Fatalf("a change of supporting units moved the deputy: %+v", co.Deputy)

@@ -22,20 +22,6 @@ type KeysRequest struct {
 	Assertion *actor.Assertion  `json:"assertion,omitempty"`
 }
 
-// Identity is who an action request says acts.
-func (r ActionRequest) Identity() actor.Identity {
-	id := actor.Identity{User: r.User, Unit: r.Unit, By: r.By}
-	if r.Head {
-		id.Role = RoleHead
-	}
-	return id
-}
-
-// Identity is who a change request says acts.
-func (r ChangeRequest) Identity() actor.Identity {
-	return actor.Identity{User: r.User, Unit: r.Unit, By: r.By, Role: r.ByRole}
-}
-
 // Identity is who adopts a meeting's list.
 func (r AdoptRequest) Identity() actor.Identity { return actor.Identity{By: r.By} }
 

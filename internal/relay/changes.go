@@ -8,7 +8,7 @@ import (
 
 // Changes to an adopted task (督查督办 beyond the plan): reassign (转办/调整), amend
 // (调整事项), push back (退回交办), withdraw (中止/撤销), leaders' instructions (领导批示)
-// and chasing (催办). Each is an update of the task workflow taking a ChangeRequest;
+// and chasing (催办). Each is an update of the task workflow taking a task.Request;
 // each leaves one timeline entry whose facts are in Event.Change.
 
 // Update names of the changes.
@@ -65,36 +65,6 @@ const (
 type UnitRef struct {
 	ID   string `json:"id"`
 	Name string `json:"name"`
-}
-
-// ChangeRequest is the argument of every change update. Which fields count depends
-// on the update (see the starter's commands of the same names).
-type ChangeRequest struct {
-	By     string `json:"by,omitempty"`   // Office, Inspection, or a leader id
-	User   string `json:"user,omitempty"` // the person, when known
-	Reason string `json:"reason,omitempty"`
-	// reassign (and decide-pushback when it reassigns)
-	Lead   *UnitRef  `json:"lead,omitempty"`
-	Co     []UnitRef `json:"co,omitempty"`
-	SetCo  bool      `json:"set_co,omitempty"` // Co replaces the supporting units (possibly with none)
-	Deputy *UnitRef  `json:"deputy,omitempty"` // a leader: id and name
-	// amend
-	Deadline     string `json:"deadline,omitempty"`
-	Requirements string `json:"requirements,omitempty"`
-	// pushback: the unit pushing back and the unit it believes responsible
-	Unit    string   `json:"unit,omitempty"`
-	Suggest *UnitRef `json:"suggest,omitempty"`
-	// decide-pushback: keep the assignment (else reassign with Lead/Co)
-	Keep bool `json:"keep,omitempty"`
-	// instruct
-	Text   string `json:"text,omitempty"`
-	ByName string `json:"by_name,omitempty"`
-	ByRole string `json:"by_role,omitempty"` // RoleCountyHead when the county head instructs
-	// chase
-	ReplyBy string `json:"reply_by,omitempty"`
-	ChaseID string `json:"chase_id,omitempty"`
-	// Assertion proves who acts (package actor; see relay/actor.go).
-	Assertion *actor.Assertion `json:"assertion,omitempty"`
 }
 
 // Change holds the facts of a change's timeline entry, typed.

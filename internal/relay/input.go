@@ -162,28 +162,6 @@ type TimelineDigest struct {
 	Rejections       []Rejection `json:"rejections,omitempty"`
 }
 
-// ActionRequest is the argument of every task update.
-type ActionRequest struct {
-	Unit    string `json:"unit,omitempty"`    // acting unit (unit actions)
-	By      string `json:"by,omitempty"`      // deciding leader id or "inspection" (decisions)
-	User    string `json:"user,omitempty"`    // the person, when known
-	Percent int    `json:"percent,omitempty"` // progress
-	Note    string `json:"note,omitempty"`
-	Until   string `json:"until,omitempty"`   // extension: new deadline
-	Approve bool   `json:"approve,omitempty"` // decide-extension, verify
-	Cycle   string `json:"cycle,omitempty"`   // feedback-reminded: the month, YYYY-MM
-	// Attachments: files already in the blob store, by hash (progress, extend, complete).
-	Attachments []Attachment `json:"attachments,omitempty"`
-	// Person: assign, the unit officer made responsible (username).
-	Person string `json:"person,omitempty"`
-	// HeadReview: complete, the submitter is an officer of a unit with a head, so the
-	// completion waits for the head's sign-off; Head: the acting user is that head.
-	HeadReview bool `json:"head_review,omitempty"`
-	Head       bool `json:"head,omitempty"`
-	// Assertion proves who acts (package actor; see relay/actor.go).
-	Assertion *actor.Assertion `json:"assertion,omitempty"`
-}
-
 // AdoptRequest is the executive meeting's adoption, with optional changes of deputy.
 type AdoptRequest struct {
 	Deputies map[int]string `json:"deputies,omitempty"` // item no -> leader id

@@ -17,6 +17,7 @@ import (
 	"taskrelay/internal/actor"
 	"taskrelay/internal/refusal"
 	"taskrelay/internal/relay"
+	"taskrelay/internal/task"
 )
 
 // Chase sends one 催办单 (the inspection office chasing in.Unit, resolved by the caller
@@ -83,7 +84,7 @@ func checkChase(in relay.ChaseInput, now time.Time) error {
 	if strings.TrimSpace(in.Note) == "" {
 		return errors.New("请填写催办事由")
 	}
-	return (relay.ActionRequest{Note: in.Note, User: in.User}).CheckText(relay.UpdateChase)
+	return (task.Request{Note: in.Note, User: in.User}).CheckText(relay.UpdateChase)
 }
 
 // chaseTasks are the tasks a chase lists, each read from the engine and checked: the
@@ -151,8 +152,8 @@ func chaseID(in relay.ChaseInput, now time.Time) string {
 }
 
 // chaseRequest is the change a chase makes on each of its tasks.
-func chaseRequest(in relay.ChaseInput) relay.ChangeRequest {
-	return relay.ChangeRequest{By: relay.Inspection, User: in.User, Reason: in.Note, Unit: in.Unit, ReplyBy: in.ReplyBy, ChaseID: in.ID}
+func chaseRequest(in relay.ChaseInput) task.Request {
+	return task.Request{By: relay.Inspection, User: in.User, Reason: in.Note, Unit: in.Unit, ReplyBy: in.ReplyBy, ChaseID: in.ID}
 }
 
 // RecordChase records a chase on each of its tasks (the task's chase update, keyed by

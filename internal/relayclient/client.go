@@ -482,27 +482,16 @@ func unitName(m relay.MeetingView, id string) string {
 	return id
 }
 
-// Act sends one action to a task (ack, progress, extend, decide-extension, complete,
-// verify). A refusal comes back as an error and changes nothing.
-func (c *Client) Act(ctx context.Context, taskID, action string, req relay.ActionRequest) (relay.TaskView, error) {
+// Act sends one action to a task: a unit's, a leader's or an office's (every update
+// task.Request carries, the changes included). A refusal comes back as an error and
+// changes nothing.
+func (c *Client) Act(ctx context.Context, taskID, action string, req model.Request) (relay.TaskView, error) {
 	return c.ActOnce(ctx, taskID, action, uuid.NewString(), req)
 }
 
 // ActOnce is Act with the caller's request id: the engine applies one update id at
 // most once, so a form submitted twice (a double click, a retried request) acts once.
-func (c *Client) ActOnce(ctx context.Context, taskID, action, requestID string, req relay.ActionRequest) (relay.TaskView, error) {
-	req.Assertion = c.sign(req.Assertion, req.Identity(), relay.TaskWorkflowID(taskID), action, requestID, "")
-	return c.taskUpdate(ctx, taskID, action, requestID, req)
-}
-
-// Change sends a change (reassign, amend, withdraw, pushback, decide-pushback,
-// instruct, chase) to a task. A refusal comes back as an error and changes nothing.
-func (c *Client) Change(ctx context.Context, taskID, action string, req relay.ChangeRequest) (relay.TaskView, error) {
-	return c.ChangeOnce(ctx, taskID, action, uuid.NewString(), req)
-}
-
-// ChangeOnce is Change with the caller's request id (see ActOnce).
-func (c *Client) ChangeOnce(ctx context.Context, taskID, action, requestID string, req relay.ChangeRequest) (relay.TaskView, error) {
+func (c *Client) ActOnce(ctx context.Context, taskID, action, requestID string, req model.Request) (relay.TaskView, error) {
 	req.Assertion = c.sign(req.Assertion, req.Identity(), relay.TaskWorkflowID(taskID), action, requestID, "")
 	return c.taskUpdate(ctx, taskID, action, requestID, req)
 }
@@ -560,7 +549,7 @@ func (c *Client) MarkRead(ctx context.Context, meetingID, noticeID, unit, user s
 	g := c.queries()
 	for i := range ids {
 		g.Go(func() error {
-			_, errs[i] = c.ActOnce(ctx, ids[i], relay.UpdateRead, "read:"+unit, relay.ActionRequest{Unit: unit, User: user})
+			_, errs[i] = c.ActOnce(ctx, ids[i], relay.UpdateRead, "read:"+unit, model.Request{Unit: unit, User: user})
 			return nil
 		})
 	}

@@ -10,6 +10,7 @@ import (
 
 	"taskrelay/internal/evidence"
 	"taskrelay/internal/relay"
+	"taskrelay/internal/task"
 )
 
 // Evidence is what acting with files needs: the store and the office's rule.
@@ -25,7 +26,7 @@ var ErrEvidenceRequired = errors.New("县政府督查室要求报送办结须附
 // ActWithFiles stores an action's files, then sends the action with their hashes (the
 // files reach the store before the update). A refused action, or one that fails,
 // removes the files this call wrote, so nothing of it stays reachable.
-func (c *Client) ActWithFiles(ctx context.Context, ev Evidence, taskID, action, requestID string, req relay.ActionRequest, files []evidence.Upload) (relay.TaskView, error) {
+func (c *Client) ActWithFiles(ctx context.Context, ev Evidence, taskID, action, requestID string, req task.Request, files []evidence.Upload) (relay.TaskView, error) {
 	if requestID == "" {
 		requestID = uuid.NewString()
 	}

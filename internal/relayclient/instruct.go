@@ -5,12 +5,14 @@ import (
 	"fmt"
 
 	"taskrelay/internal/relay"
+
+	"taskrelay/internal/task"
 )
 
 // Instructable lists the open tasks an instruction by req goes to: every one for the
 // county head or the inspection office writing on its own, a deputy's own for a
 // deputy.
-func Instructable(tasks []relay.TaskView, req relay.ChangeRequest) []string {
+func Instructable(tasks []relay.TaskView, req task.Request) []string {
 	var ids []string
 	for _, t := range tasks {
 		open := t.State != relay.StateClosed && t.State != relay.StateWithdrawn && t.State != "proposed"
@@ -25,7 +27,7 @@ func Instructable(tasks []relay.TaskView, req relay.ChangeRequest) []string {
 // InstructMeeting writes one instruction on every task of a meeting Instructable
 // picks (none is a refusal). With a requestID each task's update id is derived from
 // it, so a form sent twice instructs each task once.
-func (c *Client) InstructMeeting(ctx context.Context, meetingID, requestID string, req relay.ChangeRequest) ([]relay.TaskView, error) {
+func (c *Client) InstructMeeting(ctx context.Context, meetingID, requestID string, req task.Request) ([]relay.TaskView, error) {
 	_, tasks, err := c.Status(ctx, meetingID)
 	if err != nil {
 		return nil, err
@@ -38,9 +40,9 @@ func (c *Client) InstructMeeting(ctx context.Context, meetingID, requestID strin
 	for _, id := range ids {
 		var v relay.TaskView
 		if requestID != "" {
-			v, err = c.ChangeOnce(ctx, id, relay.UpdateInstruct, requestID+":"+id, req)
+			v, err = c.ActOnce(ctx, id, relay.UpdateInstruct, requestID+":"+id, req)
 		} else {
-			v, err = c.Change(ctx, id, relay.UpdateInstruct, req)
+			v, err = c.Act(ctx, id, relay.UpdateInstruct, req)
 		}
 		if err != nil {
 			return views, fmt.Errorf("任务 %s: %w", id, err)

@@ -17,6 +17,7 @@ import (
 
 	"taskrelay/internal/refusal"
 	"taskrelay/internal/relay"
+	"taskrelay/internal/task"
 )
 
 // engine answers every update and query with err, as the engine would across the
@@ -80,7 +81,7 @@ func TestRefusalKinds(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			cl := &Client{T: &c.engine}
-			_, err := cl.Act(context.Background(), "x", relay.UpdateProgress, relay.ActionRequest{Unit: "u"})
+			_, err := cl.Act(context.Background(), "x", relay.UpdateProgress, task.Request{Unit: "u"})
 			if !errors.Is(err, c.kind) {
 				t.Fatalf("act: %v (%T), want kind %v", err, err, c.kind)
 			}
