@@ -8,6 +8,7 @@ import (
 	"taskrelay/internal/relay"
 	"taskrelay/internal/relayclient"
 	"taskrelay/internal/report"
+	"taskrelay/internal/task"
 )
 
 // Reader is what the pages read from the engine: one task or meeting, the listings of
@@ -30,12 +31,10 @@ type Reader interface {
 // 催办单, an instruction on a meeting, and the monthly report's run and sign-off. A
 // refusal is a *refusal.Error (matched with errors.Is), the page words it.
 type Actions interface {
-	Act(ctx context.Context, taskID, action string, req relay.ActionRequest) (relay.TaskView, error)
-	ActOnce(ctx context.Context, taskID, action, requestID string, req relay.ActionRequest) (relay.TaskView, error)
-	ActWithFiles(ctx context.Context, ev relayclient.Evidence, taskID, action, requestID string, req relay.ActionRequest, files []evidence.Upload) (relay.TaskView, error)
-	Change(ctx context.Context, taskID, action string, req relay.ChangeRequest) (relay.TaskView, error)
-	ChangeOnce(ctx context.Context, taskID, action, requestID string, req relay.ChangeRequest) (relay.TaskView, error)
-	InstructMeeting(ctx context.Context, meetingID, requestID string, req relay.ChangeRequest) ([]relay.TaskView, error)
+	Act(ctx context.Context, taskID, action string, req task.Request) (relay.TaskView, error)
+	ActOnce(ctx context.Context, taskID, action, requestID string, req task.Request) (relay.TaskView, error)
+	ActWithFiles(ctx context.Context, ev relayclient.Evidence, taskID, action, requestID string, req task.Request, files []evidence.Upload) (relay.TaskView, error)
+	InstructMeeting(ctx context.Context, meetingID, requestID string, req task.Request) ([]relay.TaskView, error)
 	Chase(ctx context.Context, in relay.ChaseInput) (relay.ChaseResult, error)
 	MarkRead(ctx context.Context, meetingID, noticeID, unit, user string) (bool, error)
 	Submit(ctx context.Context, plan relay.Plan) (created bool, err error)

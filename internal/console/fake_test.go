@@ -296,7 +296,7 @@ func TestActionRequestsOnFake(t *testing.T) {
 	}
 	c := last()
 	if c.Method != "ActWithFiles" || c.ID != id || c.Action != relay.UpdateProgress || c.RequestID != "console:rsj1:form-1" ||
-		c.Act.User != "rsj1" || c.Act.Unit != "rsj" || c.Act.Percent != 60 || c.Act.Note != "窗口已设立" {
+		c.Req.User != "rsj1" || c.Req.Unit != "rsj" || c.Req.Percent != 60 || c.Req.Note != "窗口已设立" {
 		t.Fatalf("progress asked %+v", c)
 	}
 	n := len(f.Calls())
@@ -309,7 +309,7 @@ func TestActionRequestsOnFake(t *testing.T) {
 	id3 := relay.TaskID(m, 3)
 	gaj.get(TaskURL(id3))
 	must(t, gaj.post(TaskURL(id3)+"/complete", url.Values{"note": {"已完成"}}), http.StatusSeeOther)
-	if c := last(); c.Action != relay.UpdateComplete || c.Act.Unit != "gaj" || !c.Act.HeadReview {
+	if c := last(); c.Action != relay.UpdateComplete || c.Req.Unit != "gaj" || !c.Req.HeadReview {
 		t.Fatalf("complete asked %+v", c)
 	}
 
@@ -317,14 +317,14 @@ func TestActionRequestsOnFake(t *testing.T) {
 	chang := e.login(t, "chang")
 	chang.get(TaskURL(id2))
 	must(t, chang.post(TaskURL(id2)+"/decide-extension", url.Values{"decision": {"approve"}, "note": {"同意"}}), http.StatusSeeOther)
-	if c := last(); c.Action != relay.UpdateDecideExtension || c.Act.By != "ld-chang" || !c.Act.Approve || c.Act.User != "chang" {
+	if c := last(); c.Action != relay.UpdateDecideExtension || c.Req.By != "ld-chang" || !c.Req.Approve || c.Req.User != "chang" {
 		t.Fatalf("decide-extension asked %+v", c)
 	}
 
 	duban := e.login(t, "duban")
 	duban.get(TaskURL(id))
 	must(t, duban.post(TaskURL(id)+"/verify", url.Values{"decision": {"accept"}, "note": {"同意销号"}}), http.StatusSeeOther)
-	if c := last(); c.Action != relay.UpdateVerify || c.Act.By != relay.Inspection || !c.Act.Approve || c.Act.Note != "同意销号" {
+	if c := last(); c.Action != relay.UpdateVerify || c.Req.By != relay.Inspection || !c.Req.Approve || c.Req.Note != "同意销号" {
 		t.Fatalf("verify asked %+v", c)
 	}
 }

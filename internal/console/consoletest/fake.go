@@ -20,18 +20,18 @@ import (
 	"taskrelay/internal/relay"
 	"taskrelay/internal/relayclient"
 	"taskrelay/internal/report"
+	"taskrelay/internal/task"
 )
 
 // Call is one action a page asked for.
 type Call struct {
-	// Method is the API's method (Act, ActOnce, ActWithFiles, Change, ChangeOnce,
+	// Method is the API's method (Act, ActOnce, ActWithFiles,
 	// InstructMeeting, Chase, MarkRead, Submit, Adopt, RunReport, ReportSignoff).
 	Method string
 	// ID is the task's or the meeting's id, Action the update's name, RequestID the
 	// form's own id.
 	ID, Action, RequestID string
-	Act                   relay.ActionRequest
-	Change                relay.ChangeRequest
+	Req                   task.Request
 	Files                 []evidence.Upload
 	Plan                  relay.Plan
 	Adopt                 relay.AdoptRequest
@@ -274,32 +274,22 @@ func (f *Fake) act(c Call) (relay.TaskView, error) {
 }
 
 // Act records a unit's, leader's or the inspection office's action.
-func (f *Fake) Act(_ context.Context, taskID, action string, req relay.ActionRequest) (relay.TaskView, error) {
-	return f.act(Call{Method: "Act", ID: taskID, Action: action, Act: req})
+func (f *Fake) Act(_ context.Context, taskID, action string, req task.Request) (relay.TaskView, error) {
+	return f.act(Call{Method: "Act", ID: taskID, Action: action, Req: req})
 }
 
 // ActOnce is Act with the form's id.
-func (f *Fake) ActOnce(_ context.Context, taskID, action, requestID string, req relay.ActionRequest) (relay.TaskView, error) {
-	return f.act(Call{Method: "ActOnce", ID: taskID, Action: action, RequestID: requestID, Act: req})
+func (f *Fake) ActOnce(_ context.Context, taskID, action, requestID string, req task.Request) (relay.TaskView, error) {
+	return f.act(Call{Method: "ActOnce", ID: taskID, Action: action, RequestID: requestID, Req: req})
 }
 
 // ActWithFiles is ActOnce with files; like relayclient.Client, it refuses a completion
 // without files when evidence is required. The files are recorded, not stored.
-func (f *Fake) ActWithFiles(_ context.Context, ev relayclient.Evidence, taskID, action, requestID string, req relay.ActionRequest, files []evidence.Upload) (relay.TaskView, error) {
+func (f *Fake) ActWithFiles(_ context.Context, ev relayclient.Evidence, taskID, action, requestID string, req task.Request, files []evidence.Upload) (relay.TaskView, error) {
 	if ev.Require && action == relay.UpdateComplete && len(files) == 0 {
 		return relay.TaskView{}, relayclient.ErrEvidenceRequired
 	}
-	return f.act(Call{Method: "ActWithFiles", ID: taskID, Action: action, RequestID: requestID, Act: req, Files: files})
-}
-
-// Change records a change (push back, instruction, withdrawal…).
-func (f *Fake) Change(_ context.Context, taskID, action string, req relay.ChangeRequest) (relay.TaskView, error) {
-	return f.act(Call{Method: "Change", ID: taskID, Action: action, Change: req})
-}
-
-// ChangeOnce is Change with the form's id.
-func (f *Fake) ChangeOnce(_ context.Context, taskID, action, requestID string, req relay.ChangeRequest) (relay.TaskView, error) {
-	return f.act(Call{Method: "ChangeOnce", ID: taskID, Action: action, RequestID: requestID, Change: req})
+	return f.act(Call{Method: "ActWithFiles", ID: taskID, Action: action, RequestID: requestID, Req: req, Files: files})
 }
 
 // record records a call that is not on one task and answers the error set for it.
@@ -311,8 +301,8 @@ func (f *Fake) record(c Call) error {
 }
 
 // InstructMeeting records an instruction on a meeting and answers its tasks.
-func (f *Fake) InstructMeeting(_ context.Context, meetingID, requestID string, req relay.ChangeRequest) ([]relay.TaskView, error) {
-	if err := f.record(Call{Method: "InstructMeeting", ID: meetingID, RequestID: requestID, Change: req}); err != nil {
+func (f *Fake) InstructMeeting(_ context.Context, meetingID, requestID string, req task.Request) ([]relay.TaskView, error) {
+	if err := f.record(Call{Method: "InstructMeeting", ID: meetingID, RequestID: requestID, Req: req}); err != nil {
 		return nil, err
 	}
 	f.mu.Lock()
@@ -333,7 +323,7 @@ func (f *Fake) Chase(_ context.Context, in relay.ChaseInput) (relay.ChaseResult,
 
 // MarkRead records a read receipt; the unit has a notice in every meeting here.
 func (f *Fake) MarkRead(_ context.Context, meetingID, noticeID, unit, user string) (bool, error) {
-	err := f.record(Call{Method: "MarkRead", ID: meetingID, Action: noticeID, Act: relay.ActionRequest{Unit: unit, User: user}})
+	err := f.record(Call{Method: "MarkRead", ID: meetingID, Action: noticeID, Req: task.Request{Unit: unit, User: user}})
 	return err == nil, err
 }
 
