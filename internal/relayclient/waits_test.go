@@ -14,6 +14,7 @@ import (
 
 	"taskrelay/internal/refusal"
 	"taskrelay/internal/relay"
+	"taskrelay/internal/task"
 )
 
 // silent is an engine up with no worker polling: it holds every query and update
@@ -48,7 +49,7 @@ func TestCallTimeoutBoundsWorkerCalls(t *testing.T) {
 		"query task":    func(ctx context.Context) error { _, err := c.Task(ctx, "m:1"); return err },
 		"query meeting": func(ctx context.Context) error { _, err := c.Meeting(ctx, "m"); return err },
 		"act": func(ctx context.Context) error {
-			_, err := c.Act(ctx, "m:1", relay.UpdateAck, relay.ActionRequest{Unit: "u"})
+			_, err := c.Act(ctx, "m:1", relay.UpdateAck, task.Request{Unit: "u"})
 			return err
 		},
 		"adopt":         func(ctx context.Context) error { _, err := c.Adopt(ctx, "m", relay.AdoptRequest{}); return err },
