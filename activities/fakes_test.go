@@ -20,6 +20,7 @@ import (
 	"taskrelay/internal/refusal"
 	"taskrelay/internal/relay"
 	"taskrelay/internal/report"
+	"taskrelay/internal/task"
 )
 
 // The activities' dependencies, faked: each records what it was asked and answers
@@ -316,7 +317,7 @@ func (s *taskStore) Tasks(_ context.Context, q string) ([]relay.TaskSummary, err
 	s.queries = append(s.queries, q)
 	return s.sums, nil
 }
-func (s *taskStore) ActOnce(_ context.Context, id, action, requestID string, req relay.ActionRequest) (relay.TaskView, error) {
+func (s *taskStore) ActOnce(_ context.Context, id, action, requestID string, req task.Request) (relay.TaskView, error) {
 	s.marks = append(s.marks, action+" "+requestID+" "+req.Cycle)
 	if id == s.refuse {
 		return relay.TaskView{}, (&refusal.Error{Kind: refusal.ErrClosed}).About(refusal.Task, id)

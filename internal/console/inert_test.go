@@ -29,8 +29,8 @@ items:
 	note := `<iframe src="http://x"></iframe>进展`
 	czj := e.login(t, "czj1")
 	must(t, czj.post(TaskURL(id)+"/progress", url.Values{"percent": {"10"}, "note": {note}}), http.StatusSeeOther)
-	if c := e.fake.Calls(); c[len(c)-1].Act.Note != note {
-		t.Fatalf("the note reached the engine as %q", c[len(c)-1].Act.Note)
+	if c := e.fake.Calls(); c[len(c)-1].Req.Note != note {
+		t.Fatalf("the note reached the engine as %q", c[len(c)-1].Req.Note)
 	}
 	ten := 10
 	e.put(t, id, func(s *relay.TaskSummary) {
