@@ -285,13 +285,6 @@ func (t *task) view() relay.TaskView {
 	return v
 }
 
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
-}
-
 func (t *task) record(ctx workflow.Context, by, user, action, note string) {
 	t.recordEvent(ctx, relay.Event{By: by, User: user, Action: action, Note: note})
 }

@@ -476,8 +476,3 @@ func unitNames(us []relay.UnitRef) []string {
 	}
 	return out
 }
-
-// pushbackPending reports a push back waiting for the office: the light is yellow.
-func (t *task) pushbackPending() bool {
-	return t.m.Pushback != nil && t.m.Pushback.State == relay.PushbackPending
-}

@@ -154,16 +154,6 @@ func (e *testEnv) dispatchedList(t *testing.T, file string, list []byte) {
 	}
 }
 
-// task is a task the fake holds.
-func (e *testEnv) task(t *testing.T, id string) relay.TaskView {
-	t.Helper()
-	v, err := e.fake.Task(context.Background(), id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v
-}
-
 // put changes a task the fake holds.
 func (e *testEnv) put(t *testing.T, id string, change func(*relay.TaskSummary)) {
 	t.Helper()

@@ -67,12 +67,6 @@ func IsPermanent(err error) bool {
 	return errors.As(err, &ae) && ae.Permanent()
 }
 
-// IsRateLimited reports whether err is a platform's "too fast".
-func IsRateLimited(err error) bool {
-	var ae *APIError
-	return errors.As(err, &ae) && ae.RateLimited()
-}
-
 func platformLabel(p string) string {
 	switch p {
 	case "dingtalk":

@@ -193,8 +193,10 @@ func scrub(err error, full, redacted string) error {
 		ue.URL = redacted
 		return err
 	}
-	if strings.Contains(err.Error(), full) {
-		return errors.New(strings.ReplaceAll(err.Error(), full, redacted))
+	if msg := err.Error(); full != "" {
+		if r := strings.ReplaceAll(msg, full, redacted); r != msg {
+			return errors.New(r)
+		}
 	}
 	return err
 }

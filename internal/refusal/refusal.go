@@ -137,10 +137,6 @@ func (e *Error) Is(target error) bool {
 // Unwrap is the cause.
 func (e *Error) Unwrap() error { return e.Err }
 
-// Is reports whether err is a refusal of kind (errors.Is, spelled for readers who
-// look for where kinds are decided).
-func Is(err, kind error) bool { return errors.Is(err, kind) }
-
 // wirePrefix marks the type of an application error that carries a kind.
 const wirePrefix = "refusal."
 

@@ -173,20 +173,6 @@ func sum(es []ScoreEvent) float64 {
 	return round1(t)
 }
 
-func maxTime(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
-	}
-	return b
-}
-
-func minTime(a, b time.Time) time.Time {
-	if a.Before(b) {
-		return a
-	}
-	return b
-}
-
 // scoreSection is the 通报's ranking: each unit's score for the month and the year,
 // and what moved it this month.
 func (r *Report) scoreSection(d *doc) {

@@ -299,7 +299,3 @@ func legacyApprovedUntil(note string) string {
 	}
 	return until[:len(relay.DateLayout)]
 }
-
-// LegacyApprovedUntil is legacyApprovedUntil for the summary's digest of entries a
-// run no longer carries.
-func LegacyApprovedUntil(note string) string { return legacyApprovedUntil(note) }
