@@ -22,7 +22,7 @@ import (
 // on his or her behalf; a unit of the task pushes it back within the window; a leader
 // writes instructions on the tasks in his or her charge (the county head on any).
 // Roles are checked here on the task itself, the engine's validators check again, and
-// a refusal shows the engine's reason and changes nothing. The calls are relayclient's
+// a refusal shows the engine's reason and changes nothing. The calls are relayclient.s
 // Change, as the starter's commands of the same names use.
 
 // changeRule is who may send a change from the console, and what a refusal says.
