@@ -7,6 +7,7 @@
 package engine
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,6 +20,8 @@ import (
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/server/common/authorization"
 	"go.temporal.io/server/common/cluster"
 	"go.temporal.io/server/common/config"
@@ -30,6 +33,9 @@ import (
 	"go.temporal.io/server/temporal"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 
 	"taskrelay/internal/mtls"
 	"taskrelay/internal/relay"
@@ -71,6 +77,11 @@ type Engine struct {
 	// down one after another, log errors about each other (a matching host gone, a
 	// poll cut off) that are the stop itself, not faults; they are not passed on.
 	stopping *atomic.Bool
+	// starting is set until the frontend first answers healthy. Until then the server's
+	// own services, dialing the frontend as it comes up, are refused as Unavailable and
+	// log it (an ERROR "service failures", a WARN "error creating sdk client") although
+	// they retry and go on: those entries are the start itself; they are not passed on.
+	starting *atomic.Bool
 }
 
 // Start creates the database on first use, registers the namespace with taskrelay's
@@ -113,7 +124,8 @@ func Start(opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &Engine{addr: net.JoinHostPort(host, strconv.Itoa(port)), namespace: opts.Namespace, stopping: new(atomic.Bool)}
+	e := &Engine{addr: net.JoinHostPort(host, strconv.Itoa(port)), namespace: opts.Namespace, stopping: new(atomic.Bool), starting: new(atomic.Bool)}
+	e.starting.Store(true)
 	certDir := opts.DataDir
 	if certDir == "" {
 		if e.tmpDir, err = os.MkdirTemp("", "taskrelay-engine"); err != nil {
@@ -142,7 +154,7 @@ func Start(opts Options) (*Engine, error) {
 	var logger log.Logger = log.NewNoopLogger()
 	if opts.Logger != nil {
 		logger = log.NewZapLogger(opts.Logger.WithOptions(zap.WrapCore(func(c zapcore.Core) zapcore.Core {
-			return quietWhenStopping{Core: c, stopping: e.stopping}
+			return quietCore{Core: c, stopping: e.stopping, starting: e.starting}
 		})))
 	}
 	authorizer, err := authorization.GetAuthorizerFromConfig(&cfg.Global.Authorization)
@@ -173,7 +185,43 @@ func Start(opts Options) (*Engine, error) {
 		return nil, fmt.Errorf("engine start: %w", err)
 	}
 	e.server = srv
+	e.awaitHealthy(startWait)
+	e.starting.Store(false)
 	return e, nil
+}
+
+// startWait bounds how long Start waits for the frontend to answer healthy. Past it Start
+// returns all the same: clients retry their own dials, and the log is passed on whole.
+const startWait = time.Minute
+
+// awaitHealthy returns once the frontend's workflow service answers its gRPC health
+// check as serving (the moment it stops refusing calls as not healthy yet), or after
+// wait.
+func (e *Engine) awaitHealthy(wait time.Duration) {
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	cfg, err := e.ClientTLS()
+	if err != nil {
+		return
+	}
+	conn, err := grpc.NewClient(e.addr, grpc.WithTransportCredentials(credentials.NewTLS(cfg)))
+	if err != nil {
+		return
+	}
+	defer conn.Close()
+	health := healthpb.NewHealthClient(conn)
+	req := &healthpb.HealthCheckRequest{Service: workflowservice.WorkflowService_ServiceDesc.ServiceName}
+	for {
+		r, err := health.Check(ctx, req)
+		if err == nil && r.GetStatus() == healthpb.HealthCheckResponse_SERVING {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
 }
 
 // createNamespaces registers opts.Namespaces (or opts.Namespace) in the store, those
@@ -440,20 +488,51 @@ func freePort(host string) (int, error) {
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
-// quietWhenStopping passes the server's log entries on until the engine is asked to
-// stop; after that only fatal ones.
-type quietWhenStopping struct {
+// quietCore passes the server's log entries on, but for those of its own start and
+// stop: while the engine starts, warnings and errors that carry an Unavailable error
+// (the frontend not healthy yet: its callers retry); once it is asked to stop, all but
+// fatal ones.
+type quietCore struct {
 	zapcore.Core
 	stopping *atomic.Bool
+	starting *atomic.Bool
 }
 
-func (q quietWhenStopping) With(fields []zapcore.Field) zapcore.Core {
-	return quietWhenStopping{Core: q.Core.With(fields), stopping: q.stopping}
+func (q quietCore) With(fields []zapcore.Field) zapcore.Core {
+	return quietCore{Core: q.Core.With(fields), stopping: q.stopping, starting: q.starting}
 }
 
-func (q quietWhenStopping) Check(ent zapcore.Entry, ce *zapcore.CheckedEntry) *zapcore.CheckedEntry {
+func (q quietCore) Check(ent zapcore.Entry, ce *zapcore.CheckedEntry) *zapcore.CheckedEntry {
 	if q.stopping.Load() && ent.Level < zapcore.DPanicLevel {
 		return ce
 	}
+	if q.starting.Load() && ent.Level >= zapcore.WarnLevel && ent.Level < zapcore.DPanicLevel {
+		// The entry's fields are known only at Write: it decides there.
+		if q.Core.Enabled(ent.Level) {
+			return ce.AddCore(ent, q)
+		}
+		return ce
+	}
 	return q.Core.Check(ent, ce)
+}
+
+func (q quietCore) Write(ent zapcore.Entry, fields []zapcore.Field) error {
+	if q.starting.Load() && unavailable(fields) {
+		return nil
+	}
+	return q.Core.Write(ent, fields)
+}
+
+// unavailable reports whether a field carries an error that is, or wraps, the engine's
+// Unavailable.
+func unavailable(fields []zapcore.Field) bool {
+	for _, f := range fields {
+		if err, ok := f.Interface.(error); ok && f.Type == zapcore.ErrorType {
+			var u *serviceerror.Unavailable
+			if errors.As(err, &u) {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -2,14 +2,17 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"go.temporal.io/api/operatorservice/v1"
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
@@ -17,6 +20,8 @@ import (
 	"go.temporal.io/sdk/workflow"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest/observer"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
 
 	"taskrelay/internal/pgtemp"
 	"taskrelay/internal/relay"
@@ -320,5 +325,57 @@ func TestStartLogsNoWarnings(t *testing.T) {
 	}
 	for _, l := range all {
 		t.Errorf("the start logged %s: %s %v", l.Level, l.Message, l.Context)
+	}
+}
+
+// TestStartQuietsOnlyItsOwnUnavailable: while the engine starts, a warning or an error
+// carrying the frontend's Unavailable (wrapped, as the SDK's dial wraps it) is the start
+// itself and is not passed on; any other error is, and so is an Unavailable once the
+// start is over. (TestStartLogsNoWarnings sees these entries only when the server's
+// services dial before the frontend is healthy, which depends on the machine's load.)
+func TestStartQuietsOnlyItsOwnUnavailable(t *testing.T) {
+	obs, logs := observer.New(zap.InfoLevel)
+	starting, stopping := new(atomic.Bool), new(atomic.Bool)
+	starting.Store(true)
+	log := zap.New(quietCore{Core: obs, starting: starting, stopping: stopping}).With(zap.String("service", "worker"))
+	notHealthy := fmt.Errorf("failed reaching server: %w", serviceerror.NewUnavailable("Frontend is not healthy yet"))
+
+	log.Error("service failures", zap.Error(serviceerror.NewUnavailable("Frontend is not healthy yet")))
+	log.Warn("error creating sdk client", zap.Error(notHealthy))
+	log.Error("other", zap.Error(errors.New("disk full")))
+	log.Info("started")
+	starting.Store(false)
+	log.Error("after the start", zap.Error(notHealthy))
+
+	var got []string
+	for _, e := range logs.All() {
+		got = append(got, e.Message)
+	}
+	if want := "other,started,after the start"; strings.Join(got, ",") != want {
+		t.Errorf("passed on %q, want %q", strings.Join(got, ","), want)
+	}
+}
+
+// TestStartReturnsServing: Start returns once the frontend answers healthy, so the first
+// call after it is served, not refused as not healthy yet.
+func TestStartReturnsServing(t *testing.T) {
+	e, err := Start(Options{Addr: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Stop()
+	cfg, err := e.ClientTLS()
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := grpc.NewClient(e.Addr(), grpc.WithTransportCredentials(credentials.NewTLS(cfg)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := workflowservice.NewWorkflowServiceClient(conn).GetSystemInfo(ctx, &workflowservice.GetSystemInfoRequest{}); err != nil {
+		t.Fatalf("the first call after Start: %v", err)
 	}
 }
